@@ -1,0 +1,77 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { nowIso } from '../core/clock.js';
+import { secretsEqual } from '../core/credentials.js';
+import { Unauthenticated } from '../core/errors.js';
+import type { ApiKey, Tenant } from '../core/model.js';
+import { createApiKey, createTenant, getTenant, revokeApiKey } from '../core/tenants.js';
+import { bearerTokenOf } from '../http/auth.js';
+import { HttpFailure } from '../http/failures.js';
+import type { AppServices } from '../http/services.js';
+import { installSurface, type SurfaceDefinition } from '../http/surface.js';
+import { renderBillingFailure } from '../surfaces/billing/errors.js';
+import * as S from './schemas.js';
+
+const presentTenant = (t: Tenant) => ({ id: t.id, name: t.name, country: t.country, callback_token: t.callbackToken, created_at: t.createdAt });
+const presentKey = (k: ApiKey) => ({ id: k.id, mode: k.mode, type: k.type, hint: k.hint, created_at: k.createdAt, revoked_at: k.revokedAt });
+
+const tags = ['admin'];
+const security = [{ adminToken: [] }];
+
+/**
+ * Operator API (SPEC §1), enabled by SUBLEDGER_ADMIN_TOKEN; without it every admin path answers
+ * 404. It speaks the same RFC 9457 problem dialect as the billing surface.
+ */
+export const adminApi: FastifyPluginAsync<{ services: AppServices }> = async (plugin, { services }) => {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const adminToken = services.config.adminToken;
+  const surface: SurfaceDefinition = {
+    async authenticate(request) {
+      if (!adminToken) throw new HttpFailure('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
+      if (!secretsEqual(bearerTokenOf(request), adminToken)) throw new Unauthenticated('invalid admin token');
+      return null;
+    },
+    renderFailure: renderBillingFailure,
+    idempotencyHeaders: [],
+  };
+  const { close } = installSurface(app, services, surface);
+  const { store } = services;
+
+  app.post('/tenants', {
+    schema: { tags, security, summary: 'Create a tenant with test and live keys', body: S.TenantCreate, response: { 201: S.CreatedTenant } },
+  }, async (request, reply) => {
+    const { tenant, keys } = await store.transaction((tx) => createTenant(tx, request.body, nowIso()));
+    reply.code(201);
+    return { id: tenant.id, name: tenant.name, country: tenant.country, keys, created_at: tenant.createdAt };
+  });
+
+  app.get('/tenants/:tenantId', {
+    schema: { tags, security, summary: 'Retrieve a tenant (without keys)', params: S.TenantPath, response: { 200: S.Tenant } },
+  }, async (request) => presentTenant(await getTenant(store.reader, request.params.tenantId)));
+
+  app.get('/tenants/:tenantId/keys', {
+    schema: { tags, security, summary: "List a tenant's API keys (hints only)", params: S.TenantPath, response: { 200: Type.Object({ data: Type.Array(S.ApiKey) }) } },
+  }, async (request) => {
+    await getTenant(store.reader, request.params.tenantId);
+    return { data: (await store.reader.apiKeys.listForTenant(request.params.tenantId)).map(presentKey) };
+  });
+
+  app.post('/tenants/:tenantId/keys', {
+    schema: { tags, security, summary: 'Create an API key (rotation)', params: S.TenantPath, body: S.KeyCreate, response: { 201: S.CreatedApiKey } },
+  }, async (request, reply) => {
+    const { key, secret } = await store.transaction((tx) => createApiKey(tx, request.params.tenantId, request.body.mode, request.body.type, nowIso()));
+    reply.code(201);
+    return { ...presentKey(key), key: secret };
+  });
+
+  app.delete('/tenants/:tenantId/keys/:keyId', {
+    schema: { tags, security, summary: 'Revoke an API key', params: S.KeyPath, response: { 200: S.ApiKey } },
+  }, async (request) => {
+    const key = await store.transaction((tx) => revokeApiKey(tx, request.params.tenantId, request.params.keyId, nowIso()));
+    services.authenticator.forgetAll();
+    return presentKey(key);
+  });
+
+  close();
+};

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { nowIso } from '../core/clock.js';
+import { LedgerError } from '../core/errors.js';
+import { createApiKey, createTenant, revokeApiKey } from '../core/tenants.js';
+import { openStore } from '../runtime.js';
+import { serve } from '../server.js';
+
+// `subledger`: the same operations as the admin API, straight against DATABASE_URL.
+
+const print = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+};
+
+async function withStore<T>(work: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+  const store = await openStore(loadConfig());
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const program = new Command('subledger').description('Self-hosted accounts and balances service').showHelpAfterError();
+
+program
+  .command('serve', { isDefault: true })
+  .description('migrate, then serve the HTTP API on HOST:PORT')
+  .action(() => serve(loadConfig()));
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(() => withStore(async () => print({ migrated: true, database: loadConfig().databaseUrl.split(':')[0] })));
+
+const tenants = program.command('tenants').description('manage tenants');
+tenants
+  .command('create')
+  .description('create a tenant and print its keys (shown once)')
+  .requiredOption('--name <name>', 'tenant name')
+  .option('--country <code>', 'ISO 3166-1 alpha-2 country', 'ID')
+  .action((options: { name: string; country: string }) =>
+    withStore(async (store) => {
+      const { tenant, keys } = await store.transaction((tx) => createTenant(tx, options, nowIso()));
+      print({ id: tenant.id, name: tenant.name, country: tenant.country, callback_token: tenant.callbackToken, keys });
+    }),
+  );
+
+const keys = program.command('keys').description('manage API keys');
+keys
+  .command('create')
+  .description('create an API key for a tenant and print it (shown once)')
+  .requiredOption('--tenant <id>', 'tenant id')
+  .addOption(new Option('--mode <mode>', 'test or live').choices(['test', 'live']).makeOptionMandatory())
+  .addOption(new Option('--type <type>', 'secret or publishable').choices(['secret', 'publishable']).default('secret'))
+  .action((options: { tenant: string; mode: 'test' | 'live'; type: 'secret' | 'publishable' }) =>
+    withStore(async (store) => {
+      const { key, secret } = await store.transaction((tx) => createApiKey(tx, options.tenant, options.mode, options.type, nowIso()));
+      print({ id: key.id, tenant_id: key.tenantId, mode: key.mode, type: key.type, key: secret });
+    }),
+  );
+keys
+  .command('revoke')
+  .description('revoke an API key')
+  .requiredOption('--tenant <id>', 'tenant id')
+  .requiredOption('--key <id>', 'key id (key_…)')
+  .action((options: { tenant: string; key: string }) =>
+    withStore(async (store) => {
+      const key = await store.transaction((tx) => revokeApiKey(tx, options.tenant, options.key, nowIso()));
+      print({ id: key.id, revoked_at: key.revokedAt });
+    }),
+  );
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof LedgerError) {
+    process.stderr.write(`subledger: ${error.message}\n`);
+  } else {
+    process.stderr.write(`subledger: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

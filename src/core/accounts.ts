@@ -1,0 +1,152 @@
+import { nextBalanceState, recordBalanceChange } from './balances.js';
+import { createCustomer, findCustomer, type CreateCustomerInput } from './customers.js';
+import { AlreadyExists, NotFound, ValidationFailed } from './errors.js';
+import { emitEvent, EventTypes } from './events.js';
+import { newId } from './ids.js';
+import { mergeMetadata, type MetadataPatch } from './metadata.js';
+import type { Account, CommandContext, LedgerEntry, Page, PaymentRules, Scope } from './model.js';
+import { resolvePage, type ListQuery } from './pagination.js';
+import { checkPaymentRules } from './payment-rules.js';
+import type { Repositories } from './ports.js';
+import { stableJson } from './stable-json.js';
+
+export const ACCOUNT_ID_PREFIX = 'bacc';
+
+/** Moment: an existing customer's id, its external reference, or a new customer object. */
+export type CustomerReference =
+  | { kind: 'existing'; reference: string }
+  | { kind: 'new'; customer: CreateCustomerInput };
+
+export interface CreateAccountInput {
+  customer: CustomerReference;
+  externalReference: string;
+  name?: string | null;
+  currency?: string | null;
+  balance?: bigint;
+  paymentRules?: PaymentRules | null;
+  metadata?: MetadataPatch;
+}
+
+export interface UpdateAccountInput {
+  name?: string | null;
+  currency?: string | null;
+  balance?: bigint;
+  paymentRules?: PaymentRules | null;
+  metadata?: MetadataPatch;
+}
+
+export interface AccountListQuery extends ListQuery {
+  customerId?: string;
+  externalReference?: string;
+}
+
+/** A `bacc_` reference is an id (falling back to external reference), anything else an external reference. @throws NotFound */
+export async function findAccount(repos: Repositories, scope: Scope, reference: string): Promise<Account> {
+  const found =
+    (reference.startsWith(`${ACCOUNT_ID_PREFIX}_`) ? await repos.accounts.findById(scope, reference) : undefined) ??
+    (await repos.accounts.findByExternalReference(scope, reference));
+  if (!found) throw new NotFound('account', reference);
+  return found;
+}
+
+/**
+ * Creates the account (and, for an inline customer, the customer first) in the caller's
+ * transaction; a non-zero initial balance is the account's first ledger entry.
+ * @throws ValidationFailed (unknown customer is a validation error naming `customer`), AlreadyExists
+ */
+export async function createAccount(tx: Repositories, ctx: CommandContext, input: CreateAccountInput): Promise<Account> {
+  const money = nextBalanceState({ balance: null, currency: null }, { balance: input.balance, currency: input.currency });
+  checkPaymentRules(input.paymentRules);
+  const metadata = mergeMetadata({}, input.metadata);
+  const customerId = await resolveCustomer(tx, ctx, input.customer);
+  if (await tx.accounts.findByExternalReference(ctx.scope, input.externalReference)) {
+    throw new AlreadyExists('account', 'externalReference', input.externalReference);
+  }
+  const account: Account = {
+    id: newId(ACCOUNT_ID_PREFIX),
+    externalReference: input.externalReference,
+    customerId,
+    name: input.name ?? null,
+    currency: money.currency,
+    balance: money.balance,
+    paymentRules: input.paymentRules ?? null,
+    metadata,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  await tx.accounts.insert(ctx.scope, account);
+  await recordBalanceChange(tx, ctx, account.id, { balance: null, currency: null }, money);
+  await emitEvent(tx, ctx, EventTypes.accountCreated, account);
+  return account;
+}
+
+async function resolveCustomer(tx: Repositories, ctx: CommandContext, ref: CustomerReference): Promise<string> {
+  if (ref.kind === 'new') {
+    try {
+      return (await createCustomer(tx, ctx, ref.customer)).id;
+    } catch (error) {
+      if (error instanceof AlreadyExists) throw new AlreadyExists('customer', 'customer.externalReference', error.value);
+      if (error instanceof ValidationFailed) {
+        throw new ValidationFailed(error.violations.map((v) => ({ ...v, field: `customer.${v.field}` })));
+      }
+      throw error;
+    }
+  }
+  try {
+    return (await findCustomer(tx, ctx.scope, ref.reference)).id;
+  } catch (error) {
+    if (error instanceof NotFound) throw ValidationFailed.of('customer', `must name an existing customer: none has the id or external reference '${ref.reference}'`);
+    throw error;
+  }
+}
+
+/**
+ * Partial update; a balance change writes ledger entries and emits balance_changed.
+ * @throws NotFound, ValidationFailed
+ */
+export async function updateAccount(
+  tx: Repositories,
+  ctx: CommandContext,
+  reference: string,
+  input: UpdateAccountInput,
+): Promise<Account> {
+  const { id } = await findAccount(tx, ctx.scope, reference);
+  const current = await tx.accounts.lockById(ctx.scope, id);
+  if (!current) throw new NotFound('account', reference);
+  const money = nextBalanceState(current, { balance: input.balance, currency: input.currency });
+  checkPaymentRules(input.paymentRules);
+  const next: Account = {
+    ...current,
+    name: input.name === undefined ? current.name : input.name,
+    currency: money.currency,
+    balance: money.balance,
+    paymentRules: input.paymentRules === undefined ? current.paymentRules : input.paymentRules,
+    metadata: mergeMetadata(current.metadata, input.metadata),
+  };
+  if (stableJson(current) === stableJson(next)) return current;
+  next.updatedAt = ctx.now;
+  await tx.accounts.update(ctx.scope, next);
+  const entries = await recordBalanceChange(tx, ctx, id, current, money);
+  await emitEvent(tx, ctx, EventTypes.accountUpdated, next);
+  if (entries.length > 0) {
+    await emitEvent(tx, ctx, EventTypes.accountBalanceChanged, { account: next, ledgerEntries: entries });
+  }
+  return next;
+}
+
+export async function listAccounts(repos: Repositories, scope: Scope, query: AccountListQuery): Promise<Page<Account>> {
+  const page = await resolvePage(query, (id) => repos.accounts.cursorOf(scope, id));
+  return repos.accounts.list(scope, { ...page, customerId: query.customerId, externalReference: query.externalReference });
+}
+
+/** The account's ledger, newest first. @throws NotFound */
+export async function listAccountLedger(
+  repos: Repositories,
+  scope: Scope,
+  reference: string,
+  query: ListQuery,
+): Promise<Page<LedgerEntry>> {
+  const account = await findAccount(repos, scope, reference);
+  const page = await resolvePage(query, (id) => repos.ledger.cursorOf(scope, account.id, id));
+  return repos.ledger.list(scope, account.id, page);
+}

@@ -1,0 +1,98 @@
+/**
+ * The closed catalogue of domain errors. Each surface maps every code to exactly one HTTP status
+ * and its vendor's error body; no code path ever inspects message text.
+ */
+export type LedgerErrorCode =
+  | 'validation_failed'
+  | 'not_found'
+  | 'already_exists'
+  | 'idempotency_key_reused'
+  | 'idempotency_key_in_use'
+  | 'unauthenticated'
+  | 'permission_denied';
+
+export interface FieldViolation {
+  /** Dotted path in domain vocabulary (camelCase segments; map keys verbatim). */
+  field: string;
+  message: string;
+}
+
+export abstract class LedgerError extends Error {
+  abstract readonly code: LedgerErrorCode;
+  /**
+   * Whether an idempotent request that failed with this error stores the failure as its answer
+   * (Moment replays "the first answer whatever it was"). Errors about the key itself never are.
+   */
+  readonly replayable: boolean = true;
+}
+
+export class ValidationFailed extends LedgerError {
+  readonly code = 'validation_failed';
+  constructor(readonly violations: FieldViolation[]) {
+    super(violations.map((v) => `${v.field} ${v.message}`).join('; '));
+  }
+  static of(field: string, message: string): ValidationFailed {
+    return new ValidationFailed([{ field, message }]);
+  }
+}
+
+export type ResourceKind = 'tenant' | 'api_key' | 'customer' | 'account' | 'ledger_entry';
+
+/** 'externalReference' → 'external reference', 'api_key' → 'API key' (for messages only). */
+function words(name: string): string {
+  if (name === 'api_key') return 'API key';
+  return name.replace(/^.*\./, '').replace(/_/g, ' ').replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+}
+
+const article = (noun: string) => (/^[aeiou]/i.test(noun) && !noun.startsWith('API') ? 'an' : 'a');
+
+export class NotFound extends LedgerError {
+  readonly code = 'not_found';
+  constructor(readonly resource: ResourceKind, readonly reference: string) {
+    super(`no ${words(resource)} with id or reference '${reference}'`);
+  }
+}
+
+export class AlreadyExists extends LedgerError {
+  readonly code = 'already_exists';
+  constructor(
+    readonly resource: ResourceKind,
+    readonly field: string,
+    readonly value: string,
+  ) {
+    super(`${article(words(resource))} ${words(resource)} with ${words(field)} '${value}' already exists`);
+  }
+}
+
+export class IdempotencyKeyReused extends LedgerError {
+  readonly code = 'idempotency_key_reused';
+  override readonly replayable = false;
+  constructor(
+    readonly key: string,
+    readonly original: { method: string; path: string; resourceId: string | null },
+  ) {
+    super(
+      `Idempotency-Key '${key}' was already used for a different request (${original.method} ${original.path}` +
+        (original.resourceId ? `, which resulted in ${original.resourceId}` : '') +
+        '); use a new key for a new request',
+    );
+  }
+}
+
+export class IdempotencyKeyInUse extends LedgerError {
+  readonly code = 'idempotency_key_in_use';
+  override readonly replayable = false;
+  constructor(readonly key: string) {
+    super(`a request with Idempotency-Key '${key}' is still in progress; retry after it completes`);
+  }
+}
+
+export class Unauthenticated extends LedgerError {
+  readonly code = 'unauthenticated';
+  override readonly replayable = false;
+}
+
+export class PermissionDenied extends LedgerError {
+  readonly code = 'permission_denied';
+  override readonly replayable = false;
+}

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Uniform random base62 characters (rejection sampling: bytes ≥ 248 would bias the alphabet). */
+export function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248) out += BASE62[byte % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+function timeBase62(ms: number, width: number): string {
+  let out = '';
+  let rest = ms;
+  while (rest > 0) {
+    out = BASE62[rest % 62] + out;
+    rest = Math.floor(rest / 62);
+  }
+  return out.padStart(width, '0');
+}
+
+/**
+ * `<prefix>_<8 time chars><13 random chars>`: 21 base62 characters like Moment's ids. The time
+ * prefix keeps new rows at the right edge of the B-tree (cheaper inserts, see stack-ceilings §4)
+ * and makes ids sort roughly by creation; ~77 random bits keep them unguessable.
+ */
+export function newId(prefix: string): string {
+  return `${prefix}_${timeBase62(Date.now(), 8)}${randomBase62(13)}`;
+}

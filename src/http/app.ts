@@ -1,0 +1,61 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { adminApi } from '../admin/routes.js';
+import { billingSurface } from '../surfaces/billing/routes.js';
+import { registerErrorDocs } from './error-docs.js';
+import { HttpFailure, toFailure } from './failures.js';
+import { registerHealth } from './health.js';
+import { registerMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { PROBLEM_CONTENT_TYPE, problemOf } from './problem.js';
+import { requestIdOf } from './request-id.js';
+import type { AppServices } from './services.js';
+import { describeValidation, validatorCompiler } from './validation.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  /** pino level; tests pass 'silent'. */
+  logLevel?: string;
+}
+
+/** The whole HTTP service: cross-cutting plumbing, then each surface as its own plugin. */
+export async function buildApp(services: AppServices, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? services.config.logLevel },
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    genReqId: requestIdOf,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('principal', null);
+  app.decorateRequest('idempotent', null);
+  // Bodies are JSON only: anything else is 415, not a string the schema then rejects.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('request-id', request.id);
+  });
+
+  await registerOpenApi(app);
+  registerHealth(app, services.store, services.pendingMigrations);
+  registerMetrics(app, services.metrics);
+  registerErrorDocs(app);
+
+  await app.register(billingSurface, { prefix: '/billing', services });
+  await app.register(adminApi, { prefix: '/admin/v1', services });
+
+  // Outside every surface: plain problem details.
+  app.setNotFoundHandler(async (request, reply) => {
+    const body = problemOf(request, { slug: 'not-found', title: 'Not found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` });
+    return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const failure = toFailure(error, describeValidation);
+    const status = failure instanceof HttpFailure && failure.code === 'request_invalid' ? 400 : 500;
+    if (status === 500) request.log.error({ err: error }, 'request failed');
+    const body = problemOf(request, { slug: status === 400 ? 'validation-error' : 'internal-error', title: status === 400 ? 'Validation error' : 'Internal error', status, detail: failure.message });
+    return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  });
+  return app;
+}

@@ -1,0 +1,67 @@
+import type { FastifyRequest } from 'fastify';
+import { authenticateApiKey } from '../core/credentials.js';
+import { Unauthenticated } from '../core/errors.js';
+import type { ApiKey, ApiKeyType, Scope } from '../core/model.js';
+import type { ApiKeyRepository, Store } from '../core/ports.js';
+
+/** Who is calling: one key of one tenant in one mode. */
+export interface Principal {
+  scope: Scope;
+  keyId: string;
+  keyType: ApiKeyType;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const CACHE_TTL_MS = 5_000;
+const CACHE_MAX_ENTRIES = 10_000;
+
+/**
+ * Authenticates API keys, remembering each key lookup for a few seconds so that a hot key
+ * costs no database read per request. A revocation is seen at once by the node that made it
+ * and within CACHE_TTL_MS by the others (docs/decisions.md).
+ */
+export class ApiKeyAuthenticator {
+  private cache = new Map<string, { found: Awaited<ReturnType<ApiKeyRepository['findByHash']>>; until: number }>();
+
+  constructor(private readonly store: Store) {}
+
+  /** @throws Unauthenticated, PermissionDenied (revoked) */
+  async authenticate(secret: string): Promise<Principal> {
+    const key = await authenticateApiKey((hash) => this.lookup(hash), secret);
+    return principalOf(key);
+  }
+
+  /** Drops cached lookups (after a revocation in this process). */
+  forgetAll(): void {
+    this.cache.clear();
+  }
+
+  private async lookup(hash: string) {
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > now) return cached.found;
+    const found = await this.store.reader.apiKeys.findByHash(hash);
+    if (found) {
+      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+      this.cache.set(hash, { found, until: now + CACHE_TTL_MS });
+    }
+    return found;
+  }
+}
+
+function principalOf(key: ApiKey): Principal {
+  return { scope: { tenantId: key.tenantId, mode: key.mode }, keyId: key.id, keyType: key.type };
+}
+
+/** The token of `Authorization: Bearer <token>`. @throws Unauthenticated when absent or not Bearer */
+export function bearerTokenOf(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) throw new Unauthenticated('missing API key: send Authorization: Bearer <secret key>');
+  return match[1];
+}

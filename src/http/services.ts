@@ -1,0 +1,17 @@
+import type { Config } from '../config.js';
+import type { LedgerService } from '../core/ledger-service.js';
+import type { Store } from '../core/ports.js';
+import type { ApiKeyAuthenticator } from './auth.js';
+import type { Metrics } from './metrics.js';
+import type { RateLimiter } from './rate-limit.js';
+
+/** Everything a surface or the admin API may use, handed over explicitly at registration. */
+export interface AppServices {
+  config: Config;
+  store: Store;
+  ledger: LedgerService;
+  authenticator: ApiKeyAuthenticator;
+  rateLimiter: RateLimiter;
+  metrics: Metrics;
+  pendingMigrations: () => Promise<number>;
+}

@@ -1,0 +1,52 @@
+import type { Config } from './config.js';
+import { nowIso } from './core/clock.js';
+import { LedgerService } from './core/ledger-service.js';
+import type { Store } from './core/ports.js';
+import { createTenant, DEFAULT_TENANT_NAME, type CreatedTenant } from './core/tenants.js';
+import { ApiKeyAuthenticator } from './http/auth.js';
+import { createMetrics } from './http/metrics.js';
+import { RateLimiter } from './http/rate-limit.js';
+import type { AppServices } from './http/services.js';
+import { migrateToLatest, openDatabase, pendingMigrations } from './store/dialects.js';
+import { KyselyStore } from './store/kysely-store.js';
+
+/** Opens the store, applies pending migrations and wires every service the app needs. */
+export async function openServices(config: Config): Promise<AppServices & { store: KyselyStore }> {
+  const store = await openStore(config);
+  const ledger = new LedgerService(store, { idempotencyTtlMs: config.idempotencyTtlMs });
+  let migrated = false;
+  return {
+    config,
+    store,
+    ledger,
+    authenticator: new ApiKeyAuthenticator(store),
+    rateLimiter: new RateLimiter(config.rateLimitPerMinute),
+    metrics: createMetrics(),
+    // Once every migration is seen applied it stays applied for this process.
+    pendingMigrations: async () => {
+      if (migrated) return 0;
+      const pending = await pendingMigrations(store.db);
+      migrated = pending === 0;
+      return pending;
+    },
+  };
+}
+
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'>): Promise<KyselyStore> {
+  const { dialect, db } = openDatabase({ url: config.databaseUrl, sqliteSync: config.sqliteSync, poolSize: config.pgPoolSize });
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return new KyselyStore(db, dialect);
+}
+
+/** On a fresh database: the tenant `default`, whose keys the caller prints once. */
+export async function ensureDefaultTenant(store: Store): Promise<CreatedTenant | null> {
+  return store.transaction(async (tx) => {
+    if ((await tx.tenants.count()) > 0) return null;
+    return createTenant(tx, { name: DEFAULT_TENANT_NAME }, nowIso());
+  });
+}

@@ -1,0 +1,56 @@
+import type { Config } from './config.js';
+import { nowIso } from './core/clock.js';
+import { buildApp } from './http/app.js';
+import { ensureDefaultTenant, openServices } from './runtime.js';
+
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * `subledger serve`: migrate, create the default tenant on a fresh database (printing its test
+ * keys once), listen, and shut down gracefully on SIGTERM/SIGINT (stop accepting, finish
+ * in-flight requests, close the store).
+ */
+export async function serve(config: Config): Promise<void> {
+  const services = await openServices(config);
+  const created = await ensureDefaultTenant(services.store);
+  const app = await buildApp(services);
+  app.addHook('onClose', async () => services.store.close());
+
+  const purge = setInterval(() => {
+    services.ledger.purgeExpiredIdempotencyKeys(nowIso()).catch((error: unknown) => app.log.warn({ err: error }, 'idempotency purge failed'));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const lines = [`subledger listening on ${base} (${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres'})`];
+  if (created) {
+    lines.push(
+      `Created tenant "${created.tenant.name}" (${created.tenant.id}). Its keys are shown only now; only their hashes are stored:`,
+      `  test secret key:      ${created.keys.test.secret}`,
+      `  test publishable key: ${created.keys.test.publishable}`,
+      `Try: curl -s ${base}/billing/accounts -H "Authorization: Bearer ${created.keys.test.secret}"`,
+    );
+  }
+  lines.push(`API docs: ${base}/docs`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    clearInterval(purge);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

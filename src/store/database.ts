@@ -1,0 +1,98 @@
+/**
+ * Rows as stored (snake_case). Every tenant-owned table carries tenant_id first in its
+ * primary key and unique constraints, so it can be distributed by tenant (Citus) later.
+ * Integers are bigint (SQLite with safe integers, pg int8 parsed as BigInt); timestamps are
+ * fixed-width UTC ISO 8601 text, which sorts like time on both stores.
+ */
+export interface Database {
+  tenants: TenantTable;
+  api_keys: ApiKeyTable;
+  customers: CustomerTable;
+  accounts: AccountTable;
+  ledger_entries: LedgerEntryTable;
+  idempotency_keys: IdempotencyKeyTable;
+  events: EventTable;
+}
+
+export interface TenantTable {
+  id: string;
+  name: string;
+  country: string;
+  callback_token: string;
+  created_at: string;
+}
+
+export interface ApiKeyTable {
+  tenant_id: string;
+  id: string;
+  mode: string;
+  type: string;
+  hint: string;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface CustomerTable {
+  tenant_id: string;
+  mode: string;
+  id: string;
+  external_reference: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  currency: string | null;
+  balance: bigint | null;
+  /** JSON text, amounts as decimal strings. */
+  payment_rules: string | null;
+  /** JSON text object of strings. */
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AccountTable extends CustomerTableBase {
+  customer_id: string;
+}
+
+type CustomerTableBase = Omit<CustomerTable, 'email' | 'phone'>;
+
+export interface LedgerEntryTable {
+  tenant_id: string;
+  mode: string;
+  id: string;
+  holder_id: string;
+  kind: string;
+  amount: bigint;
+  balance_after: bigint;
+  currency: string;
+  reference: string | null;
+  request_id: string | null;
+  idempotency_key: string | null;
+  actor: string;
+  created_at: string;
+}
+
+export interface IdempotencyKeyTable {
+  tenant_id: string;
+  mode: string;
+  key: string;
+  fingerprint: string;
+  method: string;
+  path: string;
+  response_status: bigint | number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  resource_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface EventTable {
+  tenant_id: string;
+  mode: string;
+  id: string;
+  type: string;
+  data: string;
+  created_at: string;
+}

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.js';
+import { migrationProvider } from './migrations/index.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseOptions {
+  /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…` */
+  url: string;
+  /** SQLite synchronous mode: `normal` survives a process crash, `full` also power loss. */
+  sqliteSync?: 'normal' | 'full';
+  /** PostgreSQL pool size per process. */
+  poolSize?: number;
+}
+
+export interface OpenDatabase {
+  dialect: DialectName;
+  db: Kysely<Database>;
+}
+
+const INT8_OID = 20;
+
+export function dialectOf(url: string): DialectName {
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgres';
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got '${url.split(':')[0]}:')`);
+}
+
+export function openDatabase(options: DatabaseOptions): OpenDatabase {
+  const dialect = dialectOf(options.url);
+  if (dialect === 'sqlite') {
+    const path = options.url.slice('sqlite:'.length);
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    const sqlite = new SqliteDatabase(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${options.sqliteSync === 'full' ? 'FULL' : 'NORMAL'}`);
+    sqlite.pragma('busy_timeout = 5000');
+    // Integers come back as BigInt: money never passes through a float.
+    sqlite.defaultSafeIntegers(true);
+    return { dialect, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }) };
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client that loses its server (PostgreSQL restart) must not crash the process.
+  pool.on('error', () => {});
+  return { dialect, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+}
+
+/** Applies every pending migration. @throws when a migration fails */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Whether every known migration has been applied (readiness). */
+export async function pendingMigrations(db: Kysely<Database>): Promise<number> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const migrations = await migrator.getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).length;
+}

@@ -1,0 +1,343 @@
+import { sql, type Kysely } from 'kysely';
+import { AlreadyExists } from '../core/errors.js';
+import type { Account, ApiKey, Customer, LedgerEntry, ListCursor, Scope, Tenant } from '../core/model.js';
+import type {
+  AccountFilter,
+  AccountRepository,
+  ApiKeyRepository,
+  CustomerFilter,
+  CustomerRepository,
+  EventRepository,
+  IdempotencyRecord,
+  IdempotencyRepository,
+  LedgerRepository,
+  OutboxEvent,
+  Repositories,
+  Store,
+  StoredResponse,
+  TenantRepository,
+} from '../core/ports.js';
+import type { Database } from './database.js';
+import type { DialectName } from './dialects.js';
+import { keysetPage } from './keyset.js';
+import {
+  accountToRow,
+  customerToRow,
+  ledgerEntryToRow,
+  rowToAccount,
+  rowToApiKey,
+  rowToCustomer,
+  rowToEvent,
+  rowToIdempotencyRecord,
+  rowToLedgerEntry,
+  rowToTenant,
+} from './rows.js';
+
+/** SQLite and PostgreSQL report a unique-constraint violation differently. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+async function insertUnique(insert: () => Promise<unknown>, onDuplicate: () => Error): Promise<void> {
+  try {
+    await insert();
+  } catch (error) {
+    throw isUniqueViolation(error) ? onDuplicate() : error;
+  }
+}
+
+export class KyselyStore implements Store {
+  readonly reader: Repositories;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: DialectName,
+  ) {
+    this.reader = repositories(db, dialect);
+  }
+
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(repositories(trx, this.dialect)));
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+}
+
+function repositories(db: Kysely<Database>, dialect: DialectName): Repositories {
+  // SQLite transactions are already exclusive writers; PostgreSQL needs an explicit row lock.
+  const lockClause = dialect === 'postgres' ? sql` for update` : sql``;
+
+  const tenants: TenantRepository = {
+    async insert(t: Tenant) {
+      await db
+        .insertInto('tenants')
+        .values({ id: t.id, name: t.name, country: t.country, callback_token: t.callbackToken, created_at: t.createdAt })
+        .execute();
+    },
+    async findById(id) {
+      const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && rowToTenant(row);
+    },
+    async count() {
+      const row = await db.selectFrom('tenants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+
+  const apiKeys: ApiKeyRepository = {
+    async insert(k: ApiKey, secretHash: string) {
+      await insertUnique(
+        () =>
+          db
+            .insertInto('api_keys')
+            .values({
+              tenant_id: k.tenantId,
+              id: k.id,
+              mode: k.mode,
+              type: k.type,
+              hint: k.hint,
+              secret_hash: secretHash,
+              created_at: k.createdAt,
+              revoked_at: k.revokedAt,
+            })
+            .execute(),
+        () => new AlreadyExists('api_key', 'secret', k.hint),
+      );
+    },
+    async findByHash(secretHash) {
+      const row = await db.selectFrom('api_keys').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
+      return row && { key: rowToApiKey(row), secretHash: row.secret_hash };
+    },
+    async findById(tenantId, id) {
+      const row = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && rowToApiKey(row);
+    },
+    async revoke(tenantId, id, at) {
+      await db.updateTable('api_keys').set({ revoked_at: at }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    },
+    async listForTenant(tenantId) {
+      const rows = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+      return rows.map(rowToApiKey);
+    },
+  };
+
+  const customers: CustomerRepository = {
+    async insert(scope: Scope, c: Customer) {
+      await insertUnique(
+        () => db.insertInto('customers').values(customerToRow(scope.tenantId, scope.mode, c)).execute(),
+        () => new AlreadyExists('customer', 'externalReference', c.externalReference),
+      );
+    },
+    async findById(scope, id) {
+      const row = await db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('id', '=', id).executeTakeFirst();
+      return row && rowToCustomer(row);
+    },
+    async findByExternalReference(scope, ref) {
+      const row = await db
+        .selectFrom('customers')
+        .selectAll()
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .where('external_reference', '=', ref)
+        .executeTakeFirst();
+      return row && rowToCustomer(row);
+    },
+    async lockById(scope, id) {
+      const { rows } = await sql<Database['customers']>`select * from customers where tenant_id = ${scope.tenantId} and mode = ${scope.mode} and id = ${id}${lockClause}`.execute(db);
+      return rows[0] && rowToCustomer(rows[0]);
+    },
+    async update(scope, c) {
+      const { tenant_id, mode, id, ...changes } = customerToRow(scope.tenantId, scope.mode, c);
+      await db.updateTable('customers').set(changes).where('tenant_id', '=', tenant_id).where('mode', '=', mode).where('id', '=', id).execute();
+    },
+    cursorOf: (scope, id) => cursorOf(db, 'customers', scope, id),
+    list(scope, filter: CustomerFilter) {
+      let q = db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
+      if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
+      if (filter.email !== undefined) q = q.where('email', '=', filter.email);
+      return keysetPage(q, filter, rowToCustomer);
+    },
+  };
+
+  const accounts: AccountRepository = {
+    async insert(scope: Scope, a: Account) {
+      await insertUnique(
+        () => db.insertInto('accounts').values(accountToRow(scope.tenantId, scope.mode, a)).execute(),
+        () => new AlreadyExists('account', 'externalReference', a.externalReference),
+      );
+    },
+    async findById(scope, id) {
+      const row = await db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('id', '=', id).executeTakeFirst();
+      return row && rowToAccount(row);
+    },
+    async findByExternalReference(scope, ref) {
+      const row = await db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .where('external_reference', '=', ref)
+        .executeTakeFirst();
+      return row && rowToAccount(row);
+    },
+    async lockById(scope, id) {
+      const { rows } = await sql<Database['accounts']>`select * from accounts where tenant_id = ${scope.tenantId} and mode = ${scope.mode} and id = ${id}${lockClause}`.execute(db);
+      return rows[0] && rowToAccount(rows[0]);
+    },
+    async update(scope, a) {
+      const { tenant_id, mode, id, ...changes } = accountToRow(scope.tenantId, scope.mode, a);
+      await db.updateTable('accounts').set(changes).where('tenant_id', '=', tenant_id).where('mode', '=', mode).where('id', '=', id).execute();
+    },
+    cursorOf: (scope, id) => cursorOf(db, 'accounts', scope, id),
+    list(scope, filter: AccountFilter) {
+      let q = db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
+      if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
+      if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
+      return keysetPage(q, filter, rowToAccount);
+    },
+  };
+
+  const ledger: LedgerRepository = {
+    async append(scope, e: LedgerEntry) {
+      await db.insertInto('ledger_entries').values(ledgerEntryToRow(scope.tenantId, scope.mode, e)).execute();
+    },
+    async cursorOf(scope, holderId, id) {
+      const row = await db
+        .selectFrom('ledger_entries')
+        .select(['created_at', 'id'])
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .where('holder_id', '=', holderId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && { createdAt: row.created_at, id: row.id };
+    },
+    list(scope, holderId, page) {
+      const q = db
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .where('holder_id', '=', holderId);
+      return keysetPage(q, page, rowToLedgerEntry);
+    },
+    async sum(scope, holderId) {
+      const row = await db
+        .selectFrom('ledger_entries')
+        .select((eb) => eb.fn.sum<bigint | string | number | null>('amount').as('total'))
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .where('holder_id', '=', holderId)
+        .executeTakeFirstOrThrow();
+      return row.total === null ? 0n : BigInt(row.total);
+    },
+  };
+
+  const idempotency: IdempotencyRepository = {
+    async find(scope, key, now) {
+      const row = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .where('key', '=', key)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return row && rowToIdempotencyRecord(row);
+    },
+    async claim(scope, r: IdempotencyRecord, now) {
+      const values = {
+        tenant_id: scope.tenantId,
+        mode: scope.mode,
+        key: r.key,
+        fingerprint: r.fingerprint,
+        method: r.method,
+        path: r.path,
+        response_status: null,
+        response_headers: null,
+        response_body: null,
+        resource_id: null,
+        created_at: r.createdAt,
+        expires_at: r.expiresAt,
+      };
+      const { tenant_id, mode, key, ...replacement } = values;
+      // Insert, or take over an expired record; a live record (or a concurrent claim that commits) wins.
+      const claimed = await db
+        .insertInto('idempotency_keys')
+        .values(values)
+        .onConflict((oc) =>
+          oc
+            .columns(['tenant_id', 'mode', 'key'])
+            .doUpdateSet(replacement)
+            .where('idempotency_keys.expires_at', '<=', now),
+        )
+        .returning('key')
+        .executeTakeFirst();
+      return claimed !== undefined;
+    },
+    async complete(scope, key, response: StoredResponse) {
+      await db
+        .updateTable('idempotency_keys')
+        .set({
+          response_status: response.status,
+          response_headers: JSON.stringify(response.headers),
+          response_body: response.body,
+          resource_id: response.resourceId,
+        })
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .where('key', '=', key)
+        .execute();
+    },
+    async purgeExpired(now) {
+      const result = await db.deleteFrom('idempotency_keys').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+
+  const events: EventRepository = {
+    async append(scope, e: OutboxEvent) {
+      await db
+        .insertInto('events')
+        .values({ tenant_id: scope.tenantId, mode: scope.mode, id: e.id, type: e.type, data: JSON.stringify(e.data), created_at: e.createdAt })
+        .execute();
+    },
+    async listRecent(scope, limit) {
+      const rows = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(rowToEvent);
+    },
+  };
+
+  return { tenants, apiKeys, customers, accounts, ledger, idempotency, events };
+}
+
+async function cursorOf(db: Kysely<Database>, table: 'customers' | 'accounts', scope: Scope, id: string): Promise<ListCursor | undefined> {
+  const row = await db
+    .selectFrom(table)
+    .select(['created_at', 'id'])
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && { createdAt: row.created_at, id: row.id };
+}

@@ -1,0 +1,13 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initial from './2026-11-23-initial.js';
+
+/** Every migration, in order. Explicit (no directory scan) so it works from src/ and dist/ alike. */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-23-initial': initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;

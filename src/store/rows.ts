@@ -1,0 +1,184 @@
+import type { Account, ApiKey, Customer, LedgerEntry, Metadata, Mode, PaymentRules, Tenant } from '../core/model.js';
+import type { IdempotencyRecord, OutboxEvent } from '../core/ports.js';
+import type {
+  AccountTable,
+  ApiKeyTable,
+  CustomerTable,
+  EventTable,
+  IdempotencyKeyTable,
+  LedgerEntryTable,
+  TenantTable,
+} from './database.js';
+
+// rowToX / xToRow: the only place where stored shapes and domain values meet.
+
+interface StoredPaymentRules {
+  min_amount: string;
+  max_amount: string;
+  underpayment_allowed: boolean;
+  overpayment_allowed: boolean;
+}
+
+export function paymentRulesToText(rules: PaymentRules | null): string | null {
+  if (!rules) return null;
+  const stored: StoredPaymentRules = {
+    min_amount: rules.minAmount.toString(),
+    max_amount: rules.maxAmount.toString(),
+    underpayment_allowed: rules.underpaymentAllowed,
+    overpayment_allowed: rules.overpaymentAllowed,
+  };
+  return JSON.stringify(stored);
+}
+
+function textToPaymentRules(text: string | null): PaymentRules | null {
+  if (text === null) return null;
+  const stored = JSON.parse(text) as StoredPaymentRules;
+  return {
+    minAmount: BigInt(stored.min_amount),
+    maxAmount: BigInt(stored.max_amount),
+    underpaymentAllowed: stored.underpayment_allowed,
+    overpaymentAllowed: stored.overpayment_allowed,
+  };
+}
+
+const bigintOrNull = (value: bigint | number | null): bigint | null => (value === null ? null : BigInt(value));
+
+export function rowToTenant(row: TenantTable): Tenant {
+  return { id: row.id, name: row.name, country: row.country, callbackToken: row.callback_token, createdAt: row.created_at };
+}
+
+export function rowToApiKey(row: ApiKeyTable): ApiKey {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    mode: row.mode as Mode,
+    type: row.type as ApiKey['type'],
+    hint: row.hint,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export function customerToRow(tenantId: string, mode: Mode, c: Customer): CustomerTable {
+  return {
+    tenant_id: tenantId,
+    mode,
+    id: c.id,
+    external_reference: c.externalReference,
+    name: c.name,
+    email: c.email,
+    phone: c.phone,
+    currency: c.currency,
+    balance: c.balance,
+    payment_rules: paymentRulesToText(c.paymentRules),
+    metadata: JSON.stringify(c.metadata),
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  };
+}
+
+export function rowToCustomer(row: CustomerTable): Customer {
+  return {
+    id: row.id,
+    externalReference: row.external_reference,
+    name: row.name,
+    email: row.email,
+    phone: row.phone,
+    currency: row.currency,
+    balance: bigintOrNull(row.balance),
+    paymentRules: textToPaymentRules(row.payment_rules),
+    metadata: JSON.parse(row.metadata) as Metadata,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function accountToRow(tenantId: string, mode: Mode, a: Account): AccountTable {
+  return {
+    tenant_id: tenantId,
+    mode,
+    id: a.id,
+    external_reference: a.externalReference,
+    customer_id: a.customerId,
+    name: a.name,
+    currency: a.currency,
+    balance: a.balance,
+    payment_rules: paymentRulesToText(a.paymentRules),
+    metadata: JSON.stringify(a.metadata),
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+  };
+}
+
+export function rowToAccount(row: AccountTable): Account {
+  return {
+    id: row.id,
+    externalReference: row.external_reference,
+    customerId: row.customer_id,
+    name: row.name,
+    currency: row.currency,
+    balance: bigintOrNull(row.balance),
+    paymentRules: textToPaymentRules(row.payment_rules),
+    metadata: JSON.parse(row.metadata) as Metadata,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function ledgerEntryToRow(tenantId: string, mode: Mode, e: LedgerEntry): LedgerEntryTable {
+  return {
+    tenant_id: tenantId,
+    mode,
+    id: e.id,
+    holder_id: e.holderId,
+    kind: e.kind,
+    amount: e.amount,
+    balance_after: e.balanceAfter,
+    currency: e.currency,
+    reference: e.reference,
+    request_id: e.requestId,
+    idempotency_key: e.idempotencyKey,
+    actor: e.actor,
+    created_at: e.createdAt,
+  };
+}
+
+export function rowToLedgerEntry(row: LedgerEntryTable): LedgerEntry {
+  return {
+    id: row.id,
+    holderId: row.holder_id,
+    kind: row.kind as LedgerEntry['kind'],
+    amount: BigInt(row.amount),
+    balanceAfter: BigInt(row.balance_after),
+    currency: row.currency,
+    reference: row.reference,
+    requestId: row.request_id,
+    idempotencyKey: row.idempotency_key,
+    actor: row.actor,
+    createdAt: row.created_at,
+  };
+}
+
+export function rowToIdempotencyRecord(row: IdempotencyKeyTable): IdempotencyRecord {
+  return {
+    key: row.key,
+    fingerprint: row.fingerprint,
+    method: row.method,
+    path: row.path,
+    response:
+      row.response_status === null
+        ? null
+        : {
+            status: Number(row.response_status),
+            headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>,
+            body: row.response_body ?? '',
+            resourceId: row.resource_id,
+          },
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+export function rowToEvent(row: EventTable): OutboxEvent {
+  return { id: row.id, type: row.type, data: JSON.parse(row.data) as unknown, createdAt: row.created_at };
+}

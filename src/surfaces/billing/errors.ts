@@ -1,0 +1,71 @@
+import type { FastifyRequest } from 'fastify';
+import { AlreadyExists, IdempotencyKeyReused, ValidationFailed, type LedgerErrorCode } from '../../core/errors.js';
+import type { StoredResponse } from '../../core/ports.js';
+import { HttpFailure, type Failure, type HttpFailureCode, type WireViolation } from '../../http/failures.js';
+import { PROBLEM_CONTENT_TYPE, problemOf } from '../../http/problem.js';
+
+/** Moment's error types (RFC 9457 `type` slugs), each with one status. Served at /docs/errors. */
+export const BILLING_ERROR_TYPES = {
+  'validation-error': { status: 400, title: 'Validation error', explanation: 'The request body, query or headers break a rule; `errors` names each offending `param`. Malformed JSON is also a validation error.' },
+  unauthorized: { status: 401, title: 'Unauthorized', explanation: 'No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`.' },
+  forbidden: { status: 403, title: 'Forbidden', explanation: 'The key is revoked, or is a publishable key (pk_…), which cannot read or write billing objects.' },
+  'not-found': { status: 404, title: 'The requested resource was not found', explanation: 'No object with that id or external reference in this tenant and mode, or no such route.' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed', explanation: 'The route exists but not with this method; the `Allow` header lists the methods it has.' },
+  conflict: { status: 409, title: 'Conflict', explanation: 'An object with this external_reference already exists in this tenant and mode.' },
+  'idempotency-conflict': { status: 409, title: 'Idempotency conflict', explanation: 'The Idempotency-Key was already used for a different request (method, path or body), or that request is still in progress. `resource_id` names what the first request produced.' },
+  'payload-too-large': { status: 413, title: 'Payload too large', explanation: 'Request bodies are limited to 1 MiB.' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', explanation: 'Request bodies must be `application/json`.' },
+  'rate-limited': { status: 429, title: 'Too many requests', explanation: 'The key exceeded its requests per minute; see the Rate-Limit-* and Retry-After headers and back off.' },
+  'internal-error': { status: 500, title: 'Internal error', explanation: 'Something unexpected failed; nothing was changed. Quote `request_id` when reporting it.' },
+  'service-unavailable': { status: 503, title: 'Service unavailable', explanation: 'The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key.' },
+} as const;
+type Slug = keyof typeof BILLING_ERROR_TYPES;
+
+const SLUG_OF_LEDGER_ERROR: Record<LedgerErrorCode, Slug> = {
+  validation_failed: 'validation-error',
+  not_found: 'not-found',
+  already_exists: 'conflict',
+  idempotency_key_reused: 'idempotency-conflict',
+  idempotency_key_in_use: 'idempotency-conflict',
+  unauthenticated: 'unauthorized',
+  permission_denied: 'forbidden',
+};
+
+const SLUG_OF_HTTP_FAILURE: Record<HttpFailureCode, Slug> = {
+  request_invalid: 'validation-error',
+  malformed_json: 'validation-error',
+  unsupported_media_type: 'unsupported-media-type',
+  payload_too_large: 'payload-too-large',
+  route_not_found: 'not-found',
+  method_not_allowed: 'method-not-allowed',
+  rate_limited: 'rate-limited',
+  unavailable: 'service-unavailable',
+  internal: 'internal-error',
+};
+
+/** Domain field path → Moment param: camelCase segments become snake_case; metadata keys stay verbatim. */
+export function wireParam(field: string): string {
+  const segments = field.split('.');
+  return segments
+    .map((segment, i) => (i > 0 && segments[i - 1] === 'metadata' ? segment : segment.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)))
+    .join('.');
+}
+
+function violationsOf(failure: Failure): WireViolation[] {
+  if (failure instanceof HttpFailure) return failure.violations;
+  if (failure instanceof ValidationFailed) return failure.violations.map((v) => ({ param: wireParam(v.field), message: v.message }));
+  if (failure instanceof AlreadyExists) return [{ param: wireParam(failure.field), message: failure.message }];
+  return [];
+}
+
+export function renderBillingFailure(failure: Failure, request: FastifyRequest): StoredResponse {
+  const slug = failure instanceof HttpFailure ? SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
+  const { status, title } = BILLING_ERROR_TYPES[slug];
+  const extensions = failure instanceof IdempotencyKeyReused ? { resource_id: failure.original.resourceId } : undefined;
+  const errors = violationsOf(failure);
+  // Validation details are composed from the wire params, so they name fields as the client sent them.
+  const detail = slug === 'validation-error' && errors.length > 0 ? errors.map((v) => `${v.param} ${v.message}`).join('; ') : failure.message;
+  const body = problemOf(request, { slug, title, status, detail, errors, extensions });
+  const headers = { 'content-type': PROBLEM_CONTENT_TYPE, ...(failure instanceof HttpFailure ? failure.headers : {}) };
+  return { status, headers, body: JSON.stringify(body), resourceId: null };
+}

@@ -1,0 +1,83 @@
+import type { CreateAccountInput, UpdateAccountInput } from '../../core/accounts.js';
+import type { CreateCustomerInput, UpdateCustomerInput } from '../../core/customers.js';
+import type { PaymentRules } from '../../core/model.js';
+import type { ListQuery } from '../../core/pagination.js';
+import { HttpFailure } from '../../http/failures.js';
+import type { AccountCreateBody, AccountUpdateBody, CustomerCreateBody, CustomerUpdateBody, PageQuery, PaymentRulesBody } from './schemas.js';
+
+// Moment JSON → core inputs. Shapes only; every rule lives in the core or the schemas.
+
+const bigintOf = (value: number | undefined): bigint | undefined => (value === undefined ? undefined : BigInt(value));
+
+function paymentRulesOf(body: PaymentRulesBody | null | undefined): PaymentRules | null | undefined {
+  if (body === undefined || body === null) return body;
+  return {
+    minAmount: BigInt(body.min_amount),
+    maxAmount: BigInt(body.max_amount),
+    underpaymentAllowed: body.underpayment_allowed,
+    overpaymentAllowed: body.overpayment_allowed,
+  };
+}
+
+export function customerUpdateInput(body: CustomerUpdateBody): UpdateCustomerInput {
+  return {
+    name: body.name,
+    email: body.email,
+    phone: body.phone,
+    currency: body.currency,
+    balance: bigintOf(body.balance),
+    paymentRules: paymentRulesOf(body.payment_rules),
+    metadata: body.metadata,
+  };
+}
+
+export function customerCreateInput(body: CustomerCreateBody): CreateCustomerInput {
+  return { ...customerUpdateInput(body), externalReference: body.external_reference, metadata: body.metadata };
+}
+
+export function accountUpdateInput(body: AccountUpdateBody): UpdateAccountInput {
+  return {
+    name: body.name,
+    currency: body.currency,
+    balance: bigintOf(body.balance),
+    paymentRules: paymentRulesOf(body.payment_rules),
+    metadata: body.metadata,
+  };
+}
+
+export function accountCreateInput(body: AccountCreateBody): CreateAccountInput {
+  return {
+    ...accountUpdateInput(body),
+    customer:
+      typeof body.customer === 'string'
+        ? { kind: 'existing', reference: body.customer }
+        : { kind: 'new', customer: customerCreateInput(body.customer) },
+    externalReference: body.external_reference,
+    metadata: body.metadata,
+  };
+}
+
+const UNIX_SECONDS = /^\d{1,12}$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+/** `created[gte]` / `created[lte]`: ISO 8601 or Unix seconds, as the instant's stored form. */
+function instantOf(param: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = UNIX_SECONDS.test(value) ? Number(value) * 1000 : ISO_8601.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new HttpFailure('request_invalid', 'the request is invalid', [
+      { param, message: 'must be an ISO 8601 timestamp (2026-01-01T10:00:00.000Z) or Unix seconds' },
+    ]);
+  }
+  return new Date(ms).toISOString();
+}
+
+export function listQueryOf(query: PageQuery): ListQuery {
+  return {
+    limit: query.limit,
+    startingAfter: query.starting_after,
+    endingBefore: query.ending_before,
+    createdGte: instantOf('created[gte]', query['created[gte]']),
+    createdLte: instantOf('created[lte]', query['created[lte]']),
+  };
+}
