@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { client, uniqueRef } from '../support/http.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { storeKinds } from '../support/stores.js';
+
+for (const kind of await storeKinds()) {
+  describe(`billing accounts (${kind})`, () => {
+    let server: TestServer;
+    let api: ReturnType<typeof client>;
+    before(async () => {
+      server = await startTestServer(kind);
+      api = client(server.baseUrl, server.tenant.keys.test.secret);
+    });
+    after(() => server.close());
+
+    test('an account created with an inline customer can be read back by id and by external reference', async () => {
+      const ref = uniqueRef('ACC');
+      const created = await api.post('/billing/accounts', {
+        customer: { external_reference: uniqueRef('CUS'), name: 'John Doe' },
+        external_reference: ref,
+        currency: 'ZAR',
+        balance: 2000,
+      });
+      assert.equal(created.status, 201, created.text);
+      assert.match(created.body.id, /^bacc_[a-zA-Z0-9]+$/);
+      assert.equal(created.body.balance, 2000);
+      const byId = await api.get(`/billing/accounts/${created.body.id}`);
+      const byRef = await api.get(`/billing/accounts/${ref}`);
+      assert.deepEqual(byId.body, created.body);
+      assert.deepEqual(byRef.body, created.body);
+    });
+  });
+}
