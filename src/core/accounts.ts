@@ -1,3 +1,4 @@
+import { nowIso } from './clock.js';
 import { nextBalanceState, recordBalanceChange } from './balances.js';
 import { createCustomer, findCustomer, type CreateCustomerInput } from './customers.js';
 import { AlreadyExists, NotFound, ValidationFailed } from './errors.js';
@@ -112,6 +113,8 @@ export async function updateAccount(
 ): Promise<Account> {
   const { id } = await findAccount(tx, ctx.scope, reference);
   const current = await tx.accounts.lockById(ctx.scope, id);
+  // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
+  const at: CommandContext = { ...ctx, now: nowIso() };
   if (!current) throw new NotFound('account', reference);
   const money = nextBalanceState(current, { balance: input.balance, currency: input.currency });
   checkPaymentRules(input.paymentRules);
@@ -124,12 +127,12 @@ export async function updateAccount(
     metadata: mergeMetadata(current.metadata, input.metadata),
   };
   if (stableJson(current) === stableJson(next)) return current;
-  next.updatedAt = ctx.now;
+  next.updatedAt = at.now;
   await tx.accounts.update(ctx.scope, next);
-  const entries = await recordBalanceChange(tx, ctx, id, current, money);
-  await emitEvent(tx, ctx, EventTypes.accountUpdated, next);
+  const entries = await recordBalanceChange(tx, at, id, current, money);
+  await emitEvent(tx, at, EventTypes.accountUpdated, next);
   if (entries.length > 0) {
-    await emitEvent(tx, ctx, EventTypes.accountBalanceChanged, { account: next, ledgerEntries: entries });
+    await emitEvent(tx, at, EventTypes.accountBalanceChanged, { account: next, ledgerEntries: entries });
   }
   return next;
 }

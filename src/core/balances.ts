@@ -48,6 +48,8 @@ export function nextBalanceState(current: BalanceState, change: BalanceChangeReq
 /**
  * Writes the ledger entries that take `before` to `after` (none when nothing changed), in the
  * caller's transaction, so that the stored balance always equals the sum of its entries.
+ * The caller holds the holder's row lock (or has just created it), so entry sequences follow
+ * the order in which changes were applied.
  * A currency change closes the old currency to zero and opens the new one, so that each
  * currency's entries also sum to what was held in it.
  */
@@ -60,9 +62,11 @@ export async function recordBalanceChange(
 ): Promise<LedgerEntry[]> {
   if (after.balance === null || after.currency === null) return [];
   const entries: LedgerEntry[] = [];
+  let sequence = await tx.ledger.lastSequence(ctx.scope, holderId);
   const entry = (kind: LedgerEntryKind, amount: bigint, balanceAfter: bigint, currency: string): LedgerEntry => ({
     id: newId('ble'),
     holderId,
+    sequence: ++sequence,
     kind,
     amount,
     balanceAfter,

@@ -1,3 +1,4 @@
+import { nowIso } from './clock.js';
 import { nextBalanceState, recordBalanceChange } from './balances.js';
 import { AlreadyExists, NotFound } from './errors.js';
 import { emitEvent, EventTypes } from './events.js';
@@ -87,6 +88,8 @@ export async function updateCustomer(
 ): Promise<Customer> {
   const { id } = await findCustomer(tx, ctx.scope, reference);
   const current = await tx.customers.lockById(ctx.scope, id);
+  // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
+  const at: CommandContext = { ...ctx, now: nowIso() };
   if (!current) throw new NotFound('customer', reference);
   const money = nextBalanceState(current, { balance: input.balance, currency: input.currency });
   checkPaymentRules(input.paymentRules);
@@ -101,10 +104,10 @@ export async function updateCustomer(
     metadata: mergeMetadata(current.metadata, input.metadata),
   };
   if (sameCustomer(current, next)) return current;
-  next.updatedAt = ctx.now;
+  next.updatedAt = at.now;
   await tx.customers.update(ctx.scope, next);
-  await recordBalanceChange(tx, ctx, id, current, money);
-  await emitEvent(tx, ctx, EventTypes.customerUpdated, next);
+  await recordBalanceChange(tx, at, id, current, money);
+  await emitEvent(tx, at, EventTypes.customerUpdated, next);
   return next;
 }
 

@@ -73,6 +73,8 @@ export type LedgerEntryKind = 'initial' | 'adjustment';
 export interface LedgerEntry {
   id: string;
   holderId: string;
+  /** 1, 2, 3… per holder, in the order the changes were applied: the ledger's order. */
+  sequence: number;
   kind: LedgerEntryKind;
   amount: bigint;
   balanceAfter: bigint;
@@ -84,10 +86,14 @@ export interface LedgerEntry {
   createdAt: string;
 }
 
-/** A position in a newest-first listing: rows sort by (createdAt, id) descending. */
+/**
+ * A position in a newest-first listing: objects sort by (createdAt, id) descending, a holder's
+ * ledger entries by sequence descending.
+ */
 export interface ListCursor {
   createdAt: string;
   id: string;
+  sequence?: number;
 }
 
 export interface PageRequest {

@@ -85,7 +85,10 @@ export interface AccountRepository {
 }
 
 export interface LedgerRepository {
+  /** @throws on a duplicate (holder, sequence): callers hold the holder's row lock. */
   append(scope: Scope, entry: LedgerEntry): Promise<void>;
+  /** The holder's highest entry sequence, 0 when it has none. */
+  lastSequence(scope: Scope, holderId: string): Promise<number>;
   cursorOf(scope: Scope, holderId: string, id: string): Promise<ListCursor | undefined>;
   list(scope: Scope, holderId: string, page: PageRequest): Promise<Page<LedgerEntry>>;
   /** Sum of all entries of a holder in one currency-agnostic total (for invariant checks). */

@@ -62,6 +62,7 @@ export interface LedgerEntryTable {
   mode: string;
   id: string;
   holder_id: string;
+  sequence: bigint | number;
   kind: string;
   amount: bigint;
   balance_after: bigint;

@@ -213,16 +213,26 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
     async append(scope, e: LedgerEntry) {
       await db.insertInto('ledger_entries').values(ledgerEntryToRow(scope.tenantId, scope.mode, e)).execute();
     },
+    async lastSequence(scope, holderId) {
+      const row = await db
+        .selectFrom('ledger_entries')
+        .select((eb) => eb.fn.max('sequence').as('last'))
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .where('holder_id', '=', holderId)
+        .executeTakeFirst();
+      return row?.last === null || row?.last === undefined ? 0 : Number(row.last);
+    },
     async cursorOf(scope, holderId, id) {
       const row = await db
         .selectFrom('ledger_entries')
-        .select(['created_at', 'id'])
+        .select(['created_at', 'id', 'sequence'])
         .where('tenant_id', '=', scope.tenantId)
         .where('mode', '=', scope.mode)
         .where('holder_id', '=', holderId)
         .where('id', '=', id)
         .executeTakeFirst();
-      return row && { createdAt: row.created_at, id: row.id };
+      return row && { createdAt: row.created_at, id: row.id, sequence: Number(row.sequence) };
     },
     list(scope, holderId, page) {
       const q = db
@@ -231,7 +241,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
         .where('tenant_id', '=', scope.tenantId)
         .where('mode', '=', scope.mode)
         .where('holder_id', '=', holderId);
-      return keysetPage(q, page, rowToLedgerEntry);
+      return keysetPage(q, page, rowToLedgerEntry, 'sequence');
     },
     async sum(scope, holderId) {
       const row = await db

@@ -131,6 +131,7 @@ export function ledgerEntryToRow(tenantId: string, mode: Mode, e: LedgerEntry): 
     mode,
     id: e.id,
     holder_id: e.holderId,
+    sequence: e.sequence,
     kind: e.kind,
     amount: e.amount,
     balance_after: e.balanceAfter,
@@ -147,6 +148,7 @@ export function rowToLedgerEntry(row: LedgerEntryTable): LedgerEntry {
   return {
     id: row.id,
     holderId: row.holder_id,
+    sequence: Number(row.sequence),
     kind: row.kind as LedgerEntry['kind'],
     amount: BigInt(row.amount),
     balanceAfter: BigInt(row.balance_after),

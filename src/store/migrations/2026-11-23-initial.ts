@@ -68,6 +68,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('mode', 'text', (c) => c.notNull())
     .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('holder_id', 'text', (c) => c.notNull())
+    .addColumn('sequence', 'bigint', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('amount', 'bigint', (c) => c.notNull())
     .addColumn('balance_after', 'bigint', (c) => c.notNull())
@@ -79,10 +80,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('ledger_entries_pk', ['tenant_id', 'id'])
     .execute();
+  // A holder's entries are numbered 1, 2, 3… in the order they were applied (under the holder's
+  // row lock); the unique index makes a second writer with the same number fail, never interleave.
   await db.schema
     .createIndex('ledger_entries_by_holder')
+    .unique()
     .on('ledger_entries')
-    .columns(['tenant_id', 'mode', 'holder_id', 'created_at', 'id'])
+    .columns(['tenant_id', 'mode', 'holder_id', 'sequence'])
     .execute();
 
   await db.schema
