@@ -1,9 +1,10 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { adminApi } from '../admin/routes.js';
 import { billingSurface } from '../surfaces/billing/routes.js';
 import { registerErrorDocs } from './error-docs.js';
 import { HttpFailure, toFailure } from './failures.js';
 import { registerHealth } from './health.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { PROBLEM_CONTENT_TYPE, problemOf } from './problem.js';
@@ -27,12 +28,18 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     genReqId: requestIdOf,
     return503OnClosing: true,
+    // A URL fastify cannot decode never reaches a route; answer it in problem details too.
+    frameworkErrors: (error, request, reply) => {
+      const body = problemOf(request, { slug: 'validation-error', title: 'Validation error', status: 400, detail: `the request URL is malformed (${error.code})` });
+      void (reply as FastifyReply).code(400).header('request-id', request.id).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
   app.decorateRequest('idempotent', null);
   // Bodies are JSON only: anything else is 415, not a string the schema then rejects.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('request-id', request.id);
   });

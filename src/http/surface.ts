@@ -6,6 +6,7 @@ import type { Repositories, StoredResponse } from '../core/ports.js';
 import type { Principal } from './auth.js';
 import { HttpFailure, refineInternalFailure, toFailure, type Failure } from './failures.js';
 import { idempotentRequestOf, sendExecution } from './idempotency.js';
+import { textProblem } from './json-body.js';
 import { trackMethodsPerPath } from './method-not-allowed.js';
 import { rateLimitHeaders } from './rate-limit.js';
 import type { AppServices } from './services.js';
@@ -64,6 +65,8 @@ export function installSurface(app: FastifyInstance, services: AppServices, surf
 
   // A retry of a completed request is answered before its body is validated again.
   app.addHook('preValidation', async (request, reply) => {
+    const textual = textProblem(request.params) ?? textProblem(request.query);
+    if (textual) throw new HttpFailure('request_invalid', 'the request is invalid', [textual]);
     request.idempotent = request.method === 'GET' ? null : idempotentRequestOf(request, surface.idempotencyHeaders);
     if (!request.idempotent || !request.principal) return;
     const replay = await services.ledger.replayIfKnown(request.principal.scope, request.idempotent, nowIso());

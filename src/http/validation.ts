@@ -52,10 +52,10 @@ function messageFor(error: ErrorObject): string {
       return `must match the pattern ${p.pattern}`;
     case 'maximum':
     case 'minimum': {
-      const schema = error.parentSchema as { minimum?: number; maximum?: number } | undefined;
-      if (schema?.maximum === Number.MAX_SAFE_INTEGER) {
+      if (Math.abs(Number(p.limit)) === Number.MAX_SAFE_INTEGER) {
         return 'must be an integer within ±(2^53−1) (9007199254740991): larger numbers cannot be represented exactly in JSON';
       }
+      if (error.keyword === 'minimum' && p.limit === 0) return 'must not be negative';
       return `must be ${error.keyword === 'maximum' ? 'at most' : 'at least'} ${p.limit}`;
     }
     case 'maxProperties':
@@ -99,28 +99,34 @@ const HEADER_NAMES: Record<string, string> = { 'idempotency-key': 'Idempotency-K
 
 /**
  * Ajv errors as field violations. A union that failed is reported once, with its description,
- * unless the value took the object branch: then the object's own field errors are clearer.
+ * unless the value took the object branch: then the object's own field errors (the params
+ * below the union's) are clearer, and the union's other branches are noise.
  */
 export function describeValidation(error: unknown): WireViolation[] {
   const { validation = [], validationContext } = error as { validation?: ErrorObject[]; validationContext?: string };
-  const unions = validation.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath);
+  const isUnion = (e: ErrorObject) => e.keyword === 'anyOf' || e.keyword === 'oneOf';
+  const described = validation
+    // A bad map key is reported twice by ajv: the inner check (no key name) then propertyNames (the key).
+    .filter((e) => !e.schemaPath.includes('/propertyNames/'))
+    .map((e) => ({
+      error: e,
+      param: pathOf(e, validationContext) || validationContext || 'body',
+      message: e.keyword === 'propertyNames' ? keyMessage(validation[validation.indexOf(e) - 1]) : messageFor(e),
+    }));
+  const unions = described.filter((d) => isUnion(d.error));
   const violations: WireViolation[] = [];
   const seen = new Set<string>();
-  for (const e of validation) {
-    const underUnion = unions.find((u) => e.instancePath === u || e.instancePath.startsWith(`${u}/`));
-    if (underUnion !== undefined) {
-      const nested = validation.some((o) => o.instancePath.startsWith(`${underUnion}/`) && o.keyword !== 'anyOf');
-      const isUnionError = e.keyword === 'anyOf' || e.keyword === 'oneOf';
-      if (nested ? isUnionError || e.instancePath === underUnion : !isUnionError) continue;
+  for (const d of described) {
+    const union = unions.find((u) => d.error.instancePath === u.error.instancePath || d.error.instancePath.startsWith(`${u.error.instancePath}/`));
+    if (union) {
+      const deeper = (x: { param: string }) => x.param.startsWith(`${union.param}.`);
+      const objectBranch = described.some((o) => !isUnion(o.error) && deeper(o));
+      if (objectBranch ? !deeper(d) : !isUnion(d.error)) continue;
     }
-    // A bad map key is reported twice by ajv: the inner check (no key name) then propertyNames (the key).
-    if (e.schemaPath.includes('/propertyNames/')) continue;
-    const param = pathOf(e, validationContext);
-    const message = e.keyword === 'propertyNames' ? keyMessage(validation[validation.indexOf(e) - 1]) : messageFor(e);
-    const id = `${param}\u0000${message}`;
+    const id = `${d.param}\u0000${d.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    violations.push({ param: param || validationContext || 'body', message });
+    violations.push({ param: d.param, message: d.message });
     if (violations.length === MAX_VIOLATIONS) break;
   }
   return violations;

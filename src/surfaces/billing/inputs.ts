@@ -58,12 +58,22 @@ export function accountCreateInput(body: AccountCreateBody): CreateAccountInput 
 }
 
 const UNIX_SECONDS = /^\d{1,12}$/;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2})))?$/;
+
+/** Date.parse rolls 2026-02-30 over to March; a filter must name a real calendar instant. */
+function isoInstantMs(value: string): number {
+  const match = ISO_8601.exec(value);
+  if (!match) return Number.NaN;
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHour = 0, offsetMinute = 0] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  const valid = month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysInMonth && hour! <= 23 && minute! <= 59 && second! <= 59 && offsetHour! <= 23 && offsetMinute! <= 59;
+  return valid ? Date.parse(value) : Number.NaN;
+}
 
 /** `created[gte]` / `created[lte]`: ISO 8601 or Unix seconds, as the instant's stored form. */
 function instantOf(param: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const ms = UNIX_SECONDS.test(value) ? Number(value) * 1000 : ISO_8601.test(value) ? Date.parse(value) : Number.NaN;
+  const ms = UNIX_SECONDS.test(value) ? Number(value) * 1000 : isoInstantMs(value);
   if (Number.isNaN(ms)) {
     throw new HttpFailure('request_invalid', 'the request is invalid', [
       { param, message: 'must be an ISO 8601 timestamp (2026-01-01T10:00:00.000Z) or Unix seconds' },
