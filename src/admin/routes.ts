@@ -7,7 +7,6 @@ import { Unauthenticated } from '../core/errors.js';
 import type { ApiKey, Tenant } from '../core/model.js';
 import { createApiKey, createTenant, getTenant, revokeApiKey } from '../core/tenants.js';
 import { bearerTokenOf } from '../http/auth.js';
-import { HttpFailure } from '../http/failures.js';
 import type { AppServices } from '../http/services.js';
 import { installSurface, type SurfaceDefinition } from '../http/surface.js';
 import { renderBillingFailure } from '../surfaces/billing/errors.js';
@@ -20,15 +19,13 @@ const tags = ['admin'];
 const security = [{ adminToken: [] }];
 
 /**
- * Operator API (SPEC §1), enabled by SUBLEDGER_ADMIN_TOKEN; without it every admin path answers
- * 404. It speaks the same RFC 9457 problem dialect as the billing surface.
+ * Operator API (SPEC §1), registered only when SUBLEDGER_ADMIN_TOKEN is set. It speaks the
+ * same RFC 9457 problem dialect as the billing surface.
  */
-export const adminApi: FastifyPluginAsync<{ services: AppServices }> = async (plugin, { services }) => {
+export const adminApi: FastifyPluginAsync<{ services: AppServices; adminToken: string }> = async (plugin, { services, adminToken }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-  const adminToken = services.config.adminToken;
   const surface: SurfaceDefinition = {
     async authenticate(request) {
-      if (!adminToken) throw new HttpFailure('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
       if (!secretsEqual(bearerTokenOf(request), adminToken)) throw new Unauthenticated('invalid admin token');
       return null;
     },

@@ -50,7 +50,8 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   registerErrorDocs(app);
 
   await app.register(billingSurface, { prefix: '/billing', services });
-  await app.register(adminApi, { prefix: '/admin/v1', services });
+  // Without SUBLEDGER_ADMIN_TOKEN the admin API does not exist: every /admin path is a plain 404.
+  if (services.config.adminToken) await app.register(adminApi, { prefix: '/admin/v1', services, adminToken: services.config.adminToken });
 
   // Outside every surface: plain problem details.
   app.setNotFoundHandler(async (request, reply) => {

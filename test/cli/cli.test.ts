@@ -1,0 +1,268 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { call, client, uniqueRef } from '../support/http.js';
+import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+const TIMEOUT = { timeout: 30_000 };
+
+/** Variables the service reads: cleared from the inherited environment so each test sets its own. */
+const SERVICE_VARIABLES = [
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'SUBLEDGER_ADMIN_TOKEN',
+  'SUBLEDGER_RATE_LIMIT',
+  'SMTP_URL',
+  'SUBLEDGER_SQLITE_SYNC',
+  'SUBLEDGER_IDEMPOTENCY_TTL_HOURS',
+  'SUBLEDGER_PG_POOL_SIZE',
+  'LOG_LEVEL',
+];
+
+function envWith(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of SERVICE_VARIABLES) delete env[name];
+  return { ...env, ...overrides };
+}
+
+/** A stack frame or a dependency path: never part of what the CLI tells a user. */
+const STACK_TRACE = /^\s+at |\bat \S+ \(|node_modules/m;
+const KEY = /\b[sp]k_(?:test|live)_[0-9A-Za-z]{32}\b/;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `subledger <args>` to completion. */
+async function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: envWith(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+/** JSON printed by a CLI command (the whole of stdout). */
+function printed(result: CliResult): any {
+  assert.equal(result.code, 0, `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+/** A running `subledger serve`, whose stdout can be awaited line by line. */
+class ServeProcess {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  private exited = false;
+  private readonly exit: Promise<[number | null, NodeJS.Signals | null]>;
+  private waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }[] = [];
+
+  constructor(env: Record<string, string>) {
+    this.child = spawn(process.execPath, [...CLI, 'serve'], { cwd: ROOT, env: envWith(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exit = once(this.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stdout += chunk;
+      this.settle();
+    });
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    this.child.on('exit', (code, signal) => {
+      this.exited = true;
+      for (const w of this.waiters.splice(0)) {
+        w.reject(new Error(`serve exited (${code ?? signal}) before printing ${w.pattern}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`));
+      }
+    });
+  }
+
+  /** Resolves once stdout matches `pattern` (rejects if the process exits first). */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+    const match = this.stdout.match(pattern);
+    if (match) return Promise.resolve(match);
+    if (this.exited) return Promise.reject(new Error(`serve exited before printing ${pattern}\nstderr: ${this.stderr}`));
+    return new Promise((resolve, reject) => this.waiters.push({ pattern, resolve, reject }));
+  }
+
+  /** The base URL, once the docs line says the server listens. */
+  async ready(): Promise<string> {
+    const [, base] = await this.waitFor(/API docs: (http:\/\/127\.0\.0\.1:\d+)\/docs\b/);
+    return base;
+  }
+
+  /** SIGTERM, then the exit code. */
+  async terminate(): Promise<number | null> {
+    if (!this.exited) this.child.kill('SIGTERM');
+    const [code] = await this.exit;
+    return code;
+  }
+
+  /** Cleanup for a test that failed half-way: only this child, by its handle. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
+  }
+
+  private settle(): void {
+    this.waiters = this.waiters.filter((w) => {
+      const match = this.stdout.match(w.pattern);
+      if (match) w.resolve(match);
+      return !match;
+    });
+  }
+}
+
+const running: ServeProcess[] = [];
+function startServe(env: Record<string, string>): ServeProcess {
+  const serve = new ServeProcess({ PORT: '0', ...env });
+  running.push(serve);
+  return serve;
+}
+after(async () => {
+  for (const serve of running) await serve.kill();
+});
+
+// Each group below spawns its own processes on its own database: the groups run side by side,
+// the tests inside a group in order.
+const kinds = await storeKinds();
+
+describe('subledger CLI', { concurrency: true }, () => {
+  describe('subledger with a bad configuration', { concurrency: true }, () => {
+    test('PORT=abc: serve exits non-zero, naming PORT, without a stack trace', TIMEOUT, async () => {
+      const result = await runCli(['serve'], { PORT: 'abc', DATABASE_URL: 'sqlite::memory:' });
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /\bPORT\b/);
+      assert.doesNotMatch(result.stderr, STACK_TRACE);
+      assert.doesNotMatch(result.stdout, /listening/);
+    });
+
+    test('DATABASE_URL=mysql://x: migrate exits non-zero, naming DATABASE_URL, without a stack trace', TIMEOUT, async () => {
+      const result = await runCli(['migrate'], { DATABASE_URL: 'mysql://x' });
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /\bDATABASE_URL\b/);
+      assert.doesNotMatch(result.stderr, STACK_TRACE);
+    });
+  });
+
+  for (const kind of kinds) {
+    describe(`subledger tenants and keys against the database (${kind})`, { concurrency: 1 }, () => {
+      let database: TestDatabase;
+      let env: Record<string, string>;
+      let tenant: { id: string; name: string; keys: { test: { secret: string; publishable: string }; live: { secret: string; publishable: string } } };
+      let issued: { id: string; key: string };
+      before(async () => {
+        database = await createTestDatabase(kind);
+        env = { DATABASE_URL: database.url };
+      });
+      after(() => database.drop());
+
+      test('`subledger migrate` exits 0', TIMEOUT, async () => {
+        const output = printed(await runCli(['migrate'], env));
+        assert.equal(output.migrated, true);
+      });
+
+      test('`tenants create --name acme` prints the tenant as JSON with its test and live keys', TIMEOUT, async () => {
+        tenant = printed(await runCli(['tenants', 'create', '--name', 'acme'], env));
+        assert.equal(typeof tenant.id, 'string');
+        assert.equal(tenant.name, 'acme');
+        assert.match(tenant.keys.test.secret, /^sk_test_[0-9A-Za-z]+$/);
+        assert.match(tenant.keys.test.publishable, /^pk_test_[0-9A-Za-z]+$/);
+        assert.match(tenant.keys.live.secret, /^sk_live_[0-9A-Za-z]+$/);
+        assert.match(tenant.keys.live.publishable, /^pk_live_[0-9A-Za-z]+$/);
+      });
+
+      test('`keys create --tenant <id> --mode test` prints a new test secret key with its id', TIMEOUT, async () => {
+        const output = printed(await runCli(['keys', 'create', '--tenant', tenant.id, '--mode', 'test'], env));
+        assert.match(output.key, /^sk_test_[0-9A-Za-z]+$/);
+        assert.equal(typeof output.id, 'string');
+        assert.equal(output.tenant_id, tenant.id);
+        assert.notEqual(output.key, tenant.keys.test.secret);
+        issued = output;
+      });
+
+      test('`keys revoke --tenant <id> --key <keyId>` exits 0 and reports when the key was revoked', TIMEOUT, async () => {
+        const output = printed(await runCli(['keys', 'revoke', '--tenant', tenant.id, '--key', issued.id], env));
+        assert.equal(output.id, issued.id);
+        assert.equal(typeof output.revoked_at, 'string');
+      });
+
+      test('`keys create` for an unknown tenant exits non-zero with a clear message and no stack trace', TIMEOUT, async () => {
+        const result = await runCli(['keys', 'create', '--tenant', 'ten_doesnotexist0000000', '--mode', 'test'], env);
+        assert.notEqual(result.code, 0);
+        assert.match(result.stderr, /ten_doesnotexist0000000|tenant/);
+        assert.doesNotMatch(result.stderr, STACK_TRACE);
+        assert.doesNotMatch(result.stdout, KEY);
+      });
+
+      test('serve on this database prints no key; the CLI-made tenant keys work over HTTP and the CLI-revoked key gets 403', TIMEOUT, async () => {
+        const serve = startServe(env);
+        const base = await serve.ready();
+        for (const key of [tenant.keys.test.secret, tenant.keys.live.secret]) {
+          const response = await call(base, 'GET', '/billing/accounts', undefined, { key });
+          assert.equal(response.status, 200, response.text);
+        }
+        // 403 (a known key, revoked), not 401 (an unknown key): the key `keys create` printed was stored.
+        const revoked = await call(base, 'GET', '/billing/accounts', undefined, { key: issued.key });
+        assert.equal(revoked.status, 403, revoked.text);
+        assert.match(revoked.headers.get('content-type') ?? '', /problem\+json/);
+        assert.equal(await serve.terminate(), 0, serve.stderr);
+        assert.doesNotMatch(serve.stdout, KEY, 'a database that has tenants gets no default tenant and no printed key');
+      });
+    });
+
+    describe(`subledger serve on a fresh database (${kind})`, { concurrency: 1 }, () => {
+      let database: TestDatabase;
+      let secret: string;
+      let accountId: string;
+      before(async () => {
+        database = await createTestDatabase(kind);
+      });
+      after(() => database.drop());
+
+      test('the first start prints a test secret key, a test publishable key and the docs URL; the key works; SIGTERM exits 0', TIMEOUT, async () => {
+        const serve = startServe({ DATABASE_URL: database.url });
+        const base = await serve.ready();
+        const [secretKey] = await serve.waitFor(/\bsk_test_[0-9A-Za-z]{32}\b/);
+        const [publishableKey] = await serve.waitFor(/\bpk_test_[0-9A-Za-z]{32}\b/);
+        assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
+        assert.notEqual(new URL(base).port, '0', 'the docs URL names the port actually bound');
+        secret = secretKey;
+
+        const docs = await fetch(`${base}/docs`);
+        assert.equal(docs.status, 200);
+
+        const created = await client(base, secret).post(
+          '/billing/accounts',
+          { customer: { external_reference: uniqueRef('CUS') }, external_reference: uniqueRef('ACC'), currency: 'ZAR', balance: 500 },
+          { idempotencyKey: uniqueRef('idem') },
+        );
+        assert.equal(created.status, 201, created.text);
+        assert.match(created.body.id, /^bacc_/);
+        accountId = created.body.id;
+
+        const publishable = await call(base, 'GET', '/billing/accounts', undefined, { key: publishableKey });
+        assert.equal(publishable.status, 403, publishable.text);
+
+        assert.equal(await serve.terminate(), 0, serve.stderr);
+      });
+
+      test('a second start on the same database prints no key and still serves the first start\'s data; SIGTERM exits 0', TIMEOUT, async () => {
+        assert.ok(secret, 'the first start printed a key');
+        const serve = startServe({ DATABASE_URL: database.url });
+        const base = await serve.ready();
+        const account = await call(base, 'GET', `/billing/accounts/${accountId}`, undefined, { key: secret });
+        assert.equal(account.status, 200, account.text);
+        assert.equal(account.body.balance, 500);
+        assert.equal(await serve.terminate(), 0, serve.stderr);
+        assert.doesNotMatch(serve.stdout, KEY);
+      });
+    });
+  }
+});
