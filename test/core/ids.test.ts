@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { newId, randomBase62 } from '../../src/core/ids.js';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Busy-waits (no timer, no sleep) until the wall clock moves to a later millisecond. */
+function nextMillisecond(): number {
+  const start = Date.now();
+  let now = start;
+  while (now === start) now = Date.now();
+  return now;
+}
+
+describe('newId', () => {
+  test('is the prefix, an underscore and 21 base62 characters', () => {
+    for (const prefix of ['bacc', 'bcus', 'ble', 'evt']) {
+      const id = newId(prefix);
+      assert.match(id, new RegExp(`^${prefix}_[0-9A-Za-z]{21}$`));
+    }
+  });
+
+  test('10,000 ids are all different', () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 10_000; i++) ids.add(newId('bacc'));
+    assert.equal(ids.size, 10_000);
+  });
+
+  test('an id made in a later millisecond sorts after one made earlier', () => {
+    for (let round = 0; round < 20; round++) {
+      const earlier = newId('bacc');
+      nextMillisecond();
+      const later = newId('bacc');
+      assert.ok(earlier < later, `${earlier} must sort before ${later}`);
+    }
+  });
+});
+
+describe('randomBase62', () => {
+  test('gives exactly the requested number of base62 characters', () => {
+    for (const length of [0, 1, 13, 32, 100]) {
+      const text = randomBase62(length);
+      assert.equal(text.length, length);
+      assert.match(text, /^[0-9A-Za-z]*$/);
+    }
+  });
+
+  test('uses the whole alphabet of 62 characters', () => {
+    const seen = new Set(randomBase62(20_000));
+    assert.deepEqual([...seen].sort().join(''), [...BASE62].sort().join(''));
+  });
+
+  test('uses every character about equally often (no modulo bias)', () => {
+    const sample = randomBase62(62_000);
+    const counts = new Map<string, number>();
+    for (const c of sample) counts.set(c, (counts.get(c) ?? 0) + 1);
+    // Expected 1,000 each; a standard deviation is ~31, so 800..1,200 is > 6 sigma either way.
+    for (const c of BASE62) {
+      const n = counts.get(c) ?? 0;
+      assert.ok(n > 800 && n < 1200, `'${c}' appeared ${n} times in 62,000 characters`);
+    }
+  });
+});
