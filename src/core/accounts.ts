@@ -1,14 +1,13 @@
 import { nowIso } from './clock.js';
-import { nextBalanceState, recordBalanceChange } from './balances.js';
+import { newBalanceHolder, updatedBalanceHolder, type BalanceHolderInput } from './balance-holders.js';
+import { recordBalanceChange } from './balances.js';
 import { createCustomer, findCustomer, type CreateCustomerInput } from './customers.js';
 import { AlreadyExists, NotFound, ValidationFailed } from './errors.js';
 import { emitEvent, EventTypes } from './events.js';
-import { newId } from './ids.js';
-import { mergeMetadata, type MetadataPatch } from './metadata.js';
-import type { Account, CommandContext, LedgerEntry, Page, PaymentRules, Scope } from './model.js';
+import type { Account, CommandContext, LedgerEntry, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
-import { checkPaymentRules } from './payment-rules.js';
 import type { Repositories } from './ports.js';
+import { findByIdOrExternalReference } from './references.js';
 import { stableJson } from './stable-json.js';
 
 export const ACCOUNT_ID_PREFIX = 'bacc';
@@ -18,22 +17,11 @@ export type CustomerReference =
   | { kind: 'existing'; reference: string }
   | { kind: 'new'; customer: CreateCustomerInput };
 
-export interface CreateAccountInput {
+export type UpdateAccountInput = BalanceHolderInput;
+
+export interface CreateAccountInput extends UpdateAccountInput {
   customer: CustomerReference;
   externalReference: string;
-  name?: string | null;
-  currency?: string | null;
-  balance?: bigint;
-  paymentRules?: PaymentRules | null;
-  metadata?: MetadataPatch;
-}
-
-export interface UpdateAccountInput {
-  name?: string | null;
-  currency?: string | null;
-  balance?: bigint;
-  paymentRules?: PaymentRules | null;
-  metadata?: MetadataPatch;
 }
 
 export interface AccountListQuery extends ListQuery {
@@ -41,13 +29,9 @@ export interface AccountListQuery extends ListQuery {
   externalReference?: string;
 }
 
-/** A `bacc_` reference is an id (falling back to external reference), anything else an external reference. @throws NotFound */
-export async function findAccount(repos: Repositories, scope: Scope, reference: string): Promise<Account> {
-  const found =
-    (reference.startsWith(`${ACCOUNT_ID_PREFIX}_`) ? await repos.accounts.findById(scope, reference) : undefined) ??
-    (await repos.accounts.findByExternalReference(scope, reference));
-  if (!found) throw new NotFound('account', reference);
-  return found;
+/** By `bacc_` id or external reference. @throws NotFound */
+export function findAccount(repos: Repositories, scope: Scope, reference: string): Promise<Account> {
+  return findByIdOrExternalReference(repos.accounts, 'account', ACCOUNT_ID_PREFIX, scope, reference);
 }
 
 /**
@@ -56,27 +40,10 @@ export async function findAccount(repos: Repositories, scope: Scope, reference: 
  * @throws ValidationFailed (unknown customer is a validation error naming `customer`), AlreadyExists
  */
 export async function createAccount(tx: Repositories, ctx: CommandContext, input: CreateAccountInput): Promise<Account> {
-  const money = nextBalanceState({ balance: null, currency: null }, { balance: input.balance, currency: input.currency });
-  checkPaymentRules(input.paymentRules);
-  const metadata = mergeMetadata({}, input.metadata);
   const customerId = await resolveCustomer(tx, ctx, input.customer);
-  if (await tx.accounts.findByExternalReference(ctx.scope, input.externalReference)) {
-    throw new AlreadyExists('account', 'externalReference', input.externalReference);
-  }
-  const account: Account = {
-    id: newId(ACCOUNT_ID_PREFIX),
-    externalReference: input.externalReference,
-    customerId,
-    name: input.name ?? null,
-    currency: money.currency,
-    balance: money.balance,
-    paymentRules: input.paymentRules ?? null,
-    metadata,
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-  };
+  const account: Account = { ...(await newBalanceHolder(tx.accounts, 'account', ACCOUNT_ID_PREFIX, ctx, input)), customerId };
   await tx.accounts.insert(ctx.scope, account);
-  await recordBalanceChange(tx, ctx, account.id, { balance: null, currency: null }, money);
+  await recordBalanceChange(tx, ctx, account.id, { balance: null, currency: null }, account);
   await emitEvent(tx, ctx, EventTypes.accountCreated, account);
   return account;
 }
@@ -116,20 +83,11 @@ export async function updateAccount(
   // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
   const at: CommandContext = { ...ctx, now: nowIso() };
   if (!current) throw new NotFound('account', reference);
-  const money = nextBalanceState(current, { balance: input.balance, currency: input.currency });
-  checkPaymentRules(input.paymentRules);
-  const next: Account = {
-    ...current,
-    name: input.name === undefined ? current.name : input.name,
-    currency: money.currency,
-    balance: money.balance,
-    paymentRules: input.paymentRules === undefined ? current.paymentRules : input.paymentRules,
-    metadata: mergeMetadata(current.metadata, input.metadata),
-  };
+  const next = updatedBalanceHolder(current, input);
   if (stableJson(current) === stableJson(next)) return current;
   next.updatedAt = at.now;
   await tx.accounts.update(ctx.scope, next);
-  const entries = await recordBalanceChange(tx, at, id, current, money);
+  const entries = await recordBalanceChange(tx, at, id, current, next);
   await emitEvent(tx, at, EventTypes.accountUpdated, next);
   if (entries.length > 0) {
     await emitEvent(tx, at, EventTypes.accountBalanceChanged, { account: next, ledgerEntries: entries });

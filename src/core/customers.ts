@@ -1,36 +1,23 @@
 import { nowIso } from './clock.js';
-import { nextBalanceState, recordBalanceChange } from './balances.js';
-import { AlreadyExists, NotFound } from './errors.js';
+import { newBalanceHolder, updatedBalanceHolder, type BalanceHolderInput } from './balance-holders.js';
+import { recordBalanceChange } from './balances.js';
+import { NotFound } from './errors.js';
 import { emitEvent, EventTypes } from './events.js';
-import { newId } from './ids.js';
-import { mergeMetadata, type MetadataPatch } from './metadata.js';
-import type { CommandContext, Customer, Page, PaymentRules, Scope } from './model.js';
+import type { CommandContext, Customer, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
-import { checkPaymentRules } from './payment-rules.js';
 import type { Repositories } from './ports.js';
+import { findByIdOrExternalReference } from './references.js';
 import { stableJson } from './stable-json.js';
 
 export const CUSTOMER_ID_PREFIX = 'bcus';
 
-export interface CreateCustomerInput {
-  externalReference: string;
-  name?: string | null;
+export interface UpdateCustomerInput extends BalanceHolderInput {
   email?: string | null;
   phone?: string | null;
-  currency?: string | null;
-  balance?: bigint;
-  paymentRules?: PaymentRules | null;
-  metadata?: MetadataPatch;
 }
 
-export interface UpdateCustomerInput {
-  name?: string | null;
-  email?: string | null;
-  phone?: string | null;
-  currency?: string | null;
-  balance?: bigint;
-  paymentRules?: PaymentRules | null;
-  metadata?: MetadataPatch;
+export interface CreateCustomerInput extends UpdateCustomerInput {
+  externalReference: string;
 }
 
 export interface CustomerListQuery extends ListQuery {
@@ -38,43 +25,20 @@ export interface CustomerListQuery extends ListQuery {
   email?: string;
 }
 
-/**
- * A `bcus_` reference is an id, anything else an external reference (Moment: "either the
- * unique ID ... or the external reference"). An id-shaped miss falls back to the external
- * reference, since the external reference alphabet also allows `bcus_…`.
- * @throws NotFound
- */
-export async function findCustomer(repos: Repositories, scope: Scope, reference: string): Promise<Customer> {
-  const found =
-    (reference.startsWith(`${CUSTOMER_ID_PREFIX}_`) ? await repos.customers.findById(scope, reference) : undefined) ??
-    (await repos.customers.findByExternalReference(scope, reference));
-  if (!found) throw new NotFound('customer', reference);
-  return found;
+/** By `bcus_` id or external reference. @throws NotFound */
+export function findCustomer(repos: Repositories, scope: Scope, reference: string): Promise<Customer> {
+  return findByIdOrExternalReference(repos.customers, 'customer', CUSTOMER_ID_PREFIX, scope, reference);
 }
 
 /** @throws ValidationFailed, AlreadyExists */
 export async function createCustomer(tx: Repositories, ctx: CommandContext, input: CreateCustomerInput): Promise<Customer> {
-  const money = nextBalanceState({ balance: null, currency: null }, { balance: input.balance, currency: input.currency });
-  checkPaymentRules(input.paymentRules);
-  const metadata = mergeMetadata({}, input.metadata);
-  if (await tx.customers.findByExternalReference(ctx.scope, input.externalReference)) {
-    throw new AlreadyExists('customer', 'externalReference', input.externalReference);
-  }
   const customer: Customer = {
-    id: newId(CUSTOMER_ID_PREFIX),
-    externalReference: input.externalReference,
-    name: input.name ?? null,
+    ...(await newBalanceHolder(tx.customers, 'customer', CUSTOMER_ID_PREFIX, ctx, input)),
     email: input.email ?? null,
     phone: input.phone ?? null,
-    currency: money.currency,
-    balance: money.balance,
-    paymentRules: input.paymentRules ?? null,
-    metadata,
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
   };
   await tx.customers.insert(ctx.scope, customer);
-  await recordBalanceChange(tx, ctx, customer.id, { balance: null, currency: null }, money);
+  await recordBalanceChange(tx, ctx, customer.id, { balance: null, currency: null }, customer);
   await emitEvent(tx, ctx, EventTypes.customerCreated, customer);
   return customer;
 }
@@ -91,22 +55,15 @@ export async function updateCustomer(
   // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
   const at: CommandContext = { ...ctx, now: nowIso() };
   if (!current) throw new NotFound('customer', reference);
-  const money = nextBalanceState(current, { balance: input.balance, currency: input.currency });
-  checkPaymentRules(input.paymentRules);
   const next: Customer = {
-    ...current,
-    name: input.name === undefined ? current.name : input.name,
+    ...updatedBalanceHolder(current, input),
     email: input.email === undefined ? current.email : input.email,
     phone: input.phone === undefined ? current.phone : input.phone,
-    currency: money.currency,
-    balance: money.balance,
-    paymentRules: input.paymentRules === undefined ? current.paymentRules : input.paymentRules,
-    metadata: mergeMetadata(current.metadata, input.metadata),
   };
   if (sameCustomer(current, next)) return current;
   next.updatedAt = at.now;
   await tx.customers.update(ctx.scope, next);
-  await recordBalanceChange(tx, at, id, current, money);
+  await recordBalanceChange(tx, at, id, current, next);
   await emitEvent(tx, at, EventTypes.customerUpdated, next);
   return next;
 }

@@ -39,12 +39,11 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
-export interface Customer {
+/** What customers and accounts share: a merchant reference, an optional balance, rules, metadata. */
+export interface BalanceHolder {
   id: string;
   externalReference: string;
   name: string | null;
-  email: string | null;
-  phone: string | null;
   currency: string | null;
   /** null = no balance tracking. */
   balance: bigint | null;
@@ -54,17 +53,13 @@ export interface Customer {
   updatedAt: string;
 }
 
-export interface Account {
-  id: string;
-  externalReference: string;
+export interface Customer extends BalanceHolder {
+  email: string | null;
+  phone: string | null;
+}
+
+export interface Account extends BalanceHolder {
   customerId: string;
-  name: string | null;
-  currency: string | null;
-  balance: bigint | null;
-  paymentRules: PaymentRules | null;
-  metadata: Metadata;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export type LedgerEntryKind = 'initial' | 'adjustment';

@@ -56,33 +56,27 @@ export interface CustomerFilter extends PageRequest {
   email?: string;
 }
 
-export interface CustomerRepository {
+/** Scoped storage of an object that carries a balance (customer, account). */
+export interface BalanceHolderRepository<H, F extends PageRequest> {
   /** @throws AlreadyExists on a duplicate external reference in the scope. */
-  insert(scope: Scope, customer: Customer): Promise<void>;
-  findById(scope: Scope, id: string): Promise<Customer | undefined>;
-  findByExternalReference(scope: Scope, ref: string): Promise<Customer | undefined>;
+  insert(scope: Scope, holder: H): Promise<void>;
+  findById(scope: Scope, id: string): Promise<H | undefined>;
+  findByExternalReference(scope: Scope, ref: string): Promise<H | undefined>;
   /** Same as findById, but holds a write lock on the row until the transaction ends. */
-  lockById(scope: Scope, id: string): Promise<Customer | undefined>;
-  update(scope: Scope, customer: Customer): Promise<void>;
+  lockById(scope: Scope, id: string): Promise<H | undefined>;
+  update(scope: Scope, holder: H): Promise<void>;
   cursorOf(scope: Scope, id: string): Promise<ListCursor | undefined>;
-  list(scope: Scope, filter: CustomerFilter): Promise<Page<Customer>>;
+  list(scope: Scope, filter: F): Promise<Page<H>>;
 }
+
+export type CustomerRepository = BalanceHolderRepository<Customer, CustomerFilter>;
 
 export interface AccountFilter extends PageRequest {
   customerId?: string;
   externalReference?: string;
 }
 
-export interface AccountRepository {
-  /** @throws AlreadyExists on a duplicate external reference in the scope. */
-  insert(scope: Scope, account: Account): Promise<void>;
-  findById(scope: Scope, id: string): Promise<Account | undefined>;
-  findByExternalReference(scope: Scope, ref: string): Promise<Account | undefined>;
-  lockById(scope: Scope, id: string): Promise<Account | undefined>;
-  update(scope: Scope, account: Account): Promise<void>;
-  cursorOf(scope: Scope, id: string): Promise<ListCursor | undefined>;
-  list(scope: Scope, filter: AccountFilter): Promise<Page<Account>>;
-}
+export type AccountRepository = BalanceHolderRepository<Account, AccountFilter>;
 
 export interface LedgerRepository {
   /** @throws on a duplicate (holder, sequence): callers hold the holder's row lock. */

@@ -33,14 +33,13 @@ export interface ApiKeyTable {
   revoked_at: string | null;
 }
 
-export interface CustomerTable {
+/** The columns customers and accounts share. */
+export interface BalanceHolderTable {
   tenant_id: string;
   mode: string;
   id: string;
   external_reference: string;
   name: string | null;
-  email: string | null;
-  phone: string | null;
   currency: string | null;
   balance: bigint | null;
   /** JSON text, amounts as decimal strings. */
@@ -51,11 +50,14 @@ export interface CustomerTable {
   updated_at: string;
 }
 
-export interface AccountTable extends CustomerTableBase {
-  customer_id: string;
+export interface CustomerTable extends BalanceHolderTable {
+  email: string | null;
+  phone: string | null;
 }
 
-type CustomerTableBase = Omit<CustomerTable, 'email' | 'phone'>;
+export interface AccountTable extends BalanceHolderTable {
+  customer_id: string;
+}
 
 export interface LedgerEntryTable {
   tenant_id: string;

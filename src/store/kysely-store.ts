@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { AlreadyExists } from '../core/errors.js';
-import type { Account, ApiKey, Customer, LedgerEntry, ListCursor, Scope, Tenant } from '../core/model.js';
+import type { ApiKey, LedgerEntry, Tenant } from '../core/model.js';
 import type {
   AccountFilter,
   AccountRepository,
@@ -19,7 +19,9 @@ import type {
 } from '../core/ports.js';
 import type { Database } from './database.js';
 import type { DialectName } from './dialects.js';
+import { balanceHolderRepository } from './balance-holder-repository.js';
 import { keysetPage } from './keyset.js';
+import { insertUnique } from './unique-violation.js';
 import {
   accountToRow,
   customerToRow,
@@ -32,20 +34,6 @@ import {
   rowToLedgerEntry,
   rowToTenant,
 } from './rows.js';
-
-/** SQLite and PostgreSQL report a unique-constraint violation differently. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
-async function insertUnique(insert: () => Promise<unknown>, onDuplicate: () => Error): Promise<void> {
-  try {
-    await insert();
-  } catch (error) {
-    throw isUniqueViolation(error) ? onDuplicate() : error;
-  }
-}
 
 export class KyselyStore implements Store {
   readonly reader: Repositories;
@@ -134,35 +122,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
   };
 
   const customers: CustomerRepository = {
-    async insert(scope: Scope, c: Customer) {
-      await insertUnique(
-        () => db.insertInto('customers').values(customerToRow(scope.tenantId, scope.mode, c)).execute(),
-        () => new AlreadyExists('customer', 'externalReference', c.externalReference),
-      );
-    },
-    async findById(scope, id) {
-      const row = await db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('id', '=', id).executeTakeFirst();
-      return row && rowToCustomer(row);
-    },
-    async findByExternalReference(scope, ref) {
-      const row = await db
-        .selectFrom('customers')
-        .selectAll()
-        .where('tenant_id', '=', scope.tenantId)
-        .where('mode', '=', scope.mode)
-        .where('external_reference', '=', ref)
-        .executeTakeFirst();
-      return row && rowToCustomer(row);
-    },
-    async lockById(scope, id) {
-      const { rows } = await sql<Database['customers']>`select * from customers where tenant_id = ${scope.tenantId} and mode = ${scope.mode} and id = ${id}${lockClause}`.execute(db);
-      return rows[0] && rowToCustomer(rows[0]);
-    },
-    async update(scope, c) {
-      const { tenant_id, mode, id, ...changes } = customerToRow(scope.tenantId, scope.mode, c);
-      await db.updateTable('customers').set(changes).where('tenant_id', '=', tenant_id).where('mode', '=', mode).where('id', '=', id).execute();
-    },
-    cursorOf: (scope, id) => cursorOf(db, 'customers', scope, id),
+    ...balanceHolderRepository(db, 'customers', 'customer', lockClause, customerToRow, rowToCustomer),
     list(scope, filter: CustomerFilter) {
       let q = db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
       if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
@@ -172,35 +132,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
   };
 
   const accounts: AccountRepository = {
-    async insert(scope: Scope, a: Account) {
-      await insertUnique(
-        () => db.insertInto('accounts').values(accountToRow(scope.tenantId, scope.mode, a)).execute(),
-        () => new AlreadyExists('account', 'externalReference', a.externalReference),
-      );
-    },
-    async findById(scope, id) {
-      const row = await db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('id', '=', id).executeTakeFirst();
-      return row && rowToAccount(row);
-    },
-    async findByExternalReference(scope, ref) {
-      const row = await db
-        .selectFrom('accounts')
-        .selectAll()
-        .where('tenant_id', '=', scope.tenantId)
-        .where('mode', '=', scope.mode)
-        .where('external_reference', '=', ref)
-        .executeTakeFirst();
-      return row && rowToAccount(row);
-    },
-    async lockById(scope, id) {
-      const { rows } = await sql<Database['accounts']>`select * from accounts where tenant_id = ${scope.tenantId} and mode = ${scope.mode} and id = ${id}${lockClause}`.execute(db);
-      return rows[0] && rowToAccount(rows[0]);
-    },
-    async update(scope, a) {
-      const { tenant_id, mode, id, ...changes } = accountToRow(scope.tenantId, scope.mode, a);
-      await db.updateTable('accounts').set(changes).where('tenant_id', '=', tenant_id).where('mode', '=', mode).where('id', '=', id).execute();
-    },
-    cursorOf: (scope, id) => cursorOf(db, 'accounts', scope, id),
+    ...balanceHolderRepository(db, 'accounts', 'account', lockClause, accountToRow, rowToAccount),
     list(scope, filter: AccountFilter) {
       let q = db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
       if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
@@ -339,15 +271,4 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
   };
 
   return { tenants, apiKeys, customers, accounts, ledger, idempotency, events };
-}
-
-async function cursorOf(db: Kysely<Database>, table: 'customers' | 'accounts', scope: Scope, id: string): Promise<ListCursor | undefined> {
-  const row = await db
-    .selectFrom(table)
-    .select(['created_at', 'id'])
-    .where('tenant_id', '=', scope.tenantId)
-    .where('mode', '=', scope.mode)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return row && { createdAt: row.created_at, id: row.id };
 }

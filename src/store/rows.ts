@@ -1,8 +1,9 @@
-import type { Account, ApiKey, Customer, LedgerEntry, Metadata, Mode, PaymentRules, Tenant } from '../core/model.js';
+import type { Account, ApiKey, BalanceHolder, Customer, LedgerEntry, Metadata, Mode, PaymentRules, Tenant } from '../core/model.js';
 import type { IdempotencyRecord, OutboxEvent } from '../core/ports.js';
 import type {
   AccountTable,
   ApiKeyTable,
+  BalanceHolderTable,
   CustomerTable,
   EventTable,
   IdempotencyKeyTable,
@@ -59,70 +60,50 @@ export function rowToApiKey(row: ApiKeyTable): ApiKey {
   };
 }
 
-export function customerToRow(tenantId: string, mode: Mode, c: Customer): CustomerTable {
+function balanceHolderToRow(tenantId: string, mode: Mode, h: BalanceHolder): BalanceHolderTable {
   return {
     tenant_id: tenantId,
     mode,
-    id: c.id,
-    external_reference: c.externalReference,
-    name: c.name,
-    email: c.email,
-    phone: c.phone,
-    currency: c.currency,
-    balance: c.balance,
-    payment_rules: paymentRulesToText(c.paymentRules),
-    metadata: JSON.stringify(c.metadata),
-    created_at: c.createdAt,
-    updated_at: c.updatedAt,
+    id: h.id,
+    external_reference: h.externalReference,
+    name: h.name,
+    currency: h.currency,
+    balance: h.balance,
+    payment_rules: paymentRulesToText(h.paymentRules),
+    metadata: JSON.stringify(h.metadata),
+    created_at: h.createdAt,
+    updated_at: h.updatedAt,
   };
+}
+
+function rowToBalanceHolder(row: BalanceHolderTable): BalanceHolder {
+  return {
+    id: row.id,
+    externalReference: row.external_reference,
+    name: row.name,
+    currency: row.currency,
+    balance: bigintOrNull(row.balance),
+    paymentRules: textToPaymentRules(row.payment_rules),
+    metadata: JSON.parse(row.metadata) as Metadata,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function customerToRow(tenantId: string, mode: Mode, c: Customer): CustomerTable {
+  return { ...balanceHolderToRow(tenantId, mode, c), email: c.email, phone: c.phone };
 }
 
 export function rowToCustomer(row: CustomerTable): Customer {
-  return {
-    id: row.id,
-    externalReference: row.external_reference,
-    name: row.name,
-    email: row.email,
-    phone: row.phone,
-    currency: row.currency,
-    balance: bigintOrNull(row.balance),
-    paymentRules: textToPaymentRules(row.payment_rules),
-    metadata: JSON.parse(row.metadata) as Metadata,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  return { ...rowToBalanceHolder(row), email: row.email, phone: row.phone };
 }
 
 export function accountToRow(tenantId: string, mode: Mode, a: Account): AccountTable {
-  return {
-    tenant_id: tenantId,
-    mode,
-    id: a.id,
-    external_reference: a.externalReference,
-    customer_id: a.customerId,
-    name: a.name,
-    currency: a.currency,
-    balance: a.balance,
-    payment_rules: paymentRulesToText(a.paymentRules),
-    metadata: JSON.stringify(a.metadata),
-    created_at: a.createdAt,
-    updated_at: a.updatedAt,
-  };
+  return { ...balanceHolderToRow(tenantId, mode, a), customer_id: a.customerId };
 }
 
 export function rowToAccount(row: AccountTable): Account {
-  return {
-    id: row.id,
-    externalReference: row.external_reference,
-    customerId: row.customer_id,
-    name: row.name,
-    currency: row.currency,
-    balance: bigintOrNull(row.balance),
-    paymentRules: textToPaymentRules(row.payment_rules),
-    metadata: JSON.parse(row.metadata) as Metadata,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  return { ...rowToBalanceHolder(row), customerId: row.customer_id };
 }
 
 export function ledgerEntryToRow(tenantId: string, mode: Mode, e: LedgerEntry): LedgerEntryTable {

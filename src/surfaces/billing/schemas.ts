@@ -111,32 +111,30 @@ export type AccountUpdateBody = Static<typeof AccountUpdate>;
 
 const Timestamp = Type.String({ format: 'date-time', examples: ['2026-01-01T10:00:00.000Z'] });
 
-export const Customer = Type.Object({
-  id: Type.String({ pattern: '^bcus_[a-zA-Z0-9]+$', examples: ['bcus_H4jp6KnU5cPw263v1jyz4'] }),
+/** Fields every balance holder (customer, account) answers with, after its own. */
+const holderFields = {
   external_reference: ExternalReference,
   name: Nullable(Name),
-  email: Nullable(Type.String()),
-  phone: Nullable(Type.String()),
   currency: Nullable(Currency),
   balance: Nullable(Type.Integer()),
   payment_rules: Nullable(PaymentRules),
   metadata: Type.Record(Type.String(), Type.String()),
   created_at: Timestamp,
   updated_at: Timestamp,
+};
+
+export const Customer = Type.Object({
+  id: Type.String({ pattern: '^bcus_[a-zA-Z0-9]+$', examples: ['bcus_H4jp6KnU5cPw263v1jyz4'] }),
+  ...holderFields,
+  email: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
 });
 export type CustomerJson = Static<typeof Customer>;
 
 export const Account = Type.Object({
   id: Type.String({ pattern: '^bacc_[a-zA-Z0-9]+$', examples: ['bacc_H4jp6KnU5cPw263v1jyz4'] }),
-  external_reference: ExternalReference,
   customer_id: Type.String({ pattern: '^bcus_[a-zA-Z0-9]+$' }),
-  name: Nullable(Name),
-  currency: Nullable(Currency),
-  balance: Nullable(Type.Integer()),
-  payment_rules: Nullable(PaymentRules),
-  metadata: Type.Record(Type.String(), Type.String()),
-  created_at: Timestamp,
-  updated_at: Timestamp,
+  ...holderFields,
 });
 export type AccountJson = Static<typeof Account>;
 

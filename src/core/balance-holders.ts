@@ -1,0 +1,60 @@
+import { nextBalanceState } from './balances.js';
+import { AlreadyExists, type ResourceKind } from './errors.js';
+import { newId } from './ids.js';
+import { mergeMetadata, type MetadataPatch } from './metadata.js';
+import type { BalanceHolder, CommandContext, PaymentRules, Scope } from './model.js';
+import { checkPaymentRules } from './payment-rules.js';
+
+/** The fields customers and accounts share, as a create or update states them. */
+export interface BalanceHolderInput {
+  name?: string | null;
+  currency?: string | null;
+  balance?: bigint;
+  paymentRules?: PaymentRules | null;
+  metadata?: MetadataPatch;
+}
+
+/**
+ * The shared part of a new customer or account, after every shared rule (balance needs a
+ * currency, payment rules, metadata limits) and the external reference's uniqueness.
+ * @throws ValidationFailed, AlreadyExists
+ */
+export async function newBalanceHolder(
+  lookup: { findByExternalReference(scope: Scope, ref: string): Promise<unknown> },
+  resource: ResourceKind,
+  idPrefix: string,
+  ctx: CommandContext,
+  input: BalanceHolderInput & { externalReference: string },
+): Promise<BalanceHolder> {
+  const money = nextBalanceState({ balance: null, currency: null }, { balance: input.balance, currency: input.currency });
+  checkPaymentRules(input.paymentRules);
+  const metadata = mergeMetadata({}, input.metadata);
+  if (await lookup.findByExternalReference(ctx.scope, input.externalReference)) {
+    throw new AlreadyExists(resource, 'externalReference', input.externalReference);
+  }
+  return {
+    id: newId(idPrefix),
+    externalReference: input.externalReference,
+    name: input.name ?? null,
+    currency: money.currency,
+    balance: money.balance,
+    paymentRules: input.paymentRules ?? null,
+    metadata,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+}
+
+/** The shared fields after a partial update: only provided fields change. @throws ValidationFailed */
+export function updatedBalanceHolder<H extends BalanceHolder>(current: H, input: BalanceHolderInput): H {
+  const money = nextBalanceState(current, { balance: input.balance, currency: input.currency });
+  checkPaymentRules(input.paymentRules);
+  return {
+    ...current,
+    name: input.name === undefined ? current.name : input.name,
+    currency: money.currency,
+    balance: money.balance,
+    paymentRules: input.paymentRules === undefined ? current.paymentRules : input.paymentRules,
+    metadata: mergeMetadata(current.metadata, input.metadata),
+  };
+}

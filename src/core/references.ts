@@ -1,0 +1,27 @@
+import { NotFound, type ResourceKind } from './errors.js';
+import type { BalanceHolder, Scope } from './model.js';
+
+interface ReferenceLookups<T> {
+  findById(scope: Scope, id: string): Promise<T | undefined>;
+  findByExternalReference(scope: Scope, ref: string): Promise<T | undefined>;
+}
+
+/**
+ * Moment's path rule: "either the unique ID ... or the external reference". A reference with
+ * the object's id prefix is an id; an id-shaped miss falls back to the external reference,
+ * since the external reference alphabet also allows `bacc_…`.
+ * @throws NotFound
+ */
+export async function findByIdOrExternalReference<T extends BalanceHolder>(
+  lookups: ReferenceLookups<T>,
+  resource: ResourceKind,
+  idPrefix: string,
+  scope: Scope,
+  reference: string,
+): Promise<T> {
+  const found =
+    (reference.startsWith(`${idPrefix}_`) ? await lookups.findById(scope, reference) : undefined) ??
+    (await lookups.findByExternalReference(scope, reference));
+  if (!found) throw new NotFound(resource, reference);
+  return found;
+}
