@@ -30,5 +30,12 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(byId.body, created.body);
       assert.deepEqual(byRef.body, created.body);
     });
+
+    test('a read answers byte-for-byte what the create answered (same fields, same order)', async () => {
+      const customer = await api.post('/billing/customers', { external_reference: uniqueRef('CUS'), email: 'a@example.com' });
+      const account = await api.post('/billing/accounts', { customer: customer.body.id, external_reference: uniqueRef('ACC') });
+      assert.equal((await api.get(`/billing/customers/${customer.body.id}`)).text, customer.text);
+      assert.equal((await api.get(`/billing/accounts/${account.body.id}`)).text, account.text);
+    });
   });
 }

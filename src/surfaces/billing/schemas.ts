@@ -111,10 +111,8 @@ export type AccountUpdateBody = Static<typeof AccountUpdate>;
 
 const Timestamp = Type.String({ format: 'date-time', examples: ['2026-01-01T10:00:00.000Z'] });
 
-/** Fields every balance holder (customer, account) answers with, after its own. */
+/** The trailing fields of every balance holder (customer, account), in Moment's order. */
 const holderFields = {
-  external_reference: ExternalReference,
-  name: Nullable(Name),
   currency: Nullable(Currency),
   balance: Nullable(Type.Integer()),
   payment_rules: Nullable(PaymentRules),
@@ -125,15 +123,19 @@ const holderFields = {
 
 export const Customer = Type.Object({
   id: Type.String({ pattern: '^bcus_[a-zA-Z0-9]+$', examples: ['bcus_H4jp6KnU5cPw263v1jyz4'] }),
-  ...holderFields,
+  external_reference: ExternalReference,
+  name: Nullable(Name),
   email: Nullable(Type.String()),
   phone: Nullable(Type.String()),
+  ...holderFields,
 });
 export type CustomerJson = Static<typeof Customer>;
 
 export const Account = Type.Object({
   id: Type.String({ pattern: '^bacc_[a-zA-Z0-9]+$', examples: ['bacc_H4jp6KnU5cPw263v1jyz4'] }),
+  external_reference: ExternalReference,
   customer_id: Type.String({ pattern: '^bcus_[a-zA-Z0-9]+$' }),
+  name: Nullable(Name),
   ...holderFields,
 });
 export type AccountJson = Static<typeof Account>;
