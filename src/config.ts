@@ -1,6 +1,12 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
+/**
+ * Seconds to wait after each failed attempt (the first attempt is immediate): Standard
+ * Webhooks' example schedule, about 75 hours in all; the last attempt fails the delivery.
+ */
+export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400];
+
 function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], default: fallback });
 }
@@ -17,6 +23,15 @@ const Environment = Type.Object({
   SUBLEDGER_IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, default: 24 }),
   SUBLEDGER_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  SUBLEDGER_WORKERS: oneOf(['on', 'off'] as const, 'on'),
+  SUBLEDGER_MAIL_FROM: Type.String({ minLength: 3, default: 'subledger <no-reply@subledger.local>' }),
+  SUBLEDGER_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
+  SUBLEDGER_OUTBOX_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+  SUBLEDGER_OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
+  SUBLEDGER_RETRY_SCHEDULE: Type.String({
+    pattern: '^\\d+(\\.\\d+)?(,\\d+(\\.\\d+)?)*$',
+    default: DEFAULT_RETRY_SCHEDULE_SECONDS.join(','),
+  }),
 });
 type Environment = Static<typeof Environment>;
 
@@ -33,11 +48,28 @@ export interface Config {
   idempotencyTtlMs: number;
   pgPoolSize: number;
   logLevel: string;
+  /** Whether `serve` runs the outbox worker (webhooks, e-mail) in its process. */
+  workers: boolean;
+  mailFrom: string;
+  webhookTimeoutMs: number;
+  /** How long a claimed delivery is someone's; after that a crashed worker's claims are retried. */
+  outboxLeaseMs: number;
+  outboxPollMs: number;
+  /** Milliseconds to wait after the 1st, 2nd, … failed attempt; exhausted: the delivery has failed. */
+  retryScheduleMs: number[];
 }
 
 export class ConfigError extends Error {}
 
-const INTEGER_VARIABLES = new Set(['PORT', 'SUBLEDGER_RATE_LIMIT', 'SUBLEDGER_IDEMPOTENCY_TTL_HOURS', 'SUBLEDGER_PG_POOL_SIZE']);
+const INTEGER_VARIABLES = new Set([
+  'PORT',
+  'SUBLEDGER_RATE_LIMIT',
+  'SUBLEDGER_IDEMPOTENCY_TTL_HOURS',
+  'SUBLEDGER_PG_POOL_SIZE',
+  'SUBLEDGER_WEBHOOK_TIMEOUT_MS',
+  'SUBLEDGER_OUTBOX_LEASE_SECONDS',
+  'SUBLEDGER_OUTBOX_POLL_MS',
+]);
 
 /** @throws ConfigError naming every bad variable and what it must be */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -58,6 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const allowed = (Environment.properties as Record<string, { enum?: string[] }>)[name]?.enum;
     problems.push(`${name}=${JSON.stringify(env[name])}: ${allowed ? `must be one of ${allowed.join(', ')}` : error.message}`);
   }
+  if (problems.length === 0 && withDefaults.SUBLEDGER_OUTBOX_LEASE_SECONDS * 1000 <= withDefaults.SUBLEDGER_WEBHOOK_TIMEOUT_MS) {
+    problems.push('SUBLEDGER_OUTBOX_LEASE_SECONDS must be longer than SUBLEDGER_WEBHOOK_TIMEOUT_MS (a lease must outlive the request it covers)');
+  }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return {
     port: withDefaults.PORT,
@@ -70,5 +105,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlMs: withDefaults.SUBLEDGER_IDEMPOTENCY_TTL_HOURS * 3_600_000,
     pgPoolSize: withDefaults.SUBLEDGER_PG_POOL_SIZE,
     logLevel: withDefaults.LOG_LEVEL,
+    workers: withDefaults.SUBLEDGER_WORKERS === 'on',
+    mailFrom: withDefaults.SUBLEDGER_MAIL_FROM,
+    webhookTimeoutMs: withDefaults.SUBLEDGER_WEBHOOK_TIMEOUT_MS,
+    outboxLeaseMs: withDefaults.SUBLEDGER_OUTBOX_LEASE_SECONDS * 1000,
+    outboxPollMs: withDefaults.SUBLEDGER_OUTBOX_POLL_MS,
+    retryScheduleMs: withDefaults.SUBLEDGER_RETRY_SCHEDULE.split(',').map((seconds) => Math.round(Number(seconds) * 1000)),
   };
 }

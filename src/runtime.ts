@@ -7,13 +7,19 @@ import { ApiKeyAuthenticator } from './http/auth.js';
 import { createMetrics } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { AppServices } from './http/services.js';
+import type { Logger } from 'pino';
 import { migrateToLatest, openDatabase, pendingMigrations } from './store/dialects.js';
+import { billingEnvelope } from './surfaces/billing/events.js';
+import { createMailer } from './workers/mailer.js';
+import { OutboxWorker, type EnvelopeBuilder } from './workers/outbox-worker.js';
 import { KyselyStore } from './store/kysely-store.js';
 
 /** Opens the store, applies pending migrations and wires every service the app needs. */
 export async function openServices(config: Config): Promise<AppServices & { store: KyselyStore }> {
   const store = await openStore(config);
   const ledger = new LedgerService(store, { idempotencyTtlMs: config.idempotencyTtlMs });
+  const metrics = createMetrics();
+  metrics.measureQueueDepth(() => store.outbox.depth());
   let migrated = false;
   return {
     config,
@@ -21,7 +27,7 @@ export async function openServices(config: Config): Promise<AppServices & { stor
     ledger,
     authenticator: new ApiKeyAuthenticator(store),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
-    metrics: createMetrics(),
+    metrics,
     // Once every migration is seen applied it stays applied for this process.
     pendingMigrations: async () => {
       if (migrated) return 0;
@@ -41,6 +47,34 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync
     throw error;
   }
   return new KyselyStore(db, dialect);
+}
+
+/** Every surface's webhook envelope, by the event source the surface writes. */
+const ENVELOPES: Record<string, EnvelopeBuilder> = {
+  billing: billingEnvelope,
+};
+
+/**
+ * The outbox worker of this process, woken after every committed write. Runs until
+ * `stop()`; several processes on one PostgreSQL database share the work.
+ */
+export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info' | 'warn' | 'error'>): OutboxWorker {
+  const { config } = services;
+  const worker = new OutboxWorker({
+    store: services.store,
+    envelopes: ENVELOPES,
+    defaultEnvelope: billingEnvelope,
+    mailer: createMailer(config.smtpUrl, config.mailFrom, log),
+    log,
+    metrics: services.metrics.outbox,
+    pollMs: config.outboxPollMs,
+    leaseMs: config.outboxLeaseMs,
+    webhookTimeoutMs: config.webhookTimeoutMs,
+    retryScheduleMs: config.retryScheduleMs,
+  });
+  services.ledger.onCommit(() => worker.wake());
+  worker.start();
+  return worker;
 }
 
 /** On a fresh database: the tenant `default`, whose keys the caller prints once. */

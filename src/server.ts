@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
 import { nowIso } from './core/clock.js';
 import { buildApp } from './http/app.js';
-import { ensureDefaultTenant, openServices } from './runtime.js';
+import { ensureDefaultTenant, openServices, startOutboxWorker } from './runtime.js';
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -14,7 +14,12 @@ export async function serve(config: Config): Promise<void> {
   const services = await openServices(config);
   const created = await ensureDefaultTenant(services.store);
   const app = await buildApp(services);
-  app.addHook('onClose', async () => services.store.close());
+  const worker = config.workers ? startOutboxWorker(services, app.log) : undefined;
+  // In-flight deliveries finish (or their leases lapse) before the store closes.
+  app.addHook('onClose', async () => {
+    await worker?.stop();
+    await services.store.close();
+  });
 
   const purge = setInterval(() => {
     services.ledger.purgeExpiredIdempotencyKeys(nowIso()).catch((error: unknown) => app.log.warn({ err: error }, 'idempotency purge failed'));

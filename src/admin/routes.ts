@@ -10,6 +10,7 @@ import { bearerTokenOf } from '../http/auth.js';
 import type { AppServices } from '../http/services.js';
 import { installSurface, type SurfaceDefinition } from '../http/surface.js';
 import { renderBillingFailure } from '../surfaces/billing/errors.js';
+import { registerOutboxRoutes } from './outbox-routes.js';
 import * as S from './schemas.js';
 
 const presentTenant = (t: Tenant) => ({ id: t.id, name: t.name, country: t.country, callback_token: t.callbackToken, created_at: t.createdAt });
@@ -69,6 +70,8 @@ export const adminApi: FastifyPluginAsync<{ services: AppServices; adminToken: s
     services.authenticator.forgetAll();
     return presentKey(key);
   });
+
+  registerOutboxRoutes(plugin, services);
 
   close();
 };

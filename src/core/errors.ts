@@ -36,7 +36,7 @@ export class ValidationFailed extends LedgerError {
   }
 }
 
-export type ResourceKind = 'tenant' | 'api_key' | 'customer' | 'account' | 'ledger_entry';
+export type ResourceKind = 'tenant' | 'api_key' | 'customer' | 'account' | 'ledger_entry' | 'webhook_endpoint' | 'webhook_delivery';
 
 /** 'externalReference' → 'external reference', 'api_key' → 'API key' (for messages only). */
 function words(name: string): string {

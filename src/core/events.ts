@@ -1,5 +1,5 @@
 import { newId } from './ids.js';
-import type { CommandContext } from './model.js';
+import type { Account, CommandContext, Customer, LedgerEntry } from './model.js';
 import type { Repositories } from './ports.js';
 
 /** Every event type the core emits (SPEC §2 "Events", §3). */
@@ -12,12 +12,34 @@ export const EventTypes = {
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
+/** The domain object each event carries. */
+export interface EventPayloads {
+  'billing.customer.created': Customer;
+  'billing.customer.updated': Customer;
+  'billing.account.created': Account;
+  'billing.account.updated': Account;
+  'billing.account.balance_changed': { account: Account; ledgerEntries: LedgerEntry[] };
+}
+
+/**
+ * How the calling surface wants its events: its name (which selects the delivery envelope)
+ * and its presenter for the object each event carries.
+ */
+export interface EventPresentation {
+  source: string;
+  present<T extends EventType>(type: T, object: EventPayloads[T]): unknown;
+}
+
 /** Plain JSON of a domain object: bigints become decimal strings so nothing is rounded. */
 export function snapshotOf(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
-/** Writes the event to the outbox in the caller's transaction, beside the change it reports. */
-export async function emitEvent(tx: Repositories, ctx: CommandContext, type: EventType, object: unknown): Promise<void> {
-  await tx.events.append(ctx.scope, { id: newId('evt'), type, data: snapshotOf(object), createdAt: ctx.now });
+/**
+ * Writes the event to the outbox in the caller's transaction, beside the change it reports,
+ * with the object as the calling surface presents it.
+ */
+export async function emitEvent<T extends EventType>(tx: Repositories, ctx: CommandContext, type: T, object: EventPayloads[T]): Promise<void> {
+  const data = ctx.events ? ctx.events.present(type, object) : snapshotOf(object);
+  await tx.events.append(ctx.scope, { id: newId('evt'), type, source: ctx.events?.source ?? 'core', data, createdAt: ctx.now });
 }

@@ -32,10 +32,22 @@ export interface LedgerServiceOptions {
  * A retry with the same key and request replays the stored answer and does nothing.
  */
 export class LedgerService {
+  private readonly commitListeners: (() => void)[] = [];
+
   constructor(
     readonly store: Store,
     private readonly options: LedgerServiceOptions,
   ) {}
+
+  /** Called after every committed write (the outbox worker wakes up: there may be events). */
+  onCommit(listener: () => void): void {
+    this.commitListeners.push(listener);
+  }
+
+  private committed<T>(value: T): T {
+    for (const listener of this.commitListeners) listener();
+    return value;
+  }
 
   /**
    * Runs `command` and renders its outcome with `render` (the surface's presenter).
@@ -54,7 +66,7 @@ export class LedgerService {
       if (replay) return replay;
     }
     try {
-      return await this.store.transaction(async (tx) => {
+      const execution = await this.store.transaction(async (tx): Promise<Execution> => {
         if (idempotency) {
           const replay = await this.claim(tx, ctx, idempotency);
           if (replay) return replay;
@@ -63,6 +75,7 @@ export class LedgerService {
         if (idempotency) await tx.idempotency.complete(ctx.scope, idempotency.key, response);
         return { response, replayed: false };
       });
+      return execution.replayed ? execution : this.committed(execution);
     } catch (error) {
       if (!(error instanceof LedgerError) || !error.replayable) throw error;
       // The command's writes are rolled back; the failure itself becomes the key's answer.

@@ -1,3 +1,5 @@
+import type { EventPresentation } from './events.js';
+
 /** Domain values: camelCase, amounts as bigint, timestamps as UTC ISO 8601 strings. */
 
 export type Mode = 'test' | 'live';
@@ -113,4 +115,61 @@ export interface CommandContext {
   requestId: string;
   idempotencyKey: string | null;
   now: string;
+  /** Absent (core tests, CLI): events carry a plain snapshot of the domain object. */
+  events?: EventPresentation;
+}
+
+/** Where a tenant receives the events of one mode, signed with its secret (Standard Webhooks). */
+export interface WebhookEndpoint {
+  id: string;
+  mode: Mode;
+  url: string;
+  /** `whsec_<base64>`. */
+  secret: string;
+  /** Exact event types, `*`, or prefix patterns like `billing.*`. */
+  eventTypes: string[];
+  createdAt: string;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/** One event on its way to one endpoint. */
+export interface WebhookDelivery {
+  id: string;
+  mode: Mode;
+  eventId: string;
+  eventType: string;
+  endpointId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  startedAt: string;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+}
+
+/** `logged`: no SMTP_URL is configured, so the mail was written to the log (and kept here). */
+export type EmailStatus = 'pending' | 'sent' | 'logged' | 'failed';
+
+export interface Email {
+  id: string;
+  mode: Mode;
+  to: string;
+  subject: string;
+  body: string;
+  status: EmailStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
 }

@@ -1,5 +1,12 @@
 import type {
   Account,
+  DeliveryAttempt,
+  DeliveryStatus,
+  Email,
+  EmailStatus,
+  Mode,
+  WebhookDelivery,
+  WebhookEndpoint,
   ApiKey,
   Customer,
   LedgerEntry,
@@ -21,12 +28,16 @@ export interface Store {
   readonly reader: Repositories;
   /** Runs `work` in one database transaction: all of its writes commit together or none do. */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** The background side of the outbox (spans tenants): fan-out, claims with leases, outcomes. */
+  readonly outbox: OutboxQueue;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface Repositories {
+  webhooks: WebhookRepository;
+  emails: EmailRepository;
   tenants: TenantRepository;
   apiKeys: ApiKeyRepository;
   customers: CustomerRepository;
@@ -124,7 +135,9 @@ export interface IdempotencyRepository {
 export interface OutboxEvent {
   id: string;
   type: string;
-  /** The object snapshot, serialisable (bigints as strings). */
+  /** The surface whose envelope (and wire shape) the event is delivered in. */
+  source: string;
+  /** The object as the surface presents it (or a plain snapshot, bigints as strings). */
   data: unknown;
   createdAt: string;
 }
@@ -132,4 +145,62 @@ export interface OutboxEvent {
 export interface EventRepository {
   append(scope: Scope, event: OutboxEvent): Promise<void>;
   listRecent(scope: Scope, limit: number): Promise<OutboxEvent[]>;
+}
+
+export interface WebhookRepository {
+  insertEndpoint(tenantId: string, endpoint: WebhookEndpoint): Promise<void>;
+  /** The tenant's endpoints of both modes, oldest first. */
+  listEndpoints(tenantId: string): Promise<WebhookEndpoint[]>;
+  /** Returns false when the tenant has no such (live) endpoint. */
+  deleteEndpoint(tenantId: string, endpointId: string, at: string): Promise<boolean>;
+  listDeliveries(tenantId: string, filter: { status?: DeliveryStatus; endpointId?: string; eventId?: string; limit: number }): Promise<WebhookDelivery[]>;
+  findDelivery(tenantId: string, deliveryId: string): Promise<{ delivery: WebhookDelivery; attempts: DeliveryAttempt[] } | undefined>;
+  /** Makes a delivery due now again (whatever its status). Returns false when there is no such delivery. */
+  resend(tenantId: string, deliveryId: string, now: string): Promise<boolean>;
+}
+
+export interface EmailRepository {
+  insert(tenantId: string, email: Email): Promise<void>;
+  /** Newest first. */
+  listForTenant(tenantId: string, limit: number): Promise<Email[]>;
+}
+
+/** A delivery claimed by a worker, with everything needed to send it. */
+export interface ClaimedDelivery {
+  tenantId: string;
+  mode: Mode;
+  deliveryId: string;
+  attempts: number;
+  /** When the delivery was first created (for the retry horizon). */
+  createdAt: string;
+  event: OutboxEvent;
+  endpoint: { id: string; url: string; secret: string };
+  /** Sent as x-callback-token by surfaces whose vendor does (platform). */
+  callbackToken: string;
+}
+
+export interface ClaimedEmail {
+  tenantId: string;
+  mode: Mode;
+  email: Email;
+}
+
+export interface OutboxQueue {
+  /**
+   * Turns up to `limit` undispatched events into one pending delivery per accepting endpoint
+   * and marks them dispatched, in one transaction; several workers never take the same event.
+   * Returns how many events were dispatched.
+   */
+  fanOut(limit: number, now: string, accepts: (eventTypes: string[], type: string) => boolean, newDeliveryId: () => string): Promise<number>;
+  /** Leases up to `limit` due deliveries until `leaseUntil`; a lease that expires makes them due again. */
+  claimDeliveries(limit: number, now: string, leaseUntil: string): Promise<ClaimedDelivery[]>;
+  recordAttempt(
+    claimed: ClaimedDelivery,
+    attempt: DeliveryAttempt,
+    outcome: { status: DeliveryStatus; nextAttemptAt: string; deliveredAt: string | null },
+  ): Promise<void>;
+  claimEmails(limit: number, now: string, leaseUntil: string): Promise<ClaimedEmail[]>;
+  recordEmail(claimed: ClaimedEmail, outcome: { status: EmailStatus; attempts: number; nextAttemptAt: string; lastError: string | null; sentAt: string | null }): Promise<void>;
+  /** Pending deliveries and e-mails (queue depth). */
+  depth(): Promise<{ deliveries: number; emails: number }>;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { OutboxMetrics } from '../workers/outbox-worker.js';
 
 /** One registry per app instance, so several apps in one process (tests) never collide. */
 export function createMetrics() {
@@ -18,7 +19,69 @@ export function createMetrics() {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  return { registry, requests, duration };
+  const webhookAttempts = new Counter({
+    name: 'subledger_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by outcome (succeeded; retrying: failed, will retry; failed: failed for good)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const webhookAttemptDuration = new Histogram({
+    name: 'subledger_webhook_attempt_duration_seconds',
+    help: 'Time a receiver took to answer one webhook attempt',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const webhookLatency = new Histogram({
+    name: 'subledger_webhook_delivery_latency_seconds',
+    help: 'Time from an event being committed to its successful delivery',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300, 3600, 86_400],
+    registers: [registry],
+  });
+  const emails = new Counter({
+    name: 'subledger_emails_total',
+    help: 'E-mail send outcomes (sent over SMTP; logged: no SMTP_URL; retrying; failed)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  let queueDepth: (() => Promise<{ deliveries: number; emails: number }>) | undefined;
+  new Gauge({
+    name: 'subledger_outbox_queue_depth',
+    help: 'Pending webhook deliveries and e-mails (all tenants)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    async collect() {
+      if (!queueDepth) return;
+      try {
+        const depth = await queueDepth();
+        this.set({ kind: 'webhook_delivery' }, depth.deliveries);
+        this.set({ kind: 'email' }, depth.emails);
+      } catch {
+        // store unreachable: leave the last reading
+      }
+    },
+  });
+  const outbox: OutboxMetrics = {
+    attempt(outcome, durationMs) {
+      webhookAttempts.inc({ outcome });
+      webhookAttemptDuration.observe(durationMs / 1000);
+    },
+    delivered(latencyMs) {
+      webhookLatency.observe(latencyMs / 1000);
+    },
+    email(outcome) {
+      emails.inc({ outcome });
+    },
+  };
+  return {
+    registry,
+    requests,
+    duration,
+    outbox,
+    /** Where the queue-depth gauge reads from (the store, once open). */
+    measureQueueDepth(source: () => Promise<{ deliveries: number; emails: number }>) {
+      queueDepth = source;
+    },
+  };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 

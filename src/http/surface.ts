@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nowIso } from '../core/clock.js';
+import type { EventPresentation } from '../core/events.js';
 import type { CommandOutcome, IdempotentRequest } from '../core/ledger-service.js';
 import type { CommandContext } from '../core/model.js';
 import type { Repositories, StoredResponse } from '../core/ports.js';
@@ -20,6 +21,8 @@ export interface SurfaceDefinition {
   renderFailure(failure: Failure, request: FastifyRequest): StoredResponse;
   /** Request headers that carry an idempotency key, in order of preference. */
   idempotencyHeaders: readonly string[];
+  /** How this surface's commands present their events (absent: the surface emits none). */
+  events?: EventPresentation;
 }
 
 declare module 'fastify' {
@@ -107,7 +110,7 @@ export function installSurface(app: FastifyInstance, services: AppServices, surf
   };
 }
 
-export function commandContextOf(request: FastifyRequest): CommandContext {
+export function commandContextOf(request: FastifyRequest, events?: EventPresentation): CommandContext {
   const principal = request.principal;
   if (!principal) throw new Error('commandContextOf needs an authenticated request');
   return {
@@ -116,6 +119,7 @@ export function commandContextOf(request: FastifyRequest): CommandContext {
     requestId: request.id,
     idempotencyKey: request.idempotent?.key ?? null,
     now: nowIso(),
+    events,
   };
 }
 
@@ -131,7 +135,7 @@ async function runCommand<T>(
   command: (tx: Repositories, ctx: CommandContext) => Promise<T>,
   present: (value: T) => StoredResponse,
 ): Promise<void> {
-  const ctx = commandContextOf(request);
+  const ctx = commandContextOf(request, surface.events);
   const render = (outcome: CommandOutcome<T>): StoredResponse =>
     outcome.ok ? present(outcome.value) : surface.renderFailure(outcome.error, request);
   const execution = await services.ledger.execute(ctx, (tx) => command(tx, ctx), render, request.idempotent ?? undefined);

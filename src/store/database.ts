@@ -12,6 +12,10 @@ export interface Database {
   ledger_entries: LedgerEntryTable;
   idempotency_keys: IdempotencyKeyTable;
   events: EventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  emails: EmailTable;
 }
 
 export interface TenantTable {
@@ -96,6 +100,64 @@ export interface EventTable {
   mode: string;
   id: string;
   type: string;
+  /** The surface whose envelope the event is delivered in. */
+  source: string;
   data: string;
   created_at: string;
+  dispatched_at: string | null;
+}
+
+export interface WebhookEndpointTable {
+  tenant_id: string;
+  mode: string;
+  id: string;
+  url: string;
+  secret: string;
+  /** JSON array of event types or patterns ("*", "billing.*"). */
+  event_types: string;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+export interface WebhookDeliveryTable {
+  tenant_id: string;
+  mode: string;
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  status: string;
+  attempts: bigint | number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  last_status_code: bigint | number | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface WebhookAttemptTable {
+  tenant_id: string;
+  delivery_id: string;
+  attempt: bigint | number;
+  started_at: string;
+  duration_ms: bigint | number;
+  status_code: bigint | number | null;
+  error: string | null;
+}
+
+export interface EmailTable {
+  tenant_id: string;
+  mode: string;
+  id: string;
+  to_address: string;
+  subject: string;
+  body: string;
+  status: string;
+  attempts: bigint | number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
 }

@@ -21,6 +21,8 @@ import type { Database } from './database.js';
 import type { DialectName } from './dialects.js';
 import { balanceHolderRepository } from './balance-holder-repository.js';
 import { keysetPage } from './keyset.js';
+import { KyselyOutboxQueue } from './outbox-queue.js';
+import { emailRepository, webhookRepository } from './webhook-repositories.js';
 import { insertUnique } from './unique-violation.js';
 import {
   accountToRow,
@@ -37,12 +39,14 @@ import {
 
 export class KyselyStore implements Store {
   readonly reader: Repositories;
+  readonly outbox: KyselyOutboxQueue;
 
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: DialectName,
   ) {
     this.reader = repositories(db, dialect);
+    this.outbox = new KyselyOutboxQueue(db, dialect);
   }
 
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
@@ -253,7 +257,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
     async append(scope, e: OutboxEvent) {
       await db
         .insertInto('events')
-        .values({ tenant_id: scope.tenantId, mode: scope.mode, id: e.id, type: e.type, data: JSON.stringify(e.data), created_at: e.createdAt })
+        .values({ tenant_id: scope.tenantId, mode: scope.mode, id: e.id, type: e.type, source: e.source, data: JSON.stringify(e.data), created_at: e.createdAt, dispatched_at: null })
         .execute();
     },
     async listRecent(scope, limit) {
@@ -270,5 +274,5 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
     },
   };
 
-  return { tenants, apiKeys, customers, accounts, ledger, idempotency, events };
+  return { tenants, apiKeys, customers, accounts, ledger, idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db) };
 }

@@ -163,5 +163,5 @@ export function rowToIdempotencyRecord(row: IdempotencyKeyTable): IdempotencyRec
 }
 
 export function rowToEvent(row: EventTable): OutboxEvent {
-  return { id: row.id, type: row.type, data: JSON.parse(row.data) as unknown, createdAt: row.created_at };
+  return { id: row.id, type: row.type, source: row.source, data: JSON.parse(row.data) as unknown, createdAt: row.created_at };
 }

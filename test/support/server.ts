@@ -4,7 +4,7 @@ import { nowIso } from '../../src/core/clock.js';
 import { createTenant, type CreatedTenant } from '../../src/core/tenants.js';
 import { buildApp } from '../../src/http/app.js';
 import type { AppServices } from '../../src/http/services.js';
-import { openServices } from '../../src/runtime.js';
+import { openServices, startOutboxWorker } from '../../src/runtime.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -31,10 +31,13 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
     SUBLEDGER_ADMIN_TOKEN: ADMIN_TOKEN,
     SUBLEDGER_RATE_LIMIT: '0',
     LOG_LEVEL: 'silent',
+    // Suites that test delivery turn the outbox worker on: { SUBLEDGER_WORKERS: 'on' }.
+    SUBLEDGER_WORKERS: 'off',
     ...env,
   });
   const services = await openServices(config);
   const app = await buildApp(services, { logLevel: 'silent' });
+  const worker = config.workers ? startOutboxWorker(services, app.log) : undefined;
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no address');
@@ -49,6 +52,7 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
     tenant,
     createTenant: makeTenant,
     async close() {
+      await worker?.stop();
       await app.close();
       await services.store.close();
       await database.drop();

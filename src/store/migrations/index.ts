@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './2026-11-23-initial.js';
+import * as outboxDelivery from './2026-11-23-outbox-delivery.js';
 
 /** Every migration, in order. Explicit (no directory scan) so it works from src/ and dist/ alike. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-23-initial': initial,
+  '2026-11-23-outbox-delivery': outboxDelivery,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,167 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { nowIso } from '../core/clock.js';
+import { queueEmail } from '../core/emails.js';
+import { NotFound } from '../core/errors.js';
+import type { DeliveryAttempt, Email, WebhookDelivery, WebhookEndpoint } from '../core/model.js';
+import { getTenant } from '../core/tenants.js';
+import { createWebhookEndpoint, deleteWebhookEndpoint, resendDelivery } from '../core/webhooks.js';
+import type { AppServices } from '../http/services.js';
+
+const tags = ['admin'];
+const security = [{ adminToken: [] }];
+const Mode = Type.Union([Type.Literal('test'), Type.Literal('live')], { description: 'must be "test" or "live"' });
+const TenantPath = Type.Object({ tenantId: Type.String({ minLength: 1, maxLength: 255 }) });
+const Id = Type.String({ minLength: 1, maxLength: 255 });
+
+const presentEndpoint = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, mode: e.mode, events: e.eventTypes, created_at: e.createdAt });
+const presentDelivery = (d: WebhookDelivery) => ({
+  id: d.id,
+  mode: d.mode,
+  event_id: d.eventId,
+  event_type: d.eventType,
+  endpoint_id: d.endpointId,
+  status: d.status,
+  attempts: d.attempts,
+  next_attempt_at: d.status === 'pending' ? d.nextAttemptAt : null,
+  last_error: d.lastError,
+  last_status_code: d.lastStatusCode,
+  created_at: d.createdAt,
+  delivered_at: d.deliveredAt,
+});
+const presentAttempt = (a: DeliveryAttempt) => ({ attempt: a.attempt, started_at: a.startedAt, duration_ms: a.durationMs, status_code: a.statusCode, error: a.error });
+const presentEmail = (e: Email) => ({
+  id: e.id,
+  mode: e.mode,
+  to: e.to,
+  subject: e.subject,
+  status: e.status,
+  attempts: e.attempts,
+  last_error: e.lastError,
+  created_at: e.createdAt,
+  sent_at: e.sentAt,
+});
+
+/** Webhook endpoints, deliveries and e-mails of a tenant (SPEC §1, §2 "Events"). Registered inside the admin plugin. */
+export function registerOutboxRoutes(plugin: FastifyInstance, services: AppServices): void {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const { store } = services;
+
+  app.post('/tenants/:tenantId/webhook-endpoints', {
+    schema: {
+      tags,
+      security,
+      summary: 'Create a webhook endpoint (its signing secret is shown here only)',
+      params: TenantPath,
+      body: Type.Object(
+        {
+          url: Type.String({ minLength: 1, maxLength: 2048, examples: ['https://example.com/webhooks'] }),
+          mode: Mode,
+          events: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 100, default: ['*'], description: 'Event types, "*", or prefixes like "billing.*".' })),
+        },
+        { additionalProperties: false },
+      ),
+    },
+  }, async (request, reply) => {
+    const { url, mode, events = ['*'] } = request.body;
+    const endpoint = await store.transaction((tx) => createWebhookEndpoint(tx, request.params.tenantId, { url, mode, events }, nowIso()));
+    reply.code(201);
+    return { ...presentEndpoint(endpoint), secret: endpoint.secret };
+  });
+
+  app.get('/tenants/:tenantId/webhook-endpoints', {
+    schema: { tags, security, summary: "List a tenant's webhook endpoints", params: TenantPath },
+  }, async (request) => {
+    await getTenant(store.reader, request.params.tenantId);
+    return { data: (await store.reader.webhooks.listEndpoints(request.params.tenantId)).map(presentEndpoint) };
+  });
+
+  app.delete('/tenants/:tenantId/webhook-endpoints/:endpointId', {
+    schema: { tags, security, summary: 'Delete a webhook endpoint (its pending deliveries fail)', params: Type.Object({ tenantId: Id, endpointId: Id }) },
+  }, async (request) => {
+    await store.transaction((tx) => deleteWebhookEndpoint(tx, request.params.tenantId, request.params.endpointId, nowIso()));
+    return { id: request.params.endpointId, deleted: true };
+  });
+
+  app.get('/tenants/:tenantId/webhook-deliveries', {
+    schema: {
+      tags,
+      security,
+      summary: 'List webhook deliveries, newest first',
+      params: TenantPath,
+      querystring: Type.Object(
+        {
+          status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], { description: 'must be pending, succeeded or failed' })),
+          endpoint_id: Type.Optional(Id),
+          event_id: Type.Optional(Id),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+        },
+        { additionalProperties: false },
+      ),
+    },
+  }, async (request) => {
+    await getTenant(store.reader, request.params.tenantId);
+    const { status, endpoint_id, event_id, limit } = request.query;
+    const deliveries = await store.reader.webhooks.listDeliveries(request.params.tenantId, { status, endpointId: endpoint_id, eventId: event_id, limit });
+    return { data: deliveries.map(presentDelivery) };
+  });
+
+  app.get('/tenants/:tenantId/webhook-deliveries/:deliveryId', {
+    schema: { tags, security, summary: 'A webhook delivery with every attempt', params: Type.Object({ tenantId: Id, deliveryId: Id }) },
+  }, async (request) => {
+    const found = await store.reader.webhooks.findDelivery(request.params.tenantId, request.params.deliveryId);
+    if (!found) throw new NotFound('webhook_delivery', request.params.deliveryId);
+    return { ...presentDelivery(found.delivery), attempts: found.attempts.map(presentAttempt) };
+  });
+
+  app.post('/tenants/:tenantId/webhook-deliveries/:deliveryId/resend', {
+    schema: { tags, security, summary: 'Send a delivery again now (one more attempt)', params: Type.Object({ tenantId: Id, deliveryId: Id }) },
+  }, async (request, reply) => {
+    const { tenantId, deliveryId } = request.params;
+    await store.transaction((tx) => resendDelivery(tx, tenantId, deliveryId, nowIso()));
+    const found = await store.reader.webhooks.findDelivery(tenantId, deliveryId);
+    reply.code(202);
+    return presentDelivery(found!.delivery);
+  });
+
+  app.get('/tenants/:tenantId/emails', {
+    schema: {
+      tags,
+      security,
+      summary: "A tenant's e-mails, newest first",
+      params: TenantPath,
+      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }),
+    },
+  }, async (request) => {
+    await getTenant(store.reader, request.params.tenantId);
+    return { data: (await store.reader.emails.listForTenant(request.params.tenantId, request.query.limit)).map(presentEmail) };
+  });
+
+  app.post('/tenants/:tenantId/emails', {
+    schema: {
+      tags,
+      security,
+      summary: 'Queue an e-mail through the outbox (e.g. to check SMTP_URL)',
+      params: TenantPath,
+      body: Type.Object(
+        {
+          to: Type.String({ format: 'email', maxLength: 254 }),
+          subject: Type.String({ minLength: 1, maxLength: 998 }),
+          text: Type.String({ maxLength: 100_000 }),
+          mode: Type.Optional(Mode),
+        },
+        { additionalProperties: false },
+      ),
+    },
+  }, async (request, reply) => {
+    const { to, subject, text, mode = 'test' } = request.body;
+    const { tenantId } = request.params;
+    const email = await store.transaction(async (tx) => {
+      await getTenant(tx, tenantId);
+      return queueEmail(tx, { tenantId, mode }, { to, subject, body: text }, nowIso());
+    });
+    reply.code(201);
+    return presentEmail(email);
+  });
+}

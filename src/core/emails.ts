@@ -1,0 +1,29 @@
+import { ValidationFailed } from './errors.js';
+import { newId } from './ids.js';
+import type { Email, Scope } from './model.js';
+import type { Repositories } from './ports.js';
+
+const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+/**
+ * Puts an e-mail in the outbox, in the caller's transaction: it is sent by the outbox worker
+ * (or, without SMTP_URL, logged) and never lost with a crash.
+ * @throws ValidationFailed
+ */
+export async function queueEmail(tx: Repositories, scope: Scope, message: { to: string; subject: string; body: string }, now: string): Promise<Email> {
+  if (!ADDRESS.test(message.to)) throw ValidationFailed.of('to', 'must be an e-mail address');
+  const email: Email = {
+    id: newId('eml'),
+    mode: scope.mode,
+    to: message.to,
+    subject: message.subject,
+    body: message.body,
+    status: 'pending',
+    attempts: 0,
+    lastError: null,
+    createdAt: now,
+    sentAt: null,
+  };
+  await tx.emails.insert(scope.tenantId, email);
+  return email;
+}

@@ -1,0 +1,208 @@
+import { sql, type Kysely } from 'kysely';
+import type { ClaimedDelivery, ClaimedEmail, OutboxQueue } from '../core/ports.js';
+import type { Database } from './database.js';
+import type { DialectName } from './dialects.js';
+import { rowToEndpoint, rowToEmail } from './webhook-repositories.js';
+import { rowToEvent } from './rows.js';
+
+/**
+ * The outbox's work queue. Claims are leases: a claimed row gets `lease_until`, and a worker
+ * that dies leaves it to be claimed again once the lease runs out (at-least-once). On
+ * PostgreSQL, `FOR UPDATE SKIP LOCKED` lets any number of processes claim side by side
+ * without taking the same row; SQLite has one writer and needs no such clause.
+ */
+export class KyselyOutboxQueue implements OutboxQueue {
+  private readonly skipLocked;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: DialectName,
+  ) {
+    this.skipLocked = dialect === 'postgres' ? sql` for update skip locked` : sql``;
+  }
+
+  fanOut(limit: number, now: string, accepts: (eventTypes: string[], type: string) => boolean, newDeliveryId: () => string): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const { rows: events } = await sql<{ tenant_id: string; mode: string; id: string; type: string }>`
+        select tenant_id, mode, id, type from events where dispatched_at is null
+        order by created_at limit ${limit}${this.skipLocked}`.execute(trx);
+      if (events.length === 0) return 0;
+      const tenantIds = [...new Set(events.map((e) => e.tenant_id))];
+      const endpoints = await trx
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('tenant_id', 'in', tenantIds)
+        .where('deleted_at', 'is', null)
+        .execute();
+      const deliveries = events.flatMap((event) =>
+        endpoints
+          .filter((row) => row.tenant_id === event.tenant_id && row.mode === event.mode && accepts(rowToEndpoint(row).eventTypes, event.type))
+          .map((row) => ({
+            tenant_id: event.tenant_id,
+            mode: event.mode,
+            id: newDeliveryId(),
+            event_id: event.id,
+            endpoint_id: row.id,
+            status: 'pending',
+            attempts: 0,
+            next_attempt_at: now,
+            lease_until: null,
+            last_error: null,
+            last_status_code: null,
+            created_at: now,
+            updated_at: now,
+            delivered_at: null,
+          })),
+      );
+      for (let i = 0; i < deliveries.length; i += 200) {
+        await trx
+          .insertInto('webhook_deliveries')
+          .values(deliveries.slice(i, i + 200))
+          .onConflict((oc) => oc.columns(['tenant_id', 'event_id', 'endpoint_id']).doNothing())
+          .execute();
+      }
+      for (const tenantId of tenantIds) {
+        const ids = events.filter((e) => e.tenant_id === tenantId).map((e) => e.id);
+        await trx.updateTable('events').set({ dispatched_at: now }).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+      }
+      return events.length;
+    });
+  }
+
+  async claimDeliveries(limit: number, now: string, leaseUntil: string): Promise<ClaimedDelivery[]> {
+    const claimed = await this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ tenant_id: string; id: string }>`
+        update webhook_deliveries set lease_until = ${leaseUntil}
+        where (tenant_id, id) in (
+          select tenant_id, id from webhook_deliveries
+          where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until <= ${now})
+          order by next_attempt_at limit ${limit}${this.skipLocked})
+        returning tenant_id, id`.execute(trx);
+      return rows;
+    });
+    if (claimed.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('events as e', (join) => join.onRef('e.tenant_id', '=', 'd.tenant_id').onRef('e.id', '=', 'd.event_id'))
+      .innerJoin('webhook_endpoints as w', (join) => join.onRef('w.tenant_id', '=', 'd.tenant_id').onRef('w.id', '=', 'd.endpoint_id'))
+      .innerJoin('tenants as t', 't.id', 'd.tenant_id')
+      .select([
+        'd.tenant_id',
+        'd.mode',
+        'd.id',
+        'd.attempts',
+        'd.created_at',
+        'e.id as event_id',
+        'e.type as event_type',
+        'e.source as event_source',
+        'e.data as event_data',
+        'e.created_at as event_created_at',
+        'e.dispatched_at as event_dispatched_at',
+        'w.id as endpoint_id',
+        'w.url',
+        'w.secret',
+        't.callback_token',
+      ])
+      .where(sql<boolean>`(d.tenant_id, d.id) in (${sql.join(claimed.map((c) => sql`(${c.tenant_id}, ${c.id})`))})`)
+      .execute();
+    return rows.map((row) => ({
+      tenantId: row.tenant_id,
+      mode: row.mode as ClaimedDelivery['mode'],
+      deliveryId: row.id,
+      attempts: Number(row.attempts),
+      createdAt: row.created_at,
+      event: rowToEvent({
+        tenant_id: row.tenant_id,
+        mode: row.mode,
+        id: row.event_id,
+        type: row.event_type,
+        source: row.event_source,
+        data: row.event_data,
+        created_at: row.event_created_at,
+        dispatched_at: row.event_dispatched_at,
+      }),
+      endpoint: { id: row.endpoint_id, url: row.url, secret: row.secret },
+      callbackToken: row.callback_token,
+    }));
+  }
+
+  async recordAttempt(
+    claimed: ClaimedDelivery,
+    attempt: Parameters<OutboxQueue['recordAttempt']>[1],
+    outcome: Parameters<OutboxQueue['recordAttempt']>[2],
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('webhook_attempts')
+        .values({
+          tenant_id: claimed.tenantId,
+          delivery_id: claimed.deliveryId,
+          attempt: attempt.attempt,
+          started_at: attempt.startedAt,
+          duration_ms: attempt.durationMs,
+          status_code: attempt.statusCode,
+          error: attempt.error,
+        })
+        .onConflict((oc) => oc.columns(['tenant_id', 'delivery_id', 'attempt']).doNothing())
+        .execute();
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({
+          status: outcome.status,
+          attempts: attempt.attempt,
+          next_attempt_at: outcome.nextAttemptAt,
+          lease_until: null,
+          last_error: attempt.error,
+          last_status_code: attempt.statusCode,
+          updated_at: attempt.startedAt,
+          delivered_at: outcome.deliveredAt,
+        })
+        .where('tenant_id', '=', claimed.tenantId)
+        .where('id', '=', claimed.deliveryId)
+        .execute();
+    });
+  }
+
+  async claimEmails(limit: number, now: string, leaseUntil: string): Promise<ClaimedEmail[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<Database['emails']>`
+        update emails set lease_until = ${leaseUntil}
+        where (tenant_id, id) in (
+          select tenant_id, id from emails
+          where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until <= ${now})
+          order by next_attempt_at limit ${limit}${this.skipLocked})
+        returning *`.execute(trx);
+      return rows.map((row) => ({ tenantId: row.tenant_id, mode: row.mode as ClaimedEmail['mode'], email: rowToEmail(row) }));
+    });
+  }
+
+  async recordEmail(claimed: ClaimedEmail, outcome: Parameters<OutboxQueue['recordEmail']>[1]): Promise<void> {
+    await this.db
+      .updateTable('emails')
+      .set({
+        status: outcome.status,
+        attempts: outcome.attempts,
+        next_attempt_at: outcome.nextAttemptAt,
+        lease_until: null,
+        last_error: outcome.lastError,
+        sent_at: outcome.sentAt,
+      })
+      .where('tenant_id', '=', claimed.tenantId)
+      .where('id', '=', claimed.email.id)
+      .execute();
+  }
+
+  async depth(): Promise<{ deliveries: number; emails: number }> {
+    const count = async (table: 'webhook_deliveries' | 'emails') =>
+      Number(
+        (
+          await this.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('status', '=', 'pending')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    return { deliveries: await count('webhook_deliveries'), emails: await count('emails') };
+  }
+}

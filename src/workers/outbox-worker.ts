@@ -1,0 +1,174 @@
+import type { Logger } from 'pino';
+import { nowIso } from '../core/clock.js';
+import { newId } from '../core/ids.js';
+import type { ClaimedDelivery, ClaimedEmail, OutboxEvent, Store } from '../core/ports.js';
+import { endpointAccepts } from '../core/webhooks.js';
+import type { Mailer } from './mailer.js';
+import { nextAttemptAt } from './retry-schedule.js';
+import { signWebhook } from './signing.js';
+import { postWebhook } from './webhook-sender.js';
+
+/** A surface's webhook envelope: the body and any extra headers (e.g. x-callback-token). */
+export type EnvelopeBuilder = (event: OutboxEvent, tenant: { tenantId: string; callbackToken: string }) => { body: string; headers: Record<string, string> };
+
+export interface OutboxMetrics {
+  attempt(outcome: 'succeeded' | 'retrying' | 'failed', durationMs: number): void;
+  delivered(latencyMs: number): void;
+  email(outcome: 'sent' | 'logged' | 'retrying' | 'failed'): void;
+}
+
+export interface OutboxWorkerOptions {
+  store: Store;
+  envelopes: Record<string, EnvelopeBuilder>;
+  /** For events whose source has no envelope of its own. */
+  defaultEnvelope: EnvelopeBuilder;
+  mailer: Mailer;
+  log: Pick<Logger, 'warn' | 'error'>;
+  metrics: OutboxMetrics;
+  pollMs: number;
+  leaseMs: number;
+  webhookTimeoutMs: number;
+  retryScheduleMs: readonly number[];
+  /** Deliveries and e-mails in flight at once; one slow receiver holds one slot, never the queue. */
+  concurrency?: number;
+}
+
+const BATCH = 100;
+
+/**
+ * Delivers the outbox: turns events into deliveries (one per subscribed endpoint), sends them
+ * signed per Standard Webhooks, retries failures on the schedule, and sends e-mails. Every
+ * step is claimed through the store with a lease, so any number of workers (processes) can
+ * run against one PostgreSQL database, and a crash only delays what it had claimed.
+ */
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly concurrency: number;
+
+  constructor(private readonly options: OutboxWorkerOptions) {
+    this.concurrency = options.concurrency ?? 16;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Look for work now (called after commits that may have written events). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.drain().finally(() => {
+      this.running = false;
+    });
+  }
+
+  /** Stops claiming new work and waits for what is in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    while (this.running || this.inFlight.size > 0) {
+      await Promise.race([...this.inFlight, new Promise((resolve) => setTimeout(resolve, 10))]);
+    }
+    this.options.mailer.close();
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.fanOut();
+        await this.claimAndStart();
+      } catch (error) {
+        // The store is down or busy: the next poll tries again; nothing claimed is lost.
+        this.options.log.warn({ err: error }, 'outbox worker pass failed');
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  private async fanOut(): Promise<void> {
+    let dispatched: number;
+    do {
+      dispatched = await this.options.store.outbox.fanOut(BATCH, nowIso(), endpointAccepts, () => newId('whd'));
+    } while (dispatched === BATCH && !this.stopped);
+  }
+
+  private async claimAndStart(): Promise<void> {
+    const free = () => this.concurrency - this.inFlight.size;
+    if (free() <= 0 || this.stopped) return;
+    const now = Date.now();
+    const leaseUntil = new Date(now + this.options.leaseMs).toISOString();
+    const deliveries = await this.options.store.outbox.claimDeliveries(free(), new Date(now).toISOString(), leaseUntil);
+    for (const delivery of deliveries) this.track(this.deliver(delivery));
+    if (free() <= 0) return;
+    const emails = await this.options.store.outbox.claimEmails(free(), new Date(now).toISOString(), leaseUntil);
+    for (const email of emails) this.track(this.sendEmail(email));
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'outbox work failed'))
+      .finally(() => {
+        this.inFlight.delete(tracked);
+        this.wake();
+      });
+    this.inFlight.add(tracked);
+  }
+
+  private async deliver(claimed: ClaimedDelivery): Promise<void> {
+    const { event, endpoint } = claimed;
+    const envelope = (this.options.envelopes[event.source] ?? this.options.defaultEnvelope)(event, claimed);
+    const startedAt = new Date();
+    const timestamp = Math.floor(startedAt.getTime() / 1000);
+    // webhook-id is the event id: the same on every retry and every endpoint, so receivers can dedupe.
+    const headers = {
+      ...envelope.headers,
+      'webhook-id': event.id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signWebhook(endpoint.secret, event.id, timestamp, envelope.body),
+    };
+    const result = await postWebhook(endpoint.url, envelope.body, headers, this.options.webhookTimeoutMs);
+    const attempt = claimed.attempts + 1;
+    const finishedMs = Date.now();
+    const retryAt = result.ok ? null : nextAttemptAt(attempt, this.options.retryScheduleMs, finishedMs);
+    const status = result.ok ? 'succeeded' : retryAt ? 'pending' : 'failed';
+    await this.options.store.outbox.recordAttempt(
+      claimed,
+      { attempt, startedAt: startedAt.toISOString(), durationMs: result.durationMs, statusCode: result.statusCode, error: result.error },
+      { status, nextAttemptAt: retryAt ?? new Date(finishedMs).toISOString(), deliveredAt: result.ok ? new Date(finishedMs).toISOString() : null },
+    );
+    this.options.metrics.attempt(result.ok ? 'succeeded' : status === 'pending' ? 'retrying' : 'failed', result.durationMs);
+    if (result.ok) this.options.metrics.delivered(finishedMs - Date.parse(event.createdAt));
+  }
+
+  private async sendEmail(claimed: ClaimedEmail): Promise<void> {
+    const attempts = claimed.email.attempts + 1;
+    try {
+      const outcome = await this.options.mailer.send(claimed.email);
+      const now = nowIso();
+      await this.options.store.outbox.recordEmail(claimed, { status: outcome, attempts, nextAttemptAt: now, lastError: null, sentAt: outcome === 'sent' ? now : null });
+      this.options.metrics.email(outcome);
+    } catch (error) {
+      const retryAt = nextAttemptAt(attempts, this.options.retryScheduleMs, Date.now());
+      const message = error instanceof Error ? error.message : String(error);
+      await this.options.store.outbox.recordEmail(claimed, {
+        status: retryAt ? 'pending' : 'failed',
+        attempts,
+        nextAttemptAt: retryAt ?? nowIso(),
+        lastError: message,
+        sentAt: null,
+      });
+      this.options.metrics.email(retryAt ? 'retrying' : 'failed');
+    }
+  }
+}
