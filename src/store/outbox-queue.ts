@@ -69,17 +69,22 @@ export class KyselyOutboxQueue implements OutboxQueue {
     });
   }
 
-  async claimDeliveries(limit: number, now: string, leaseUntil: string): Promise<ClaimedDelivery[]> {
-    const claimed = await this.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ tenant_id: string; id: string }>`
-        update webhook_deliveries set lease_until = ${leaseUntil}
+  /** Leases up to `limit` due, pending rows of a queue table; returns them as they are now. */
+  private lease<T extends 'webhook_deliveries' | 'emails'>(table: T, limit: number, now: string, leaseUntil: string): Promise<Database[T][]> {
+    return this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<Database[T]>`
+        update ${sql.table(table)} set lease_until = ${leaseUntil}
         where (tenant_id, id) in (
-          select tenant_id, id from webhook_deliveries
+          select tenant_id, id from ${sql.table(table)}
           where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until <= ${now})
           order by next_attempt_at limit ${limit}${this.skipLocked})
-        returning tenant_id, id`.execute(trx);
+        returning *`.execute(trx);
       return rows;
     });
+  }
+
+  async claimDeliveries(limit: number, now: string, leaseUntil: string): Promise<ClaimedDelivery[]> {
+    const claimed = await this.lease('webhook_deliveries', limit, now, leaseUntil);
     if (claimed.length === 0) return [];
     const rows = await this.db
       .selectFrom('webhook_deliveries as d')
@@ -164,16 +169,8 @@ export class KyselyOutboxQueue implements OutboxQueue {
   }
 
   async claimEmails(limit: number, now: string, leaseUntil: string): Promise<ClaimedEmail[]> {
-    return this.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<Database['emails']>`
-        update emails set lease_until = ${leaseUntil}
-        where (tenant_id, id) in (
-          select tenant_id, id from emails
-          where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until <= ${now})
-          order by next_attempt_at limit ${limit}${this.skipLocked})
-        returning *`.execute(trx);
-      return rows.map((row) => ({ tenantId: row.tenant_id, mode: row.mode as ClaimedEmail['mode'], email: rowToEmail(row) }));
-    });
+    const rows = await this.lease('emails', limit, now, leaseUntil);
+    return rows.map((row) => ({ tenantId: row.tenant_id, mode: row.mode as ClaimedEmail['mode'], email: rowToEmail(row) }));
   }
 
   async recordEmail(claimed: ClaimedEmail, outcome: Parameters<OutboxQueue['recordEmail']>[1]): Promise<void> {
