@@ -155,8 +155,8 @@ export interface WebhookRepository {
   deleteEndpoint(tenantId: string, endpointId: string, at: string): Promise<boolean>;
   listDeliveries(tenantId: string, filter: { status?: DeliveryStatus; endpointId?: string; eventId?: string; limit: number }): Promise<WebhookDelivery[]>;
   findDelivery(tenantId: string, deliveryId: string): Promise<{ delivery: WebhookDelivery; attempts: DeliveryAttempt[] } | undefined>;
-  /** Makes a delivery due now again (whatever its status). Returns false when there is no such delivery. */
-  resend(tenantId: string, deliveryId: string, now: string): Promise<boolean>;
+  /** Makes a delivery due now again (whatever its status), unless its endpoint was deleted. */
+  resend(tenantId: string, deliveryId: string, now: string): Promise<'resent' | 'not_found' | 'endpoint_deleted'>;
 }
 
 export interface EmailRepository {
@@ -174,9 +174,12 @@ export interface ClaimedDelivery {
   /** When the delivery was first created (for the retry horizon). */
   createdAt: string;
   event: OutboxEvent;
-  endpoint: { id: string; url: string; secret: string };
+  /** `deleted`: the endpoint went away after the delivery was made (nothing may be sent). */
+  endpoint: { id: string; url: string; secret: string; deleted: boolean };
   /** Sent as x-callback-token by surfaces whose vendor does (platform). */
   callbackToken: string;
+  /** The lease this claim holds: outcomes are recorded only while it is still the delivery's. */
+  leaseUntil: string;
 }
 
 export interface ClaimedEmail {
@@ -194,11 +197,17 @@ export interface OutboxQueue {
   fanOut(limit: number, now: string, accepts: (eventTypes: string[], type: string) => boolean, newDeliveryId: () => string): Promise<number>;
   /** Leases up to `limit` due deliveries until `leaseUntil`; a lease that expires makes them due again. */
   claimDeliveries(limit: number, now: string, leaseUntil: string): Promise<ClaimedDelivery[]>;
+  /**
+   * Stores the attempt and, if the claim still holds (the delivery is pending under this
+   * lease: not deleted, re-sent or re-claimed meanwhile), the delivery's new state.
+   */
   recordAttempt(
     claimed: ClaimedDelivery,
     attempt: DeliveryAttempt,
     outcome: { status: DeliveryStatus; nextAttemptAt: string; deliveredAt: string | null },
   ): Promise<void>;
+  /** Ends a claimed delivery as failed without an attempt (its endpoint is gone). */
+  abandon(claimed: ClaimedDelivery, reason: string, at: string): Promise<void>;
   claimEmails(limit: number, now: string, leaseUntil: string): Promise<ClaimedEmail[]>;
   recordEmail(claimed: ClaimedEmail, outcome: { status: EmailStatus; attempts: number; nextAttemptAt: string; lastError: string | null; sentAt: string | null }): Promise<void>;
   /** Pending deliveries and e-mails (queue depth). */

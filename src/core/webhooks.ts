@@ -58,7 +58,9 @@ export async function deleteWebhookEndpoint(tx: Repositories, tenantId: string, 
   if (!(await tx.webhooks.deleteEndpoint(tenantId, endpointId, now))) throw new NotFound('webhook_endpoint', endpointId);
 }
 
-/** One more attempt, due now, whatever the delivery's state. @throws NotFound */
+/** One more attempt, due now, whatever the delivery's state. @throws NotFound, ValidationFailed (endpoint deleted) */
 export async function resendDelivery(tx: Repositories, tenantId: string, deliveryId: string, now: string): Promise<void> {
-  if (!(await tx.webhooks.resend(tenantId, deliveryId, now))) throw new NotFound('webhook_delivery', deliveryId);
+  const outcome = await tx.webhooks.resend(tenantId, deliveryId, now);
+  if (outcome === 'not_found') throw new NotFound('webhook_delivery', deliveryId);
+  if (outcome === 'endpoint_deleted') throw ValidationFailed.of('deliveryId', 'cannot be re-sent: its webhook endpoint was deleted');
 }

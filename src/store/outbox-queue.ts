@@ -106,6 +106,8 @@ export class KyselyOutboxQueue implements OutboxQueue {
         'w.id as endpoint_id',
         'w.url',
         'w.secret',
+        'w.deleted_at as endpoint_deleted_at',
+        'd.lease_until',
         't.callback_token',
       ])
       .where(sql<boolean>`(d.tenant_id, d.id) in (${sql.join(claimed.map((c) => sql`(${c.tenant_id}, ${c.id})`))})`)
@@ -126,8 +128,9 @@ export class KyselyOutboxQueue implements OutboxQueue {
         created_at: row.event_created_at,
         dispatched_at: row.event_dispatched_at,
       }),
-      endpoint: { id: row.endpoint_id, url: row.url, secret: row.secret },
+      endpoint: { id: row.endpoint_id, url: row.url, secret: row.secret, deleted: row.endpoint_deleted_at !== null },
       callbackToken: row.callback_token,
+      leaseUntil: row.lease_until ?? leaseUntil,
     }));
   }
 
@@ -164,8 +167,20 @@ export class KyselyOutboxQueue implements OutboxQueue {
         })
         .where('tenant_id', '=', claimed.tenantId)
         .where('id', '=', claimed.deliveryId)
+        .where('status', '=', 'pending')
+        .where('lease_until', '=', claimed.leaseUntil)
         .execute();
     });
+  }
+
+  async abandon(claimed: ClaimedDelivery, reason: string, at: string): Promise<void> {
+    await this.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'failed', last_error: reason, lease_until: null, updated_at: at })
+      .where('tenant_id', '=', claimed.tenantId)
+      .where('id', '=', claimed.deliveryId)
+      .where('lease_until', '=', claimed.leaseUntil)
+      .execute();
   }
 
   async claimEmails(limit: number, now: string, leaseUntil: string): Promise<ClaimedEmail[]> {

@@ -123,8 +123,8 @@ export function webhookRepository(db: Kysely<Database>): WebhookRepository {
       return rows.map(rowToDelivery);
     },
     async findDelivery(tenantId, deliveryId) {
-      const row = await deliveries(tenantId).where('d.id', '=', deliveryId).executeTakeFirst();
-      if (!row) return undefined;
+      // Attempts first: an attempt and its delivery's new state commit together, so a delivery
+      // read afterwards is never older than the attempts shown with it.
       const attempts = await db
         .selectFrom('webhook_attempts')
         .selectAll()
@@ -132,16 +132,27 @@ export function webhookRepository(db: Kysely<Database>): WebhookRepository {
         .where('delivery_id', '=', deliveryId)
         .orderBy('attempt')
         .execute();
+      const row = await deliveries(tenantId).where('d.id', '=', deliveryId).executeTakeFirst();
+      if (!row) return undefined;
       return { delivery: rowToDelivery(row), attempts: attempts.map(rowToAttempt) };
     },
     async resend(tenantId, deliveryId, now) {
-      const result = await db
+      const found = await db
+        .selectFrom('webhook_deliveries as d')
+        .innerJoin('webhook_endpoints as w', (join) => join.onRef('w.tenant_id', '=', 'd.tenant_id').onRef('w.id', '=', 'd.endpoint_id'))
+        .select('w.deleted_at')
+        .where('d.tenant_id', '=', tenantId)
+        .where('d.id', '=', deliveryId)
+        .executeTakeFirst();
+      if (!found) return 'not_found';
+      if (found.deleted_at !== null) return 'endpoint_deleted';
+      await db
         .updateTable('webhook_deliveries')
         .set({ status: 'pending', next_attempt_at: now, lease_until: null, updated_at: now })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', deliveryId)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+        .execute();
+      return 'resent';
     },
   };
 }

@@ -127,6 +127,7 @@ export class OutboxWorker {
 
   private async deliver(claimed: ClaimedDelivery): Promise<void> {
     const { event, endpoint } = claimed;
+    if (endpoint.deleted) return this.options.store.outbox.abandon(claimed, 'endpoint deleted', nowIso());
     const envelope = (this.options.envelopes[event.source] ?? this.options.defaultEnvelope)(event, claimed);
     const startedAt = new Date();
     const timestamp = Math.floor(startedAt.getTime() / 1000);
