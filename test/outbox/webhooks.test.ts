@@ -741,6 +741,23 @@ for (const kind of await storeKinds()) {
       assert.equal(kept!.status, 'succeeded', "another endpoint's delivery of the same event is untouched");
     });
 
+    test('a delivery whose endpoint was deleted cannot be re-sent: 400 naming deliveryId, and it stays failed', async () => {
+      const created = await server.createTenant('delete-resend');
+      const endpoint = await createEndpoint(server, created.tenant.id, { url: receiver.url({ kind: 'status', code: 500 }), mode: 'test', events: ['billing.account.created'] });
+      await createAccount(billingApi(server, created));
+      const waiting = await waitFor('the first attempt to fail', async () => {
+        const [d] = await deliveriesOf(server, created.tenant.id, { endpoint_id: endpoint.id });
+        return d && d.attempts === 1 ? d : undefined;
+      });
+      assert.equal((await admin(server, 'DELETE', `/tenants/${created.tenant.id}/webhook-endpoints/${endpoint.id}`)).status, 200);
+      const resent = await admin(server, 'POST', `/tenants/${created.tenant.id}/webhook-deliveries/${waiting.id}/resend`);
+      assert.equal(resent.status, 400, resent.text);
+      assert.equal(resent.body.errors[0].param, 'delivery_id');
+      const view = await deliveryView(server, created.tenant.id, waiting.id);
+      assert.equal(view.status, 'failed');
+      assert.equal(view.last_error, 'endpoint deleted');
+    });
+
     test('an attempt in flight when its endpoint is deleted does not reschedule the delivery, even if the receiver then answers 500', async () => {
       const created = await server.createTenant('delete-in-flight');
       const endpoint = await createEndpoint(server, created.tenant.id, { url: receiver.url({ kind: 'gate' }), mode: 'test', events: ['billing.account.created'] });
