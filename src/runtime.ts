@@ -72,7 +72,7 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
     webhookTimeoutMs: config.webhookTimeoutMs,
     retryScheduleMs: config.retryScheduleMs,
   });
-  services.ledger.onCommit(() => worker.wake());
+  services.ledger.onCommit(() => worker.notifyCommit());
   worker.start();
   return worker;
 }

@@ -62,7 +62,8 @@ export async function recordBalanceChange(
 ): Promise<LedgerEntry[]> {
   if (after.balance === null || after.currency === null) return [];
   const entries: LedgerEntry[] = [];
-  let sequence = await tx.ledger.lastSequence(ctx.scope, holderId);
+  // A holder that never tracked a balance has no entries yet (a tracked balance cannot be removed).
+  let sequence = before.balance === null ? 0 : await tx.ledger.lastSequence(ctx.scope, holderId);
   const entry = (kind: LedgerEntryKind, amount: bigint, balanceAfter: bigint, currency: string): LedgerEntry => ({
     id: newId('ble'),
     holderId,

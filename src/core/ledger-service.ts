@@ -61,10 +61,8 @@ export class LedgerService {
     render: (outcome: CommandOutcome<T>) => StoredResponse,
     idempotency?: IdempotentRequest,
   ): Promise<Execution> {
-    if (idempotency) {
-      const replay = await this.replayIfKnown(ctx.scope, idempotency, ctx.now);
-      if (replay) return replay;
-    }
+    // The claim inside the transaction is what guarantees one effect per key; callers that can
+    // answer retries earlier (the HTTP surfaces, before validation) use replayIfKnown first.
     try {
       const execution = await this.store.transaction(async (tx): Promise<Execution> => {
         if (idempotency) {

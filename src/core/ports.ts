@@ -192,9 +192,14 @@ export interface OutboxQueue {
   /**
    * Turns up to `limit` undispatched events into one pending delivery per accepting endpoint
    * and marks them dispatched, in one transaction; several workers never take the same event.
-   * Returns how many events were dispatched.
+   * Returns how many events were dispatched and how many deliveries that made.
    */
-  fanOut(limit: number, now: string, accepts: (eventTypes: string[], type: string) => boolean, newDeliveryId: () => string): Promise<number>;
+  fanOut(
+    limit: number,
+    now: string,
+    accepts: (eventTypes: string[], type: string) => boolean,
+    newDeliveryId: () => string,
+  ): Promise<{ events: number; deliveries: number }>;
   /** Leases up to `limit` due deliveries until `leaseUntil`; a lease that expires makes them due again. */
   claimDeliveries(limit: number, now: string, leaseUntil: string): Promise<ClaimedDelivery[]>;
   /**

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
@@ -41,7 +41,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     sqlite.pragma('busy_timeout = 5000');
     // Integers come back as BigInt: money never passes through a float.
     sqlite.defaultSafeIntegers(true);
-    return { dialect, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }) };
+    return { dialect, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }) };
   }
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -54,6 +54,27 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   // An idle client that loses its server (PostgreSQL restart) must not crash the process.
   pool.on('error', () => {});
   return { dialect, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+}
+
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs more than running
+ * most of ours. Statements are reusable, so keep the most recent ones by SQL text.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectDatabase {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) return statement;
+      statement = sqlite.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 /** Applies every pending migration. @throws when a migration fails */

@@ -22,6 +22,7 @@ import type { DialectName } from './dialects.js';
 import { balanceHolderRepository } from './balance-holder-repository.js';
 import { keysetPage } from './keyset.js';
 import { KyselyOutboxQueue } from './outbox-queue.js';
+import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { emailRepository, webhookRepository } from './webhook-repositories.js';
 import { insertUnique } from './unique-violation.js';
 import {
@@ -47,9 +48,13 @@ export class KyselyStore implements Store {
   ) {
     this.reader = repositories(db, dialect);
     this.outbox = new KyselyOutboxQueue(db, dialect);
+    this.groupCommit = dialect === 'sqlite' ? new SqliteGroupCommit(db) : undefined;
   }
 
+  private readonly groupCommit: SqliteGroupCommit | undefined;
+
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    if (this.groupCommit) return this.groupCommit.run((connection) => work(repositories(connection, this.dialect)));
     return this.db.transaction().execute((trx) => work(repositories(trx, this.dialect)));
   }
 

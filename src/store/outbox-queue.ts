@@ -21,12 +21,17 @@ export class KyselyOutboxQueue implements OutboxQueue {
     this.skipLocked = dialect === 'postgres' ? sql` for update skip locked` : sql``;
   }
 
-  fanOut(limit: number, now: string, accepts: (eventTypes: string[], type: string) => boolean, newDeliveryId: () => string): Promise<number> {
+  fanOut(
+    limit: number,
+    now: string,
+    accepts: (eventTypes: string[], type: string) => boolean,
+    newDeliveryId: () => string,
+  ): Promise<{ events: number; deliveries: number }> {
     return this.db.transaction().execute(async (trx) => {
       const { rows: events } = await sql<{ tenant_id: string; mode: string; id: string; type: string }>`
         select tenant_id, mode, id, type from events where dispatched_at is null
         order by created_at limit ${limit}${this.skipLocked}`.execute(trx);
-      if (events.length === 0) return 0;
+      if (events.length === 0) return { events: 0, deliveries: 0 };
       const tenantIds = [...new Set(events.map((e) => e.tenant_id))];
       const endpoints = await trx
         .selectFrom('webhook_endpoints')
@@ -65,7 +70,7 @@ export class KyselyOutboxQueue implements OutboxQueue {
         const ids = events.filter((e) => e.tenant_id === tenantId).map((e) => e.id);
         await trx.updateTable('events').set({ dispatched_at: now }).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
       }
-      return events.length;
+      return { events: events.length, deliveries: deliveries.length };
     });
   }
 

@@ -34,6 +34,7 @@ export interface OutboxWorkerOptions {
 }
 
 const BATCH = 100;
+const COMMIT_COALESCE_MS = 10;
 
 /**
  * Delivers the outbox: turns events into deliveries (one per subscribed endpoint), sends them
@@ -45,6 +46,9 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
+  /** Whether the next pass also claims due deliveries and e-mails (not only fans out). */
+  private claimWanted = false;
+  private commitPassScheduled = false;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly concurrency: number;
@@ -60,9 +64,27 @@ export class OutboxWorker {
     this.wake();
   }
 
-  /** Look for work now (called after commits that may have written events). */
+  /**
+   * A write committed and may have written events: fan out soon. Commits are coalesced into
+   * one pass per COMMIT_COALESCE_MS, so a busy API does not run a worker transaction per request.
+   */
+  notifyCommit(): void {
+    if (this.commitPassScheduled || this.stopped) return;
+    this.commitPassScheduled = true;
+    setTimeout(() => {
+      this.commitPassScheduled = false;
+      this.run(false);
+    }, COMMIT_COALESCE_MS).unref();
+  }
+
+  /** A full pass now: fan out, then claim and send what is due. */
   wake(): void {
+    this.run(true);
+  }
+
+  private run(claim: boolean): void {
     if (this.stopped) return;
+    this.claimWanted ||= claim;
     if (this.running) {
       this.again = true;
       return;
@@ -86,9 +108,11 @@ export class OutboxWorker {
   private async drain(): Promise<void> {
     do {
       this.again = false;
+      const claim = this.claimWanted;
+      this.claimWanted = false;
       try {
-        await this.fanOut();
-        await this.claimAndStart();
+        const deliveries = await this.fanOut();
+        if (claim || deliveries > 0) await this.claimAndStart();
       } catch (error) {
         // The store is down or busy: the next poll tries again; nothing claimed is lost.
         this.options.log.warn({ err: error }, 'outbox worker pass failed');
@@ -96,11 +120,15 @@ export class OutboxWorker {
     } while (this.again && !this.stopped);
   }
 
-  private async fanOut(): Promise<void> {
-    let dispatched: number;
+  /** Dispatches every waiting event; returns how many deliveries that made. */
+  private async fanOut(): Promise<number> {
+    let deliveries = 0;
+    let batch: { events: number; deliveries: number };
     do {
-      dispatched = await this.options.store.outbox.fanOut(BATCH, nowIso(), endpointAccepts, () => newId('whd'));
-    } while (dispatched === BATCH && !this.stopped);
+      batch = await this.options.store.outbox.fanOut(BATCH, nowIso(), endpointAccepts, () => newId('whd'));
+      deliveries += batch.deliveries;
+    } while (batch.events === BATCH && !this.stopped);
+    return deliveries;
   }
 
   private async claimAndStart(): Promise<void> {
