@@ -41,7 +41,7 @@ export function findAccount(repos: Repositories, scope: Scope, reference: string
  */
 export async function createAccount(tx: Repositories, ctx: CommandContext, input: CreateAccountInput): Promise<Account> {
   const customerId = await resolveCustomer(tx, ctx, input.customer);
-  const account: Account = { ...(await newBalanceHolder(tx.accounts, 'account', ACCOUNT_ID_PREFIX, ctx, input)), customerId };
+  const account: Account = { ...newBalanceHolder(ACCOUNT_ID_PREFIX, ctx, input), customerId };
   await tx.accounts.insert(ctx.scope, account);
   await recordBalanceChange(tx, ctx, account.id, { balance: null, currency: null }, account);
   await emitEvent(tx, ctx, EventTypes.accountCreated, account);

@@ -33,7 +33,7 @@ export function findCustomer(repos: Repositories, scope: Scope, reference: strin
 /** @throws ValidationFailed, AlreadyExists */
 export async function createCustomer(tx: Repositories, ctx: CommandContext, input: CreateCustomerInput): Promise<Customer> {
   const customer: Customer = {
-    ...(await newBalanceHolder(tx.customers, 'customer', CUSTOMER_ID_PREFIX, ctx, input)),
+    ...newBalanceHolder(CUSTOMER_ID_PREFIX, ctx, input),
     email: input.email ?? null,
     phone: input.phone ?? null,
   };
