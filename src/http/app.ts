@@ -2,7 +2,9 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import { adminApi } from '../admin/routes.js';
 import { billingSurface } from '../surfaces/billing/routes.js';
 import { registerErrorDocs } from './error-docs.js';
+import { renderBillingFailure } from '../surfaces/billing/errors.js';
 import { HttpFailure, toFailure } from './failures.js';
+import { sendExecution } from './idempotency.js';
 import { registerHealth } from './health.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerMetrics } from './metrics.js';
@@ -53,17 +55,15 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   // Without SUBLEDGER_ADMIN_TOKEN the admin API does not exist: every /admin path is a plain 404.
   if (services.config.adminToken) await app.register(adminApi, { prefix: '/admin/v1', services, adminToken: services.config.adminToken });
 
-  // Outside every surface: plain problem details.
-  app.setNotFoundHandler(async (request, reply) => {
-    const body = problemOf(request, { slug: 'not-found', title: 'Not found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` });
-    return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  // Outside every surface (health, metrics, docs, unknown paths): the same problem-details
+  // table as the billing surface and the admin API, so a bad body is a 4xx here too.
+  app.setNotFoundHandler(async (request) => {
+    throw new HttpFailure('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
   });
   app.setErrorHandler(async (error, request, reply) => {
     const failure = toFailure(error, describeValidation);
-    const status = failure instanceof HttpFailure && failure.code === 'request_invalid' ? 400 : 500;
-    if (status === 500) request.log.error({ err: error }, 'request failed');
-    const body = problemOf(request, { slug: status === 400 ? 'validation-error' : 'internal-error', title: status === 400 ? 'Validation error' : 'Internal error', status, detail: failure.message });
-    return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    if (failure instanceof HttpFailure && failure.code === 'internal') request.log.error({ err: error }, 'request failed');
+    return sendExecution(reply, { response: renderBillingFailure(failure, request), replayed: false });
   });
   return app;
 }

@@ -51,8 +51,12 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
         oid === INT8_OID ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client that loses its server (PostgreSQL restart) must not crash the process.
+  // A client that loses its server (PostgreSQL restart) must not crash the process: idle
+  // clients report on the pool, but a checked-out client (mid-transaction) reports on itself
+  // and pg-pool listens there only while the client is idle. Its pending query still rejects
+  // (answered 503), and the pool discards the broken client when it is released.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { dialect, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
 }
 

@@ -1,0 +1,715 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { nowIso } from '../../src/core/clock.js';
+import { newId } from '../../src/core/ids.js';
+import type { CreatedTenant } from '../../src/core/tenants.js';
+import { endpointAccepts } from '../../src/core/webhooks.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { call, client } from '../support/http.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { storeKinds } from '../support/stores.js';
+import { problemShapeViolations, slugOf } from './harness.js';
+
+// SPEC §2 "Errors", §6 "Reliability": property-based fuzzing (fast-check) of the body, query
+// string, path parameters and headers of every route of every surface (billing, admin), plus
+// unknown routes and wrong methods. Whatever the input: never a 5xx, always the surface's
+// problem+json shape for a failure, and nothing half-applied (a failed request or any GET
+// changes no row; a successful one changes exactly what it should, and every stored balance
+// still equals the sum of its ledger entries).
+//
+// Reproduce a failure with the seed it prints: FUZZ_SEED=<seed> npx tsx --test test/reliability/fuzz.reliability.ts
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
+/** Generated requests per route (GET routes get half, billing mutations twice as many). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
+const TEST_TIMEOUT = { timeout: 240_000 };
+
+/** The server's store as opened (runtime.ts opens a KyselyStore): rows are counted through it. */
+const storeOf = (server: TestServer) => server.services.store as KyselyStore;
+
+// ---------------------------------------------------------------------------------------------
+// What a generated request looks like
+// ---------------------------------------------------------------------------------------------
+
+/** A request body as bytes on the wire, printed short in counterexamples. */
+class Body {
+  constructor(
+    readonly bytes: Uint8Array<ArrayBuffer>,
+    readonly label: string,
+  ) {}
+  static text(text: string, label = 'json'): Body {
+    return new Body(new TextEncoder().encode(text), label);
+  }
+  [fc.toStringMethod](): string {
+    const text = new TextDecoder().decode(this.bytes.subarray(0, 300));
+    return `Body<${this.label}, ${this.bytes.length} bytes>(${JSON.stringify(text)}${this.bytes.length > 300 ? '…' : ''})`;
+  }
+}
+
+/** A JSON number written verbatim (beyond what a JS number can say: 1e400, 2^53+1, -0). */
+class RawNumber {
+  constructor(readonly text: string) {}
+  [fc.toStringMethod](): string {
+    return this.text;
+  }
+}
+
+/** A value nested `depth` levels deep, written verbatim. */
+class Deep {
+  constructor(
+    readonly depth: number,
+    readonly kind: 'array' | 'object',
+  ) {}
+  text(): string {
+    return this.kind === 'array' ? `${'['.repeat(this.depth)}1${']'.repeat(this.depth)}` : `${'{"a":'.repeat(this.depth)}1${'}'.repeat(this.depth)}`;
+  }
+  [fc.toStringMethod](): string {
+    return `Deep(${this.kind}, ${this.depth})`;
+  }
+}
+
+function jsonText(value: unknown): string {
+  if (value instanceof RawNumber) return value.text;
+  if (value instanceof Deep) return value.text();
+  if (Array.isArray(value)) return `[${value.map(jsonText).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+type Surface = 'billing' | 'admin';
+
+interface Auth {
+  header: string | undefined;
+  /** Whether this credential may use the surface at all (a secret key / the admin token). */
+  valid: boolean;
+  label: string;
+}
+
+interface FuzzRequest {
+  method: string;
+  /** Path and query, percent-encoded as sent. */
+  target: string;
+  headers: Record<string, string>;
+  body: Body | undefined;
+  auth: Auth;
+  /** An unknown route the caller may reach (authenticated for its surface, or outside every surface). */
+  expect404?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arbitraries
+// ---------------------------------------------------------------------------------------------
+
+const ref = fc.stringMatching(/^[A-Za-z0-9_-]{1,24}$/);
+const freshRef = fc.uuid().map((u) => `FZ-${u}`);
+const printable = (max: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: max });
+/** Header values a client can send: visible ASCII and Latin-1 (fetch refuses the rest). */
+const headerText = (max: number) =>
+  fc.string({ unit: fc.oneof(fc.integer({ min: 0x21, max: 0x7e }), fc.integer({ min: 0xa1, max: 0xff })).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: max });
+const unicodeText = fc.string({ unit: 'grapheme', maxLength: 30 });
+const withNul = fc.tuple(printable(10), printable(10)).map(([a, b]) => `${a}\u0000${b}`);
+const longText = fc.integer({ min: 256, max: 3000 }).map((n) => 'x'.repeat(n));
+
+const hugeNumber = fc.constantFrom('1e400', '-1e400', '9007199254740992', '9007199254740993', '-9007199254740993', '123456789012345678901234567890', '1.5', '-0', '1e-400', '0.1', '2e3').map((t) => new RawNumber(t));
+const deep = fc.tuple(fc.integer({ min: 30, max: 40 }), fc.constantFrom('array' as const, 'object' as const)).map(([d, k]) => new Deep(d, k));
+
+/** Values that break a field: wrong types, extremes, odd text, deep nesting. */
+const nasty: fc.Arbitrary<unknown> = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.constantFrom(null, true, false, 0, -1, '', ' ', [], {}, [1, 2], { a: 1 }, '0', 'null', 'ZAR', 'bcus_x', 'bacc_x'),
+  fc.integer(),
+  fc.double(),
+  hugeNumber,
+  unicodeText,
+  withNul,
+  longText,
+  deep,
+);
+
+const currency = fc.constantFrom('ZAR', 'JPY', 'KWD', 'USD', 'EUR');
+/** Amounts, including the extremes JSON can carry exactly (a change between them overflows ±(2^53−1)). */
+const amount = fc.oneof(
+  { arbitrary: fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), weight: 4 },
+  { arbitrary: fc.constantFrom(Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1, 0, 1, -1), weight: 1 },
+);
+const metadata = fc.dictionary(fc.stringMatching(/^[a-z_]{1,12}$/), fc.string({ maxLength: 20 }), { maxKeys: 3 });
+const paymentRules = fc
+  .tuple(fc.nat(10_000), fc.nat(10_000), fc.boolean(), fc.boolean())
+  .map(([a, b, under, over]) => ({ min_amount: Math.min(a, b), max_amount: Math.max(a, b), underpayment_allowed: under, overpayment_allowed: over }));
+const money = fc.option(fc.record({ balance: amount, currency }), { nil: undefined });
+
+const holderFields = {
+  name: fc.option(fc.string({ maxLength: 40 }), { nil: null }),
+  payment_rules: fc.option(paymentRules, { nil: null }),
+  metadata,
+};
+
+const customerUpdate = fc
+  .tuple(fc.record({ ...holderFields, email: fc.option(fc.emailAddress(), { nil: null }), phone: fc.constantFrom('+27123456789', '+14155550100', null) }, { requiredKeys: [] }), money)
+  .map(([fields, m]) => ({ ...fields, ...m }));
+const customerCreate = fc.tuple(customerUpdate, freshRef).map(([fields, external_reference]) => ({ ...fields, external_reference }));
+const accountUpdate = fc.tuple(fc.record(holderFields, { requiredKeys: [] }), money).map(([fields, m]) => ({ ...fields, ...m }));
+
+function mutated<T extends Record<string, unknown>>(valid: fc.Arbitrary<T>, fields: string[]): fc.Arbitrary<unknown> {
+  const path = fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'id', 'balance.amount'));
+  const mutation = fc.oneof(
+    fc.record({ op: fc.constant('set' as const), path, value: nasty }),
+    fc.record({ op: fc.constant('delete' as const), path: fc.constantFrom(...fields) }),
+  );
+  return fc.tuple(valid, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([body, mutations]) => {
+    const copy: Record<string, unknown> = structuredClone(body);
+    for (const m of mutations) {
+      const segments = m.path.split('.');
+      let target: Record<string, unknown> = copy;
+      for (const segment of segments.slice(0, -1)) {
+        // Own properties only: a generated path like `__proto__.x` must not reach Object.prototype.
+        const next = Object.hasOwn(target, segment) ? target[segment] : undefined;
+        if (next === null || typeof next !== 'object' || Array.isArray(next)) Object.defineProperty(target, segment, { value: {}, enumerable: true, writable: true, configurable: true });
+        target = target[segment] as Record<string, unknown>;
+      }
+      const last = segments.at(-1)!;
+      if (m.op === 'delete') delete target[last];
+      else Object.defineProperty(target, last, { value: m.value, enumerable: true, writable: true, configurable: true });
+    }
+    return copy;
+  });
+}
+
+const PROTO_BODY = '{"__proto__":{"polluted":true},"external_reference":"x"}';
+const specialBody = fc.oneof(
+  fc.constantFrom('', 'null', '[]', '{}', '{', '{"a":1', 'true', '"text"', '1e400', '{"a":1}{"b":2}', PROTO_BODY, '{"constructor":{"prototype":{"polluted":true}}}', '\uFEFF{}').map((t) => Body.text(t, 'special')),
+  fc.constantFrom(33, 5_000, 200_000).map((d) => Body.text(`${'['.repeat(d)}${']'.repeat(d)}`, `nested ${d}`)),
+  fc.constant(new Body(Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), 'invalid UTF-8')),
+  fc.constant(null).map(() => Body.text(`{"name":"${'a'.repeat(1024 * 1024 + 16)}"}`, 'over 1 MiB')),
+  printable(200).map((t) => Body.text(t, 'text')),
+);
+
+function bodyOf(valid: fc.Arbitrary<Record<string, unknown>> | undefined, fields: string[]): fc.Arbitrary<Body | undefined> {
+  const anyJson = fc.jsonValue({ maxDepth: 4 }).map((v) => Body.text(JSON.stringify(v) ?? 'null', 'random JSON'));
+  if (!valid) return fc.oneof({ arbitrary: fc.constant(undefined), weight: 8 }, { arbitrary: anyJson, weight: 1 }, { arbitrary: specialBody, weight: 1 });
+  return fc.oneof(
+    { arbitrary: valid.map((v) => Body.text(jsonText(v), 'valid')), weight: 4 },
+    { arbitrary: mutated(valid, fields).map((v) => Body.text(jsonText(v), 'mutated')), weight: 6 },
+    { arbitrary: anyJson, weight: 1 },
+    { arbitrary: specialBody, weight: 1 },
+    { arbitrary: fc.constant(undefined), weight: 1 },
+  );
+}
+
+/** A percent-encoded path segment: usually meaningful, sometimes hostile. */
+function segment(known: () => string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    { arbitrary: fc.constant(null).chain(() => fc.constantFrom(...known())).map(encodeURIComponent), weight: 10 },
+    { arbitrary: ref, weight: 2 },
+    { arbitrary: fc.oneof(unicodeText.filter((s) => s.length > 0), withNul, longText, printable(40).filter((s) => s.length > 0)).map(encodeURIComponent), weight: 2 },
+    { arbitrary: fc.constantFrom('%', '%zz', '%E0%A4%A', '%C0%80', '%00', 'bacc_', 'bcus_', '%20', 'a%2Fb', '..%2F..', '*'), weight: 1 },
+  );
+}
+
+const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id'];
+
+function query(known: () => string[]): fc.Arbitrary<string> {
+  const value = fc.oneof(
+    { arbitrary: fc.constant(null).chain(() => fc.constantFrom(...known())), weight: 3 },
+    { arbitrary: fc.integer({ min: -5, max: 200 }).map(String), weight: 3 },
+    { arbitrary: fc.constantFrom('0', '101', '1e3', '9007199254740993', '-1', '', 'true', 'null', '2026-01-01T00:00:00.000Z', '2026-02-30', '1767225600', 'pending', 'failed', 'succeeded'), weight: 2 },
+    { arbitrary: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date('2100-01-01') }).map((d) => d.toISOString()), weight: 1 },
+    { arbitrary: fc.oneof(unicodeText, withNul, longText, printable(30)), weight: 2 },
+  );
+  const name = fc.oneof({ arbitrary: fc.constantFrom(...QUERY_NAMES), weight: 5 }, { arbitrary: printable(12), weight: 1 });
+  const pair = fc.oneof(
+    { arbitrary: fc.tuple(name, value).map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`), weight: 8 },
+    { arbitrary: fc.constantFrom('limit=%', 'limit=%zz', 'email=%00', 'a', '=', '&&', 'limit[]=1', 'limit[a]=1', 'created%5Bgte%5D=0'), weight: 1 },
+  );
+  return fc.array(pair, { maxLength: 4 }).map((pairs) => (pairs.length > 0 ? `?${pairs.join('&')}` : ''));
+}
+
+const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json;charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/problem+json', 'application/vnd.api+json', 'application/octet-stream', ';', 'json'];
+
+const BAD_IDEMPOTENCY_KEYS = ['', ' ', 'has space', 'ünïcödé', 'a/b', 'k'.repeat(256), 'key_with_underscore', '../../x'];
+
+// ---------------------------------------------------------------------------------------------
+// The suite
+// ---------------------------------------------------------------------------------------------
+
+interface Snapshot {
+  counts: Record<string, number>;
+  digest: string;
+}
+
+interface RouteSpec {
+  surface: Surface;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** OpenAPI-style template: `/billing/accounts/{account}`. */
+  template: string;
+  params?: Record<string, () => string[]>;
+  body?: fc.Arbitrary<Record<string, unknown>>;
+  fields?: string[];
+}
+
+for (const kind of await storeKinds()) {
+  describe(`property-based fuzzing of every route (${kind})`, () => {
+    let server: TestServer;
+    let tenantB: CreatedTenant;
+    let adminTarget: { id: string; keys: Record<string, Record<string, string>> };
+    const pools = {
+      customers: [] as string[],
+      accounts: [] as string[],
+      ledgerEntries: [] as string[],
+      tenants: [] as string[],
+      keyIds: [] as string[],
+      endpointIds: [] as string[],
+      deliveryIds: [] as string[],
+      eventIds: [] as string[],
+    };
+    let auths: { billing: fc.Arbitrary<Auth>; admin: fc.Arbitrary<Auth> };
+
+    before(async () => {
+      server = await startTestServer(kind);
+      tenantB = await server.createTenant('other');
+      const a = server.tenant;
+      const api = client(server.baseUrl, a.keys.test.secret);
+      const admin = client(server.baseUrl, ADMIN_TOKEN);
+
+      // Objects the generators can name: tenant A's (test mode), tenant B's, and the admin API's.
+      for (const [owner, key] of [[api, 'a'], [client(server.baseUrl, tenantB.keys.test.secret), 'b']] as const) {
+        const customer = await owner.post('/billing/customers', { external_reference: `SEED-CUS-${key}`, email: `seed-${key}@example.com`, currency: 'ZAR', balance: 100 });
+        assert.equal(customer.status, 201, customer.text);
+        const account = await owner.post('/billing/accounts', { customer: customer.body.id, external_reference: `SEED-ACC-${key}`, currency: 'ZAR', balance: 250 });
+        assert.equal(account.status, 201, account.text);
+        const changed = await owner.patch(`/billing/accounts/${account.body.id}`, { balance: 300, currency: 'ZAR' });
+        assert.equal(changed.status, 200, changed.text);
+        const ledger = await owner.get(`/billing/accounts/${account.body.id}/ledger_entries`);
+        pools.customers.push(customer.body.id, customer.body.external_reference);
+        pools.accounts.push(account.body.id, account.body.external_reference);
+        pools.ledgerEntries.push(...ledger.body.data.map((e: { id: string }) => e.id));
+      }
+
+      const created = await admin.post('/admin/v1/tenants', { name: 'fuzz-admin-target', country: 'ZA' });
+      assert.equal(created.status, 201, created.text);
+      adminTarget = created.body;
+      const spare = await admin.post(`/admin/v1/tenants/${adminTarget.id}/keys`, { mode: 'test', type: 'secret' });
+      assert.equal(spare.status, 201, spare.text);
+      // Two endpoints: the fuzzed DELETE may remove the spare one; the kept one's deliveries stay re-sendable.
+      const endpoint = await admin.post(`/admin/v1/tenants/${adminTarget.id}/webhook-endpoints`, { url: 'http://127.0.0.1:9/spare', mode: 'test', events: ['*'] });
+      assert.equal(endpoint.status, 201, endpoint.text);
+      const kept = await admin.post(`/admin/v1/tenants/${adminTarget.id}/webhook-endpoints`, { url: 'http://127.0.0.1:9/kept', mode: 'test', events: ['billing.*'] });
+      assert.equal(kept.status, 201, kept.text);
+      const targetApi = client(server.baseUrl, adminTarget.keys.test!.secret!);
+      const targetAccount = await targetApi.post('/billing/accounts', { customer: { external_reference: 'T-CUS' }, external_reference: 'T-ACC' });
+      assert.equal(targetAccount.status, 201, targetAccount.text);
+      await storeOf(server).outbox.fanOut(100, nowIso(), endpointAccepts, () => newId('whd'));
+      const deliveries = await admin.get(`/admin/v1/tenants/${adminTarget.id}/webhook-deliveries`);
+      assert.ok(deliveries.body.data.some((d: { endpoint_id: string }) => d.endpoint_id === kept.body.id), deliveries.text);
+      // The admin target owns the pooled key, endpoint and delivery: named most often.
+      pools.tenants.push(adminTarget.id, adminTarget.id, adminTarget.id, a.tenant.id, tenantB.tenant.id);
+      pools.keyIds.push(spare.body.id);
+      pools.endpointIds.push(endpoint.body.id);
+      pools.deliveryIds.push(...deliveries.body.data.map((d: { id: string }) => d.id));
+      pools.eventIds.push(...deliveries.body.data.map((d: { event_id: string }) => d.event_id));
+
+      // A revoked key of tenant A (403 on billing).
+      const revoked = await admin.post(`/admin/v1/tenants/${a.tenant.id}/keys`, { mode: 'test', type: 'secret' });
+      assert.equal((await admin.delete(`/admin/v1/tenants/${a.tenant.id}/keys/${revoked.body.id}`)).status, 200);
+
+      const secretKeys = [a.keys.test.secret, a.keys.live.secret, tenantB.keys.test.secret];
+      const common = [
+        { header: undefined, valid: false, label: 'none' },
+        { header: '', valid: false, label: 'empty' },
+        { header: 'Bearer', valid: false, label: 'scheme only' },
+        { header: `Basic ${Buffer.from(`${a.keys.test.secret}:`).toString('base64')}`, valid: false, label: 'basic' },
+        { header: a.keys.test.secret, valid: false, label: 'no scheme' },
+        { header: `Bearer ${a.keys.test.publishable}`, valid: false, label: 'publishable' },
+        { header: `Bearer ${revoked.body.key}`, valid: false, label: 'revoked' },
+        { header: `Bearer sk_test_${'0'.repeat(32)}`, valid: false, label: 'unknown key' },
+        { header: `Bearer ${'A'.repeat(8000)}`, valid: false, label: 'long token' },
+      ];
+      const random = headerText(60).map((t) => ({ header: `Bearer ${t}`, valid: false, label: 'random token' }));
+      auths = {
+        billing: fc.oneof(
+          { arbitrary: fc.constant({ header: `Bearer ${a.keys.test.secret}`, valid: true, label: 'A test secret' }), weight: 12 },
+          { arbitrary: fc.constantFrom(...secretKeys).map((k) => ({ header: `bearer   ${k} `, valid: true, label: 'secret key, odd spacing' })), weight: 2 },
+          { arbitrary: fc.constantFrom(...secretKeys.slice(1)).map((k) => ({ header: `Bearer ${k}`, valid: true, label: 'another scope' })), weight: 2 },
+          { arbitrary: fc.constantFrom(...common, { header: `Bearer ${ADMIN_TOKEN}`, valid: false, label: 'admin token' }), weight: 3 },
+          { arbitrary: random, weight: 1 },
+        ),
+        admin: fc.oneof(
+          { arbitrary: fc.constant({ header: `Bearer ${ADMIN_TOKEN}`, valid: true, label: 'admin token' }), weight: 12 },
+          { arbitrary: fc.constantFrom(...common, { header: `Bearer ${a.keys.test.secret}`, valid: false, label: 'billing key' }, { header: `Bearer ${ADMIN_TOKEN}x`, valid: false, label: 'admin token + x' }), weight: 4 },
+          { arbitrary: random, weight: 1 },
+        ),
+      };
+    });
+    after(() => server.close());
+
+    const billingRefs = () => [...pools.customers, ...pools.accounts, ...pools.ledgerEntries];
+    const adminRefs = () => [...pools.tenants, ...pools.keyIds, ...pools.endpointIds, ...pools.deliveryIds, ...pools.eventIds];
+
+    const accountCreate = fc
+      .tuple(accountUpdate, freshRef, fc.oneof(fc.constant(null).chain(() => fc.constantFrom(...pools.customers)), customerCreate))
+      .map(([fields, external_reference, customer]) => ({ ...fields, external_reference, customer }) as Record<string, unknown>);
+
+    const ROUTES: RouteSpec[] = [
+      { surface: 'billing', method: 'POST', template: '/billing/customers', body: customerCreate, fields: ['external_reference', 'name', 'email', 'phone', 'currency', 'balance', 'payment_rules', 'metadata', 'payment_rules.min_amount', 'metadata.key'] },
+      { surface: 'billing', method: 'GET', template: '/billing/customers' },
+      { surface: 'billing', method: 'GET', template: '/billing/customers/{customer}', params: { customer: () => pools.customers } },
+      { surface: 'billing', method: 'PATCH', template: '/billing/customers/{customer}', params: { customer: () => pools.customers }, body: customerUpdate, fields: ['name', 'email', 'phone', 'currency', 'balance', 'payment_rules', 'metadata', 'payment_rules.max_amount', 'metadata.key'] },
+      { surface: 'billing', method: 'POST', template: '/billing/accounts', body: accountCreate, fields: ['customer', 'external_reference', 'name', 'currency', 'balance', 'payment_rules', 'metadata', 'customer.external_reference', 'customer.balance', 'payment_rules.underpayment_allowed'] },
+      { surface: 'billing', method: 'GET', template: '/billing/accounts' },
+      { surface: 'billing', method: 'GET', template: '/billing/accounts/{account}', params: { account: () => pools.accounts } },
+      { surface: 'billing', method: 'PATCH', template: '/billing/accounts/{account}', params: { account: () => pools.accounts }, body: accountUpdate, fields: ['name', 'currency', 'balance', 'payment_rules', 'metadata', 'metadata.key'] },
+      { surface: 'billing', method: 'GET', template: '/billing/accounts/{account}/ledger_entries', params: { account: () => pools.accounts } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants', body: fc.record({ name: fc.string({ minLength: 1, maxLength: 30 }), country: fc.constantFrom('ID', 'PH', 'ZA', 'VN') }, { requiredKeys: ['name'] }), fields: ['name', 'country'] },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}', params: { tenantId: () => pools.tenants } },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants }, body: fc.record({ mode: fc.constantFrom('test', 'live'), type: fc.constantFrom('secret', 'publishable') }), fields: ['mode', 'type'] },
+      { surface: 'admin', method: 'DELETE', template: '/admin/v1/tenants/{tenantId}/keys/{keyId}', params: { tenantId: () => pools.tenants, keyId: () => pools.keyIds } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants }, body: fc.record({ url: fc.constantFrom('http://127.0.0.1:9/a', 'https://example.com/hook', 'ftp://x', 'not a url'), mode: fc.constantFrom('test', 'live'), events: fc.array(fc.constantFrom('*', 'billing.*', 'billing.account.created', 'Bad Event'), { maxLength: 3 }) }, { requiredKeys: ['url', 'mode'] }), fields: ['url', 'mode', 'events'] },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants } },
+      { surface: 'admin', method: 'DELETE', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints/{endpointId}', params: { tenantId: () => pools.tenants, endpointId: () => pools.endpointIds } },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/webhook-deliveries', params: { tenantId: () => pools.tenants } },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/webhook-deliveries/{deliveryId}', params: { tenantId: () => pools.tenants, deliveryId: () => pools.deliveryIds } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/webhook-deliveries/{deliveryId}/resend', params: { tenantId: () => pools.tenants, deliveryId: () => pools.deliveryIds } },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/emails', params: { tenantId: () => pools.tenants } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/emails', params: { tenantId: () => pools.tenants }, body: fc.record({ to: fc.emailAddress(), subject: fc.string({ minLength: 1, maxLength: 40 }), text: fc.string({ maxLength: 200 }), mode: fc.constantFrom('test', 'live') }, { requiredKeys: ['to', 'subject', 'text'] }), fields: ['to', 'subject', 'text', 'mode'] },
+    ];
+
+    // ---------------------------------------------------------------------------------------
+    // Observing the store
+    // ---------------------------------------------------------------------------------------
+
+    const COUNTED = ['tenants', 'api_keys', 'customers', 'accounts', 'ledger_entries', 'events', 'webhook_endpoints', 'webhook_deliveries', 'emails'] as const;
+
+    /** Row counts of every table but idempotency_keys (a failed keyed request stores its answer), and a digest of every row that can change in place. */
+    async function snapshot(): Promise<Snapshot> {
+      const db = storeOf(server).db;
+      const counts: Record<string, number> = {};
+      for (const table of COUNTED) {
+        counts[table] = Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      }
+      const mutable = {
+        customers: await db.selectFrom('customers').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
+        accounts: await db.selectFrom('accounts').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
+        api_keys: await db.selectFrom('api_keys').select(['id', 'revoked_at']).orderBy('id').execute(),
+        webhook_endpoints: await db.selectFrom('webhook_endpoints').select(['id', 'deleted_at']).orderBy('id').execute(),
+        webhook_deliveries: await db.selectFrom('webhook_deliveries').select(['id', 'status', 'attempts', 'next_attempt_at', 'last_error']).orderBy('id').execute(),
+      };
+      const text = JSON.stringify(mutable, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+      return { counts, digest: createHash('sha256').update(text).digest('hex') };
+    }
+
+    /** Holders whose stored balance is not the sum of their ledger entries (must be none). */
+    async function unbalancedHolders(): Promise<unknown[]> {
+      const db = storeOf(server).db;
+      const rows = [];
+      for (const table of ['customers', 'accounts'] as const) {
+        const { rows: bad } = await sql<{ id: string; balance: unknown; total: unknown }>`
+          select h.id, h.balance, (select sum(l.amount) from ledger_entries l where l.tenant_id = h.tenant_id and l.mode = h.mode and l.holder_id = h.id) as total
+          from ${sql.table(table)} h
+          where coalesce(h.balance, 0) <> coalesce((select sum(l.amount) from ledger_entries l where l.tenant_id = h.tenant_id and l.mode = h.mode and l.holder_id = h.id), 0)`.execute(db);
+        rows.push(...bad.map((r) => ({ table, id: r.id, balance: String(r.balance), entries: String(r.total) })));
+      }
+      return rows;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // One request and what must hold of it
+    // ---------------------------------------------------------------------------------------
+
+    async function send(request: FuzzRequest) {
+      const headers = { ...request.headers };
+      if (request.auth.header !== undefined) headers.authorization = request.auth.header;
+      const response = await fetch(`${server.baseUrl}${request.target}`, { method: request.method, headers, body: request.body?.bytes });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = text.length > 0 ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: the checks below say so
+      }
+      return { status: response.status, headers: response.headers, body, text };
+    }
+
+    /** Answers seen per route and status, printed as a diagnostic (how much each property reached). */
+    const tally = new Map<string, Map<number, number>>();
+
+    /**
+     * Sends the request and checks every invariant; throws a message naming the request and the
+     * answer (fast-check adds the seed and the generated values).
+     */
+    async function check(request: FuzzRequest, expectation: { route?: RouteSpec; wrongMethod?: boolean }): Promise<void> {
+      const before = await snapshot();
+      const response = await send(request);
+      const label = expectation.route ? `${expectation.route.method} ${expectation.route.template}` : expectation.wrongMethod ? 'wrong method' : 'unknown route';
+      const seen = tally.get(label) ?? new Map<number, number>();
+      tally.set(label, seen.set(response.status, (seen.get(response.status) ?? 0) + 1));
+      const after = await snapshot();
+      const fail = (why: string) => {
+        throw new Error(`${why}\n  request: ${request.method} ${request.target.slice(0, 300)} auth=${request.auth.label} headers=${JSON.stringify(request.headers).slice(0, 300)} body=${request.body ? request.body[fc.toStringMethod]() : 'none'}\n  answer: ${response.status} ${response.headers.get('content-type')} ${response.text.slice(0, 600)}`);
+      };
+      const instance = new URL(`${server.baseUrl}${request.target}`).pathname;
+
+      if (response.status >= 500) fail(`answered ${response.status}: no input may produce a 5xx`);
+      if (!response.headers.get('request-id')) fail('no Request-Id header');
+      const incomingId = request.headers['x-request-id'];
+      if (incomingId !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(incomingId) && response.headers.get('request-id') !== incomingId) fail('a valid X-Request-Id is not echoed as Request-Id');
+      const success = response.status >= 200 && response.status < 300;
+      if (!success) {
+        const wrong = problemShapeViolations(response, instance);
+        if (wrong.length > 0) fail(`a failure not in the surface's problem+json shape: ${wrong.join('; ')}`);
+        if (JSON.stringify(before) !== JSON.stringify(after)) {
+          fail(`a failed request changed the store:\n  before ${JSON.stringify(before)}\n  after  ${JSON.stringify(after)}`);
+        }
+      } else {
+        if (!/^application\/json\b/.test(response.headers.get('content-type') ?? '')) fail('a success that is not application/json');
+        if (typeof response.body !== 'object' || response.body === null) fail('a success whose body is not a JSON object');
+        if (!request.auth.valid) fail(`a request authenticated with "${request.auth.label}" succeeded`);
+      }
+      if (expectation.wrongMethod && (response.status !== 405 || slugOf(response) !== 'method-not-allowed' || !response.headers.get('allow'))) {
+        fail('a wrong method on an existing path must answer 405 method-not-allowed with an Allow header');
+      }
+      if (request.expect404 && (response.status !== 404 || slugOf(response) !== 'not-found')) fail('an unknown route must answer 404 not-found');
+
+      const replayed = response.headers.get('idempotent-replayed') === 'true';
+      const route = expectation.route;
+      if (request.method === 'GET' || replayed || !route) {
+        if (JSON.stringify(before) !== JSON.stringify(after)) fail(`a ${replayed ? 'replay' : 'read'} changed the store:\n  before ${JSON.stringify(before)}\n  after  ${JSON.stringify(after)}`);
+        return;
+      }
+      if (!success) return;
+      // A success changed exactly what its route changes.
+      const d = Object.fromEntries(COUNTED.map((t) => [t, after.counts[t]! - before.counts[t]!]));
+      const only = (allowed: Partial<Record<(typeof COUNTED)[number], (n: number) => boolean>>) => {
+        for (const table of COUNTED) {
+          const ok = allowed[table] ?? ((n: number) => n === 0);
+          if (!ok(d[table]!)) fail(`${route.method} ${route.template} ${response.status} changed ${table} by ${d[table]} (all changes: ${JSON.stringify(d)})`);
+        }
+      };
+      const range = (min: number, max: number) => (n: number) => n >= min && n <= max;
+      switch (`${route.method} ${route.template}`) {
+        case 'POST /billing/customers':
+          only({ customers: (n) => n === 1, ledger_entries: range(0, 1), events: (n) => n === 1 });
+          break;
+        case 'POST /billing/accounts':
+          only({ accounts: (n) => n === 1, customers: range(0, 1), ledger_entries: range(0, 1 + d.customers!), events: (n) => n === 1 + d.customers! });
+          break;
+        case 'PATCH /billing/customers/{customer}':
+          only({ ledger_entries: range(0, 2), events: (n) => (d.ledger_entries! > 0 ? n === 1 : n === 0 || n === 1) });
+          break;
+        case 'PATCH /billing/accounts/{account}':
+          // account.updated, plus balance_changed when the ledger moved; nothing for a no-op.
+          only({ ledger_entries: range(0, 2), events: (n) => (d.ledger_entries! > 0 ? n === 2 : n === 0 || n === 1) });
+          break;
+        case 'POST /admin/v1/tenants':
+          only({ tenants: (n) => n === 1, api_keys: (n) => n === 4 });
+          break;
+        case 'POST /admin/v1/tenants/{tenantId}/keys':
+          only({ api_keys: (n) => n === 1 });
+          break;
+        case 'POST /admin/v1/tenants/{tenantId}/webhook-endpoints':
+          only({ webhook_endpoints: (n) => n === 1 });
+          break;
+        case 'POST /admin/v1/tenants/{tenantId}/emails':
+          only({ emails: (n) => n === 1 });
+          break;
+        default:
+          only({});
+      }
+      const unbalanced = await unbalancedHolders();
+      if (unbalanced.length > 0) fail(`a stored balance differs from the sum of its ledger entries: ${JSON.stringify(unbalanced)}`);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Request generators
+    // ---------------------------------------------------------------------------------------
+
+    const idempotencyHeader = fc.oneof(
+      { arbitrary: fc.uuid(), weight: 6 },
+      { arbitrary: fc.constantFrom('fz-reused-1', 'fz-reused-2', 'fz-reused-3'), weight: 3 },
+      { arbitrary: fc.constantFrom(...BAD_IDEMPOTENCY_KEYS.filter((k) => k.trim() !== '' && !/[^\x20-\xff]/.test(k))), weight: 1 },
+      { arbitrary: headerText(40), weight: 1 },
+      { arbitrary: fc.constant(undefined), weight: 1 },
+    );
+    const headersArb = (withBody: boolean) =>
+      fc
+        .record(
+          {
+            'idempotency-key': idempotencyHeader,
+            'content-type': withBody
+              ? fc.oneof({ arbitrary: fc.constant('application/json'), weight: 12 }, { arbitrary: fc.constantFrom(...CONTENT_TYPES), weight: 2 }, { arbitrary: headerText(30), weight: 1 })
+              : fc.oneof({ arbitrary: fc.constant(undefined), weight: 8 }, { arbitrary: fc.constantFrom(...CONTENT_TYPES), weight: 2 }),
+            'x-request-id': fc.oneof(fc.constant(undefined), fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/), headerText(200)),
+            accept: fc.constantFrom(undefined, '*/*', 'text/html', 'application/xml'),
+          },
+          { requiredKeys: [] },
+        )
+        .map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as Record<string, string>);
+
+    /**
+     * Headers and an optional well-formed JSON body: what a client that got only the route wrong
+     * sends. Idempotency keys are fresh: a key already used for another request is a 409 whatever
+     * the path (SPEC §2), which the routes property covers.
+     */
+    const plainRequest = fc
+      .record({
+        headers: fc
+          .record({ 'idempotency-key': fc.option(fc.uuid(), { nil: undefined }), 'x-request-id': fc.option(headerText(60), { nil: undefined }), accept: fc.constantFrom(undefined, '*/*', 'text/html') }, { requiredKeys: [] })
+          .map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as Record<string, string>),
+        body: fc.option(fc.jsonValue({ maxDepth: 3 }), { nil: undefined }),
+      })
+      .map(({ headers: rest, body }) => {
+        return body === undefined
+          ? { headers: rest, body: undefined }
+          : { headers: { ...rest, 'content-type': 'application/json' }, body: Body.text(JSON.stringify(body) ?? 'null', 'random JSON') };
+      });
+
+    function requestsFor(route: RouteSpec): fc.Arbitrary<FuzzRequest> {
+      const refs = route.surface === 'billing' ? billingRefs : adminRefs;
+      const names = [...route.template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+      const params = fc.tuple(...names.map((name) => segment(route.params?.[name] ?? refs)));
+      const withBody = route.method !== 'GET';
+      return fc
+        .record({
+          params,
+          query: query(refs),
+          headers: headersArb(withBody && route.body !== undefined),
+          body: withBody ? bodyOf(route.body, route.fields ?? []) : fc.constant(undefined),
+          auth: auths[route.surface],
+        })
+        .map(({ params: values, query: q, headers, body, auth }) => {
+          let i = 0;
+          const path = route.template.replace(/\{\w+\}/g, () => values[i++]!);
+          return { method: route.method, target: `${path}${q}`, headers, body, auth };
+        });
+    }
+
+    function assertProperty(name: string, index: number, arbitrary: fc.Arbitrary<FuzzRequest>, expectation: Parameters<typeof check>[1], numRuns = RUNS) {
+      const seed = SEED + index;
+      return fc.assert(
+        fc.asyncProperty(arbitrary, (request) => check(request, expectation)),
+        { seed, numRuns, endOnFailure: true, verbose: 1 },
+      ).catch((error: unknown) => {
+        const cause = (error as { cause?: unknown }).cause;
+        const why = cause instanceof Error ? cause.message : '';
+        throw new Error(`${name}: property failed (FUZZ_SEED=${SEED}, this property's seed ${seed})\n${why}\n${(error as Error).message}`);
+      });
+    }
+
+    test('the fuzzed routes are every route of every surface in the OpenAPI document (all but /healthz and /readyz)', async () => {
+      const doc = await call(server.baseUrl, 'GET', '/openapi.json');
+      assert.equal(doc.status, 200);
+      // A new surface's routes make this fail until they are fuzzed too.
+      const documented = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)
+        .filter(([path]) => path !== '/healthz' && path !== '/readyz')
+        .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
+        .sort();
+      assert.deepEqual(ROUTES.map((r) => `${r.method} ${r.template}`).sort(), documented);
+    });
+
+    test(`every billing and admin route, ${RUNS} generated requests per route (bodies, queries, path parameters, headers): never 5xx, failures in problem+json, nothing half-applied`, TEST_TIMEOUT, async (t) => {
+      t.diagnostic(`FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}`);
+      const failures: string[] = [];
+      for (const [index, route] of ROUTES.entries()) {
+        // Mutating routes get more runs: they are where half-applied changes could hide.
+        const runs = route.method === 'GET' ? Math.ceil(RUNS / 2) : RUNS * (route.surface === 'billing' ? 2 : 1);
+        await assertProperty(`${route.method} ${route.template}`, index, requestsFor(route), { route }, runs).catch((error: Error) => failures.push(error.message));
+      }
+      for (const [label, statuses] of tally) t.diagnostic(`${label}: ${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${n}×${status}`).join(' ')}`);
+      assert.deepEqual(failures, [], failures.join('\n\n'));
+      const succeeded = ROUTES.filter((r) => [...(tally.get(`${r.method} ${r.template}`) ?? new Map<number, number>()).keys()].some((status) => status < 300));
+      assert.deepEqual(ROUTES.filter((r) => !succeeded.includes(r)).map((r) => `${r.method} ${r.template}`), [], 'every route got generated requests it accepted (the generators reach past validation)');
+    });
+
+    test(`wrong methods on every existing path answer 405 method-not-allowed (with Allow), in problem+json, whatever the headers and body`, TEST_TIMEOUT, async () => {
+      const allowed = new Map<string, Set<string>>();
+      for (const r of ROUTES) allowed.set(r.template, (allowed.get(r.template) ?? new Set()).add(r.method));
+      const cases = [...allowed].flatMap(([template, methods]) => ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !methods.has(m)).map((method) => ({ template, method })));
+      const arbitrary = fc
+        .record({
+          c: fc.constantFrom(...cases),
+          auth: fc.oneof(auths.billing, auths.admin),
+          plain: plainRequest,
+          id: ref,
+        })
+        .map(({ c, auth, plain, id }) => ({ method: c.method, target: c.template.replace(/\{\w+\}/g, id), ...(c.method === 'GET' ? { ...plain, body: undefined } : plain), auth }));
+      await assertProperty('wrong method', 100, arbitrary, { wrongMethod: true }, RUNS * 2);
+    });
+
+    test('unknown routes under every surface and outside them answer 404 not-found in problem+json', TEST_TIMEOUT, async () => {
+      const arbitrary = fc
+        .record({
+          prefix: fc.constantFrom('/billing', '/admin/v1', '/admin', '/v9', ''),
+          rest: fc.oneof(
+            fc.array(fc.stringMatching(/^[a-z0-9_]{1,12}$/), { minLength: 1, maxLength: 4 }).map((segments) => `/zz${segments.join('/')}`),
+            fc.constantFrom('/billing/accounts/x/y', '/customers/x/ledger_entries', '/accounts/x/ledger_entries/y', '/tenants/x/y', '/tenants/x/keys/y/z'),
+          ),
+          method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'),
+          auth: fc.oneof(auths.billing, auths.admin),
+          plain: plainRequest,
+          // Well-formed query strings: a hostile one is a 400 before the route is looked at (the routes property covers those).
+          q: fc.array(fc.tuple(fc.constantFrom(...QUERY_NAMES), fc.stringMatching(/^[A-Za-z0-9_-]{0,12}$/)), { maxLength: 3 }).map((pairs) => (pairs.length > 0 ? `?${pairs.map(([n, v]) => `${encodeURIComponent(n)}=${v}`).join('&')}` : '')),
+        })
+        .map(({ prefix, rest, method, auth, plain, q }): FuzzRequest => {
+          const target = `${prefix}${rest}${q}`;
+          // Inside a surface, a caller authenticated for it gets 404 (an unauthenticated one 401 first); outside every surface, everyone gets 404.
+          const reachable = target.startsWith('/admin/v1/') ? auth.label === 'admin token' && auth.valid : target.startsWith('/billing/') ? auth.valid && auth.label !== 'admin token' : true;
+          return { method, target, ...(method === 'GET' ? { ...plain, body: undefined } : plain), auth: { ...auth, valid: false }, expect404: reachable };
+        });
+      await assertProperty('unknown route', 200, arbitrary, {}, RUNS * 2);
+    });
+
+    test('bodies no JSON parser accepts, sent to paths outside every surface (unknown, /healthz, /docs/errors), answer 4xx problem+json, never 500', async () => {
+      const cases = [
+        { path: '/no-such-route', body: '{' },
+        { path: '/no-such-route', body: '{"__proto__":{"polluted":true}}' },
+        { path: '/no-such-route', body: `"${'x'.repeat(1024 * 1024 + 16)}"` },
+        { path: '/healthz', body: '{' },
+        { path: '/docs/errors', body: '{"a":1' },
+      ];
+      const wrong: string[] = [];
+      for (const { path, body } of cases) {
+        const response = await call(server.baseUrl, 'POST', path, undefined, { rawBody: body, headers: { 'content-type': 'application/json' } });
+        const problems = problemShapeViolations(response, path);
+        if (response.status >= 500 || problems.length > 0) wrong.push(`POST ${path} with ${JSON.stringify(body.slice(0, 40))}${body.length > 40 ? '…' : ''} (${body.length} bytes): ${response.status} ${response.text.slice(0, 200)} ${problems.join('; ')}`);
+      }
+      assert.deepEqual(wrong, [], 'a bad body to a path no surface owns is a client error (400/404/413), not an internal error');
+    });
+
+    test('hostile bodies, queries and headers on unknown paths and on paths outside every surface: never 5xx, always problem+json', TEST_TIMEOUT, async () => {
+      const arbitrary = fc
+        .record({
+          path: fc.oneof(
+            fc.constantFrom('/', '/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/docs/errors', '/billing', '/billing/', '/admin', '/admin/v1', '/admin/v1/', '/v2/accounts', '/v1/accounts', '/oauth2/token'),
+            fc.array(fc.stringMatching(/^[a-z0-9_]{1,12}$/), { minLength: 1, maxLength: 4 }).map((segments) => `/zz${segments.join('/')}`),
+          ),
+          method: fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE'),
+          headers: headersArb(true),
+          body: fc.oneof(specialBody, bodyOf(undefined, [])),
+          auth: fc.oneof(auths.billing, auths.admin),
+          q: query(billingRefs),
+        })
+        .map(({ path, method, headers, body, auth, q }): FuzzRequest => ({ method, target: `${path}${q}`, headers, body, auth: { ...auth, valid: false } }));
+      await assertProperty('outside the surfaces', 300, arbitrary, {}, RUNS * 2);
+    });
+
+    test('after fuzzing, every stored balance equals the sum of its ledger entries, and each ledger chains', async () => {
+      assert.deepEqual(await unbalancedHolders(), []);
+      const entries = await storeOf(server).db.selectFrom('ledger_entries').select(['tenant_id', 'mode', 'holder_id', 'sequence', 'amount', 'balance_after']).orderBy('tenant_id').orderBy('mode').orderBy('holder_id').orderBy('sequence').execute();
+      const running = new Map<string, { balance: bigint; sequence: number }>();
+      for (const e of entries) {
+        const key = `${e.tenant_id}/${e.mode}/${e.holder_id}`;
+        const previous = running.get(key) ?? { balance: 0n, sequence: 0 };
+        assert.equal(Number(e.sequence), previous.sequence + 1, `${key}: sequences follow each other`);
+        const balance = previous.balance + BigInt(e.amount);
+        assert.equal(BigInt(e.balance_after), balance, `${key} #${e.sequence}: balance_after = previous + amount`);
+        running.set(key, { balance, sequence: Number(e.sequence) });
+      }
+      assert.ok(entries.length > 10, 'the fuzzing wrote ledger entries (some generated requests succeeded)');
+    });
+  });
+}
