@@ -1,0 +1,41 @@
+-- pgbench script for `npm run bench` (SPEC §6): every statement (reads included)
+-- of one POST /billing/accounts (inline new customer, opening balance 2000 ZAR, Idempotency-Key)
+-- on PostgreSQL, in one transaction, as src/core/accounts.ts + ledger-service.ts + store/kysely-store.ts
+-- issue them today (checked with log_statement = 'all'). Keep in step with the create path.
+-- Run by bench/run.ts: pgbench -n -M prepared -c 10 -j 2 -T <s> -D tenant=ten_… -D mode=test -D actor=key_… -f <this file>
+-- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/core/ids.ts);
+-- JSON payloads are literals of about the size the server writes, with ': ' and no ':<letter|digit>'
+-- inside quotes (pgbench would take it for a variable, even in a string literal).
+
+\set r random(1, 1000000000)
+-- replayIfKnown, twice (preValidation hook, then ledger.execute), outside the transaction
+select * from idempotency_keys where tenant_id = :tenant and mode = :mode and key = 'create-pgb-probe-' || :client_id || '-' || :r and expires_at > replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':');
+select * from idempotency_keys where tenant_id = :tenant and mode = :mode and key = 'create-pgb-probe-' || :client_id || '-' || :r and expires_at > replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':');
+begin;
+insert into idempotency_keys (tenant_id, mode, key, fingerprint, method, path, response_status, response_headers, response_body, resource_id, created_at, expires_at)
+  values (:tenant, :mode, 'create-pgb-' || txid_current(), 'T9PzIVLQ6K_4a3lOJlzu2dA7K6MfjbgVtG2W-m09uIs', 'POST', '/billing/accounts', null, null, null, null, replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char((now() + interval '24 hours') at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'))
+  on conflict (tenant_id, mode, key) do update set fingerprint = excluded.fingerprint, method = excluded.method, path = excluded.path,
+    response_status = excluded.response_status, response_headers = excluded.response_headers, response_body = excluded.response_body,
+    resource_id = excluded.resource_id, created_at = excluded.created_at, expires_at = excluded.expires_at
+  where idempotency_keys.expires_at <= replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':')
+  returning key;
+select * from customers where tenant_id = :tenant and mode = :mode and external_reference = 'CUS-pgb-' || txid_current();
+insert into customers (tenant_id, mode, id, external_reference, name, currency, balance, payment_rules, metadata, created_at, updated_at, email, phone)
+  values (:tenant, :mode, 'bcus_P' || lpad(txid_current()::text, 20, '0'), 'CUS-pgb-' || txid_current(), 'John Doe', null, null, null, '{}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), null, null);
+insert into events (tenant_id, mode, id, type, source, data, created_at, dispatched_at)
+  values (:tenant, :mode, 'evt_P' || lpad(txid_current()::text, 20, '0'), 'billing.customer.created', 'billing',
+    '{"id": "bcus_0VbmGDdrugYxsNlvZBCQk","external_reference": "CUS-1a2b3c4d-123456","name": "John Doe","email": null,"phone": null,"currency": null,"balance": null,"payment_rules": null,"metadata": {},"created_at": "2026-11-23T07.02.27.702Z","updated_at": "2026-11-23T07.02.27.702Z"}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), null);
+select * from accounts where tenant_id = :tenant and mode = :mode and external_reference = 'ACC-pgb-' || txid_current();
+insert into accounts (tenant_id, mode, id, external_reference, name, currency, balance, payment_rules, metadata, created_at, updated_at, customer_id)
+  values (:tenant, :mode, 'bacc_P' || lpad(txid_current()::text, 20, '0'), 'ACC-pgb-' || txid_current(), 'Subscription Account', 'ZAR', 2000, null, '{}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), 'bcus_P' || lpad(txid_current()::text, 20, '0'));
+select max(sequence) as last from ledger_entries where tenant_id = :tenant and mode = :mode and holder_id = 'bacc_P' || lpad(txid_current()::text, 20, '0');
+insert into ledger_entries (tenant_id, mode, id, holder_id, sequence, kind, amount, balance_after, currency, reference, request_id, idempotency_key, actor, created_at)
+  values (:tenant, :mode, 'ble_P' || lpad(txid_current()::text, 20, '0'), 'bacc_P' || lpad(txid_current()::text, 20, '0'), 1, 'initial', 2000, 2000, 'ZAR', null, 'req_P' || lpad(txid_current()::text, 20, '0'), 'create-pgb-' || txid_current(), :actor, replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'));
+insert into events (tenant_id, mode, id, type, source, data, created_at, dispatched_at)
+  values (:tenant, :mode, 'evtA_P' || lpad(txid_current()::text, 20, '0'), 'billing.account.created', 'billing',
+    '{"id": "bacc_0VbmGDdvroJOLjo77BC10","external_reference": "ACC-1a2b3c4d-123456","customer_id": "bcus_0VbmGDdrugYxsNlvZBCQk","name": "Subscription Account","currency": "ZAR","balance": 2000,"payment_rules": null,"metadata": {},"created_at": "2026-11-23T07.02.27.702Z","updated_at": "2026-11-23T07.02.27.702Z"}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), null);
+update idempotency_keys set response_status = 201, response_headers = '{"content-type": "application/json; charset=utf-8"}',
+    response_body = '{"id": "bacc_0VbmGDdvroJOLjo77BC10","external_reference": "ACC-1a2b3c4d-123456","customer_id": "bcus_0VbmGDdrugYxsNlvZBCQk","name": "Subscription Account","currency": "ZAR","balance": 2000,"payment_rules": null,"metadata": {},"created_at": "2026-11-23T07.02.27.702Z","updated_at": "2026-11-23T07.02.27.702Z"}',
+    resource_id = 'bacc_P' || lpad(txid_current()::text, 20, '0')
+  where tenant_id = :tenant and mode = :mode and key = 'create-pgb-' || txid_current();
+commit;

@@ -1,0 +1,204 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadResult } from './load.js';
+import type { BenchReport, HttpRecord, MemoryRecord, PgbenchRecord, ScaleRecord, SeedRecord } from './results.js';
+import { ROOT } from './servers.js';
+
+// Tables (markdown, readable in a terminal), bench/results/*.json and the README's results section.
+
+export const RESULTS_DIR = join(ROOT, 'bench', 'results');
+const README = join(ROOT, 'bench', 'README.md');
+const START = '<!-- results:start -->';
+const END = '<!-- results:end -->';
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const times = (n: number | null) => (n === null ? '–' : `${(n * 100).toFixed(1)}%`);
+const sizeLabel = (n: number) => (Number.isInteger(Math.log10(n)) ? `10^${Math.log10(n)}` : int(n));
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  return [line(header), `|${widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const errorsOf = (...loads: (LoadResult | null)[]) => {
+  const present = loads.filter((l): l is LoadResult => l !== null);
+  const total = present.reduce((s, l) => s + l.errors, 0);
+  if (total === 0) return '0';
+  const parts = new Map<string, number>();
+  for (const l of present) {
+    for (const [code, count] of Object.entries(l.statusCounts)) if (!code.startsWith('2')) parts.set(code, (parts.get(code) ?? 0) + count);
+    if (l.socketErrors) parts.set('socket', (parts.get('socket') ?? 0) + l.socketErrors);
+    if (l.timeouts) parts.set('timeout', (parts.get('timeout') ?? 0) + l.timeouts);
+    if (l.replays) parts.set('replayed', (parts.get('replayed') ?? 0) + l.replays);
+  }
+  return `${total} (${[...parts].map(([k, v]) => `${k}×${v}`).join(' ')})`;
+};
+
+/** Every table of one run, as markdown. */
+export function renderTables(report: BenchReport): string {
+  const out: string[] = [];
+  const http = report.results.filter((r): r is HttpRecord => r.kind === 'http');
+  if (http.length) {
+    out.push(
+      table(
+        ['surface', 'store', 'operation', 'req/s', 'p50 ms', 'p99 ms', 'p99 ms @ ½ rate', 'errors', '× ceiling', 'server CPU'],
+        http.map((r) => [
+          r.surface,
+          r.store,
+          r.operation,
+          int(r.peak.rps),
+          ms(r.peak.p50),
+          ms(r.peak.p99),
+          r.halfRate ? `${ms(r.halfRate.p99)} @ ${int(r.halfRate.targetRate ?? 0)}/s` : '–',
+          errorsOf(r.peak, r.halfRate),
+          times(r.ratioToCeiling),
+          r.serverCpu === null ? '–' : `${r.serverCpu}%`,
+        ]),
+      ),
+    );
+  }
+  const scale = report.results.filter((r): r is ScaleRecord => r.kind === 'scale');
+  const sizes = [...new Set(scale.map((r) => r.rows))].sort((a, b) => a - b);
+  if (sizes.length) {
+    const keys = [...new Set(scale.map((r) => `${r.surface}\u0000${r.store}\u0000${r.operation}`))];
+    out.push(
+      table(
+        ['surface', 'store', 'operation', ...sizes.flatMap((n) => [`req/s ${sizeLabel(n)}`, `p50 ${sizeLabel(n)}`, `p99 ${sizeLabel(n)}`]), 'cost ratio', 'errors'],
+        keys.map((key) => {
+          const [surface, store, operation] = key.split('\u0000');
+          const at = sizes.map((n) => scale.find((r) => r.surface === surface && r.store === store && r.operation === operation && r.rows === n));
+          const rps = at.filter((r): r is ScaleRecord => !!r).map((r) => r.result.rps);
+          const ratio = rps.length > 1 ? Math.max(...rps) / Math.min(...rps) : null;
+          return [
+            surface,
+            store,
+            operation,
+            ...at.flatMap((r) => (r ? [int(r.result.rps), ms(r.result.p50), ms(r.result.p99)] : ['–', '–', '–'])),
+            ratio === null ? '–' : `${ratio.toFixed(2)}×`,
+            errorsOf(...at.map((r) => r?.result ?? null)),
+          ];
+        }),
+      ),
+    );
+    const seeds = report.results.filter((r): r is SeedRecord => r.kind === 'seed');
+    if (seeds.length) {
+      out.push(
+        `Seeding (in bulk, server stopped; get reads a uniform random sample of the stored ids, list reads the first page): ` +
+          seeds.map((s) => `${s.store} ${int(s.fromRows)}→${int(s.toRows)} accounts+customers in ${s.seconds.toFixed(1)} s (${int(s.rowsPerSecond)} accounts/s)`).join('; ') +
+          '.',
+      );
+    }
+  }
+  const memory = report.results.filter((r): r is MemoryRecord => r.kind === 'memory');
+  if (memory.length) {
+    out.push(
+      table(
+        ['server', 'when', 'accounts stored', 'RSS MiB', 'peak RSS MiB'],
+        memory.map((m) => [m.store, m.when, m.rows === null ? '–' : int(m.rows), m.rssMiB?.toFixed(1) ?? '–', m.peakRssMiB?.toFixed(1) ?? '–']),
+      ),
+    );
+  }
+  const pgbench = report.results.filter((r): r is PgbenchRecord => r.kind === 'pgbench');
+  if (pgbench.length) {
+    out.push(
+      table(
+        ['pgbench (create transaction)', 'clients', 'tps', 'avg latency ms', 'HTTP create req/s', 'create / pgbench'],
+        pgbench.map((p) => {
+          const create = http.find((r) => r.surface === p.surface && r.store === 'postgres' && r.operation === 'create');
+          return [
+            `${p.surface}: ${p.variant}`,
+            String(p.clients),
+            int(p.tps),
+            p.latencyAvgMs === null ? '–' : ms(p.latencyAvgMs),
+            create ? int(create.peak.rps) : '–',
+            create ? `${(create.peak.rps / p.tps).toFixed(2)}×` : '–',
+          ];
+        }),
+      ),
+    );
+  }
+  if (report.targets.length) {
+    out.push(
+      table(
+        ['SPEC §6 target', 'measured', 'holds'],
+        report.targets.map((t) => [t.name, t.value + (t.detail ? ` — ${t.detail}` : ''), t.holds === null ? 'n/a' : t.holds ? 'yes' : 'NO']),
+      ),
+    );
+  }
+  return out.join('\n\n');
+}
+
+export function describeRun(report: BenchReport): string {
+  const m = report.machine;
+  const c = report.config;
+  return (
+    `Run ${report.date} on commit ${report.commit ?? 'unknown'}: ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, ${m.os}; ` +
+    `Node ${report.versions.node}, PostgreSQL ${report.versions.postgres ?? '–'}, SQLite ${report.versions.sqlite ?? '–'}. ` +
+    `Load average at start ${m.loadavgAtStart.map((n) => n.toFixed(2)).join(' ')}, at end ${m.loadavgAtEnd.map((n) => n.toFixed(2)).join(' ')} ` +
+    `(the load generator, the server and PostgreSQL share these cores with whatever else runs). ` +
+    `${c.connections} connections, ${c.warmupS} s warm-up + ${c.durationS} s per measurement, scale ${int(Number(c.scaleSmall))} → ${int(Number(c.scale))} accounts; run took ${Math.round(report.durationS)} s.`
+  );
+}
+
+function comparable(report: BenchReport): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const r of report.results) {
+    if (r.kind === 'http') {
+      values.set(`${r.surface} ${r.store} ${r.operation}: req/s`, r.peak.rps);
+      values.set(`${r.surface} ${r.store} ${r.operation}: p99 ms`, r.peak.p99);
+      if (r.halfRate) values.set(`${r.surface} ${r.store} ${r.operation}: p99 ms @ ½ rate`, r.halfRate.p99);
+    } else if (r.kind === 'scale') values.set(`${r.surface} ${r.store} ${r.operation} @ ${sizeLabel(r.rows)} rows: req/s`, r.result.rps);
+    else if (r.kind === 'pgbench') values.set(`pgbench ${r.surface} ${r.variant}: tps`, r.tps);
+    else if (r.kind === 'memory' && r.rssMiB !== null) values.set(`${r.store} RSS ${r.when}: MiB`, r.rssMiB);
+  }
+  return values;
+}
+
+/** The previous latest.json, if any (to compare with). */
+export function readPrevious(): BenchReport | null {
+  const file = join(RESULTS_DIR, 'latest.json');
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+  } catch {
+    return null;
+  }
+}
+
+export function renderComparison(previous: BenchReport, current: BenchReport): string {
+  const before = comparable(previous);
+  const rows: string[][] = [];
+  for (const [key, now] of comparable(current)) {
+    const then = before.get(key);
+    if (then === undefined) continue;
+    const change = then === 0 ? '–' : `${now >= then ? '+' : ''}${(((now - then) / then) * 100).toFixed(1)}%`;
+    rows.push([key, key.endsWith('MiB') || key.includes('ms') ? ms(then) : int(then), key.endsWith('MiB') || key.includes('ms') ? ms(now) : int(now), change]);
+  }
+  const differs = ['durationS', 'warmupS', 'connections', 'scale'].filter((k) => JSON.stringify(previous.config[k]) !== JSON.stringify(current.config[k]));
+  const note = differs.length ? ` (config differs: ${differs.map((k) => `${k} ${String(previous.config[k])} → ${String(current.config[k])}`).join(', ')})` : '';
+  return `Compared with the previous latest.json (${previous.date}, ${previous.commit ?? '?'})${note}:\n\n${table(['figure', 'before', 'now', 'change'], rows)}`;
+}
+
+/** Writes latest.json and <date>-<commit>.json (earlier files stay), and the README's results section. */
+export function writeReport(report: BenchReport): string[] {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = report.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const dated = join(RESULTS_DIR, `${stamp}-${(report.commit ?? 'unknown').slice(0, 12)}.json`);
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  writeFileSync(dated, text);
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), text);
+  const written = [dated, join(RESULTS_DIR, 'latest.json')];
+  if (existsSync(README)) {
+    const readme = readFileSync(README, 'utf8');
+    const start = readme.indexOf(START);
+    const end = readme.indexOf(END);
+    if (start >= 0 && end > start) {
+      const section = `${START}\n${describeRun(report)}\n\n${renderTables(report)}\n${END}`;
+      writeFileSync(README, readme.slice(0, start) + section + readme.slice(end + END.length));
+      written.push(README);
+    }
+  }
+  return written;
+}

@@ -1,0 +1,179 @@
+// `npm run bench` (after `npm run build`): SPEC §6 measured on this machine. See bench/README.md.
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { machine, versions } from './environment.js';
+import { readPrevious, renderComparison, renderTables, describeRun, writeReport } from './report.js';
+import { evaluateTargets, type BenchReport, type HttpRecord } from './results.js';
+import { measureCeiling, measureHttp, measurePgbench, measureScale, plannedSteps, type Bench, type BenchConfig, type Progress } from './sections.js';
+import { killAllChildren, setServerEnvironment } from './servers.js';
+import { dropAllScratch, type StoreKind } from './stores.js';
+
+const SECTIONS = ['ceiling', 'http', 'sync', 'pgbench', 'scale'] as const;
+const STORES: StoreKind[] = ['sqlite', 'postgres'];
+
+function integer(name: string, fallback: number, minimum: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < minimum) throw new Error(`${name}=${JSON.stringify(raw)}: must be an integer ≥ ${minimum}`);
+  return Number(raw);
+}
+
+function list<T extends string>(name: string, allowed: readonly T[]): T[] {
+  const raw = process.env[name];
+  if (!raw) return [...allowed];
+  const values = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  const unknown = values.filter((v) => !(allowed as readonly string[]).includes(v));
+  if (unknown.length || values.length === 0) throw new Error(`${name}=${JSON.stringify(raw)}: must be a comma-separated subset of ${allowed.join(',')}`);
+  return values as T[];
+}
+
+/** BENCH_SERVER_ENV="NAME=value,NAME=value": extra variables for every subledger server. */
+function serverEnvironment(): Record<string, string> {
+  const raw = process.env.BENCH_SERVER_ENV?.trim();
+  if (!raw) return {};
+  return Object.fromEntries(
+    raw.split(',').map((pair) => {
+      const match = /^\s*([A-Z_][A-Z0-9_]*)=(.*)$/.exec(pair);
+      if (!match) throw new Error(`BENCH_SERVER_ENV=${JSON.stringify(raw)}: must be NAME=value pairs separated by commas`);
+      return [match[1], match[2].trim()];
+    }),
+  );
+}
+
+function readConfig(): BenchConfig {
+  const scale = integer('BENCH_SCALE', 1_000_000, 2);
+  const scaleSmall = integer('BENCH_SCALE_SMALL', Math.min(1000, Math.floor(scale / 10) || 1), 1);
+  if (scaleSmall >= scale) throw new Error(`BENCH_SCALE_SMALL (${scaleSmall}) must be smaller than BENCH_SCALE (${scale})`);
+  return {
+    durationS: integer('BENCH_DURATION', 8, 1),
+    warmupS: integer('BENCH_WARMUP', 2, 0),
+    connections: integer('BENCH_CONNECTIONS', 50, 1),
+    scaleSmall,
+    scale,
+    sampleSize: 100_000,
+    seedChunk: 100_000,
+    pgbenchClients: 10,
+    stores: list('BENCH_STORES', STORES),
+    sections: new Set(list('BENCH_SECTIONS', SECTIONS)),
+    pgAdminUrl: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+    pgAnalyze: integer('BENCH_PG_ANALYZE', 1, 0) !== 0,
+    serverEnv: serverEnvironment(),
+  };
+}
+
+function createProgress(total: number): Progress {
+  const started = performance.now();
+  const tty = process.stderr.isTTY;
+  let step = 0;
+  let dirty = false;
+  const clock = () => {
+    const s = Math.round((performance.now() - started) / 1000);
+    return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  };
+  const write = (line: string) => {
+    if (dirty) process.stderr.write('\r\x1b[K');
+    dirty = false;
+    process.stderr.write(`${line}\n`);
+  };
+  return {
+    begin: (label) => write(`[bench ${String(++step).padStart(2)}/${total} ${clock()}] ${label}`),
+    note: (message) => write(`${' '.repeat(8)}→ ${message}`),
+    live: (text) => {
+      if (!tty) return;
+      process.stderr.write(`\r\x1b[K${' '.repeat(8)}… ${text}`);
+      dirty = true;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const started = performance.now();
+  const previous = readPrevious();
+  const host = machine();
+  const usesPostgres = config.stores.includes('postgres') && ['http', 'pgbench', 'scale'].some((s) => config.sections.has(s));
+  const { versions: versionTable, commit } = await versions(usesPostgres ? config.pgAdminUrl : null);
+  const steps = plannedSteps(config);
+  process.stderr.write(
+    `bench: ${steps} steps, ${config.connections} connections, ${config.warmupS} s warm-up + ${config.durationS} s each, ` +
+      `scale ${config.scaleSmall} → ${config.scale}, stores ${config.stores.join(', ')}; load average now ${host.loadavgAtStart.join(' ')}\n`,
+  );
+  if (host.loadavgAtStart[0] > 0.5) process.stderr.write(`bench: the machine is already busy (load ${host.loadavgAtStart[0]}): figures will be lower and noisier\n`);
+
+  setServerEnvironment(config.serverEnv);
+  const bench: Bench = { config, progress: createProgress(steps), results: [] };
+  if (config.sections.has('ceiling')) await measureCeiling(bench, 'first');
+  for (const store of config.stores) {
+    if (config.sections.has('http')) await measureHttp(bench, store, 'default');
+    if (store === 'sqlite' && config.sections.has('sync')) await measureHttp(bench, 'sqlite', 'sync-full');
+    if (store === 'postgres' && config.sections.has('pgbench')) await measurePgbench(bench);
+  }
+  if (config.sections.has('scale')) for (const store of config.stores) await measureScale(bench, store);
+  if (config.sections.has('ceiling')) await measureCeiling(bench, 'last');
+
+  // Every throughput over the higher of the two ceilings (the conservative ratio).
+  const http = bench.results.filter((r): r is HttpRecord => r.kind === 'http');
+  const ceiling = Math.max(0, ...http.filter((r) => r.surface === 'fastify').map((r) => r.peak.rps));
+  if (ceiling > 0) for (const r of http) r.ratioToCeiling = Math.round((r.peak.rps / ceiling) * 1000) / 1000;
+
+  host.loadavgAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
+  const report: BenchReport = {
+    machine: host,
+    versions: { ...versionTable, 'subledger commit': commit },
+    date: new Date().toISOString(),
+    commit,
+    config: {
+      durationS: config.durationS,
+      warmupS: config.warmupS,
+      connections: config.connections,
+      scaleSmall: config.scaleSmall,
+      scale: config.scale,
+      sampleSize: config.sampleSize,
+      pgbenchClients: config.pgbenchClients,
+      pgAnalyze: config.pgAnalyze,
+      serverEnv: config.serverEnv,
+      stores: config.stores,
+      sections: [...config.sections],
+      quick: config.durationS < 8 || config.scale < 1_000_000 || config.sections.size < SECTIONS.length || config.stores.length < STORES.length,
+      halfRate: 'paced open loop at peak/2 req/s over the same connections; latency from when each request was issued (also: service = from the socket write, fromDue, generatorLag)',
+      get: 'random ids: the setup pool (500 accounts) in the load section; a uniform random sample of stored ids at scale',
+      server: 'node dist/cli/main.js serve, LOG_LEVEL=warn, SUBLEDGER_RATE_LIMIT=0, outbox worker on (default), fresh database per store',
+    },
+    durationS: Math.round((performance.now() - started) / 1000),
+    results: bench.results,
+    targets: evaluateTargets(bench.results),
+  };
+  process.stdout.write(`\n${describeRun(report)}\n\n${renderTables(report)}\n`);
+  if (previous) process.stdout.write(`\n${renderComparison(previous, report)}\n`);
+  if (process.env.BENCH_SAVE === '0') {
+    process.stdout.write('\nBENCH_SAVE=0: nothing written\n');
+    return;
+  }
+  const written = writeReport(report);
+  process.stdout.write(`\nwrote ${written.map((f) => f.replace(/^.*\/bench\//, 'bench/')).join(', ')}\n`);
+}
+
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    killAllChildren();
+    await dropAllScratch();
+  })();
+  return cleaning;
+}
+
+function fail(error: unknown, code: number): void {
+  const text = error instanceof Error ? (code === 130 ? error.message : (error.stack ?? error.message)) : String(error);
+  process.stderr.write(`\nbench failed: ${text}\n`);
+  cleanup().finally(() => process.exit(code));
+}
+
+process.on('exit', killAllChildren);
+process.on('uncaughtException', (error) => fail(error, 1));
+process.on('unhandledRejection', (error) => fail(error, 1));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => fail(new Error(`interrupted (${signal})`), 130));
+
+main().then(
+  () => cleanup().finally(() => process.exit(0)),
+  (error: unknown) => fail(error, 1),
+);

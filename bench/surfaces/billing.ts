@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import type { SubledgerServer } from '../servers.js';
+import type { DirectConnection } from '../stores.js';
+import { defineSurface, type Scope } from './surface.js';
+
+// The Moment billing surface (src/surfaces/billing/routes.ts).
+
+interface BillingContext {
+  key: string;
+  /** Unique per setup: keeps references and idempotency keys unique across runs and servers. */
+  run: string;
+  /** Accounts that get reads (at random) and balance changes (in turn). */
+  accountIds: string[];
+}
+
+/** Accounts created through the API before measuring: get and balance use them. */
+const POOL_SIZE = 500;
+/** Seeded rows are 10 ms apart, the newest a little before the bench started. */
+const SEED_EPOCH_S = Math.floor(Date.now() / 1000) - 30 * 86_400;
+
+const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+const json = (key: string) => ({ ...auth(key), 'content-type': 'application/json' });
+
+/** The body of one create: the README's example, an inline new customer and an opening balance. */
+function createBody(run: string, n: number): string {
+  return JSON.stringify({
+    customer: { external_reference: `CUS-${run}-${n}`, name: 'John Doe' },
+    external_reference: `ACC-${run}-${n}`,
+    name: 'Subscription Account',
+    currency: 'ZAR',
+    balance: 2000,
+  });
+}
+
+async function createPool(server: SubledgerServer, run: string): Promise<string[]> {
+  const ids: string[] = new Array(POOL_SIZE);
+  let next = 0;
+  const worker = async () => {
+    for (let n = next++; n < POOL_SIZE; n = next++) {
+      const response = await fetch(`${server.base}/billing/accounts`, {
+        method: 'POST',
+        headers: { ...json(server.key), 'idempotency-key': `pool-${run}-${n}` },
+        body: createBody(`${run}P`, n),
+      }).catch((error: Error) => {
+        throw new Error(`billing setup: POST /billing/accounts failed: ${String(error.cause ?? error.message)}\n${server.process.tail(10)}`);
+      });
+      const text = await response.text();
+      if (response.status !== 201) throw new Error(`billing setup: POST /billing/accounts answered ${response.status}: ${text.slice(0, 300)}`);
+      ids[n] = (JSON.parse(text) as { id: string }).id;
+    }
+  };
+  await Promise.all(Array.from({ length: 20 }, worker));
+  return ids;
+}
+
+const seedId = (prefix: string) => ({
+  sqlite: `'${prefix}_S' || substr('00000000000000000000' || i, -20)`,
+  postgres: `'${prefix}_S' || lpad(i::text, 20, '0')`,
+});
+const seedTime = {
+  sqlite: `strftime('%Y-%m-%dT%H:%M:%fZ', ${SEED_EPOCH_S} + i / 100.0, 'unixepoch')`,
+  postgres: `to_char(to_timestamp(${SEED_EPOCH_S} + i / 100.0) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+};
+
+/**
+ * Customer i and its account i, as the API would have stored them (ids with the right prefix,
+ * unique references, ZAR with a zero balance, so no ledger entry is owed), in one statement each.
+ */
+function seedStatements(kind: 'sqlite' | 'postgres'): string[] {
+  const [t, m] = kind === 'sqlite' ? ['?', '?'] : ['$1', '$2'];
+  const rows =
+    kind === 'sqlite'
+      ? `with recursive s(i) as (select ? union all select i + 1 from s where i < ?) select i, ${seedTime.sqlite} as ts from s`
+      : `select i, ${seedTime.postgres} as ts from generate_series($3::bigint, $4::bigint) as i`;
+  return [
+    `insert into customers (tenant_id, mode, id, external_reference, email, phone, name, currency, balance, payment_rules, metadata, created_at, updated_at)
+     select ${t}, ${m}, ${seedId('bcus')[kind]}, 'SEED-CUS-' || i, 'customer' || i || '@example.com', '+27123456789', 'Seed Customer ' || i,
+            null, null, null, '{}', ts, ts from (${rows}) as seq`,
+    `insert into accounts (tenant_id, mode, id, external_reference, customer_id, name, currency, balance, payment_rules, metadata, created_at, updated_at)
+     select ${t}, ${m}, ${seedId('bacc')[kind]}, 'SEED-ACC-' || i, ${seedId('bcus')[kind]}, 'Subscription Account ' || i,
+            'ZAR', 0, null, '{"plan":"standard"}', ts, ts from (${rows}) as seq`,
+  ];
+}
+
+async function seed(connection: DirectConnection, scope: Scope, from: number, to: number): Promise<void> {
+  if (connection.kind === 'sqlite') {
+    const statements = seedStatements('sqlite').map((text) => connection.sqlite.prepare(text));
+    connection.sqlite.transaction(() => {
+      for (const statement of statements) statement.run(scope.tenantId, scope.mode, from, to);
+    })();
+    return;
+  }
+  await connection.pg.query('begin');
+  try {
+    for (const text of seedStatements('postgres')) await connection.pg.query(text, [scope.tenantId, scope.mode, from, to]);
+    await connection.pg.query('commit');
+  } catch (error) {
+    await connection.pg.query('rollback').catch(() => {});
+    throw error;
+  }
+}
+
+async function query<T>(connection: DirectConnection, sqliteText: string, pgText: string, values: (string | number)[]): Promise<T[]> {
+  if (connection.kind === 'sqlite') return connection.sqlite.prepare(sqliteText).all(...values) as T[];
+  return (await connection.pg.query(pgText, values)).rows as T[];
+}
+
+export const billing = defineSurface<BillingContext>({
+  name: 'billing',
+
+  async setup(server) {
+    const run = randomBytes(4).toString('hex');
+    return { key: server.key, run, accountIds: await createPool(server, run) };
+  },
+
+  operations: {
+    create: ({ key, run }) => {
+      let n = 0;
+      return {
+        method: 'POST',
+        path: '/billing/accounts',
+        headers: json(key),
+        body: createBody(run, 0),
+        expectStatus: 201,
+        setupRequest: (request) => {
+          n++;
+          return { ...request, headers: { ...request.headers, 'idempotency-key': `create-${run}-${n}` }, body: createBody(run, n) };
+        },
+      };
+    },
+    get: ({ key, accountIds }) => ({
+      method: 'GET',
+      path: `/billing/accounts/${accountIds[0]}`,
+      headers: auth(key),
+      expectStatus: 200,
+      setupRequest: (request) => ({ ...request, path: `/billing/accounts/${accountIds[Math.floor(Math.random() * accountIds.length)]}` }),
+    }),
+    list: ({ key }) => ({ method: 'GET', path: '/billing/accounts?limit=10', headers: auth(key), expectStatus: 200 }),
+    // Each request sets a balance no earlier request set on that account, so each one writes a ledger entry.
+    balance: ({ key, run, accountIds }) => {
+      let k = 0;
+      return {
+        method: 'PATCH',
+        path: `/billing/accounts/${accountIds[0]}`,
+        headers: json(key),
+        expectStatus: 200,
+        setupRequest: (request) => {
+          k++;
+          return {
+            ...request,
+            path: `/billing/accounts/${accountIds[k % accountIds.length]}`,
+            headers: { ...request.headers, 'idempotency-key': `balance-${run}-${k}` },
+            body: JSON.stringify({ balance: 5000 + k, currency: 'ZAR' }),
+          };
+        },
+      };
+    },
+  },
+
+  scale: {
+    operations: ['get', 'list'],
+    seed,
+    async count(connection, scope) {
+      const [row] = await query<{ n: number | string }>(
+        connection,
+        'select count(*) as n from accounts where tenant_id = ? and mode = ?',
+        'select count(*) as n from accounts where tenant_id = $1 and mode = $2',
+        [scope.tenantId, scope.mode],
+      );
+      return Number(row.n);
+    },
+    async sampleIds(connection, scope, size) {
+      const rows = await query<{ id: string }>(
+        connection,
+        'select id from accounts where tenant_id = ? and mode = ? order by random() limit ?',
+        'select id from accounts where tenant_id = $1 and mode = $2 order by random() limit $3',
+        [scope.tenantId, scope.mode, size],
+      );
+      return rows.map((row) => row.id);
+    },
+    context: (server, ids) => ({ key: server.key, run: randomBytes(4).toString('hex'), accountIds: ids }),
+  },
+
+  pgbench: {
+    script: 'bench/pg-create.sql',
+    fullScript: 'bench/pg-create-full.sql',
+    async variables(connection, scope) {
+      const [row] = await query<{ id: string }>(
+        connection,
+        "select id from api_keys where tenant_id = ? and mode = ? and type = 'secret'",
+        "select id from api_keys where tenant_id = $1 and mode = $2 and type = 'secret'",
+        [scope.tenantId, scope.mode],
+      );
+      return { tenant: scope.tenantId, mode: scope.mode, actor: row.id };
+    },
+  },
+});

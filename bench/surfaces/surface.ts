@@ -1,0 +1,73 @@
+import type { RequestSpec } from '../load.js';
+import type { SubledgerServer } from '../servers.js';
+import type { DirectConnection } from '../stores.js';
+
+// What a surface gives the bench harness (bench/surfaces/index.ts lists them).
+
+export const OPERATIONS = ['create', 'get', 'list', 'balance'] as const;
+export type OperationName = (typeof OPERATIONS)[number];
+
+/** The tenant and mode of the key the bench uses: every seeded row belongs to them. */
+export interface Scope {
+  tenantId: string;
+  mode: 'test' | 'live';
+}
+
+/** How a surface is measured; `C` is what its setup creates (keys, ids) for its operations. */
+export interface SurfaceDefinition<C> {
+  name: string;
+  /** On a fresh, listening server: whatever the operations need, created through the API. */
+  setup(server: SubledgerServer): Promise<C>;
+  /** Each an autocannon request factory: create (with an idempotency key), get, list first page, a balance change. */
+  operations: Record<OperationName, (context: C) => RequestSpec>;
+  /** Seeding in bulk (straight into the store, the server stopped) for the 10^3 / 10^6 comparison. */
+  scale?: {
+    /** Which operations are compared across sizes. */
+    operations: readonly OperationName[];
+    /** Adds the rows numbered from..to (inclusive, 1-based) in bulk, in the scope's tenant and mode. */
+    seed(connection: DirectConnection, scope: Scope, from: number, to: number): Promise<void>;
+    /** How many rows of the seeded kind the scope holds (a check before measuring). */
+    count(connection: DirectConnection, scope: Scope): Promise<number>;
+    /** Up to `size` ids chosen uniformly at random among the stored rows (what get reads). */
+    sampleIds(connection: DirectConnection, scope: Scope, size: number): Promise<string[]>;
+    context(server: SubledgerServer, ids: string[]): C;
+  };
+  /** pgbench scripts doing what `create` does on PostgreSQL, and their -D variables. */
+  pgbench?: {
+    /** The script the SPEC §6 ratio uses (the create's writes, one transaction). */
+    script: string;
+    /** Informative: the same plus every read the create makes. */
+    fullScript?: string;
+    variables(connection: DirectConnection, scope: Scope): Promise<Record<string, string>>;
+  };
+}
+
+/** A surface with its context bound: what the harness runs. */
+export interface Surface {
+  name: string;
+  setup(server: SubledgerServer): Promise<Record<OperationName, RequestSpec>>;
+  scale?: Omit<NonNullable<SurfaceDefinition<unknown>['scale']>, 'context'> & {
+    requests(server: SubledgerServer, ids: string[]): Record<OperationName, RequestSpec>;
+  };
+  pgbench?: SurfaceDefinition<unknown>['pgbench'];
+}
+
+function bind<C>(operations: Record<OperationName, (context: C) => RequestSpec>, context: C): Record<OperationName, RequestSpec> {
+  return Object.fromEntries(OPERATIONS.map((name) => [name, operations[name](context)])) as Record<OperationName, RequestSpec>;
+}
+
+export function defineSurface<C>(definition: SurfaceDefinition<C>): Surface {
+  const { scale } = definition;
+  return {
+    name: definition.name,
+    setup: async (server) => bind(definition.operations, await definition.setup(server)),
+    scale: scale && {
+      operations: scale.operations,
+      seed: scale.seed,
+      count: scale.count,
+      sampleIds: scale.sampleIds,
+      requests: (server, ids) => bind(definition.operations, scale.context(server, ids)),
+    },
+    pgbench: definition.pgbench,
+  };
+}
