@@ -10,6 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';
+import { waitFor } from '../support/wait.js';
 
 // Durability of the outbox (SPEC §1 "Running it", §2 "Events"): webhooks and e-mails are
 // at-least-once, survive SIGKILL between commit and delivery and during delivery (leases),
@@ -27,29 +28,6 @@ const WAIT_MS = 15_000;
 // waitFor: poll a condition (no fixed sleeps)
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Polls `condition` every 25 ms until it returns a truthy value (returned), or fails after
- * `timeoutMs` naming what was awaited and the last value or error seen.
- */
-async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs: number, what: string | (() => string)): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await condition();
-      if (value) return value as NonNullable<T>;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() >= deadline) {
-      const description = typeof what === 'string' ? what : what();
-      const lastText = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description} (last: ${lastText})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // A real `subledger serve` process

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
 import type { CreatedTenant } from '../../src/core/tenants.js';
@@ -11,6 +10,7 @@ import { nextAttemptAt } from '../../src/workers/retry-schedule.js';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { waitFor as pollUntil } from '../support/wait.js';
 
 // Webhook endpoints (SPEC §1 admin API) and their delivery (SPEC §2 "Events"): a real
 // node:http receiver on 127.0.0.1 whose behaviour is chosen per path, the outbox worker
@@ -39,14 +39,9 @@ const LATER = { ...FAST, SUBLEDGER_RETRY_SCHEDULE: '60', SUBLEDGER_WEBHOOK_TIMEO
 const WAIT_MS = 8000;
 
 /** Polls `condition` every 20 ms until it returns something truthy; fails naming `what` on timeout. */
-async function waitFor<T>(what: string, condition: () => T | Promise<T>, timeoutMs = WAIT_MS): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(20);
-  }
+/** The shared poller, with the condition named first as this file's calls read best. */
+function waitFor<T>(what: string, condition: () => T | Promise<T>, timeoutMs = WAIT_MS): Promise<NonNullable<T>> {
+  return pollUntil(condition, timeoutMs, what, 20);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { BILLING_ERROR_TYPES } from '../../src/surfaces/billing/errors.js';
 import type { ApiResponse } from '../support/http.js';
+import { waitFor } from '../support/wait.js';
 
 // Shared by the reliability suite (test/reliability/*.reliability.ts). Not a test file itself:
 // neither `npm test` (test/*/*.test.ts) nor `npm run test:reliability` picks it up.
@@ -18,34 +19,7 @@ const SERVE = ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
 // waitFor: poll a condition instead of sleeping
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Polls `condition` every `intervalMs` until it returns a truthy value (returned), or fails
- * after `timeoutMs` naming what was awaited and the last value or error seen.
- */
-export async function waitFor<T>(
-  condition: () => T | Promise<T>,
-  timeoutMs: number,
-  what: string | (() => string),
-  intervalMs = 25,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await condition();
-      if (value) return value as NonNullable<T>;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() >= deadline) {
-      const description = typeof what === 'string' ? what : what();
-      const lastText = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description} (last: ${lastText})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { waitFor };
 
 /** Runs `work` over `items` with at most `limit` at a time; results in input order. */
 export async function mapConcurrent<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
