@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test, type TestContext } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
@@ -11,6 +9,7 @@ import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
+import { ServeProcesses } from '../support/serve-process.js';
 
 // Durability of the outbox (SPEC §1 "Running it", §2 "Events"): webhooks and e-mails are
 // at-least-once, survive SIGKILL between commit and delivery and during delivery (leases),
@@ -19,8 +18,6 @@ import { waitFor } from '../support/wait.js';
 // Everything here is real: `subledger serve` processes, an HTTP receiver and an SMTP server
 // on 127.0.0.1.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SERVE = ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
 const TIMEOUT = { timeout: 45_000 };
 const WAIT_MS = 15_000;
 
@@ -33,77 +30,9 @@ const WAIT_MS = 15_000;
 // A real `subledger serve` process
 // ---------------------------------------------------------------------------------------------
 
-/** Service variables are cleared from the inherited environment so each process gets only its own. */
-function serviceEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(SUBLEDGER_|SMTP_URL$|PORT$|HOST$|DATABASE_URL$|LOG_LEVEL$)/.test(name)) delete env[name];
-  }
-  return { ...env, PORT: '0', SUBLEDGER_ADMIN_TOKEN: ADMIN_TOKEN, SUBLEDGER_RATE_LIMIT: '0', LOG_LEVEL: 'info', ...overrides };
-}
-
-class ServeProcess {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  exited = false;
-  private readonly exit: Promise<[number | null, NodeJS.Signals | null]>;
-
-  constructor(readonly name: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, SERVE, { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exit = once(this.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
-    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.child.on('exit', () => (this.exited = true));
-  }
-
-  /** Resolves once stdout matches `pattern`; fails if the process exits first. */
-  output(pattern: RegExp): Promise<RegExpMatchArray> {
-    return waitFor(
-      () => {
-        const match = this.stdout.match(pattern);
-        if (!match && this.exited) throw new Error(`${this.name} exited before printing ${pattern}\nstderr: ${this.stderr}`);
-        return match;
-      },
-      WAIT_MS,
-      () => `${this.name} to print ${pattern}\nstdout: ${this.stdout.slice(-2000)}\nstderr: ${this.stderr.slice(-2000)}`,
-    );
-  }
-
-  /** The base URL, once the docs line says the server listens. */
-  async ready(): Promise<string> {
-    const [, base] = await this.output(/API docs: (http:\/\/127\.0\.0\.1:\d+)\/docs\b/);
-    return base;
-  }
-
-  /** The default tenant's id and test secret key, printed on a fresh database. */
-  async defaultTenant(): Promise<{ tenantId: string; secret: string }> {
-    const [, tenantId] = await this.output(/Created tenant "default" \((ten_[0-9A-Za-z]+)\)/);
-    const [secret] = await this.output(/\bsk_test_[0-9A-Za-z]{32}\b/);
-    return { tenantId, secret };
-  }
-
-  /** A crash: SIGKILL, no graceful shutdown; resolves with the signal that ended the process. */
-  async sigkill(): Promise<NodeJS.Signals | null> {
-    if (!this.exited) this.child.kill('SIGKILL');
-    const [, signal] = await this.exit;
-    return signal;
-  }
-
-  /** SIGTERM (graceful), then the exit code. */
-  async terminate(): Promise<number | null> {
-    if (!this.exited) this.child.kill('SIGTERM');
-    const [code] = await this.exit;
-    return code;
-  }
-}
-
-const spawned: ServeProcess[] = [];
-function startServe(name: string, env: Record<string, string>): ServeProcess {
-  const serve = new ServeProcess(name, env);
-  spawned.push(serve);
-  return serve;
-}
+// Every process here is admin-enabled and logs at info (one test reads the mail log line).
+const spawned = new ServeProcesses({ SUBLEDGER_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info' }, WAIT_MS);
+const startServe = (name: string, env: Record<string, string>) => spawned.start(name, env);
 
 // ---------------------------------------------------------------------------------------------
 // A real webhook receiver
@@ -336,7 +265,7 @@ function withCleanup(body: (cleanup: Cleanup, t: TestContext) => Promise<void>):
 const kinds = await storeKinds();
 // A safety net: every spawned process is killed even if a test's own cleanup never ran.
 after(async () => {
-  for (const serve of spawned) await serve.sigkill().catch(() => {});
+  await spawned.killAll();
 });
 
 /** A `subledger serve` killed when the test ends (if it has not exited by then). */

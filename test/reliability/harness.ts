@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { BILLING_ERROR_TYPES } from '../../src/surfaces/billing/errors.js';
 import type { ApiResponse } from '../support/http.js';
+import { postgresAnswers } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
 
 // Shared by the reliability suite (test/reliability/*.reliability.ts). Not a test file itself:
 // neither `npm test` (test/*/*.test.ts) nor `npm run test:reliability` picks it up.
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SERVE = ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
 
 // ---------------------------------------------------------------------------------------------
 // waitFor: poll a condition instead of sleeping
@@ -39,88 +37,7 @@ export async function mapConcurrent<T, R>(items: readonly T[], limit: number, wo
 // A real `subledger serve` process
 // ---------------------------------------------------------------------------------------------
 
-/** Service variables are cleared from the inherited environment so each process gets only its own. */
-export function serviceEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(SUBLEDGER_|SMTP_URL$|PORT$|HOST$|DATABASE_URL$|LOG_LEVEL$)/.test(name)) delete env[name];
-  }
-  return { ...env, PORT: '0', SUBLEDGER_RATE_LIMIT: '0', LOG_LEVEL: 'warn', ...overrides };
-}
-
-export class ServeProcess {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  exited = false;
-  private readonly exit: Promise<[number | null, NodeJS.Signals | null]>;
-
-  constructor(
-    readonly name: string,
-    env: Record<string, string>,
-  ) {
-    this.child = spawn(process.execPath, SERVE, { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exit = once(this.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
-    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.child.on('exit', () => (this.exited = true));
-  }
-
-  /** Resolves once stdout matches `pattern`; fails if the process exits first. */
-  output(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
-    return waitFor(
-      () => {
-        const match = this.stdout.match(pattern);
-        if (!match && this.exited) throw new Error(`${this.name} exited before printing ${pattern}\nstderr: ${this.stderr.slice(-2000)}`);
-        return match;
-      },
-      timeoutMs,
-      () => `${this.name} to print ${pattern}\nstdout: ${this.stdout.slice(-2000)}\nstderr: ${this.stderr.slice(-2000)}`,
-    );
-  }
-
-  /** The base URL, once the docs line says the server listens. */
-  async ready(): Promise<string> {
-    const [, base] = await this.output(/API docs: (http:\/\/127\.0\.0\.1:\d+)\/docs\b/);
-    return base!;
-  }
-
-  /** The default tenant's id and test secret key, printed on a fresh database. */
-  async defaultTenant(): Promise<{ tenantId: string; secret: string }> {
-    const [, tenantId] = await this.output(/Created tenant "default" \((ten_[0-9A-Za-z]+)\)/);
-    const [secret] = await this.output(/\bsk_test_[0-9A-Za-z]{32}\b/);
-    return { tenantId: tenantId!, secret: secret! };
-  }
-
-  /** A crash: SIGKILL, no graceful shutdown; resolves with the signal that ended the process. */
-  async sigkill(): Promise<NodeJS.Signals | null> {
-    if (!this.exited) this.child.kill('SIGKILL');
-    const [, signal] = await this.exit;
-    return signal;
-  }
-
-  /** SIGTERM (graceful), then the exit code. */
-  async terminate(): Promise<number | null> {
-    if (!this.exited) this.child.kill('SIGTERM');
-    const [code] = await this.exit;
-    return code;
-  }
-}
-
-/** Every process a file spawned, so that its `after` can SIGKILL whatever a failed test left running. */
-export class ServeProcesses {
-  private readonly all: ServeProcess[] = [];
-
-  start(name: string, env: Record<string, string>): ServeProcess {
-    const serve = new ServeProcess(name, env);
-    this.all.push(serve);
-    return serve;
-  }
-
-  async killAll(): Promise<void> {
-    for (const serve of this.all) await serve.sigkill();
-  }
-}
+export { serviceEnv, ServeProcess, ServeProcesses } from '../support/serve-process.js';
 
 // ---------------------------------------------------------------------------------------------
 // Timed HTTP: an answer, a network failure, or no answer in time (a hang)
@@ -214,7 +131,6 @@ export function assertProblem(response: ApiResponse, status: number, slug: strin
 // The local PostgreSQL cluster
 // ---------------------------------------------------------------------------------------------
 
-const PG_ADMIN_URL = process.env.DATABASE_URL_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const run = promisify(execFile);
 
 function clusterVersion(): string {
@@ -228,20 +144,7 @@ export async function pgCluster(action: 'start' | 'stop'): Promise<void> {
   await run('pg_ctlcluster', ['--skip-systemctl-redirect', clusterVersion(), 'main', action], { timeout: 60_000 });
 }
 
-/** Whether PostgreSQL accepts a connection and answers a query now. */
-export async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+export { postgresAnswers };
 
 /** Starts the cluster if it does not answer, then waits until it accepts connections. */
 export async function ensurePostgresUp(timeoutMs = 60_000): Promise<void> {

@@ -16,8 +16,10 @@ const PG_ADMIN_URL = process.env.DATABASE_URL_PG ?? 'postgres://postgres@127.0.0
 
 let pgReachable: Promise<boolean> | undefined;
 
-async function isPostgresReachable(): Promise<boolean> {
+/** Whether PostgreSQL accepts a connection and answers a query now. */
+export async function postgresAnswers(): Promise<boolean> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  client.on('error', () => {});
   try {
     await client.connect();
     await client.query('select 1');
@@ -34,7 +36,7 @@ async function isPostgresReachable(): Promise<boolean> {
  * SUBLEDGER_TEST_REQUIRE_PG=1 (set by .ci/run) turns an unreachable PostgreSQL into a failure.
  */
 export async function storeKinds(): Promise<StoreKind[]> {
-  pgReachable ??= isPostgresReachable();
+  pgReachable ??= postgresAnswers();
   if (await pgReachable) return ['sqlite', 'postgres'];
   if (process.env.SUBLEDGER_TEST_REQUIRE_PG === '1') {
     throw new Error(`PostgreSQL is required (SUBLEDGER_TEST_REQUIRE_PG=1) but ${PG_ADMIN_URL} is not reachable`);
