@@ -39,14 +39,14 @@ export async function openServices(config: Config): Promise<AppServices & { stor
 }
 
 export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'>): Promise<KyselyStore> {
-  const { dialect, db } = openDatabase({ url: config.databaseUrl, sqliteSync: config.sqliteSync, poolSize: config.pgPoolSize });
+  const database = openDatabase({ url: config.databaseUrl, sqliteSync: config.sqliteSync, poolSize: config.pgPoolSize });
   try {
-    await migrateToLatest(db);
+    await migrateToLatest(database.db);
   } catch (error) {
-    await db.destroy();
+    await database.db.destroy();
     throw error;
   }
-  return new KyselyStore(db, dialect);
+  return new KyselyStore(database);
 }
 
 /** Every surface's webhook envelope, by the event source the surface writes. */

@@ -2,7 +2,7 @@ import { nowIso } from './clock.js';
 import { newBalanceHolder, updatedBalanceHolder, type BalanceHolderInput } from './balance-holders.js';
 import { recordBalanceChange } from './balances.js';
 import { createCustomer, findCustomer, type CreateCustomerInput } from './customers.js';
-import { AlreadyExists, NotFound, ValidationFailed } from './errors.js';
+import { NotFound, ValidationFailed } from './errors.js';
 import { emitEvent, EventTypes } from './events.js';
 import type { Account, CommandContext, LedgerEntry, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
@@ -51,9 +51,8 @@ export async function createAccount(tx: Repositories, ctx: CommandContext, input
 async function resolveCustomer(tx: Repositories, ctx: CommandContext, ref: CustomerReference): Promise<string> {
   if (ref.kind === 'new') {
     try {
-      return (await createCustomer(tx, ctx, ref.customer)).id;
+      return (await createCustomer(tx, ctx, ref.customer, 'customer.externalReference')).id;
     } catch (error) {
-      if (error instanceof AlreadyExists) throw new AlreadyExists('customer', 'customer.externalReference', error.value);
       if (error instanceof ValidationFailed) {
         throw new ValidationFailed(error.violations.map((v) => ({ ...v, field: `customer.${v.field}` })));
       }

@@ -30,14 +30,22 @@ export function findCustomer(repos: Repositories, scope: Scope, reference: strin
   return findByIdOrExternalReference(repos.customers, 'customer', CUSTOMER_ID_PREFIX, scope, reference);
 }
 
-/** @throws ValidationFailed, AlreadyExists */
-export async function createCustomer(tx: Repositories, ctx: CommandContext, input: CreateCustomerInput): Promise<Customer> {
+/**
+ * @param conflictField the field a duplicate external reference is reported on
+ * @throws ValidationFailed, AlreadyExists (possibly when the transaction commits)
+ */
+export async function createCustomer(
+  tx: Repositories,
+  ctx: CommandContext,
+  input: CreateCustomerInput,
+  conflictField = 'externalReference',
+): Promise<Customer> {
   const customer: Customer = {
     ...newBalanceHolder(CUSTOMER_ID_PREFIX, ctx, input),
     email: input.email ?? null,
     phone: input.phone ?? null,
   };
-  await tx.customers.insert(ctx.scope, customer);
+  await tx.customers.insert(ctx.scope, customer, conflictField);
   await recordBalanceChange(tx, ctx, customer.id, { balance: null, currency: null }, customer);
   await emitEvent(tx, ctx, EventTypes.customerCreated, customer);
   return customer;

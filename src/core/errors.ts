@@ -96,3 +96,14 @@ export class PermissionDenied extends LedgerError {
   readonly code = 'permission_denied';
   override readonly replayable = false;
 }
+
+/**
+ * Not a domain error (never answered as such): the store found a record for an idempotency key
+ * the transaction tried to record first. The ledger service then takes the key's slow path
+ * (replay, or take over an expired record); the transaction is rolled back.
+ */
+export class IdempotencyKeyTaken extends Error {
+  constructor(readonly key: string) {
+    super(`idempotency key '${key}' already has a record`);
+  }
+}

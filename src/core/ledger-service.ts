@@ -1,5 +1,5 @@
-import { IdempotencyKeyInUse, IdempotencyKeyReused, LedgerError } from './errors.js';
-import type { CommandContext, Scope } from './model.js';
+import { IdempotencyKeyInUse, IdempotencyKeyReused, IdempotencyKeyTaken, LedgerError } from './errors.js';
+import type { CommandContext } from './model.js';
 import type { IdempotencyRecord, Repositories, Store, StoredResponse } from './ports.js';
 
 /** An idempotent request: the client's key and what identifies the request it names. */
@@ -27,9 +27,9 @@ export interface LedgerServiceOptions {
 }
 
 /**
- * The one write pipeline: transaction → claim the idempotency key → run the command (rows,
- * ledger entries, outbox events) → store the rendered answer with the key → commit.
- * A retry with the same key and request replays the stored answer and does nothing.
+ * The one write pipeline: transaction → run the command (rows, ledger entries, outbox events)
+ * → store the rendered answer with the idempotency key → commit. A retry with the same key
+ * and request replays the stored answer and does nothing.
  */
 export class LedgerService {
   private readonly commitListeners: (() => void)[] = [];
@@ -53,6 +53,11 @@ export class LedgerService {
    * Runs `command` and renders its outcome with `render` (the surface's presenter).
    * A LedgerError outcome is rendered and, for an idempotent request, stored as the answer;
    * any other error propagates and leaves nothing behind (5xx answers are never stored).
+   *
+   * An idempotent request first takes the fast path: the command runs and the key's record is
+   * written with its answer in the same transaction, no claim first. If the key already has a
+   * record (a retry, a concurrent twin, an expired record) the store says so at the latest at
+   * commit, everything is rolled back, and the slow path decides: replay, or claim first.
    * @throws IdempotencyKeyReused, IdempotencyKeyInUse, and infrastructure errors
    */
   async execute<T>(
@@ -61,24 +66,41 @@ export class LedgerService {
     render: (outcome: CommandOutcome<T>) => StoredResponse,
     idempotency?: IdempotentRequest,
   ): Promise<Execution> {
-    // The claim inside the transaction is what guarantees one effect per key; callers that can
-    // answer retries earlier (the HTTP surfaces, before validation) use replayIfKnown first.
     try {
       const execution = await this.store.transaction(async (tx): Promise<Execution> => {
-        if (idempotency) {
-          const replay = await this.claim(tx, ctx, idempotency);
-          if (replay) return replay;
-        }
         const response = render({ ok: true, value: await command(tx) });
-        if (idempotency) await tx.idempotency.complete(ctx.scope, idempotency.key, response);
+        if (idempotency) await tx.idempotency.record(ctx.scope, this.recordOf(ctx, idempotency, response));
+        return { response, replayed: false };
+      });
+      return this.committed(execution);
+    } catch (error) {
+      if (idempotency && error instanceof IdempotencyKeyTaken) return this.executeClaimingFirst(ctx, command, render, idempotency);
+      if (!(error instanceof LedgerError) || !error.replayable) throw error;
+      // The command's writes are rolled back; the failure itself becomes the key's answer.
+      const response = render({ ok: false, error });
+      return idempotency ? this.remember(ctx, idempotency, response) : { response, replayed: false };
+    }
+  }
+
+  /** The slow path: claim the key (waiting for a concurrent holder on PostgreSQL), then run. */
+  private async executeClaimingFirst<T>(
+    ctx: CommandContext,
+    command: Command<T>,
+    render: (outcome: CommandOutcome<T>) => StoredResponse,
+    idempotency: IdempotentRequest,
+  ): Promise<Execution> {
+    try {
+      const execution = await this.store.transaction(async (tx): Promise<Execution> => {
+        const replay = await this.claim(tx, ctx, idempotency);
+        if (replay) return replay;
+        const response = render({ ok: true, value: await command(tx) });
+        await tx.idempotency.complete(ctx.scope, idempotency.key, response);
         return { response, replayed: false };
       });
       return execution.replayed ? execution : this.committed(execution);
     } catch (error) {
       if (!(error instanceof LedgerError) || !error.replayable) throw error;
-      // The command's writes are rolled back; the failure itself becomes the key's answer.
-      const response = render({ ok: false, error });
-      return idempotency ? this.remember(ctx, idempotency, response) : { response, replayed: false };
+      return this.remember(ctx, idempotency, render({ ok: false, error }));
     }
   }
 
@@ -87,6 +109,12 @@ export class LedgerService {
    * reached the core) as the key's answer, unless the key already has one (then that is replayed).
    */
   async remember(ctx: CommandContext, idempotency: IdempotentRequest, response: StoredResponse): Promise<Execution> {
+    try {
+      await this.store.transaction((tx) => tx.idempotency.record(ctx.scope, this.recordOf(ctx, idempotency, response)));
+      return { response, replayed: false };
+    } catch (error) {
+      if (!(error instanceof IdempotencyKeyTaken)) throw error;
+    }
     return this.store.transaction(async (tx) => {
       const replay = await this.claim(tx, ctx, idempotency);
       if (replay) return replay;
@@ -95,23 +123,20 @@ export class LedgerService {
     });
   }
 
-  /** The stored answer for a completed key, undefined for a fresh key. @throws IdempotencyKeyReused, IdempotencyKeyInUse */
-  async replayIfKnown(scope: Scope, idempotency: IdempotentRequest, now: string): Promise<Execution | undefined> {
-    const record = await this.store.reader.idempotency.find(scope, idempotency.key, now);
-    return record ? replayOf(record, idempotency) : undefined;
-  }
-
-  private async claim(tx: Repositories, ctx: CommandContext, idempotency: IdempotentRequest): Promise<Execution | undefined> {
-    const record: IdempotencyRecord = {
+  private recordOf(ctx: CommandContext, idempotency: IdempotentRequest, response: StoredResponse | null): IdempotencyRecord {
+    return {
       key: idempotency.key,
       fingerprint: idempotency.fingerprint,
       method: idempotency.method,
       path: idempotency.path,
-      response: null,
+      response,
       createdAt: ctx.now,
       expiresAt: new Date(Date.parse(ctx.now) + this.options.idempotencyTtlMs).toISOString(),
     };
-    if (await tx.idempotency.claim(ctx.scope, record, ctx.now)) return undefined;
+  }
+
+  private async claim(tx: Repositories, ctx: CommandContext, idempotency: IdempotentRequest): Promise<Execution | undefined> {
+    if (await tx.idempotency.claim(ctx.scope, this.recordOf(ctx, idempotency, null), ctx.now)) return undefined;
     // Someone else holds the key: on PostgreSQL the claim waited for their commit, so their answer is visible now.
     const existing = await tx.idempotency.find(ctx.scope, idempotency.key, ctx.now);
     if (!existing) throw new IdempotencyKeyInUse(idempotency.key);

@@ -21,6 +21,9 @@ import type {
  * The persistence the core needs, owned by the core (src/store implements it).
  * Methods throw AlreadyExists when a unique constraint rejects a write; any other failure is
  * an infrastructure error that the HTTP layer answers with 500/503.
+ * Inside a transaction, a write whose result is not read may be sent later (with the next read
+ * or at commit), so its AlreadyExists may come from `transaction` itself instead of the call;
+ * a command must not depend on catching it at the call.
  */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -69,8 +72,11 @@ export interface CustomerFilter extends PageRequest {
 
 /** Scoped storage of an object that carries a balance (customer, account). */
 export interface BalanceHolderRepository<H, F extends PageRequest> {
-  /** @throws AlreadyExists on a duplicate external reference in the scope. */
-  insert(scope: Scope, holder: H): Promise<void>;
+  /**
+   * @param conflictField the field a duplicate external reference is reported on (default `externalReference`)
+   * @throws AlreadyExists on a duplicate external reference in the scope (possibly at commit).
+   */
+  insert(scope: Scope, holder: H, conflictField?: string): Promise<void>;
   findById(scope: Scope, id: string): Promise<H | undefined>;
   findByExternalReference(scope: Scope, ref: string): Promise<H | undefined>;
   /** Same as findById, but holds a write lock on the row until the transaction ends. */
@@ -129,6 +135,11 @@ export interface IdempotencyRepository {
    */
   claim(scope: Scope, record: IdempotencyRecord, now: string): Promise<boolean>;
   complete(scope: Scope, key: string, response: StoredResponse): Promise<void>;
+  /**
+   * Inserts a complete record (the fast path: no claim first).
+   * @throws IdempotencyKeyTaken when the key already has a record, live or expired (possibly at commit).
+   */
+  record(scope: Scope, record: IdempotencyRecord): Promise<void>;
   purgeExpired(now: string): Promise<number>;
 }
 

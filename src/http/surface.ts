@@ -66,14 +66,12 @@ export function installSurface(app: FastifyInstance, services: AppServices, surf
     }
   });
 
-  // A retry of a completed request is answered before its body is validated again.
-  app.addHook('preValidation', async (request, reply) => {
+  // A retry is recognised when its answer would be recorded (LedgerService): a retry whose body
+  // fails validation again finds the key's first answer there and replays it.
+  app.addHook('preValidation', async (request) => {
     const textual = textProblem(request.params) ?? textProblem(request.query);
     if (textual) throw new HttpFailure('request_invalid', 'the request is invalid', [textual]);
     request.idempotent = request.method === 'GET' ? null : idempotentRequestOf(request, surface.idempotencyHeaders);
-    if (!request.idempotent || !request.principal) return;
-    const replay = await services.ledger.replayIfKnown(request.principal.scope, request.idempotent, nowIso());
-    if (replay) return sendExecution(reply, replay);
   });
 
   app.setErrorHandler(async (error, request, reply) => {

@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type DatabaseConnection,
+  type Dialect,
+  type SqliteDatabase as SqliteDialectDatabase,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
@@ -20,6 +28,8 @@ export interface DatabaseOptions {
 export interface OpenDatabase {
   dialect: DialectName;
   db: Kysely<Database>;
+  /** A Kysely that runs every query on `connection` (one transaction's, see write-behind.ts). */
+  bind: (connection: DatabaseConnection) => Kysely<Database>;
 }
 
 const INT8_OID = 20;
@@ -41,7 +51,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     sqlite.pragma('busy_timeout = 5000');
     // Integers come back as BigInt: money never passes through a float.
     sqlite.defaultSafeIntegers(true);
-    return { dialect, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }) };
+    return withBinder(dialect, new SqliteDialect({ database: withStatementCache(sqlite) }));
   }
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -57,7 +67,23 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   // (answered 503), and the pool discards the broken client when it is released.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return { dialect, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+  return withBinder(dialect, new PostgresDialect({ pool }));
+}
+
+function withBinder(name: DialectName, dialect: Dialect): OpenDatabase {
+  const db = new Kysely<Database>({ dialect });
+  const config = { dialect };
+  // Bound instances only build and run queries: their transactions and connections are the
+  // store's own, so this driver is never initialised or used.
+  const driver = dialect.createDriver();
+  const bind = (connection: DatabaseConnection) =>
+    new Kysely<Database>({
+      config,
+      dialect,
+      driver,
+      executor: db.getExecutor().withConnectionProvider({ provideConnection: (consume) => consume(connection) }),
+    });
+  return { dialect: name, db, bind };
 }
 
 const STATEMENT_CACHE_SIZE = 1000;

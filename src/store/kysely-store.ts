@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { AlreadyExists } from '../core/errors.js';
+import { sql, type DatabaseConnection, type Kysely } from 'kysely';
+import { AlreadyExists, IdempotencyKeyTaken } from '../core/errors.js';
 import type { ApiKey, LedgerEntry, Tenant } from '../core/model.js';
 import type {
   AccountFilter,
@@ -17,14 +17,15 @@ import type {
   StoredResponse,
   TenantRepository,
 } from '../core/ports.js';
-import type { Database } from './database.js';
-import type { DialectName } from './dialects.js';
+import type { Database, EventTable, IdempotencyKeyTable } from './database.js';
+import type { DialectName, OpenDatabase } from './dialects.js';
 import { balanceHolderRepository } from './balance-holder-repository.js';
 import { keysetPage } from './keyset.js';
 import { KyselyOutboxQueue } from './outbox-queue.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { emailRepository, webhookRepository } from './webhook-repositories.js';
 import { insertUnique } from './unique-violation.js';
+import { ImmediateWrites, insertOf, POSTGRES_TRANSACTION, WriteBehindConnection, type WriteSink } from './write-behind.js';
 import {
   accountToRow,
   customerToRow,
@@ -41,21 +42,37 @@ import {
 export class KyselyStore implements Store {
   readonly reader: Repositories;
   readonly outbox: KyselyOutboxQueue;
-
-  constructor(
-    readonly db: Kysely<Database>,
-    readonly dialect: DialectName,
-  ) {
-    this.reader = repositories(db, dialect);
-    this.outbox = new KyselyOutboxQueue(db, dialect);
-    this.groupCommit = dialect === 'sqlite' ? new SqliteGroupCommit(db) : undefined;
-  }
-
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  private readonly bind: (connection: DatabaseConnection) => Kysely<Database>;
   private readonly groupCommit: SqliteGroupCommit | undefined;
 
+  constructor(database: OpenDatabase) {
+    ({ db: this.db, dialect: this.dialect, bind: this.bind } = database);
+    this.reader = repositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect));
+    this.outbox = new KyselyOutboxQueue(this.db, this.dialect);
+    this.groupCommit = this.dialect === 'sqlite' ? new SqliteGroupCommit(this.db) : undefined;
+  }
+
+  /**
+   * Writes are held back until the transaction's next read or its end (write-behind.ts), so a
+   * write's AlreadyExists or IdempotencyKeyTaken may come from here rather than from the call.
+   */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    if (this.groupCommit) return this.groupCommit.run((connection) => work(repositories(connection, this.dialect)));
-    return this.db.transaction().execute((trx) => work(repositories(trx, this.dialect)));
+    const inUnit = (unit: WriteBehindConnection) => work(repositories(this.bind(unit), this.dialect, unit));
+    if (this.groupCommit) return this.groupCommit.run(inUnit);
+    return this.db.getExecutor().provideConnection(async (connection) => {
+      const unit = new WriteBehindConnection(connection, POSTGRES_TRANSACTION);
+      try {
+        const value = await inUnit(unit);
+        await unit.commit();
+        return value;
+      } catch (error) {
+        // A connection that fails to roll back is broken: the pool discards it; the cause is what matters.
+        await unit.rollback().catch(() => {});
+        throw error;
+      }
+    });
   }
 
   async ping(): Promise<void> {
@@ -67,7 +84,7 @@ export class KyselyStore implements Store {
   }
 }
 
-function repositories(db: Kysely<Database>, dialect: DialectName): Repositories {
+function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteSink): Repositories {
   // SQLite transactions are already exclusive writers; PostgreSQL needs an explicit row lock.
   const lockClause = dialect === 'postgres' ? sql` for update` : sql``;
 
@@ -131,7 +148,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
   };
 
   const customers: CustomerRepository = {
-    ...balanceHolderRepository(db, 'customers', 'customer', lockClause, customerToRow, rowToCustomer),
+    ...balanceHolderRepository(db, dialect, writes, 'customers', 'customer', lockClause, customerToRow, rowToCustomer),
     list(scope, filter: CustomerFilter) {
       let q = db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
       if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
@@ -141,7 +158,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
   };
 
   const accounts: AccountRepository = {
-    ...balanceHolderRepository(db, 'accounts', 'account', lockClause, accountToRow, rowToAccount),
+    ...balanceHolderRepository(db, dialect, writes, 'accounts', 'account', lockClause, accountToRow, rowToAccount),
     list(scope, filter: AccountFilter) {
       let q = db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
       if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
@@ -151,9 +168,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
   };
 
   const ledger: LedgerRepository = {
-    async append(scope, e: LedgerEntry) {
-      await db.insertInto('ledger_entries').values(ledgerEntryToRow(scope.tenantId, scope.mode, e)).execute();
-    },
+    append: (scope, e: LedgerEntry) => writes.write(insertOf('ledger_entries', ledgerEntryToRow(scope.tenantId, scope.mode, e))),
     async lastSequence(scope, holderId) {
       const row = await db
         .selectFrom('ledger_entries')
@@ -238,6 +253,23 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
         .executeTakeFirst();
       return claimed !== undefined;
     },
+    record(scope, r: IdempotencyRecord) {
+      const row: IdempotencyKeyTable = {
+        tenant_id: scope.tenantId,
+        mode: scope.mode,
+        key: r.key,
+        fingerprint: r.fingerprint,
+        method: r.method,
+        path: r.path,
+        response_status: r.response?.status ?? null,
+        response_headers: r.response ? JSON.stringify(r.response.headers) : null,
+        response_body: r.response?.body ?? null,
+        resource_id: r.response?.resourceId ?? null,
+        created_at: r.createdAt,
+        expires_at: r.expiresAt,
+      };
+      return writes.write({ ...insertOf('idempotency_keys', row), onUniqueViolation: () => new IdempotencyKeyTaken(r.key) });
+    },
     async complete(scope, key, response: StoredResponse) {
       await db
         .updateTable('idempotency_keys')
@@ -259,12 +291,19 @@ function repositories(db: Kysely<Database>, dialect: DialectName): Repositories 
   };
 
   const events: EventRepository = {
-    async append(scope, e: OutboxEvent) {
-      await db
-        .insertInto('events')
-        .values({ tenant_id: scope.tenantId, mode: scope.mode, id: e.id, type: e.type, source: e.source, data: JSON.stringify(e.data), created_at: e.createdAt, dispatched_at: null })
-        .execute();
-    },
+    append: (scope, e: OutboxEvent) =>
+      writes.write(
+        insertOf('events', {
+          tenant_id: scope.tenantId,
+          mode: scope.mode,
+          id: e.id,
+          type: e.type,
+          source: e.source,
+          data: JSON.stringify(e.data),
+          created_at: e.createdAt,
+          dispatched_at: null,
+        } satisfies EventTable),
+      ),
     async listRecent(scope, limit) {
       const rows = await db
         .selectFrom('events')

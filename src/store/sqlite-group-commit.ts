@@ -1,14 +1,19 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { SQLITE_UNIT, WriteBehindConnection } from './write-behind.js';
 
 interface QueuedWork {
-  work: (connection: Kysely<Database>) => Promise<unknown>;
+  work: (unit: WriteBehindConnection) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
 /** How many transactions share one commit at most. */
 const MAX_BATCH = 256;
+
+const BEGIN = CompiledQuery.raw('begin immediate');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
 
 /**
  * Group commit for SQLite: transactions that arrive while one is being written are queued and
@@ -26,7 +31,8 @@ export class SqliteGroupCommit {
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  run<T>(work: (connection: Kysely<Database>) => Promise<T>): Promise<T> {
+  /** Runs `work` as one unit of the next batch; its savepoint is taken at its first statement. */
+  run<T>(work: (unit: WriteBehindConnection) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.flushing) {
@@ -42,24 +48,13 @@ export class SqliteGroupCommit {
       const batch = this.queue.splice(0, MAX_BATCH);
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
       try {
-        await this.db.connection().execute(async (connection) => {
-          await sql`begin immediate`.execute(connection);
+        await this.db.getExecutor().provideConnection(async (connection) => {
+          await connection.executeQuery(BEGIN);
           try {
-            for (const item of batch) {
-              await sql`savepoint unit_of_work`.execute(connection);
-              try {
-                const value = await item.work(connection);
-                await sql`release unit_of_work`.execute(connection);
-                outcomes.push({ ok: true, value });
-              } catch (error) {
-                await sql`rollback to unit_of_work`.execute(connection);
-                await sql`release unit_of_work`.execute(connection);
-                outcomes.push({ ok: false, error });
-              }
-            }
-            await sql`commit`.execute(connection);
+            for (const item of batch) outcomes.push(await runUnit(connection, item.work));
+            await connection.executeQuery(COMMIT);
           } catch (error) {
-            await sql`rollback`.execute(connection).catch(() => {});
+            await connection.executeQuery(ROLLBACK).catch(() => {});
             throw error;
           }
         });
@@ -74,5 +69,21 @@ export class SqliteGroupCommit {
       });
     }
     this.flushing = false;
+  }
+}
+
+/** One unit: its failure is its own; a savepoint that cannot be rolled back fails the batch. */
+async function runUnit(
+  connection: DatabaseConnection,
+  work: (unit: WriteBehindConnection) => Promise<unknown>,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+  const unit = new WriteBehindConnection(connection, SQLITE_UNIT);
+  try {
+    const value = await work(unit);
+    await unit.commit();
+    return { ok: true, value };
+  } catch (error) {
+    await unit.rollback();
+    return { ok: false, error };
   }
 }
