@@ -62,7 +62,7 @@ export interface MemoryRecord {
 export interface PgbenchRecord extends PgbenchResult {
   kind: 'pgbench';
   surface: string;
-  variant: 'writes' | 'all statements';
+  variant: 'writes' | 'as sent';
 }
 
 export type ResultRecord = HttpRecord | ScaleRecord | SeedRecord | MemoryRecord | PgbenchRecord;

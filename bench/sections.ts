@@ -187,7 +187,7 @@ export async function measurePgbench(bench: Bench): Promise<void> {
     if (!surface.pgbench) continue;
     const scripts = [
       { variant: 'writes' as const, script: surface.pgbench.script },
-      ...(surface.pgbench.fullScript ? [{ variant: 'all statements' as const, script: surface.pgbench.fullScript }] : []),
+      ...(surface.pgbench.asSentScript ? [{ variant: 'as sent' as const, script: surface.pgbench.asSentScript }] : []),
     ];
     progress.begin(`pgbench · ${surface.name} create transaction (${config.pgbenchClients} clients, -j 2, -M prepared)`);
     const scratch = await scratchPostgres(config.pgAdminUrl, `pgbench_${surface.name}`);

@@ -183,7 +183,7 @@ export const billing = defineSurface<BillingContext>({
 
   pgbench: {
     script: 'bench/pg-create.sql',
-    fullScript: 'bench/pg-create-full.sql',
+    asSentScript: 'bench/pg-create-as-sent.sql',
     async variables(connection, scope) {
       const [row] = await query<{ id: string }>(
         connection,

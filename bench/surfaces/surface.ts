@@ -34,10 +34,10 @@ export interface SurfaceDefinition<C> {
   };
   /** pgbench scripts doing what `create` does on PostgreSQL, and their -D variables. */
   pgbench?: {
-    /** The script the SPEC §6 ratio uses (the create's writes, one transaction). */
+    /** The script the SPEC §6 ratio uses (the create's inserts, a plain transaction). */
     script: string;
-    /** Informative: the same plus every read the create makes. */
-    fullScript?: string;
+    /** Informative: the same writes exactly as the server sends them. */
+    asSentScript?: string;
     variables(connection: DirectConnection, scope: Scope): Promise<Record<string, string>>;
   };
 }

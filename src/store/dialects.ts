@@ -8,11 +8,14 @@ import {
   SqliteDialect,
   type DatabaseConnection,
   type Dialect,
+  type PostgresPool,
+  type PostgresPoolClient,
   type SqliteDatabase as SqliteDialectDatabase,
 } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
+import { preparedWriteName } from './write-behind.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -67,7 +70,31 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   // (answered 503), and the pool discards the broken client when it is released.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return withBinder(dialect, new PostgresDialect({ pool }));
+  return withBinder(dialect, new PostgresDialect({ pool: withPreparedWrites(pool) }));
+}
+
+/** The pool as Kysely sees it: our generated writes run as named (prepared) statements. */
+function withPreparedWrites(pool: pg.Pool): PostgresPool {
+  const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapped = clients.get(client);
+      if (!wrapped) {
+        wrapped = {
+          query: ((text: unknown, values?: unknown[]) => {
+            if (typeof text !== 'string') return client.query(text as never); // a cursor
+            const name = preparedWriteName(text);
+            return name ? client.query({ name, text, values }) : client.query(text, values);
+          }) as unknown as PostgresPoolClient['query'],
+          release: () => client.release(),
+        };
+        clients.set(client, wrapped);
+      }
+      return wrapped;
+    },
+    end: () => pool.end(),
+  };
 }
 
 function withBinder(name: DialectName, dialect: Dialect): OpenDatabase {
