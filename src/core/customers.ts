@@ -1,12 +1,11 @@
 import { nowIso } from './clock.js';
 import { newBalanceHolder, updatedBalanceHolder, type BalanceHolderInput } from './balance-holders.js';
 import { recordBalanceChange } from './balances.js';
-import { NotFound } from './errors.js';
 import { emitEvent, EventTypes } from './events.js';
 import type { CommandContext, Customer, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
 import type { Repositories } from './ports.js';
-import { findByIdOrExternalReference } from './references.js';
+import { findByIdOrExternalReference, lockByIdOrExternalReference } from './references.js';
 import { stableJson } from './stable-json.js';
 
 export const CUSTOMER_ID_PREFIX = 'bcus';
@@ -58,11 +57,10 @@ export async function updateCustomer(
   reference: string,
   input: UpdateCustomerInput,
 ): Promise<Customer> {
-  const { id } = await findCustomer(tx, ctx.scope, reference);
-  const current = await tx.customers.lockById(ctx.scope, id);
+  const current = await lockByIdOrExternalReference(tx.customers, 'customer', CUSTOMER_ID_PREFIX, ctx.scope, reference);
+  const id = current.id;
   // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
   const at: CommandContext = { ...ctx, now: nowIso() };
-  if (!current) throw new NotFound('customer', reference);
   const next: Customer = {
     ...updatedBalanceHolder(current, input),
     email: input.email === undefined ? current.email : input.email,

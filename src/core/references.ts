@@ -4,6 +4,7 @@ import type { BalanceHolder, Scope } from './model.js';
 interface ReferenceLookups<T> {
   findById(scope: Scope, id: string): Promise<T | undefined>;
   findByExternalReference(scope: Scope, ref: string): Promise<T | undefined>;
+  lockById(scope: Scope, id: string): Promise<T | undefined>;
 }
 
 /**
@@ -24,4 +25,24 @@ export async function findByIdOrExternalReference<T extends BalanceHolder>(
     (await lookups.findByExternalReference(scope, reference));
   if (!found) throw new NotFound(resource, reference);
   return found;
+}
+
+/**
+ * The same object as findByIdOrExternalReference, read with its row lock held until the
+ * transaction ends (what a change needs). An id is locked straight away: no read before it.
+ * @throws NotFound
+ */
+export async function lockByIdOrExternalReference<T extends BalanceHolder>(
+  lookups: ReferenceLookups<T>,
+  resource: ResourceKind,
+  idPrefix: string,
+  scope: Scope,
+  reference: string,
+): Promise<T> {
+  const byId = reference.startsWith(`${idPrefix}_`) ? await lookups.lockById(scope, reference) : undefined;
+  if (byId) return byId;
+  const byReference = await lookups.findByExternalReference(scope, reference);
+  const locked = byReference && (await lookups.lockById(scope, byReference.id));
+  if (!locked) throw new NotFound(resource, reference);
+  return locked;
 }

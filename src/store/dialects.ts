@@ -15,6 +15,7 @@ import {
 import pg from 'pg';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 import { preparedWriteName } from './write-behind.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -49,12 +50,14 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     const path = options.url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
     const sqlite = new SqliteDatabase(path);
+    const synchronous = options.sqliteSync === 'full' ? 'FULL' : 'NORMAL';
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma(`synchronous = ${options.sqliteSync === 'full' ? 'FULL' : 'NORMAL'}`);
+    sqlite.pragma(`synchronous = ${synchronous}`);
     sqlite.pragma('busy_timeout = 5000');
     // Integers come back as BigInt: money never passes through a float.
     sqlite.defaultSafeIntegers(true);
-    return withBinder(dialect, new SqliteDialect({ database: withStatementCache(sqlite) }));
+    const stopCheckpointer = path === ':memory:' ? () => {} : startCheckpointer(sqlite, path, synchronous);
+    return withBinder(dialect, new SqliteDialect({ database: withStatementCache(sqlite, stopCheckpointer) }));
   }
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -119,10 +122,13 @@ const STATEMENT_CACHE_SIZE = 1000;
  * Kysely's SQLite driver prepares every statement anew; preparing costs more than running
  * most of ours. Statements are reusable, so keep the most recent ones by SQL text.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectDatabase {
+function withStatementCache(sqlite: SqliteDatabase.Database, beforeClose: () => void): SqliteDialectDatabase {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
-    close: () => sqlite.close(),
+    close: () => {
+      beforeClose();
+      sqlite.close();
+    },
     prepare(sql: string) {
       let statement = cache.get(sql);
       if (statement) return statement;
