@@ -7,7 +7,7 @@ import { emitEvent, EventTypes } from './events.js';
 import type { Account, CommandContext, LedgerEntry, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
 import type { Repositories } from './ports.js';
-import { findByIdOrExternalReference, lockByIdOrExternalReference } from './references.js';
+import { findByIdOrExternalReference } from './references.js';
 import { stableJson } from './stable-json.js';
 
 export const ACCOUNT_ID_PREFIX = 'bacc';
@@ -77,7 +77,7 @@ export async function updateAccount(
   reference: string,
   input: UpdateAccountInput,
 ): Promise<Account> {
-  const current = await lockByIdOrExternalReference(tx.accounts, 'account', ACCOUNT_ID_PREFIX, ctx.scope, reference);
+  const current = await findByIdOrExternalReference(tx.accounts, 'account', ACCOUNT_ID_PREFIX, ctx.scope, reference, { lock: true });
   const id = current.id;
   // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
   const at: CommandContext = { ...ctx, now: nowIso() };

@@ -5,7 +5,7 @@ import { emitEvent, EventTypes } from './events.js';
 import type { CommandContext, Customer, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
 import type { Repositories } from './ports.js';
-import { findByIdOrExternalReference, lockByIdOrExternalReference } from './references.js';
+import { findByIdOrExternalReference } from './references.js';
 import { stableJson } from './stable-json.js';
 
 export const CUSTOMER_ID_PREFIX = 'bcus';
@@ -57,7 +57,7 @@ export async function updateCustomer(
   reference: string,
   input: UpdateCustomerInput,
 ): Promise<Customer> {
-  const current = await lockByIdOrExternalReference(tx.customers, 'customer', CUSTOMER_ID_PREFIX, ctx.scope, reference);
+  const current = await findByIdOrExternalReference(tx.customers, 'customer', CUSTOMER_ID_PREFIX, ctx.scope, reference, { lock: true });
   const id = current.id;
   // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
   const at: CommandContext = { ...ctx, now: nowIso() };

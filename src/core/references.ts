@@ -11,6 +11,8 @@ interface ReferenceLookups<T> {
  * Moment's path rule: "either the unique ID ... or the external reference". A reference with
  * the object's id prefix is an id; an id-shaped miss falls back to the external reference,
  * since the external reference alphabet also allows `bacc_…`.
+ * With `lock`, the object is read with its row lock held until the transaction ends (what a
+ * change needs), and an id is locked straight away, with no read before it.
  * @throws NotFound
  */
 export async function findByIdOrExternalReference<T extends BalanceHolder>(
@@ -19,30 +21,14 @@ export async function findByIdOrExternalReference<T extends BalanceHolder>(
   idPrefix: string,
   scope: Scope,
   reference: string,
+  { lock = false } = {},
 ): Promise<T> {
-  const found =
-    (reference.startsWith(`${idPrefix}_`) ? await lookups.findById(scope, reference) : undefined) ??
-    (await lookups.findByExternalReference(scope, reference));
+  const byId = (id: string) => (lock ? lookups.lockById(scope, id) : lookups.findById(scope, id));
+  const byReference = async () => {
+    const found = await lookups.findByExternalReference(scope, reference);
+    return lock && found ? lookups.lockById(scope, found.id) : found;
+  };
+  const found = (reference.startsWith(`${idPrefix}_`) ? await byId(reference) : undefined) ?? (await byReference());
   if (!found) throw new NotFound(resource, reference);
   return found;
-}
-
-/**
- * The same object as findByIdOrExternalReference, read with its row lock held until the
- * transaction ends (what a change needs). An id is locked straight away: no read before it.
- * @throws NotFound
- */
-export async function lockByIdOrExternalReference<T extends BalanceHolder>(
-  lookups: ReferenceLookups<T>,
-  resource: ResourceKind,
-  idPrefix: string,
-  scope: Scope,
-  reference: string,
-): Promise<T> {
-  const byId = reference.startsWith(`${idPrefix}_`) ? await lookups.lockById(scope, reference) : undefined;
-  if (byId) return byId;
-  const byReference = await lookups.findByExternalReference(scope, reference);
-  const locked = byReference && (await lookups.lockById(scope, byReference.id));
-  if (!locked) throw new NotFound(resource, reference);
-  return locked;
 }

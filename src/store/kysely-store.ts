@@ -17,7 +17,7 @@ import type {
   StoredResponse,
   TenantRepository,
 } from '../core/ports.js';
-import type { Database, EventTable, IdempotencyKeyTable } from './database.js';
+import type { Database, EventTable } from './database.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
 import { balanceHolderRepository, LockedSequences } from './balance-holder-repository.js';
 import { keysetPage } from './keyset.js';
@@ -29,6 +29,7 @@ import { ImmediateWrites, insertOf, POSTGRES_TRANSACTION, WriteBehindConnection,
 import {
   accountToRow,
   customerToRow,
+  idempotencyRecordToRow,
   ledgerEntryToRow,
   rowToAccount,
   rowToApiKey,
@@ -230,20 +231,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
       return row && rowToIdempotencyRecord(row);
     },
     async claim(scope, r: IdempotencyRecord, now) {
-      const values = {
-        tenant_id: scope.tenantId,
-        mode: scope.mode,
-        key: r.key,
-        fingerprint: r.fingerprint,
-        method: r.method,
-        path: r.path,
-        response_status: null,
-        response_headers: null,
-        response_body: null,
-        resource_id: null,
-        created_at: r.createdAt,
-        expires_at: r.expiresAt,
-      };
+      const values = idempotencyRecordToRow(scope.tenantId, scope.mode, { ...r, response: null });
       const { tenant_id, mode, key, ...replacement } = values;
       // Insert, or take over an expired record; a live record (or a concurrent claim that commits) wins.
       const claimed = await db
@@ -260,21 +248,10 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
       return claimed !== undefined;
     },
     record(scope, r: IdempotencyRecord) {
-      const row: IdempotencyKeyTable = {
-        tenant_id: scope.tenantId,
-        mode: scope.mode,
-        key: r.key,
-        fingerprint: r.fingerprint,
-        method: r.method,
-        path: r.path,
-        response_status: r.response?.status ?? null,
-        response_headers: r.response ? JSON.stringify(r.response.headers) : null,
-        response_body: r.response?.body ?? null,
-        resource_id: r.response?.resourceId ?? null,
-        created_at: r.createdAt,
-        expires_at: r.expiresAt,
-      };
-      return writes.write({ ...insertOf('idempotency_keys', row), onUniqueViolation: () => new IdempotencyKeyTaken(r.key) });
+      return writes.write({
+        ...insertOf('idempotency_keys', idempotencyRecordToRow(scope.tenantId, scope.mode, r)),
+        onUniqueViolation: () => new IdempotencyKeyTaken(r.key),
+      });
     },
     async complete(scope, key, response: StoredResponse) {
       await db

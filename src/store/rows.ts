@@ -165,3 +165,21 @@ export function rowToIdempotencyRecord(row: IdempotencyKeyTable): IdempotencyRec
 export function rowToEvent(row: EventTable): OutboxEvent {
   return { id: row.id, type: row.type, source: row.source, data: JSON.parse(row.data) as unknown, createdAt: row.created_at };
 }
+
+/** A record as stored; `response` null while a claim's transaction has not finished. */
+export function idempotencyRecordToRow(tenantId: string, mode: Mode, r: IdempotencyRecord): IdempotencyKeyTable {
+  return {
+    tenant_id: tenantId,
+    mode,
+    key: r.key,
+    fingerprint: r.fingerprint,
+    method: r.method,
+    path: r.path,
+    response_status: r.response?.status ?? null,
+    response_headers: r.response ? JSON.stringify(r.response.headers) : null,
+    response_body: r.response?.body ?? null,
+    resource_id: r.response?.resourceId ?? null,
+    created_at: r.createdAt,
+    expires_at: r.expiresAt,
+  };
+}
