@@ -7,28 +7,6 @@ import type { DialectName } from './dialects.js';
 import { precompiled } from './precompiled.js';
 import { insertOf, WriteStatement, type WriteSink } from './write-behind.js';
 
-/**
- * The last ledger sequence of every holder whose row lock this transaction holds. Entries of a
- * holder are only appended under its lock, so while the lock is held nobody else moves it.
- */
-export class LockedSequences {
-  private readonly last = new Map<string, number>();
-
-  locked(scope: Scope, holderId: string, lastSequence: number): void {
-    this.last.set(`${scope.tenantId}\u0000${scope.mode}\u0000${holderId}`, lastSequence);
-  }
-
-  get(scope: Scope, holderId: string): number | undefined {
-    return this.last.get(`${scope.tenantId}\u0000${scope.mode}\u0000${holderId}`);
-  }
-
-  appended(scope: Scope, holderId: string, sequence: number): void {
-    const key = `${scope.tenantId}\u0000${scope.mode}\u0000${holderId}`;
-    const known = this.last.get(key);
-    if (known !== undefined && sequence > known) this.last.set(key, sequence);
-  }
-}
-
 type HolderTable = 'customers' | 'accounts';
 
 /** Per table: the keyed reads every request makes, compiled once. */
@@ -58,7 +36,6 @@ export function balanceHolderRepository<T extends HolderTable, H extends Balance
   db: Kysely<Database>,
   dialect: DialectName,
   writes: WriteSink,
-  sequences: LockedSequences,
   table: T,
   resource: ResourceKind,
   /** ` for update` on PostgreSQL; empty on SQLite, whose transactions are already exclusive. */
@@ -82,17 +59,8 @@ export function balanceHolderRepository<T extends HolderTable, H extends Balance
     findById: (scope, id) => one(reads.byId(db, dialect, [scope.tenantId, scope.mode, id])),
     findByExternalReference: (scope, ref) => one(reads.byExternalReference(db, dialect, [scope.tenantId, scope.mode, ref])),
     async lockById(scope, id) {
-      // The holder's last ledger sequence comes with the lock: the change that takes the lock
-      // numbers its entries next, and needs no statement of its own to learn where to start.
-      const { rows } = await sql<Database[T] & { last_sequence: bigint | number | string }>`
-        select h.*, (select coalesce(max(l.sequence), 0) from ledger_entries l
-                     where l.tenant_id = h.tenant_id and l.mode = h.mode and l.holder_id = h.id) as last_sequence
-        from ${sql.table(table)} h
-        where h.tenant_id = ${scope.tenantId} and h.mode = ${scope.mode} and h.id = ${id}${lockClause}`.execute(db);
-      const row = rows[0];
-      if (!row) return undefined;
-      sequences.locked(scope, id, Number(row.last_sequence));
-      return fromRow(row);
+      const { rows } = await sql<Database[T]>`select * from ${sql.table(table)} where tenant_id = ${scope.tenantId} and mode = ${scope.mode} and id = ${id}${lockClause}`.execute(db);
+      return rows[0] && fromRow(rows[0]);
     },
     update(scope, holder) {
       const { tenant_id, mode, id, ...changes } = toRow(scope.tenantId, scope.mode, holder);

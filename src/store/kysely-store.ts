@@ -19,7 +19,7 @@ import type {
 } from '../core/ports.js';
 import type { Database, EventTable } from './database.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
-import { balanceHolderRepository, LockedSequences } from './balance-holder-repository.js';
+import { balanceHolderRepository } from './balance-holder-repository.js';
 import { keysetPage } from './keyset.js';
 import { KyselyOutboxQueue } from './outbox-queue.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
@@ -88,7 +88,6 @@ export class KyselyStore implements Store {
 function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteSink): Repositories {
   // SQLite transactions are already exclusive writers; PostgreSQL needs an explicit row lock.
   const lockClause = dialect === 'postgres' ? sql` for update` : sql``;
-  const sequences = new LockedSequences();
 
   const tenants: TenantRepository = {
     async insert(t: Tenant) {
@@ -150,7 +149,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
   };
 
   const customers: CustomerRepository = {
-    ...balanceHolderRepository(db, dialect, writes, sequences, 'customers', 'customer', lockClause, customerToRow, rowToCustomer),
+    ...balanceHolderRepository(db, dialect, writes, 'customers', 'customer', lockClause, customerToRow, rowToCustomer),
     list(scope, filter: CustomerFilter) {
       let q = db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
       if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
@@ -160,7 +159,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
   };
 
   const accounts: AccountRepository = {
-    ...balanceHolderRepository(db, dialect, writes, sequences, 'accounts', 'account', lockClause, accountToRow, rowToAccount),
+    ...balanceHolderRepository(db, dialect, writes, 'accounts', 'account', lockClause, accountToRow, rowToAccount),
     list(scope, filter: AccountFilter) {
       let q = db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
       if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
@@ -170,13 +169,8 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
   };
 
   const ledger: LedgerRepository = {
-    append: (scope, e: LedgerEntry) => {
-      sequences.appended(scope, e.holderId, e.sequence);
-      return writes.write(insertOf('ledger_entries', ledgerEntryToRow(scope.tenantId, scope.mode, e)));
-    },
+    append: (scope, e: LedgerEntry) => writes.write(insertOf('ledger_entries', ledgerEntryToRow(scope.tenantId, scope.mode, e))),
     async lastSequence(scope, holderId) {
-      const known = sequences.get(scope, holderId);
-      if (known !== undefined) return known;
       const row = await db
         .selectFrom('ledger_entries')
         .select((eb) => eb.fn.max('sequence').as('last'))
