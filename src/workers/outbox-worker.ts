@@ -33,8 +33,8 @@ export interface OutboxWorkerOptions {
   concurrency?: number;
 }
 
-const BATCH = 100;
-const COMMIT_COALESCE_MS = 10;
+const BATCH = 500;
+const COMMIT_COALESCE_MS = 50;
 
 /**
  * Delivers the outbox: turns events into deliveries (one per subscribed endpoint), sends them
