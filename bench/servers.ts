@@ -2,25 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_VARIABLES } from '../src/config.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-/** Variables the service reads: dropped from the inherited environment, each run sets its own. */
-const SERVICE_VARIABLES = [
-  'PORT',
-  'HOST',
-  'DATABASE_URL',
-  'SUBLEDGER_ADMIN_TOKEN',
-  'SUBLEDGER_RATE_LIMIT',
-  'SMTP_URL',
-  'SUBLEDGER_SQLITE_SYNC',
-  'SUBLEDGER_IDEMPOTENCY_TTL_HOURS',
-  'SUBLEDGER_PG_POOL_SIZE',
-  'LOG_LEVEL',
-  'SUBLEDGER_WORKERS',
-];
 
 /** Every child this process started and has not seen exit: killed on any way out. */
 const children = new Set<ChildProcess>();

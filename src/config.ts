@@ -35,6 +35,9 @@ const Environment = Type.Object({
 });
 type Environment = Static<typeof Environment>;
 
+/** Every environment variable the service reads (tools that start it clear these first). */
+export const SERVICE_VARIABLES: readonly string[] = Object.keys(Environment.properties);
+
 export interface Config {
   port: number;
   host: string;

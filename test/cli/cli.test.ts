@@ -4,25 +4,13 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { call, client, uniqueRef } from '../support/http.js';
+import { SERVICE_VARIABLES } from '../../src/config.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 const TIMEOUT = { timeout: 30_000 };
 
-/** Variables the service reads: cleared from the inherited environment so each test sets its own. */
-const SERVICE_VARIABLES = [
-  'PORT',
-  'HOST',
-  'DATABASE_URL',
-  'SUBLEDGER_ADMIN_TOKEN',
-  'SUBLEDGER_RATE_LIMIT',
-  'SMTP_URL',
-  'SUBLEDGER_SQLITE_SYNC',
-  'SUBLEDGER_IDEMPOTENCY_TTL_HOURS',
-  'SUBLEDGER_PG_POOL_SIZE',
-  'LOG_LEVEL',
-];
 
 function envWith(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
