@@ -1,13 +1,13 @@
 import { nowIso } from './clock.js';
 import { newBalanceHolder, updatedBalanceHolder, type BalanceHolderInput } from './balance-holders.js';
-import { recordBalanceChange } from './balances.js';
+import { moveHolderBalance } from './balances.js';
 import { createCustomer, findCustomer, type CreateCustomerInput } from './customers.js';
 import { NotFound, ValidationFailed } from './errors.js';
 import { emitEvent, EventTypes } from './events.js';
 import type { Account, CommandContext, LedgerEntry, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
 import type { Repositories } from './ports.js';
-import { findByIdOrExternalReference } from './references.js';
+import { findByIdOrExternalReference, lockByIdOrExternalReference } from './references.js';
 import { stableJson } from './stable-json.js';
 
 export const ACCOUNT_ID_PREFIX = 'bacc';
@@ -43,7 +43,7 @@ export async function createAccount(tx: Repositories, ctx: CommandContext, input
   const customerId = await resolveCustomer(tx, ctx, input.customer);
   const account: Account = { ...newBalanceHolder(ACCOUNT_ID_PREFIX, ctx, input), customerId };
   await tx.accounts.insert(ctx.scope, account);
-  await recordBalanceChange(tx, ctx, account.id, { balance: null, currency: null }, account);
+  await moveHolderBalance(tx, ctx, account.id, undefined, { balance: null, currency: null }, account);
   await emitEvent(tx, ctx, EventTypes.accountCreated, account);
   return account;
 }
@@ -77,7 +77,7 @@ export async function updateAccount(
   reference: string,
   input: UpdateAccountInput,
 ): Promise<Account> {
-  const current = await findByIdOrExternalReference(tx.accounts, 'account', ACCOUNT_ID_PREFIX, ctx.scope, reference, { lock: true });
+  const { holder: current, balance } = await lockByIdOrExternalReference(tx.accounts, 'account', ACCOUNT_ID_PREFIX, ctx.scope, reference);
   const id = current.id;
   // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
   const at: CommandContext = { ...ctx, now: nowIso() };
@@ -85,7 +85,7 @@ export async function updateAccount(
   if (stableJson(current) === stableJson(next)) return current;
   next.updatedAt = at.now;
   await tx.accounts.update(ctx.scope, next);
-  const entries = await recordBalanceChange(tx, at, id, current, next);
+  const entries = await moveHolderBalance(tx, at, id, balance, current, next);
   await emitEvent(tx, at, EventTypes.accountUpdated, next);
   if (entries.length > 0) {
     await emitEvent(tx, at, EventTypes.accountBalanceChanged, { account: next, ledgerEntries: entries });

@@ -1,8 +1,12 @@
 import { ValidationFailed, type FieldViolation } from './errors.js';
-import { newId } from './ids.js';
-import { fitsJsonInteger, isCurrencyCode } from './money.js';
-import type { CommandContext, LedgerEntry, LedgerEntryKind } from './model.js';
+import { applyPosting, externalPosting, newBalance, recordPosting } from './ledger.js';
+import { fromMinorUnits, isCurrencyCode, toMinorUnits } from './money.js';
+import type { Balance, CommandContext, LedgerEntry } from './model.js';
 import type { Repositories } from './ports.js';
+
+/** Billing shows ledger entries as JSON integers (±(2^53−1) minor units). */
+const MAX_ENTRY_MINOR_UNITS = BigInt(Number.MAX_SAFE_INTEGER);
+const fitsJsonInteger = (minorUnits: bigint) => minorUnits <= MAX_ENTRY_MINOR_UNITS && minorUnits >= -MAX_ENTRY_MINOR_UNITS;
 
 /** A balance holder's money state: balance null means "no balance tracking". */
 export interface BalanceState {
@@ -46,50 +50,50 @@ export function nextBalanceState(current: BalanceState, change: BalanceChangeReq
 }
 
 /**
- * Writes the ledger entries that take `before` to `after` (none when nothing changed), in the
- * caller's transaction, so that the stored balance always equals the sum of its entries.
- * The caller holds the holder's row lock (or has just created it), so entry sequences follow
- * the order in which changes were applied.
+ * Posts against EXTERNAL what takes a holder's balance from `before` to `after` (nothing when
+ * nothing changed), in the caller's transaction: billing sets a balance, the ledger records the
+ * difference. `locked` is the holder's balance in `before.currency`, read under the holder's
+ * row lock (undefined for a holder created in this transaction, or one that tracks none).
  * A currency change closes the old currency to zero and opens the new one, so that each
- * currency's entries also sum to what was held in it.
+ * currency's entries also sum to what is held in it.
+ * @throws ValidationFailed (an entry beyond ±(2^53−1) minor units: billing shows entries as JSON integers)
  */
-export async function recordBalanceChange(
+export async function moveHolderBalance(
   tx: Repositories,
   ctx: CommandContext,
   holderId: string,
+  locked: Balance | undefined,
   before: BalanceState,
   after: BalanceState,
 ): Promise<LedgerEntry[]> {
   if (after.balance === null || after.currency === null) return [];
   const entries: LedgerEntry[] = [];
-  // A holder that never tracked a balance has no entries yet (a tracked balance cannot be removed).
-  let sequence = before.balance === null ? 0 : await tx.ledger.lastSequence(ctx.scope, holderId);
-  const entry = (kind: LedgerEntryKind, amount: bigint, balanceAfter: bigint, currency: string): LedgerEntry => ({
-    id: newId('ble'),
-    holderId,
-    sequence: ++sequence,
-    kind,
-    amount,
-    balanceAfter,
-    currency,
-    reference: null,
-    requestId: ctx.requestId,
-    idempotencyKey: ctx.idempotencyKey,
-    actor: ctx.actor,
-    createdAt: ctx.now,
-  });
-  if (before.balance === null) {
-    if (after.balance !== 0n) entries.push(entry('initial', after.balance, after.balance, after.currency));
-  } else if (before.currency !== after.currency) {
-    if (before.balance !== 0n) entries.push(entry('adjustment', -before.balance, 0n, before.currency ?? after.currency));
-    if (after.balance !== 0n) entries.push(entry('initial', after.balance, after.balance, after.currency));
-  } else if (after.balance !== before.balance) {
-    const amount = after.balance - before.balance;
-    if (!fitsJsonInteger(amount)) {
+  const moveTo = async (balance: Balance, minorUnits: bigint, kind: string, created: boolean) => {
+    const target = fromMinorUnits(balance.currency, minorUnits).amount;
+    const change = target - balance.amount;
+    if (change === 0n) {
+      if (created) await tx.balances.insert(ctx.scope, balance);
+      return;
+    }
+    if (!fitsJsonInteger(toMinorUnits({ currency: balance.currency, amount: change }))) {
       throw ValidationFailed.of('balance', 'must not differ from the current balance by more than ±(2^53−1) minor units');
     }
-    entries.push(entry('adjustment', amount, after.balance, after.currency));
+    const result = applyPosting(ctx, externalPosting(kind, holderId, { currency: balance.currency, amount: change }), [balance], ctx.now);
+    await recordPosting(tx, ctx.scope, result, created ? [balance] : []);
+    entries.push(...result.entries);
+  };
+  if (before.balance === null) {
+    // A holder that never tracked a balance has none yet (a tracked balance cannot be removed).
+    const created = locked === undefined;
+    await moveTo(locked ?? newBalance(holderId, after.currency, ctx.now), after.balance, 'initial', created);
+  } else if (before.currency !== after.currency) {
+    if (!locked) throw new Error(`holder ${holderId} tracks a balance but none was locked`);
+    await moveTo(locked, 0n, 'adjustment', false);
+    // The new currency may have a balance from an earlier switch; the holder's row lock is held.
+    await moveTo(await tx.balances.open(ctx.scope, holderId, after.currency, ctx.now), after.balance, 'initial', false);
+  } else {
+    if (!locked) throw new Error(`holder ${holderId} tracks a balance but none was locked`);
+    await moveTo(locked, after.balance, 'adjustment', false);
   }
-  for (const e of entries) await tx.ledger.append(ctx.scope, e);
   return entries;
 }

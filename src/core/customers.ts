@@ -1,11 +1,11 @@
 import { nowIso } from './clock.js';
 import { newBalanceHolder, updatedBalanceHolder, type BalanceHolderInput } from './balance-holders.js';
-import { recordBalanceChange } from './balances.js';
+import { moveHolderBalance } from './balances.js';
 import { emitEvent, EventTypes } from './events.js';
 import type { CommandContext, Customer, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
 import type { Repositories } from './ports.js';
-import { findByIdOrExternalReference } from './references.js';
+import { findByIdOrExternalReference, lockByIdOrExternalReference } from './references.js';
 import { stableJson } from './stable-json.js';
 
 export const CUSTOMER_ID_PREFIX = 'bcus';
@@ -45,7 +45,7 @@ export async function createCustomer(
     phone: input.phone ?? null,
   };
   await tx.customers.insert(ctx.scope, customer, conflictField);
-  await recordBalanceChange(tx, ctx, customer.id, { balance: null, currency: null }, customer);
+  await moveHolderBalance(tx, ctx, customer.id, undefined, { balance: null, currency: null }, customer);
   await emitEvent(tx, ctx, EventTypes.customerCreated, customer);
   return customer;
 }
@@ -57,7 +57,7 @@ export async function updateCustomer(
   reference: string,
   input: UpdateCustomerInput,
 ): Promise<Customer> {
-  const current = await findByIdOrExternalReference(tx.customers, 'customer', CUSTOMER_ID_PREFIX, ctx.scope, reference, { lock: true });
+  const { holder: current, balance } = await lockByIdOrExternalReference(tx.customers, 'customer', CUSTOMER_ID_PREFIX, ctx.scope, reference);
   const id = current.id;
   // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
   const at: CommandContext = { ...ctx, now: nowIso() };
@@ -69,7 +69,7 @@ export async function updateCustomer(
   if (sameCustomer(current, next)) return current;
   next.updatedAt = at.now;
   await tx.customers.update(ctx.scope, next);
-  await recordBalanceChange(tx, at, id, current, next);
+  await moveHolderBalance(tx, at, id, balance, current, next);
   await emitEvent(tx, at, EventTypes.customerUpdated, next);
   return next;
 }

@@ -4,6 +4,7 @@
  */
 export type LedgerErrorCode =
   | 'validation_failed'
+  | 'insufficient_funds'
   | 'not_found'
   | 'already_exists'
   | 'idempotency_key_reused'
@@ -33,6 +34,20 @@ export class ValidationFailed extends LedgerError {
   }
   static of(field: string, message: string): ValidationFailed {
     return new ValidationFailed([{ field, message }]);
+  }
+}
+
+/** A posting that may not overdraw its source would have taken it below zero; nothing changed. */
+export class InsufficientFunds extends LedgerError {
+  readonly code = 'insufficient_funds';
+  constructor(
+    readonly holderId: string,
+    readonly currency: string,
+    /** Atoms the source holds, and atoms the posting asked for. */
+    readonly available: bigint,
+    readonly requested: bigint,
+  ) {
+    super(`the balance of ${holderId} in ${currency} is insufficient for this posting`);
   }
 }
 

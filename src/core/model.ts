@@ -47,7 +47,7 @@ export interface BalanceHolder {
   externalReference: string;
   name: string | null;
   currency: string | null;
-  /** null = no balance tracking. */
+  /** In minor units of `currency`, as the ledger holds it; null = no balance tracking. */
   balance: bigint | null;
   paymentRules: PaymentRules | null;
   metadata: Metadata;
@@ -64,18 +64,40 @@ export interface Account extends BalanceHolder {
   customerId: string;
 }
 
-export type LedgerEntryKind = 'initial' | 'adjustment';
+/** The counterparty of money that enters or leaves the books (SPEC §2 "Ledger"): never a stored row. */
+export const EXTERNAL = 'external';
 
-/** An immutable record of one balance change; the holder is any object that carries a balance. */
+/**
+ * A holder's money in one currency. The holder is any object that carries money (a billing
+ * customer or account, a platform sub-account, an org account) or a tenant itself (a
+ * platform's own balance). Amounts are atoms (see money.ts).
+ */
+export interface Balance {
+  holderId: string;
+  currency: string;
+  amount: bigint;
+  /** The sequence of its last entry; 0 while it has none. */
+  sequence: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * An immutable record of one side of a posting. Kinds are the posting's name in the calling
+ * surface's vocabulary (billing: initial, adjustment; platform: transfer, topup; …).
+ */
 export interface LedgerEntry {
   id: string;
   holderId: string;
-  /** 1, 2, 3… per holder, in the order the changes were applied: the ledger's order. */
+  currency: string;
+  /** 1, 2, 3… per balance (holder, currency), in the order the postings were applied. */
   sequence: number;
-  kind: LedgerEntryKind;
+  kind: string;
+  /** Signed atoms: positive when money came in. */
   amount: bigint;
   balanceAfter: bigint;
-  currency: string;
+  /** The holder on the other side, or EXTERNAL. */
+  counterparty: string;
   reference: string | null;
   requestId: string | null;
   idempotencyKey: string | null;
@@ -85,12 +107,11 @@ export interface LedgerEntry {
 
 /**
  * A position in a newest-first listing: objects sort by (createdAt, id) descending, a holder's
- * ledger entries by sequence descending.
+ * ledger entries by id (time-ordered) descending.
  */
 export interface ListCursor {
   createdAt: string;
   id: string;
-  sequence?: number;
 }
 
 export interface PageRequest {

@@ -1,7 +1,27 @@
 import currencyCodes from 'currency-codes';
 
-/** Largest integer a JSON number carries exactly (2^53 - 1). */
-export const MAX_JSON_INTEGER = BigInt(Number.MAX_SAFE_INTEGER);
+/**
+ * Exact money: a currency and a signed integer count of its atomic unit, one billionth (10^-9)
+ * of the major unit, for every currency. One unit everywhere means balances of one currency
+ * add up across surfaces, and every wire form converts exactly: minor units (billing; ISO 4217
+ * exponents are 0–4, so a minor unit is a whole number of atoms), major-unit decimal text
+ * (platform) and google.type.Money units/nanos (org, whose nanos are exactly atoms).
+ * Amounts are bigint from parse to present; no float ever holds one.
+ */
+export interface Money {
+  currency: string;
+  /** Atoms: 10^-9 of the currency's major unit. */
+  amount: bigint;
+}
+
+/** Decimal digits of the atomic unit: 1 major unit = 10^9 atoms. */
+export const ATOM_DIGITS = 9;
+const ATOMS_PER_MAJOR = 10n ** BigInt(ATOM_DIGITS);
+
+/** google.type.Money `units` is an int64. */
+export const INT64_MAX = 2n ** 63n - 1n;
+export const INT64_MIN = -(2n ** 63n);
+const NANOS_MAX = 999_999_999;
 
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 
@@ -18,21 +38,134 @@ export function isCurrencyCode(code: string): boolean {
   return currencyExponent(code) !== undefined;
 }
 
-/** Whether an exact amount still fits a JSON number without losing precision. */
-export function fitsJsonInteger(amount: bigint): boolean {
-  return amount <= MAX_JSON_INTEGER && amount >= -MAX_JSON_INTEGER;
-}
+/** Why an amount cannot become (or be shown as) Money. Surfaces word each reason their way. */
+export type AmountProblem =
+  | 'unknown_currency'
+  | 'malformed'
+  /** More decimals than the currency's minor unit (or than nanos) can hold. */
+  | 'too_precise'
+  /** Beyond the wire form's range (int64 units, nanos ±999,999,999). */
+  | 'out_of_range'
+  /** units and nanos of opposite signs (google.type.Money). */
+  | 'sign_mismatch';
 
-/** A JSON number that must be an exact integer amount in minor units. */
-export function minorUnitsFromJson(value: number): bigint {
-  if (!Number.isSafeInteger(value)) {
-    throw new RangeError('amount must be an integer within ±(2^53−1)');
+export class AmountRejected extends RangeError {
+  constructor(
+    readonly problem: AmountProblem,
+    message: string,
+  ) {
+    super(message);
   }
-  return BigInt(value);
 }
 
-/** bigint → JSON number, only for amounts known to fit (callers check fitsJsonInteger first). */
-export function minorUnitsToJson(amount: bigint): number {
-  if (!fitsJsonInteger(amount)) throw new RangeError('amount exceeds ±(2^53−1)');
-  return Number(amount);
+function exponentOf(currency: string): number {
+  const exponent = currencyExponent(currency);
+  if (exponent === undefined) throw new AmountRejected('unknown_currency', `'${currency}' is not an ISO 4217 currency code`);
+  return exponent;
+}
+
+const atomsPerMinorUnit = (currency: string) => 10n ** BigInt(ATOM_DIGITS - exponentOf(currency));
+
+export const zero = (currency: string): Money => ({ currency, amount: 0n });
+
+// ---- minor units (billing) -------------------------------------------------------------------
+
+export function fromMinorUnits(currency: string, minorUnits: bigint): Money {
+  return { currency, amount: minorUnits * atomsPerMinorUnit(currency) };
+}
+
+/** @throws AmountRejected('too_precise') when the amount is not a whole number of minor units */
+export function toMinorUnits(money: Money): bigint {
+  const perMinor = atomsPerMinorUnit(money.currency);
+  if (money.amount % perMinor !== 0n) throw new AmountRejected('too_precise', `${majorDecimalOf(money)} ${money.currency} is not a whole number of minor units`);
+  return money.amount / perMinor;
+}
+
+// ---- major-unit decimal text (platform: a JSON number's own text) ------------------------------
+
+const JSON_NUMBER = /^(-)?(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * A JSON number's text in major units (`12.5`, `1e3`, `-0.25`), exactly. At most
+ * `maxDecimals` decimals, by default the currency's ISO 4217 exponent (JPY 0, PHP 2, KWD 3):
+ * `10.5` JPY is too precise. A surface whose vendor allows fewer passes its own (Xendit: IDR 0).
+ * @throws AmountRejected (malformed, too_precise, unknown_currency)
+ */
+export function fromMajorDecimal(currency: string, text: string, maxDecimals?: number): Money {
+  const match = JSON_NUMBER.exec(text);
+  if (!match) throw new AmountRejected('malformed', `'${text}' is not a decimal number`);
+  const [, sign, whole, fraction = '', exponentText = '0'] = match;
+  // An absurd exponent would make a number with millions of digits; no amount needs more than 40.
+  const exponent = Number(exponentText);
+  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 40) throw new AmountRejected('out_of_range', `'${text}' is out of range`);
+  let digits = (whole! + fraction).replace(/^0+(?=\d)/, '');
+  let decimals = fraction.length - exponent;
+  // Trailing zeros after the point carry no precision: 10.50 PHP is 10.5.
+  while (decimals > 0 && digits.length > 1 && digits.endsWith('0')) {
+    digits = digits.slice(0, -1);
+    decimals -= 1;
+  }
+  if (digits === '0') decimals = Math.min(decimals, 0);
+  const allowed = Math.min(maxDecimals ?? ATOM_DIGITS, exponentOf(currency));
+  if (decimals > allowed) throw new AmountRejected('too_precise', `${currency} amounts have at most ${allowed} decimal places (got '${text}')`);
+  const magnitude = BigInt(digits) * 10n ** BigInt(ATOM_DIGITS - decimals);
+  return { currency, amount: sign ? -magnitude : magnitude };
+}
+
+/** The shortest exact decimal text in major units (`12.5`, `-0.25`, `10000`). */
+export function majorDecimalOf(money: Money): string {
+  const negative = money.amount < 0n;
+  const magnitude = negative ? -money.amount : money.amount;
+  const whole = magnitude / ATOMS_PER_MAJOR;
+  const fraction = (magnitude % ATOMS_PER_MAJOR).toString().padStart(ATOM_DIGITS, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+// ---- google.type.Money (org) -------------------------------------------------------------------
+
+export interface UnitsAndNanos {
+  units: bigint;
+  nanos: number;
+}
+
+/**
+ * google.type.Money: int64 units plus nanos in ±999,999,999 with the sign of units (either
+ * may be zero). The full int64 range works: the result needs about 94 bits.
+ * @throws AmountRejected (out_of_range, sign_mismatch, unknown_currency)
+ */
+export function fromUnitsAndNanos(currency: string, { units, nanos }: UnitsAndNanos): Money {
+  exponentOf(currency);
+  if (units > INT64_MAX || units < INT64_MIN) throw new AmountRejected('out_of_range', 'units must be a 64-bit signed integer');
+  if (!Number.isInteger(nanos) || nanos > NANOS_MAX || nanos < -NANOS_MAX) throw new AmountRejected('out_of_range', 'nanos must be an integer between -999,999,999 and +999,999,999');
+  if ((units > 0n && nanos < 0) || (units < 0n && nanos > 0)) throw new AmountRejected('sign_mismatch', 'nanos must have the sign of units');
+  return { currency, amount: units * ATOMS_PER_MAJOR + BigInt(nanos) };
+}
+
+/** @throws AmountRejected('out_of_range') when the units no longer fit an int64 (never wraps) */
+export function toUnitsAndNanos(money: Money): UnitsAndNanos {
+  // bigint division truncates toward zero, so units and nanos share the amount's sign.
+  const units = money.amount / ATOMS_PER_MAJOR;
+  if (units > INT64_MAX || units < INT64_MIN) throw new AmountRejected('out_of_range', `${money.currency} amount exceeds the int64 range of units`);
+  return { units, nanos: Number(money.amount % ATOMS_PER_MAJOR) };
+}
+
+// ---- arithmetic --------------------------------------------------------------------------------
+
+function sameCurrency(a: Money, b: Money): void {
+  if (a.currency !== b.currency) throw new RangeError(`cannot combine ${a.currency} with ${b.currency}`);
+}
+
+export function addMoney(a: Money, b: Money): Money {
+  sameCurrency(a, b);
+  return { currency: a.currency, amount: a.amount + b.amount };
+}
+
+export function subtractMoney(a: Money, b: Money): Money {
+  sameCurrency(a, b);
+  return { currency: a.currency, amount: a.amount - b.amount };
+}
+
+export function compareMoney(a: Money, b: Money): -1 | 0 | 1 {
+  sameCurrency(a, b);
+  return a.amount < b.amount ? -1 : a.amount > b.amount ? 1 : 0;
 }

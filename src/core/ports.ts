@@ -1,5 +1,6 @@
 import type {
   Account,
+  Balance,
   DeliveryAttempt,
   DeliveryStatus,
   Email,
@@ -45,6 +46,7 @@ export interface Repositories {
   apiKeys: ApiKeyRepository;
   customers: CustomerRepository;
   accounts: AccountRepository;
+  balances: BalanceRepository;
   ledger: LedgerRepository;
   idempotency: IdempotencyRepository;
   events: EventRepository;
@@ -79,8 +81,11 @@ export interface BalanceHolderRepository<H, F extends PageRequest> {
   insert(scope: Scope, holder: H, conflictField?: string): Promise<void>;
   findById(scope: Scope, id: string): Promise<H | undefined>;
   findByExternalReference(scope: Scope, ref: string): Promise<H | undefined>;
-  /** Same as findById, but holds a write lock on the row until the transaction ends. */
-  lockById(scope: Scope, id: string): Promise<H | undefined>;
+  /**
+   * Same as findById, but holds a write lock on the row until the transaction ends, and also
+   * returns (and locks) the ledger balance its `balance` was read from, if it tracks one.
+   */
+  lockById(scope: Scope, id: string): Promise<{ holder: H; balance: Balance | undefined } | undefined>;
   update(scope: Scope, holder: H): Promise<void>;
   cursorOf(scope: Scope, id: string): Promise<ListCursor | undefined>;
   list(scope: Scope, filter: F): Promise<Page<H>>;
@@ -95,15 +100,37 @@ export interface AccountFilter extends PageRequest {
 
 export type AccountRepository = BalanceHolderRepository<Account, AccountFilter>;
 
+/**
+ * Balances per (scope, holder, currency). Changes happen only through postings (core/ledger.ts),
+ * under the balance's lock.
+ */
+export interface BalanceRepository {
+  find(scope: Scope, holderId: string, currency: string): Promise<Balance | undefined>;
+  /** Reads the balance and holds its write lock until the transaction ends. */
+  lock(scope: Scope, holderId: string, currency: string): Promise<Balance | undefined>;
+  /**
+   * The holder's balance in `currency`, created at zero if it has none yet, locked. A
+   * concurrent transaction opening the same balance makes this wait, then find its row.
+   */
+  open(scope: Scope, holderId: string, currency: string, now: string): Promise<Balance>;
+  /** Stores a balance nobody else can see yet (its holder is created in this transaction). */
+  insert(scope: Scope, balance: Balance): Promise<void>;
+  /** Writes a locked balance's new amount and sequence. */
+  update(scope: Scope, balance: Balance): Promise<void>;
+  /** Every balance of the scope (invariant checks, operators). */
+  listForScope(scope: Scope): Promise<Balance[]>;
+}
+
 export interface LedgerRepository {
-  /** @throws on a duplicate (holder, sequence): callers hold the holder's row lock. */
+  /** @throws on a duplicate (holder, currency, sequence): callers hold the balance's lock. */
   append(scope: Scope, entry: LedgerEntry): Promise<void>;
-  /** The holder's highest entry sequence, 0 when it has none. */
-  lastSequence(scope: Scope, holderId: string): Promise<number>;
   cursorOf(scope: Scope, holderId: string, id: string): Promise<ListCursor | undefined>;
+  /** A holder's entries in every currency, newest first. */
   list(scope: Scope, holderId: string, page: PageRequest): Promise<Page<LedgerEntry>>;
-  /** Sum of all entries of a holder in one currency-agnostic total (for invariant checks). */
-  sum(scope: Scope, holderId: string): Promise<bigint>;
+  /** One balance's entries, oldest first (invariant checks, audits). */
+  chain(scope: Scope, holderId: string, currency: string): Promise<LedgerEntry[]>;
+  /** Every entry of the scope whose counterparty is `counterparty` (invariant checks). */
+  listByCounterparty(scope: Scope, counterparty: string): Promise<LedgerEntry[]>;
 }
 
 /** What an idempotent request answered, stored verbatim and replayed to retries. */

@@ -1,33 +1,37 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { AlreadyExists, type ResourceKind } from '../core/errors.js';
 import type { BalanceHolder, PageRequest, Scope } from '../core/model.js';
-import type { BalanceHolderRepository } from '../core/ports.js';
-import type { Database } from './database.js';
+import type { BalanceHolderRepository, BalanceRepository } from '../core/ports.js';
+import type { Database, HolderWithBalance } from './database.js';
 import type { DialectName } from './dialects.js';
-import { precompiled } from './precompiled.js';
+import { precompiled, type Placeholder } from './precompiled.js';
 import { insertOf, WriteStatement, type WriteSink } from './write-behind.js';
 
 type HolderTable = 'customers' | 'accounts';
 
+/**
+ * A holder with its balance in its own currency: the ledger's balance row, joined on its full
+ * primary key. Every keyed read names (tenant_id, mode, id), the holder's whole primary key, so
+ * the plan is that unique index whatever the statistics say.
+ */
+export function holdersWithBalance(db: Kysely<Database>, table: HolderTable) {
+  return db
+    .selectFrom(`${table} as h` as 'accounts as h')
+    .leftJoin('balances as b', (join) =>
+      join.onRef('b.tenant_id', '=', 'h.tenant_id').onRef('b.mode', '=', 'h.mode').onRef('b.holder_id', '=', 'h.id').onRef('b.currency', '=', 'h.currency'),
+    )
+    .selectAll('h')
+    .select('b.amount as balance_amount');
+}
+
+const keyedRead = (table: HolderTable, column: 'id' | 'external_reference') =>
+  precompiled((db, p: Placeholder) => holdersWithBalance(db, table).where('h.tenant_id', '=', p(0)).where('h.mode', '=', p(1)).where(`h.${column}`, '=', p(2)));
+
 /** Per table: the keyed reads every request makes, compiled once. */
-const keyedReads = Object.fromEntries(
-  (['customers', 'accounts'] as const).map((table) => [
-    table,
-    {
-      byId: precompiled((db, p) =>
-        db.selectFrom(table as HolderTable).selectAll().where('tenant_id', '=', p(0)).where('mode', '=', p(1)).where('id', '=', p(2)),
-      ),
-      byExternalReference: precompiled((db, p) =>
-        db
-          .selectFrom(table as HolderTable)
-          .selectAll()
-          .where('tenant_id', '=', p(0))
-          .where('mode', '=', p(1))
-          .where('external_reference', '=', p(2)),
-      ),
-    },
-  ]),
-) as Record<HolderTable, { byId: ReturnType<typeof precompiled>; byExternalReference: ReturnType<typeof precompiled> }>;
+const keyedReads = {
+  customers: { byId: keyedRead('customers', 'id'), byExternalReference: keyedRead('customers', 'external_reference') },
+  accounts: { byId: keyedRead('accounts', 'id'), byExternalReference: keyedRead('accounts', 'external_reference') },
+};
 
 const updates = new Map<string, WriteStatement>();
 
@@ -36,17 +40,18 @@ export function balanceHolderRepository<T extends HolderTable, H extends Balance
   db: Kysely<Database>,
   dialect: DialectName,
   writes: WriteSink,
+  balances: BalanceRepository,
   table: T,
   resource: ResourceKind,
-  /** ` for update` on PostgreSQL; empty on SQLite, whose transactions are already exclusive. */
-  lockClause: RawBuilder<unknown>,
   toRow: (tenantId: string, mode: Scope['mode'], holder: H) => Database[T],
-  fromRow: (row: Database[T]) => H,
+  fromRow: (row: HolderWithBalance<Database[T]>) => H,
 ): Omit<BalanceHolderRepository<H, PageRequest>, 'list'> {
   // Every statement is bounded by tenant and mode (SPEC §2 isolation).
   const reads = keyedReads[table];
+  // SQLite transactions are already exclusive writers; PostgreSQL needs an explicit row lock.
+  const lockClause = dialect === 'postgres' ? sql` for update` : sql``;
   const one = async (result: Promise<{ rows: unknown[] }>) => {
-    const row = (await result).rows[0] as Database[T] | undefined;
+    const row = (await result).rows[0] as HolderWithBalance<Database[T]> | undefined;
     return row && fromRow(row);
   };
   return {
@@ -59,8 +64,15 @@ export function balanceHolderRepository<T extends HolderTable, H extends Balance
     findById: (scope, id) => one(reads.byId(db, dialect, [scope.tenantId, scope.mode, id])),
     findByExternalReference: (scope, ref) => one(reads.byExternalReference(db, dialect, [scope.tenantId, scope.mode, ref])),
     async lockById(scope, id) {
+      await writes.beginTransaction();
       const { rows } = await sql<Database[T]>`select * from ${sql.table(table)} where tenant_id = ${scope.tenantId} and mode = ${scope.mode} and id = ${id}${lockClause}`.execute(db);
-      return rows[0] && fromRow(rows[0]);
+      const row = rows[0];
+      if (!row) return undefined;
+      // Read after the holder's lock is held, by its own statement: a join inside the locking
+      // statement would keep that statement's snapshot and be stale after a lock wait.
+      const balance = row.currency === null ? undefined : await balances.lock(scope, id, row.currency);
+      const holder = fromRow({ ...row, balance_amount: balance ? balance.amount.toString() : null });
+      return { holder, balance };
     },
     update(scope, holder) {
       const { tenant_id, mode, id, ...changes } = toRow(scope.tenantId, scope.mode, holder);
@@ -71,7 +83,7 @@ export function balanceHolderRepository<T extends HolderTable, H extends Balance
         statement = WriteStatement.update(table, columns, ['tenant_id', 'mode', 'id']);
         updates.set(cacheKey, statement);
       }
-      return writes.write({ statement, values: [...Object.values(changes), tenant_id, mode, id] });
+      return writes.write({ statement, values: [...Object.values(changes), tenant_id, mode, id], rowKey: `${tenant_id}/${mode}/${id}` });
     },
     async cursorOf(scope, id) {
       const row = await db

@@ -9,6 +9,7 @@ export interface Database {
   api_keys: ApiKeyTable;
   customers: CustomerTable;
   accounts: AccountTable;
+  balances: BalanceTable;
   ledger_entries: LedgerEntryTable;
   idempotency_keys: IdempotencyKeyTable;
   events: EventTable;
@@ -37,7 +38,10 @@ export interface ApiKeyTable {
   revoked_at: string | null;
 }
 
-/** The columns customers and accounts share. */
+/**
+ * The columns customers and accounts share. Their balance is not here: it is the ledger's
+ * balance of (holder, currency), read by a join (HolderWithBalance).
+ */
 export interface BalanceHolderTable {
   tenant_id: string;
   mode: string;
@@ -45,7 +49,6 @@ export interface BalanceHolderTable {
   external_reference: string;
   name: string | null;
   currency: string | null;
-  balance: bigint | null;
   /** JSON text, amounts as decimal strings. */
   payment_rules: string | null;
   /** JSON text object of strings. */
@@ -63,16 +66,37 @@ export interface AccountTable extends BalanceHolderTable {
   customer_id: string;
 }
 
+/** A stored amount: decimal text of atoms (10^-9 major units), exact on both stores (docs/decisions.md). */
+export type StoredAmount = string;
+
+/** One balance per (tenant, mode, holder, currency); the holder may be any object, or a tenant. */
+export interface BalanceTable {
+  tenant_id: string;
+  mode: string;
+  holder_id: string;
+  currency: string;
+  amount: StoredAmount;
+  /** The sequence of the balance's last entry (0: none yet). */
+  sequence: bigint | number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A holder row with its balance in its own currency (null: no balance tracked). */
+export type HolderWithBalance<T> = T & { balance_amount: StoredAmount | null };
+
 export interface LedgerEntryTable {
   tenant_id: string;
   mode: string;
-  id: string;
   holder_id: string;
-  sequence: bigint | number;
-  kind: string;
-  amount: bigint;
-  balance_after: bigint;
   currency: string;
+  sequence: bigint | number;
+  id: string;
+  kind: string;
+  amount: StoredAmount;
+  balance_after: StoredAmount;
+  /** The other side: a holder id, or `external` for money entering or leaving the books. */
+  counterparty: string;
   reference: string | null;
   request_id: string | null;
   idempotency_key: string | null;

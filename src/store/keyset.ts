@@ -2,30 +2,32 @@ import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { ListCursor, Page, PageRequest } from '../core/model.js';
 import type { Database } from './database.js';
 
-type Listed = 'customers' | 'accounts' | 'ledger_entries';
-
 /**
  * The one pagination helper: newest first, by (created_at, id) for objects (a row-value
- * comparison both SQLite and PostgreSQL answer from the listing index) or by a holder's
- * ledger `sequence`. Reads limit + 1 rows to know whether there is more.
+ * comparison both SQLite and PostgreSQL answer from the listing index) or by id alone for a
+ * holder's ledger entries (time-ordered ids; the (holder, id) index). Reads limit + 1 rows to
+ * know whether there is more. `table` qualifies the columns when the query joins another table.
  */
-export async function keysetPage<T extends Listed, Row, Item>(
-  query: SelectQueryBuilder<Database, T, Row>,
+export async function keysetPage<DB extends Database, T extends keyof DB & string, Row, Item>(
+  query: SelectQueryBuilder<DB, T, Row>,
   page: PageRequest,
   toItem: (row: Row) => Item,
-  order: 'created' | 'sequence' = 'created',
+  order: 'created' | 'id' = 'created',
+  table?: string,
 ): Promise<Page<Item>> {
+  const column = (name: string) => sql.ref(table ? `${table}.${name}` : name);
+  const createdAt = column('created_at');
+  const id = column('id');
   let q = query;
-  if (page.createdGte !== undefined) q = q.where(sql<SqlBool>`created_at >= ${page.createdGte}`);
-  if (page.createdLte !== undefined) q = q.where(sql<SqlBool>`created_at <= ${page.createdLte}`);
+  if (page.createdGte !== undefined) q = q.where(sql<SqlBool>`${createdAt} >= ${page.createdGte}`);
+  if (page.createdLte !== undefined) q = q.where(sql<SqlBool>`${createdAt} <= ${page.createdLte}`);
   const backwards = page.before !== undefined;
-  const position = order === 'sequence' ? sql`sequence` : sql`(created_at, id)`;
-  const value = (cursor: ListCursor) =>
-    order === 'sequence' ? sql`${cursor.sequence ?? 0}` : sql`(${cursor.createdAt}, ${cursor.id})`;
+  const position = order === 'id' ? id : sql`(${createdAt}, ${id})`;
+  const value = (cursor: ListCursor) => (order === 'id' ? sql`${cursor.id}` : sql`(${cursor.createdAt}, ${cursor.id})`);
   if (page.after) q = q.where(sql<SqlBool>`${position} < ${value(page.after)}`);
   if (page.before) q = q.where(sql<SqlBool>`${position} > ${value(page.before)}`);
   const direction = backwards ? sql`asc` : sql`desc`;
-  const sorted = order === 'sequence' ? q.orderBy(sql`sequence ${direction}`) : q.orderBy(sql`created_at ${direction}`).orderBy(sql`id ${direction}`);
+  const sorted = order === 'id' ? q.orderBy(sql`${id} ${direction}`) : q.orderBy(sql`${createdAt} ${direction}`).orderBy(sql`${id} ${direction}`);
   const rows = await sorted.limit(page.limit + 1).execute();
   const hasMore = rows.length > page.limit;
   const items = rows.slice(0, page.limit).map(toItem);

@@ -1,6 +1,6 @@
 import { sql, type DatabaseConnection, type Kysely } from 'kysely';
 import { AlreadyExists, IdempotencyKeyTaken } from '../core/errors.js';
-import type { ApiKey, LedgerEntry, Tenant } from '../core/model.js';
+import type { ApiKey, Tenant } from '../core/model.js';
 import type {
   AccountFilter,
   AccountRepository,
@@ -10,7 +10,6 @@ import type {
   EventRepository,
   IdempotencyRecord,
   IdempotencyRepository,
-  LedgerRepository,
   OutboxEvent,
   Repositories,
   Store,
@@ -19,7 +18,8 @@ import type {
 } from '../core/ports.js';
 import type { Database, EventTable } from './database.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
-import { balanceHolderRepository } from './balance-holder-repository.js';
+import { balanceHolderRepository, holdersWithBalance } from './balance-holder-repository.js';
+import { balanceRepository, ledgerRepository } from './ledger-repositories.js';
 import { keysetPage } from './keyset.js';
 import { KyselyOutboxQueue } from './outbox-queue.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
@@ -30,13 +30,11 @@ import {
   accountToRow,
   customerToRow,
   idempotencyRecordToRow,
-  ledgerEntryToRow,
   rowToAccount,
   rowToApiKey,
   rowToCustomer,
   rowToEvent,
   rowToIdempotencyRecord,
-  rowToLedgerEntry,
   rowToTenant,
 } from './rows.js';
 
@@ -86,9 +84,6 @@ export class KyselyStore implements Store {
 }
 
 function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteSink): Repositories {
-  // SQLite transactions are already exclusive writers; PostgreSQL needs an explicit row lock.
-  const lockClause = dialect === 'postgres' ? sql` for update` : sql``;
-
   const tenants: TenantRepository = {
     async insert(t: Tenant) {
       await db
@@ -148,67 +143,26 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
     },
   };
 
+  const balances = balanceRepository(db, dialect, writes);
+  const ledger = ledgerRepository(db, writes);
+
   const customers: CustomerRepository = {
-    ...balanceHolderRepository(db, dialect, writes, 'customers', 'customer', lockClause, customerToRow, rowToCustomer),
+    ...balanceHolderRepository(db, dialect, writes, balances, 'customers', 'customer', customerToRow, rowToCustomer),
     list(scope, filter: CustomerFilter) {
-      let q = db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
-      if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
-      if (filter.email !== undefined) q = q.where('email', '=', filter.email);
-      return keysetPage(q, filter, rowToCustomer);
+      let q = holdersWithBalance(db, 'customers').where('h.tenant_id', '=', scope.tenantId).where('h.mode', '=', scope.mode);
+      if (filter.externalReference !== undefined) q = q.where('h.external_reference', '=', filter.externalReference);
+      if (filter.email !== undefined) q = q.where(sql.ref('h.email'), '=', filter.email);
+      return keysetPage(q, filter, (row) => rowToCustomer(row as unknown as Parameters<typeof rowToCustomer>[0]), 'created', 'h');
     },
   };
 
   const accounts: AccountRepository = {
-    ...balanceHolderRepository(db, dialect, writes, 'accounts', 'account', lockClause, accountToRow, rowToAccount),
+    ...balanceHolderRepository(db, dialect, writes, balances, 'accounts', 'account', accountToRow, rowToAccount),
     list(scope, filter: AccountFilter) {
-      let q = db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
-      if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
-      if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
-      return keysetPage(q, filter, rowToAccount);
-    },
-  };
-
-  const ledger: LedgerRepository = {
-    append: (scope, e: LedgerEntry) => writes.write(insertOf('ledger_entries', ledgerEntryToRow(scope.tenantId, scope.mode, e))),
-    async lastSequence(scope, holderId) {
-      const row = await db
-        .selectFrom('ledger_entries')
-        .select((eb) => eb.fn.max('sequence').as('last'))
-        .where('tenant_id', '=', scope.tenantId)
-        .where('mode', '=', scope.mode)
-        .where('holder_id', '=', holderId)
-        .executeTakeFirst();
-      return row?.last === null || row?.last === undefined ? 0 : Number(row.last);
-    },
-    async cursorOf(scope, holderId, id) {
-      const row = await db
-        .selectFrom('ledger_entries')
-        .select(['created_at', 'id', 'sequence'])
-        .where('tenant_id', '=', scope.tenantId)
-        .where('mode', '=', scope.mode)
-        .where('holder_id', '=', holderId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row && { createdAt: row.created_at, id: row.id, sequence: Number(row.sequence) };
-    },
-    list(scope, holderId, page) {
-      const q = db
-        .selectFrom('ledger_entries')
-        .selectAll()
-        .where('tenant_id', '=', scope.tenantId)
-        .where('mode', '=', scope.mode)
-        .where('holder_id', '=', holderId);
-      return keysetPage(q, page, rowToLedgerEntry, 'sequence');
-    },
-    async sum(scope, holderId) {
-      const row = await db
-        .selectFrom('ledger_entries')
-        .select((eb) => eb.fn.sum<bigint | string | number | null>('amount').as('total'))
-        .where('tenant_id', '=', scope.tenantId)
-        .where('mode', '=', scope.mode)
-        .where('holder_id', '=', holderId)
-        .executeTakeFirstOrThrow();
-      return row.total === null ? 0n : BigInt(row.total);
+      let q = holdersWithBalance(db, 'accounts').where('h.tenant_id', '=', scope.tenantId).where('h.mode', '=', scope.mode);
+      if (filter.customerId !== undefined) q = q.where('h.customer_id', '=', filter.customerId);
+      if (filter.externalReference !== undefined) q = q.where('h.external_reference', '=', filter.externalReference);
+      return keysetPage(q, filter, rowToAccount, 'created', 'h');
     },
   };
 
@@ -295,5 +249,5 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
     },
   };
 
-  return { tenants, apiKeys, customers, accounts, ledger, idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db) };
+  return { tenants, apiKeys, customers, accounts, balances, ledger, idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db) };
 }

@@ -1,9 +1,12 @@
-import type { Account, ApiKey, BalanceHolder, Customer, LedgerEntry, Metadata, Mode, PaymentRules, Tenant } from '../core/model.js';
+import type { Account, ApiKey, Balance, BalanceHolder, Customer, LedgerEntry, Metadata, Mode, PaymentRules, Tenant } from '../core/model.js';
+import { toMinorUnits } from '../core/money.js';
 import type { IdempotencyRecord, OutboxEvent } from '../core/ports.js';
 import type {
   AccountTable,
   ApiKeyTable,
   BalanceHolderTable,
+  BalanceTable,
+  HolderWithBalance,
   CustomerTable,
   EventTable,
   IdempotencyKeyTable,
@@ -42,7 +45,6 @@ function textToPaymentRules(text: string | null): PaymentRules | null {
   };
 }
 
-const bigintOrNull = (value: bigint | number | null): bigint | null => (value === null ? null : BigInt(value));
 
 export function rowToTenant(row: TenantTable): Tenant {
   return { id: row.id, name: row.name, country: row.country, callbackToken: row.callback_token, createdAt: row.created_at };
@@ -68,7 +70,6 @@ function balanceHolderToRow(tenantId: string, mode: Mode, h: BalanceHolder): Bal
     external_reference: h.externalReference,
     name: h.name,
     currency: h.currency,
-    balance: h.balance,
     payment_rules: paymentRulesToText(h.paymentRules),
     metadata: JSON.stringify(h.metadata),
     created_at: h.createdAt,
@@ -76,13 +77,18 @@ function balanceHolderToRow(tenantId: string, mode: Mode, h: BalanceHolder): Bal
   };
 }
 
-function rowToBalanceHolder(row: BalanceHolderTable): BalanceHolder {
+/** A holder's balance in minor units of its currency (the ledger holds atoms). */
+function minorUnitsOf(currency: string | null, amount: string | null): bigint | null {
+  return amount === null || currency === null ? null : toMinorUnits({ currency, amount: BigInt(amount) });
+}
+
+function rowToBalanceHolder(row: HolderWithBalance<BalanceHolderTable>): BalanceHolder {
   return {
     id: row.id,
     externalReference: row.external_reference,
     name: row.name,
     currency: row.currency,
-    balance: bigintOrNull(row.balance),
+    balance: minorUnitsOf(row.currency, row.balance_amount),
     paymentRules: textToPaymentRules(row.payment_rules),
     metadata: JSON.parse(row.metadata) as Metadata,
     createdAt: row.created_at,
@@ -94,7 +100,7 @@ export function customerToRow(tenantId: string, mode: Mode, c: Customer): Custom
   return { ...balanceHolderToRow(tenantId, mode, c), email: c.email, phone: c.phone };
 }
 
-export function rowToCustomer(row: CustomerTable): Customer {
+export function rowToCustomer(row: HolderWithBalance<CustomerTable>): Customer {
   return { ...rowToBalanceHolder(row), email: row.email, phone: row.phone };
 }
 
@@ -102,21 +108,46 @@ export function accountToRow(tenantId: string, mode: Mode, a: Account): AccountT
   return { ...balanceHolderToRow(tenantId, mode, a), customer_id: a.customerId };
 }
 
-export function rowToAccount(row: AccountTable): Account {
+export function rowToAccount(row: HolderWithBalance<AccountTable>): Account {
   return { ...rowToBalanceHolder(row), customerId: row.customer_id };
+}
+
+export function balanceToRow(tenantId: string, mode: Mode, b: Balance): BalanceTable {
+  return {
+    tenant_id: tenantId,
+    mode,
+    holder_id: b.holderId,
+    currency: b.currency,
+    amount: b.amount.toString(),
+    sequence: b.sequence,
+    created_at: b.createdAt,
+    updated_at: b.updatedAt,
+  };
+}
+
+export function rowToBalance(row: BalanceTable): Balance {
+  return {
+    holderId: row.holder_id,
+    currency: row.currency,
+    amount: BigInt(row.amount),
+    sequence: Number(row.sequence),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 export function ledgerEntryToRow(tenantId: string, mode: Mode, e: LedgerEntry): LedgerEntryTable {
   return {
     tenant_id: tenantId,
     mode,
-    id: e.id,
     holder_id: e.holderId,
-    sequence: e.sequence,
-    kind: e.kind,
-    amount: e.amount,
-    balance_after: e.balanceAfter,
     currency: e.currency,
+    sequence: e.sequence,
+    id: e.id,
+    kind: e.kind,
+    amount: e.amount.toString(),
+    balance_after: e.balanceAfter.toString(),
+    counterparty: e.counterparty,
     reference: e.reference,
     request_id: e.requestId,
     idempotency_key: e.idempotencyKey,
@@ -129,11 +160,12 @@ export function rowToLedgerEntry(row: LedgerEntryTable): LedgerEntry {
   return {
     id: row.id,
     holderId: row.holder_id,
+    currency: row.currency,
     sequence: Number(row.sequence),
-    kind: row.kind as LedgerEntry['kind'],
+    kind: row.kind,
     amount: BigInt(row.amount),
     balanceAfter: BigInt(row.balance_after),
-    currency: row.currency,
+    counterparty: row.counterparty,
     reference: row.reference,
     requestId: row.request_id,
     idempotencyKey: row.idempotency_key,

@@ -75,11 +75,15 @@ export interface PendingWrite {
   values: readonly unknown[];
   /** The core error a unique violation of this write means (otherwise the database's error). */
   onUniqueViolation?: () => Error;
+  /** For an update: the key of the row it changes (absent: it may change any row of its table). */
+  rowKey?: string;
 }
 
 /** Where repositories send their writes. */
 export interface WriteSink {
   write(write: PendingWrite): Promise<void>;
+  /** A locking read follows: the transaction must have begun (no-op outside a transaction). */
+  beginTransaction(): Promise<void>;
 }
 
 /** How a unit of work begins, commits and rolls back on its connection. */
@@ -105,8 +109,6 @@ export const SQLITE_UNIT: UnitProtocol = {
   rollback: [CompiledQuery.raw('rollback to unit_of_work'), CompiledQuery.raw('release unit_of_work')],
 };
 
-const LOCKING_READ = /\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i;
-
 /**
  * One transaction's connection, with its writes held back ("write-behind").
  *
@@ -114,8 +116,8 @@ const LOCKING_READ = /\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i;
  * just before the transaction's next read, or at its end. On PostgreSQL they go as one
  * statement (a chain of data-modifying CTEs), so a create that only inserts costs one round
  * trip and needs no BEGIN/COMMIT at all: a single statement is atomic by itself. The
- * transaction is begun lazily, by the first statement that needs one (a write, a locking read,
- * or a read after writes); plain reads before that see committed data exactly as they would
+ * transaction is begun lazily, by the first statement that needs one (a write, a locking read
+ * announced by beginTransaction, or a read after writes); plain reads before that see committed data exactly as they would
  * in a READ COMMITTED transaction. On SQLite the unit is a savepoint of the group commit.
  *
  * A unique violation raised by a queued write is reported as that write's own core error,
@@ -132,9 +134,10 @@ export class WriteBehindConnection implements DatabaseConnection, WriteSink {
   ) {}
 
   write(write: PendingWrite): Promise<void> {
-    // Two changes of one table in one statement could touch the same row, which PostgreSQL
-    // applies only once: send the earlier one first.
-    if (write.statement.kind === 'update' && this.pending.some((p) => p.statement.table === write.statement.table)) {
+    // Two changes of one row in one statement would be applied only once by PostgreSQL: send
+    // the earlier one first. (A transfer's two balances are different rows: they can share one.)
+    const sameRow = (p: PendingWrite) => p.statement.table === write.statement.table && (write.rowKey === undefined || p.rowKey === undefined || p.rowKey === write.rowKey);
+    if (write.statement.kind === 'update' && this.pending.some(sameRow)) {
       return this.serialized(async () => {
         await this.flush(true);
         this.pending.push(write);
@@ -147,10 +150,15 @@ export class WriteBehindConnection implements DatabaseConnection, WriteSink {
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     return this.serialized(async () => {
       if (this.pending.length > 0) await this.flush(true);
-      const plainRead = query.query.kind === 'SelectQueryNode' && !LOCKING_READ.test(query.sql);
-      if (!plainRead) await this.begin();
+      // Plain reads before the first write see committed data, as they would inside a READ
+      // COMMITTED transaction; a locking read says so first (beginTransaction).
+      if (query.query.kind !== 'SelectQueryNode') await this.begin();
       return this.inner.executeQuery<R>(query);
     });
+  }
+
+  beginTransaction(): Promise<void> {
+    return this.serialized(() => this.begin());
   }
 
   streamQuery(): never {
@@ -221,6 +229,8 @@ export class ImmediateWrites implements WriteSink {
   async write(write: PendingWrite): Promise<void> {
     await runWrite({ executeQuery: this.execute } as DatabaseConnection, this.dialect, [write]);
   }
+
+  async beginTransaction(): Promise<void> {}
 }
 
 /** Runs `writes` as one statement (several only on PostgreSQL, as a CTE chain). */
@@ -239,7 +249,8 @@ async function runWrite(connection: DatabaseConnection, dialect: DialectName, wr
     await connection.executeQuery(CompiledQuery.raw(text, values));
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    const table = (error as { table?: string }).table ?? /UNIQUE constraint failed: (\w+)\./.exec(String((error as Error).message))?.[1];
+    // One write per statement on SQLite; PostgreSQL names the table in the error's own field.
+    const table = writes.length === 1 ? writes[0]!.statement.table : (error as { table?: string }).table;
     const culprit = writes.find((w) => w.statement.table === table && w.onUniqueViolation);
     throw culprit?.onUniqueViolation ? culprit.onUniqueViolation() : error;
   }

@@ -4,6 +4,7 @@ import type { OutboxEvent } from '../../src/core/ports.js';
 import { client, uniqueRef } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { ledgerSumInMinorUnits } from '../support/ledger.js';
 
 const ISO_MILLIS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ACCOUNT_FIELDS = ['balance', 'created_at', 'currency', 'customer_id', 'external_reference', 'id', 'metadata', 'name', 'payment_rules', 'updated_at'];
@@ -68,7 +69,7 @@ for (const kind of await storeKinds()) {
       // BigInt: partial sums of amounts near ±(2^53−1) are not exact as JS numbers.
       const sum = entries.reduce((total, e) => total + BigInt(e.amount), 0n);
       assert.equal(sum, BigInt(account.balance ?? 0), 'the ledger entries listed sum to the balance');
-      assert.equal(await server.services.store.reader.ledger.sum(scope(), account.id), BigInt(account.balance ?? 0), 'the stored entries sum to the balance');
+      assert.equal(await ledgerSumInMinorUnits(server.services.store.reader, scope(), account.id), BigInt(account.balance ?? 0), 'the stored entries sum to the balance');
     }
 
     describe('create', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { currencyExponent, fitsJsonInteger, isCurrencyCode, minorUnitsFromJson } from '../../src/core/money.js';
+import { currencyExponent, isCurrencyCode } from '../../src/core/money.js';
+import { fitsJsonInteger, minorUnitsFromJson } from '../../src/surfaces/billing/json-integers.js';
 
 const MAX = 2n ** 53n - 1n;
 

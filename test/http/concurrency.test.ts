@@ -5,6 +5,7 @@ import type { LedgerEntry, Scope } from '../../src/core/model.js';
 import { client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { inMinorUnits, ledgerSumInMinorUnits } from '../support/ledger.js';
 
 // SPEC §2: two concurrent requests with one key never give two effects; concurrent changes
 // to one balance serialize, and the stored balance always equals the sum of its entries.
@@ -119,7 +120,7 @@ for (const kind of await storeKinds()) {
       for (const r of created) assert.equal(r.text, fresh[0]!.text, 'every replay is byte-identical to the execution');
 
       assert.deepEqual(await accountsWithReference(ref), [id]);
-      assert.equal(await server.services.store.reader.ledger.sum(scope, id!), 1234n);
+      assert.equal(await ledgerSumInMinorUnits(server.services.store.reader, scope, id!), 1234n);
       assert.equal((await ledgerOf(id!)).length, 1, 'one initial entry, not one per request');
     });
 
@@ -137,7 +138,7 @@ for (const kind of await storeKinds()) {
       assert.equal(conflicts.length, N - 1);
       for (const r of conflicts) assert.match(r.body.type, /#conflict$/, r.text);
       assert.deepEqual(await accountsWithReference(ref), [created[0]!.body.id]);
-      assert.equal(await server.services.store.reader.ledger.sum(scope, created[0]!.body.id), 500n);
+      assert.equal(await ledgerSumInMinorUnits(server.services.store.reader, scope, created[0]!.body.id), 500n);
     });
 
     test(`${N} concurrent balance PATCHes of one account serialize: balance = sum of entries, one entry each, balance_after chains`, async () => {
@@ -166,7 +167,7 @@ for (const kind of await storeKinds()) {
       assert.ok(entries.slice(1).every((e) => e.kind === 'adjustment' && e.currency === 'ZAR'));
       const sum = entries.reduce((total, e) => total + BigInt(e.amount), 0n);
       assert.equal(sum, BigInt(account.body.balance), 'the stored balance equals the sum of its entries');
-      assert.equal(await server.services.store.reader.ledger.sum(scope, id), BigInt(account.body.balance));
+      assert.equal(await ledgerSumInMinorUnits(server.services.store.reader, scope, id), BigInt(account.body.balance));
       assert.deepEqual(
         entries.slice(1).map((e) => e.balance_after).sort((a, b) => a - b),
         [...balances].sort((a, b) => a - b),
@@ -196,11 +197,11 @@ for (const kind of await storeKinds()) {
       const customer = await api.get(`/billing/customers/${id}`);
       assert.equal(customer.status, 200, customer.text);
       const balance = BigInt(customer.body.balance);
-      assert.equal(await server.services.store.reader.ledger.sum(scope, id), balance, 'the stored balance equals the sum of its entries');
+      assert.equal(await ledgerSumInMinorUnits(server.services.store.reader, scope, id), balance, 'the stored balance equals the sum of its entries');
 
       const page = await server.services.store.reader.ledger.list(scope, id, { limit: 1000 });
       assert.equal(page.hasMore, false);
-      const entries: LedgerEntry[] = [...page.items].reverse();
+      const entries: LedgerEntry[] = [...page.items].reverse().map(inMinorUnits);
       assert.equal(entries.length, N + 1, 'the initial entry plus one adjustment per PATCH');
       assert.equal(entries[0]!.kind, 'initial');
       assert.deepEqual(

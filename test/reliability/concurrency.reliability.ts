@@ -8,6 +8,7 @@ import { client, type ApiResponse } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { assertProblem } from './harness.js';
+import { inMinorUnits, ledgerSumInMinorUnits } from '../support/ledger.js';
 
 // SPEC §2 "Idempotency" and "Ledger", §6 "Reliability": 1,000 concurrent requests with one
 // Idempotency-Key give one effect; concurrent balance changes serialize, and every stored
@@ -90,7 +91,7 @@ for (const kind of await storeKinds()) {
     async function ledgerOf(scope: Scope, holderId: string): Promise<LedgerEntry[]> {
       const page = await server.services.store.reader.ledger.list(scope, holderId, { limit: 10_000 });
       assert.equal(page.hasMore, false);
-      return [...page.items].reverse();
+      return [...page.items].reverse().map(inMinorUnits);
     }
 
     test(`${SAME_KEY_REQUESTS} concurrent creates with one Idempotency-Key and one body have exactly one effect: one account, one inline customer, one ledger entry, two events`, TEST_TIMEOUT, async () => {
@@ -120,7 +121,7 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(await rowCounts(tenant.tenant.id), { customers: 1, accounts: 1, ledger_entries: 1, events: 2, idempotency_keys: 1 });
       const listed = await api.get(`/billing/accounts?external_reference=${ref}`);
       assert.deepEqual(listed.body.data.map((a: { id: string }) => a.id), [account.id]);
-      assert.equal(await server.services.store.reader.ledger.sum(scope, account.id), 4321n);
+      assert.equal(await ledgerSumInMinorUnits(server.services.store.reader, scope, account.id), 4321n);
 
       const retry = await api.post('/billing/accounts', body, { idempotencyKey: key });
       assert.equal(retry.status, 201, retry.text);
@@ -181,7 +182,7 @@ for (const kind of await storeKinds()) {
         assert.equal(current.status, 200, current.text);
         const balance = BigInt(current.body.balance);
         const entries = await ledgerOf(scope, holderId);
-        assert.equal(await server.services.store.reader.ledger.sum(scope, holderId), balance, `${path}: the stored balance equals the sum of its entries`);
+        assert.equal(await ledgerSumInMinorUnits(server.services.store.reader, scope, holderId), balance, `${path}: the stored balance equals the sum of its entries`);
         assert.equal(entries.length, PATCHES_PER_HOLDER + 1, `${path}: the initial entry plus one adjustment per PATCH`);
         assert.equal(entries[0]!.kind, 'initial');
         assert.equal(entries[0]!.amount, BigInt(initial));

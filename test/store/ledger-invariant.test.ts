@@ -8,13 +8,15 @@ import { LedgerError, NotFound, type LedgerErrorCode } from '../../src/core/erro
 import { EventTypes } from '../../src/core/events.js';
 import { LedgerService, type CommandOutcome, type IdempotentRequest } from '../../src/core/ledger-service.js';
 import type { MetadataPatch } from '../../src/core/metadata.js';
-import type { Account, CommandContext, Customer, LedgerEntry, Metadata, PaymentRules, Scope } from '../../src/core/model.js';
+import { EXTERNAL, type Account, type CommandContext, type Customer, type LedgerEntry, type Metadata, type PaymentRules, type Scope } from '../../src/core/model.js';
+import { toMinorUnits } from '../../src/core/money.js';
 import type { Repositories, StoredResponse } from '../../src/core/ports.js';
 import { stableJson } from '../../src/core/stable-json.js';
 import { createTenant } from '../../src/core/tenants.js';
 import { openStore } from '../../src/runtime.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
+import { ledgerSumInMinorUnits } from '../support/ledger.js';
 
 /*
  * A seeded, model-based invariant test (STYLE.md "Tests at three levels"): random sequences of
@@ -455,11 +457,14 @@ async function ledgerRowCount(store: KyselyStore, scope: Scope): Promise<number>
  * stored balance.
  */
 function assertEntriesChain(holder: Account | Customer, oldestFirst: LedgerEntry[]): void {
-  assert.deepEqual(
-    oldestFirst.map((e) => e.sequence),
-    oldestFirst.map((_, i) => i + 1),
-    `${holder.id}: ledger entries are numbered 1, 2, 3… without gaps`,
-  );
+  // Each balance (holder, currency) numbers its entries 1, 2, 3… without gaps.
+  const counted = new Map<string, number>();
+  for (const e of oldestFirst) {
+    const expected = (counted.get(e.currency) ?? 0) + 1;
+    counted.set(e.currency, expected);
+    assert.equal(e.sequence, expected, `${holder.id}: ${e.currency} entry ${e.id} is number ${expected} of its balance`);
+    assert.equal(e.counterparty, EXTERNAL, 'billing balances change against the external counterparty');
+  }
   const running = new Map<string, bigint>();
   for (const e of oldestFirst) {
     assert.equal(e.holderId, holder.id);
@@ -476,7 +481,7 @@ function assertEntriesChain(holder: Account | Customer, oldestFirst: LedgerEntry
     running.set(e.currency, e.balanceAfter);
   }
   for (const [currency, last] of running) {
-    if (currency === holder.currency) assert.equal(last, holder.balance, `${holder.id}: last ${currency} entry is the balance`);
+    if (currency === holder.currency) assert.equal(toMinorUnits({ currency, amount: last }), holder.balance, `${holder.id}: last ${currency} entry is the balance`);
     else assert.equal(last, 0n, `${holder.id}: the ${currency} it no longer holds was closed to zero`);
   }
 }
@@ -500,7 +505,7 @@ async function observeAndCheck(store: KyselyStore, scope: Scope, model: Model): 
     ...customers.map((c) => [c, model.customers.find((m) => m.id === c.id)!] as [Customer, HolderModel]),
   ];
   for (const [stored, expected] of holders) {
-    const sum = await reader.ledger.sum(scope, stored.id);
+    const sum = await ledgerSumInMinorUnits(reader, scope, stored.id);
     assert.equal(sum, stored.balance ?? 0n, `${stored.id}: stored balance ${stored.balance} must equal the sum of its ledger entries ${sum}`);
     const oldestFirst = (await reader.ledger.list(scope, stored.id, { limit: 1000 })).items.reverse();
     if (stored.balance === null) assert.deepEqual(oldestFirst, [], `${stored.id} tracks no balance and has no ledger entries`);
@@ -786,7 +791,7 @@ for (const kind of await storeKinds()) {
         const changed = await inScope(store, scope, (tx, ctx) => updateAccount(tx, ctx, account.id, { currency: 'USD', balance: 50n }));
         const newestFirst = (await store.reader.ledger.list(scope, account.id, { limit: 10 })).items;
         assert.deepEqual(
-          newestFirst.map((e) => [e.kind, e.currency, e.amount, e.balanceAfter]),
+          newestFirst.map((e) => [e.kind, e.currency, toMinorUnits({ currency: e.currency, amount: e.amount }), toMinorUnits({ currency: e.currency, amount: e.balanceAfter })]),
           [
             ['initial', 'USD', 50n, 50n],
             ['adjustment', 'ZAR', -100n, 0n],
@@ -834,7 +839,7 @@ for (const kind of await storeKinds()) {
         assert.deepEqual(await reader.customers.findByExternalReference(s, 'shared-cus'), own.customer, `${label(s)} finds its own customer by reference`);
         assert.deepEqual((await reader.accounts.list(s, { limit: 100 })).items.map((x) => x.id), [own.account.id], `${label(s)} lists only its account`);
         assert.deepEqual((await reader.customers.list(s, { limit: 100 })).items.map((x) => x.id), [own.customer.id], `${label(s)} lists only its customer`);
-        assert.equal(await reader.ledger.sum(s, own.account.id), own.account.balance);
+        assert.equal(await ledgerSumInMinorUnits(reader, s, own.account.id), own.account.balance);
         const ownEvents = await reader.events.listRecent(s, 100);
         assert.equal(ownEvents.length, 2, `${label(s)} sees exactly its own two created events`);
 
@@ -845,7 +850,7 @@ for (const kind of await storeKinds()) {
           assert.equal(await reader.accounts.cursorOf(s, other.account.id), undefined, `${what} account as a cursor`);
           assert.equal(await reader.customers.cursorOf(s, other.customer.id), undefined, `${what} customer as a cursor`);
           assert.deepEqual((await reader.ledger.list(s, other.account.id, { limit: 100 })).items, [], `${what} ledger`);
-          assert.equal(await reader.ledger.sum(s, other.account.id), 0n, `${what} ledger sum`);
+          assert.equal(await ledgerSumInMinorUnits(reader, s, other.account.id), 0n, `${what} ledger sum`);
           assert.equal(
             await store.transaction((tx) => tx.accounts.lockById(s, other.account.id)),
             undefined,

@@ -13,6 +13,7 @@ import { openDatabase } from '../../src/store/dialects.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
+import { ledgerSumInMinorUnits } from '../support/ledger.js';
 
 // The write-behind transaction (src/store/write-behind.ts) holds writes back until the next
 // read or the commit. These tests pin what that must never change: a transaction reads its own
@@ -61,7 +62,7 @@ for (const kind of await storeKinds()) {
         const created = await createCustomer(tx, context(scope), { externalReference, currency: 'ZAR', balance: 700n });
         const byId = await findCustomer(tx, scope, created.id);
         const byReference = await findCustomer(tx, scope, externalReference);
-        const entries = await tx.ledger.sum(scope, created.id);
+        const entries = await ledgerSumInMinorUnits(tx, scope, created.id);
         return { created, byId, byReference, entries };
       });
       assert.deepEqual(seen.byId, seen.created);

@@ -23,6 +23,8 @@ type Slug = keyof typeof BILLING_ERROR_TYPES;
 
 const SLUG_OF_LEDGER_ERROR: Record<LedgerErrorCode, Slug> = {
   validation_failed: 'validation-error',
+  // Billing sets balances (no posting of its own can overdraw); listed for completeness.
+  insufficient_funds: 'validation-error',
   not_found: 'not-found',
   already_exists: 'conflict',
   idempotency_key_reused: 'idempotency-conflict',

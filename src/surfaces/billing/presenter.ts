@@ -1,5 +1,6 @@
 import type { Account, Customer, LedgerEntry, Page, PaymentRules } from '../../core/model.js';
-import { minorUnitsToJson } from '../../core/money.js';
+import { toMinorUnits } from '../../core/money.js';
+import { minorUnitsToJson } from './json-integers.js';
 import type { StoredResponse } from '../../core/ports.js';
 import { jsonResponse } from '../../http/surface.js';
 import type { AccountJson, CustomerJson, LedgerEntryJson, PaymentRulesBody } from './schemas.js';
@@ -54,9 +55,9 @@ export function presentLedgerEntry(e: LedgerEntry): LedgerEntryJson {
   return {
     id: e.id,
     account_id: e.holderId,
-    kind: e.kind,
-    amount: minorUnitsToJson(e.amount),
-    balance_after: minorUnitsToJson(e.balanceAfter),
+    kind: e.kind as LedgerEntryJson['kind'],
+    amount: minorUnitsToJson(toMinorUnits({ currency: e.currency, amount: e.amount })),
+    balance_after: minorUnitsToJson(toMinorUnits({ currency: e.currency, amount: e.balanceAfter })),
     currency: e.currency,
     created_at: e.createdAt,
   };
