@@ -9,7 +9,8 @@ import { RateLimiter } from './http/rate-limit.js';
 import type { AppServices } from './http/services.js';
 import type { Logger } from 'pino';
 import { migrateToLatest, openDatabase, pendingMigrations } from './store/dialects.js';
-import { billingEnvelope } from './surfaces/billing/events.js';
+import { EventCatalog } from './core/events.js';
+import { billingEnvelope, publishBillingEvents } from './surfaces/billing/events.js';
 import { createMailer } from './workers/mailer.js';
 import { OutboxWorker, type EnvelopeBuilder } from './workers/outbox-worker.js';
 import { KyselyStore } from './store/kysely-store.js';
@@ -25,6 +26,7 @@ export async function openServices(config: Config): Promise<AppServices & { stor
     config,
     store,
     ledger,
+    events: eventCatalog(),
     authenticator: new ApiKeyAuthenticator(store),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,
@@ -47,6 +49,13 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync
     throw error;
   }
   return new KyselyStore(database);
+}
+
+/** Every surface's event publications. */
+export function eventCatalog(): EventCatalog {
+  const catalog = new EventCatalog();
+  publishBillingEvents(catalog);
+  return catalog;
 }
 
 /** Every surface's webhook envelope, by the event source the surface writes. */

@@ -3,7 +3,7 @@ import { newBalanceHolder, updatedBalanceHolder, type BalanceHolderInput } from 
 import { moveHolderBalance } from './balances.js';
 import { createCustomer, findCustomer, type CreateCustomerInput } from './customers.js';
 import { NotFound, ValidationFailed } from './errors.js';
-import { emitEvent, EventTypes } from './events.js';
+import { emitEvent } from './events.js';
 import type { Account, CommandContext, LedgerEntry, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
 import type { Repositories } from './ports.js';
@@ -44,7 +44,7 @@ export async function createAccount(tx: Repositories, ctx: CommandContext, input
   const account: Account = { ...newBalanceHolder(ACCOUNT_ID_PREFIX, ctx, input), customerId };
   await tx.accounts.insert(ctx.scope, account);
   await moveHolderBalance(tx, ctx, account.id, undefined, { balance: null, currency: null }, account);
-  await emitEvent(tx, ctx, EventTypes.accountCreated, account);
+  await emitEvent(tx, ctx, 'account.created', account);
   return account;
 }
 
@@ -86,9 +86,9 @@ export async function updateAccount(
   next.updatedAt = at.now;
   await tx.accounts.update(ctx.scope, next);
   const entries = await moveHolderBalance(tx, at, id, balance, current, next);
-  await emitEvent(tx, at, EventTypes.accountUpdated, next);
+  await emitEvent(tx, at, 'account.updated', next);
   if (entries.length > 0) {
-    await emitEvent(tx, at, EventTypes.accountBalanceChanged, { account: next, ledgerEntries: entries });
+    await emitEvent(tx, at, 'account.balance_changed', { account: next, ledgerEntries: entries });
   }
   return next;
 }

@@ -1,7 +1,7 @@
 import { nowIso } from './clock.js';
 import { newBalanceHolder, updatedBalanceHolder, type BalanceHolderInput } from './balance-holders.js';
 import { moveHolderBalance } from './balances.js';
-import { emitEvent, EventTypes } from './events.js';
+import { emitEvent } from './events.js';
 import type { CommandContext, Customer, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
 import type { Repositories } from './ports.js';
@@ -46,7 +46,7 @@ export async function createCustomer(
   };
   await tx.customers.insert(ctx.scope, customer, conflictField);
   await moveHolderBalance(tx, ctx, customer.id, undefined, { balance: null, currency: null }, customer);
-  await emitEvent(tx, ctx, EventTypes.customerCreated, customer);
+  await emitEvent(tx, ctx, 'customer.created', customer);
   return customer;
 }
 
@@ -70,7 +70,7 @@ export async function updateCustomer(
   next.updatedAt = at.now;
   await tx.customers.update(ctx.scope, next);
   await moveHolderBalance(tx, at, id, balance, current, next);
-  await emitEvent(tx, at, EventTypes.customerUpdated, next);
+  await emitEvent(tx, at, 'customer.updated', next);
   return next;
 }
 

@@ -2,32 +2,57 @@ import { newId } from './ids.js';
 import type { Account, CommandContext, Customer, LedgerEntry } from './model.js';
 import type { Repositories } from './ports.js';
 
-/** Every event type the core emits (SPEC §2 "Events", §3). */
-export const EventTypes = {
-  customerCreated: 'billing.customer.created',
-  customerUpdated: 'billing.customer.updated',
-  accountCreated: 'billing.account.created',
-  accountUpdated: 'billing.account.updated',
-  accountBalanceChanged: 'billing.account.balance_changed',
-} as const;
-export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+/**
+ * The domain events the core emits, by kind, with the object each carries. They are named
+ * in the core's words; which surface publishes them, under which wire type and in which
+ * envelope, is the surface's business (EventCatalog). A surface with objects of its own adds
+ * their kinds here by module augmentation, from its own folder:
+ *   declare module '../../core/events.js' { interface DomainEvents { 'transfer.created': Transfer } }
+ */
+export interface DomainEvents {
+  'customer.created': Customer;
+  'customer.updated': Customer;
+  'account.created': Account;
+  'account.updated': Account;
+  'account.balance_changed': { account: Account; ledgerEntries: LedgerEntry[] };
+}
+export type DomainEventKind = keyof DomainEvents & string;
 
-/** The domain object each event carries. */
-export interface EventPayloads {
-  'billing.customer.created': Customer;
-  'billing.customer.updated': Customer;
-  'billing.account.created': Account;
-  'billing.account.updated': Account;
-  'billing.account.balance_changed': { account: Account; ledgerEntries: LedgerEntry[] };
+/** How one kind of domain event goes out: as which wire type, by which surface, with what JSON. */
+export interface EventPublication<K extends DomainEventKind> {
+  /** The surface whose envelope delivers it (its name, as stored with the event). */
+  surface: string;
+  /** The type receivers see (`billing.account.created`, `account.activated`, …). */
+  type: string;
+  /** The object as the surface's API shows it. */
+  present(object: DomainEvents[K]): unknown;
 }
 
+type AnyPublication = { surface: string; type: string; present(object: never): unknown };
+
 /**
- * How the calling surface wants its events: its name (which selects the delivery envelope)
- * and its presenter for the object each event carries.
+ * Every surface's event publications, by domain event kind. A kind has one publisher: the
+ * surface that owns the object. So a change made elsewhere (the admin API, the CLI) goes out
+ * exactly as the owning surface's own routes would send it.
  */
-export interface EventPresentation {
-  source: string;
-  present<T extends EventType>(type: T, object: EventPayloads[T]): unknown;
+export class EventCatalog {
+  private readonly byKind = new Map<string, AnyPublication>();
+
+  /** @throws when the kind already has a publisher (two surfaces claiming one object) */
+  publish<K extends DomainEventKind>(kind: K, publication: EventPublication<K>): this {
+    if (this.byKind.has(kind)) throw new Error(`domain event '${kind}' already has a publisher (${this.byKind.get(kind)!.surface})`);
+    this.byKind.set(kind, publication as AnyPublication);
+    return this;
+  }
+
+  publicationOf<K extends DomainEventKind>(kind: K): EventPublication<K> | undefined {
+    return this.byKind.get(kind) as EventPublication<K> | undefined;
+  }
+
+  /** Every wire type published (what webhook endpoints may subscribe to). */
+  wireTypes(): string[] {
+    return [...new Set([...this.byKind.values()].map((p) => p.type))].sort();
+  }
 }
 
 /** Plain JSON of a domain object: bigints become decimal strings so nothing is rounded. */
@@ -37,9 +62,13 @@ export function snapshotOf(value: unknown): unknown {
 
 /**
  * Writes the event to the outbox in the caller's transaction, beside the change it reports,
- * with the object as the calling surface presents it.
+ * as its publisher presents it. Without a publisher (core tests, a kind nobody publishes) it
+ * is stored under its domain kind with a plain snapshot, source `core`.
  */
-export async function emitEvent<T extends EventType>(tx: Repositories, ctx: CommandContext, type: T, object: EventPayloads[T]): Promise<void> {
-  const data = ctx.events ? ctx.events.present(type, object) : snapshotOf(object);
-  await tx.events.append(ctx.scope, { id: newId('evt'), type, source: ctx.events?.source ?? 'core', data, createdAt: ctx.now });
+export async function emitEvent<K extends DomainEventKind>(tx: Repositories, ctx: CommandContext, kind: K, object: DomainEvents[K]): Promise<void> {
+  const publication = ctx.events?.publicationOf(kind);
+  const event = publication
+    ? { type: publication.type, source: publication.surface, data: publication.present(object) }
+    : { type: kind, source: 'core', data: snapshotOf(object) };
+  await tx.events.append(ctx.scope, { id: newId('evt'), ...event, createdAt: ctx.now });
 }

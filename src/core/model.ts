@@ -1,4 +1,4 @@
-import type { EventPresentation } from './events.js';
+import type { EventCatalog } from './events.js';
 
 /** Domain values: camelCase, amounts as bigint, timestamps as UTC ISO 8601 strings. */
 
@@ -137,7 +137,7 @@ export interface CommandContext {
   idempotencyKey: string | null;
   now: string;
   /** Absent (core tests, CLI): events carry a plain snapshot of the domain object. */
-  events?: EventPresentation;
+  events?: EventCatalog;
 }
 
 /** Where a tenant receives the events of one mode, signed with its secret (Standard Webhooks). */

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { EventCatalog } from '../core/events.js';
 import type { LedgerService } from '../core/ledger-service.js';
 import type { Store } from '../core/ports.js';
 import type { ApiKeyAuthenticator } from './auth.js';
@@ -10,6 +11,8 @@ export interface AppServices {
   config: Config;
   store: Store;
   ledger: LedgerService;
+  /** Every surface's event publications: commands of any caller present events through it. */
+  events: EventCatalog;
   authenticator: ApiKeyAuthenticator;
   rateLimiter: RateLimiter;
   metrics: Metrics;

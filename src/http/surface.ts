@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nowIso } from '../core/clock.js';
-import type { EventPresentation } from '../core/events.js';
+import type { EventCatalog } from '../core/events.js';
 import type { CommandOutcome, IdempotentRequest } from '../core/ledger-service.js';
 import type { CommandContext } from '../core/model.js';
 import type { Repositories, StoredResponse } from '../core/ports.js';
@@ -21,8 +21,6 @@ export interface SurfaceDefinition {
   renderFailure(failure: Failure, request: FastifyRequest): StoredResponse;
   /** Request headers that carry an idempotency key, in order of preference. */
   idempotencyHeaders: readonly string[];
-  /** How this surface's commands present their events (absent: the surface emits none). */
-  events?: EventPresentation;
 }
 
 declare module 'fastify' {
@@ -90,7 +88,7 @@ export function installSurface(app: FastifyInstance, services: AppServices, surf
     // A request the schema rejected is still the key's first answer (Moment replays it).
     if (failure instanceof HttpFailure && failure.code === 'request_invalid' && request.idempotent && request.principal) {
       try {
-        return sendExecution(reply, await services.ledger.remember(commandContextOf(request), request.idempotent, response));
+        return sendExecution(reply, await services.ledger.remember(commandContextOf(request, services.events), request.idempotent, response));
       } catch (rememberError) {
         return sendExecution(reply, { response: surface.renderFailure(toFailure(rememberError, describeValidation), request), replayed: false });
       }
@@ -108,7 +106,7 @@ export function installSurface(app: FastifyInstance, services: AppServices, surf
   };
 }
 
-export function commandContextOf(request: FastifyRequest, events?: EventPresentation): CommandContext {
+export function commandContextOf(request: FastifyRequest, events?: EventCatalog): CommandContext {
   const principal = request.principal;
   if (!principal) throw new Error('commandContextOf needs an authenticated request');
   return {
@@ -133,7 +131,7 @@ async function runCommand<T>(
   command: (tx: Repositories, ctx: CommandContext) => Promise<T>,
   present: (value: T) => StoredResponse,
 ): Promise<void> {
-  const ctx = commandContextOf(request, surface.events);
+  const ctx = commandContextOf(request, services.events);
   const render = (outcome: CommandOutcome<T>): StoredResponse =>
     outcome.ok ? present(outcome.value) : surface.renderFailure(outcome.error, request);
   const execution = await services.ledger.execute(ctx, (tx) => command(tx, ctx), render, request.idempotent ?? undefined);

@@ -5,7 +5,6 @@ import fc from 'fast-check';
 import { createAccount, findAccount, updateAccount } from '../../src/core/accounts.js';
 import { createCustomer, updateCustomer } from '../../src/core/customers.js';
 import { LedgerError, NotFound, type LedgerErrorCode } from '../../src/core/errors.js';
-import { EventTypes } from '../../src/core/events.js';
 import { LedgerService, type CommandOutcome, type IdempotentRequest } from '../../src/core/ledger-service.js';
 import type { MetadataPatch } from '../../src/core/metadata.js';
 import { EXTERNAL, type Account, type CommandContext, type Customer, type LedgerEntry, type Metadata, type PaymentRules, type Scope } from '../../src/core/model.js';
@@ -288,7 +287,7 @@ function predictCreateCustomer(op: CreateCustomerOp, model: Model): Prediction {
   return {
     rejections,
     labels,
-    eventTypes: [EventTypes.customerCreated],
+    eventTypes: ['customer.created'],
     entries: money.entries,
     apply(result, m) {
       assert.deepEqual(comparable(result), comparable(expected));
@@ -331,11 +330,11 @@ function predictCreateAccount(op: CreateAccountOp, model: Model): Prediction {
       metadata: {},
       entries: inlineMoney.entries,
     };
-    eventTypes.push(EventTypes.customerCreated);
+    eventTypes.push('customer.created');
     entries += inlineMoney.entries;
   }
   if (model.accounts.some((a) => a.ref === op.ref)) rejections.push({ reason: 'duplicate account reference', code: 'already_exists' });
-  eventTypes.push(EventTypes.accountCreated);
+  eventTypes.push('account.created');
   const expected: HolderModel = {
     id: '',
     ref: op.ref,
@@ -398,8 +397,8 @@ function predictUpdate(op: UpdateAccountOp | UpdateCustomerOp, model: Model): Pr
   const changed = stableJson({ ...comparable(holder), email: holder.email }) !== stableJson({ ...comparable(next), email: next.email });
   const eventTypes: string[] = [];
   if (changed) {
-    eventTypes.push(isAccount ? EventTypes.accountUpdated : EventTypes.customerUpdated);
-    if (isAccount && money.entries > 0) eventTypes.push(EventTypes.accountBalanceChanged);
+    eventTypes.push(isAccount ? 'account.updated' : 'customer.updated');
+    if (isAccount && money.entries > 0) eventTypes.push('account.balance_changed');
   } else labels.push('update that changes nothing');
   return {
     reference,

@@ -7,7 +7,6 @@ import { bearerTokenOf } from '../../http/auth.js';
 import type { AppServices } from '../../http/services.js';
 import { installSurface, type SurfaceDefinition } from '../../http/surface.js';
 import { renderBillingFailure } from './errors.js';
-import { billingEvents } from './events.js';
 import { accountCreateInput, accountUpdateInput, customerCreateInput, customerUpdateInput, listQueryOf } from './inputs.js';
 import { accountResponse, customerResponse, presentAccount, presentCustomer, presentLedgerEntry, presentList } from './presenter.js';
 import * as S from './schemas.js';
@@ -31,7 +30,6 @@ export const billingSurface: FastifyPluginAsync<{ services: AppServices }> = asy
     },
     renderFailure: renderBillingFailure,
     idempotencyHeaders: ['idempotency-key'],
-    events: billingEvents,
   };
   const { run, close } = installSurface(app, services, surface);
 
