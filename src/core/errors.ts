@@ -122,3 +122,16 @@ export class IdempotencyKeyTaken extends Error {
     super(`idempotency key '${key}' already has a record`);
   }
 }
+
+/**
+ * Not a domain error (never answered as one, never stored as an idempotent answer): the store
+ * cannot be reached right now (connection refused or dropped, server shutting down or starting,
+ * SQLite busy). The store raises it for every such driver failure, so that nothing above the
+ * store reads a driver's error codes; surfaces answer it as "unavailable, retry".
+ */
+export class StoreUnavailable extends Error {
+  override readonly name = 'StoreUnavailable';
+  constructor(options?: { cause?: unknown }) {
+    super('the store is unavailable; retry shortly', options);
+  }
+}

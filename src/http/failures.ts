@@ -1,4 +1,4 @@
-import { LedgerError } from '../core/errors.js';
+import { LedgerError, StoreUnavailable } from '../core/errors.js';
 
 /** A field problem in the wire vocabulary of the request (e.g. `payment_rules.min_amount`). */
 export interface WireViolation {
@@ -32,9 +32,6 @@ export class HttpFailure extends Error {
 /** Whatever was thrown, as something every surface knows how to answer. */
 export type Failure = LedgerError | HttpFailure;
 
-// Connection-level errors of pg / node and PostgreSQL's "cannot connect now" / "admin shutdown" states.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'SQLITE_BUSY']);
-
 interface FastifyLikeError {
   code?: string;
   statusCode?: number;
@@ -44,10 +41,12 @@ interface FastifyLikeError {
 
 /**
  * Classifies any thrown value. Fastify's own errors are recognised by their stable `code`
- * (never by message text); unknown errors become `internal`.
+ * (never by message text); the store reports an outage as StoreUnavailable (it alone reads
+ * driver codes); unknown errors become `internal`.
  */
 export function toFailure(error: unknown, describeValidation: (error: unknown) => WireViolation[]): Failure {
   if (error instanceof LedgerError || error instanceof HttpFailure) return error;
+  if (error instanceof StoreUnavailable) return new HttpFailure('unavailable', error.message);
   const e = (error ?? {}) as FastifyLikeError;
   if (e.validation) return new HttpFailure('request_invalid', 'the request is invalid', describeValidation(error));
   switch (e.code) {
@@ -61,15 +60,5 @@ export function toFailure(error: unknown, describeValidation: (error: unknown) =
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new HttpFailure('malformed_json', 'the request body is not valid JSON');
   }
-  if (e.code && UNAVAILABLE_CODES.has(e.code)) return new HttpFailure('unavailable', 'the store is unavailable; retry shortly');
   return new HttpFailure('internal', 'an unexpected error occurred');
-}
-
-/**
- * An unexpected error while the store cannot be reached is an outage, not a bug: answer 503 so
- * clients retry. (pg reports a dropped connection without a stable code, so ask the store.)
- */
-export async function refineInternalFailure(failure: Failure, storeReachable: () => Promise<boolean>): Promise<Failure> {
-  if (!(failure instanceof HttpFailure) || failure.code !== 'internal') return failure;
-  return (await storeReachable()) ? failure : new HttpFailure('unavailable', 'the store is unavailable; retry shortly');
 }

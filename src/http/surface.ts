@@ -5,7 +5,7 @@ import type { CommandOutcome, IdempotentRequest } from '../core/ledger-service.j
 import type { CommandContext } from '../core/model.js';
 import type { Repositories, StoredResponse } from '../core/ports.js';
 import type { Principal } from './auth.js';
-import { HttpFailure, refineInternalFailure, toFailure, type Failure } from './failures.js';
+import { HttpFailure, toFailure, type Failure } from './failures.js';
 import { idempotentRequestOf, sendExecution } from './idempotency.js';
 import { textProblem } from './json-body.js';
 import { trackMethodsPerPath } from './method-not-allowed.js';
@@ -73,14 +73,7 @@ export function installSurface(app: FastifyInstance, services: AppServices, surf
   });
 
   app.setErrorHandler(async (error, request, reply) => {
-    const failure = await refineInternalFailure(toFailure(error, describeValidation), async () => {
-      try {
-        await services.store.ping();
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const failure = toFailure(error, describeValidation);
     if (failure instanceof HttpFailure && (failure.code === 'internal' || failure.code === 'unavailable')) {
       request.log.error({ err: error }, 'request failed');
     }

@@ -11,9 +11,11 @@ import {
   type PostgresPool,
   type PostgresPoolClient,
   type SqliteDatabase as SqliteDialectDatabase,
+  type SqliteStatement,
 } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
+import { postgresAnswersFreshConnection, postgresFailureOf, storeFailureOf } from './driver-failures.js';
 import { migrationProvider } from './migrations/index.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { preparedWriteName } from './write-behind.js';
@@ -73,22 +75,29 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   // (answered 503), and the pool discards the broken client when it is released.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return withBinder(dialect, new PostgresDialect({ pool: withPreparedWrites(pool) }));
+  return withBinder(dialect, new PostgresDialect({ pool: withPreparedWrites(pool, () => postgresAnswersFreshConnection(options.url)) }));
 }
 
-/** The pool as Kysely sees it: our generated writes run as named (prepared) statements. */
-function withPreparedWrites(pool: pg.Pool): PostgresPool {
+/**
+ * The pool as Kysely sees it: our generated writes run as named (prepared) statements, and a
+ * connection failure is reported as StoreUnavailable (driver-failures.ts).
+ */
+function withPreparedWrites(pool: pg.Pool, serverAnswers: () => Promise<boolean>): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const failed = async (error: unknown): Promise<never> => {
+    throw await postgresFailureOf(error, serverAnswers);
+  };
   return {
     async connect() {
-      const client = await pool.connect();
+      const client = await pool.connect().catch(failed);
       let wrapped = clients.get(client);
       if (!wrapped) {
         wrapped = {
           query: ((text: unknown, values?: unknown[]) => {
-            if (typeof text !== 'string') return client.query(text as never); // a cursor
+            // A cursor reports its failures on read(); we never stream inside a request.
+            if (typeof text !== 'string') return client.query(text as never);
             const name = preparedWriteName(text);
-            return name ? client.query({ name, text, values }) : client.query(text, values);
+            return (name ? client.query({ name, text, values }) : client.query(text, values)).catch(failed);
           }) as unknown as PostgresPoolClient['query'],
           release: () => client.release(),
         };
@@ -123,7 +132,7 @@ const STATEMENT_CACHE_SIZE = 1000;
  * most of ours. Statements are reusable, so keep the most recent ones by SQL text.
  */
 function withStatementCache(sqlite: SqliteDatabase.Database, beforeClose: () => void): SqliteDialectDatabase {
-  const cache = new Map<string, SqliteDatabase.Statement>();
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => {
       beforeClose();
@@ -132,10 +141,36 @@ function withStatementCache(sqlite: SqliteDatabase.Database, beforeClose: () => 
     prepare(sql: string) {
       let statement = cache.get(sql);
       if (statement) return statement;
-      statement = sqlite.prepare(sql);
+      statement = reportingUnavailable(translatingFailures(() => sqlite.prepare(sql)));
       if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       cache.set(sql, statement);
       return statement;
+    },
+  };
+}
+
+/** Runs a synchronous SQLite call, reporting "busy" as StoreUnavailable (driver-failures.ts). */
+function translatingFailures<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw storeFailureOf(error);
+  }
+}
+
+/** A prepared statement whose runs report "busy" as StoreUnavailable. */
+function reportingUnavailable(statement: SqliteDatabase.Statement): SqliteStatement {
+  const run = statement as unknown as SqliteStatement;
+  return {
+    reader: statement.reader,
+    all: (parameters) => translatingFailures(() => run.all(parameters)),
+    run: (parameters) => translatingFailures(() => run.run(parameters)),
+    *iterate(parameters) {
+      try {
+        yield* run.iterate(parameters);
+      } catch (error) {
+        throw storeFailureOf(error);
+      }
     },
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { postgresAnswersFreshConnection } from '../../src/store/driver-failures.js';
 
 /** The stores every HTTP test runs against: SQLite always, PostgreSQL when reachable. */
 export type StoreKind = 'sqlite' | 'postgres';
@@ -17,19 +18,7 @@ const PG_ADMIN_URL = process.env.DATABASE_URL_PG ?? 'postgres://postgres@127.0.0
 let pgReachable: Promise<boolean> | undefined;
 
 /** Whether PostgreSQL accepts a connection and answers a query now. */
-export async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+export const postgresAnswers = (): Promise<boolean> => postgresAnswersFreshConnection(PG_ADMIN_URL);
 
 /**
  * ['sqlite', 'postgres'] when PostgreSQL answers, else ['sqlite'].

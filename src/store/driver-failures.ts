@@ -1,0 +1,68 @@
+import pg from 'pg';
+import { StoreUnavailable } from '../core/errors.js';
+
+// How the drivers say "the store cannot be reached right now", as opposed to "this statement
+// failed". Their codes are read here and nowhere else: above the store, such a failure is a
+// StoreUnavailable (src/core/errors.ts), and every other error passes through unchanged (a
+// unique violation stays the driver's error for unique-violation.ts and write-behind.ts).
+
+/**
+ * node's socket errors; PostgreSQL's admin_shutdown, crash_shutdown and cannot_connect_now
+ * (57P01–57P03) and connection exceptions (class 08); SQLite busy (another writer held the
+ * lock past busy_timeout).
+ */
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'SQLITE_BUSY',
+]);
+
+const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+
+/** StoreUnavailable when the driver's code says the store cannot be reached; otherwise `error` itself. */
+export function storeFailureOf(error: unknown): unknown {
+  const code = codeOf(error);
+  return typeof code === 'string' && UNAVAILABLE_CODES.has(code) ? new StoreUnavailable({ cause: error }) : error;
+}
+
+/**
+ * As storeFailureOf, for a failed pg call. pg reports a dropped connection without a stable
+ * code ("Connection terminated unexpectedly" is a plain Error), so a failure that carries no
+ * code at all (neither a SQLSTATE from the server nor a socket error) is an outage when the
+ * server does not answer a fresh connection now, and a bug (passed through) when it does.
+ */
+export async function postgresFailureOf(error: unknown, serverAnswers: () => Promise<boolean>): Promise<unknown> {
+  const translated = storeFailureOf(error);
+  if (translated !== error || codeOf(error) !== undefined) return translated;
+  return (await serverAnswers()) ? error : new StoreUnavailable({ cause: error });
+}
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * Whether PostgreSQL accepts a fresh connection and answers `select 1` within two seconds.
+ * The probe does not use the pool: the client that just failed is still checked out, and a
+ * full pool would make the probe wait for it.
+ */
+export async function postgresAnswersFreshConnection(connectionString: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: PROBE_TIMEOUT_MS, query_timeout: PROBE_TIMEOUT_MS });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
