@@ -10,18 +10,27 @@ import { insertOf, WriteStatement, type WriteSink } from './write-behind.js';
 type HolderTable = 'customers' | 'accounts';
 
 /**
- * A holder with its balance in its own currency: the ledger's balance row, joined on its full
- * primary key. Every keyed read names (tenant_id, mode, id), the holder's whole primary key, so
- * the plan is that unique index whatever the statistics say.
+ * A holder with its balance in its own currency: the ledger's balance row, read by a scalar
+ * subquery on its whole primary key. Not a join: without statistics PostgreSQL's planner
+ * costs every join order and index alike (each "one row") and may keep a plan that scans the
+ * tenant's balances for each holder; a subquery whose every key column is bound can only use
+ * the primary key. Keyed reads of the holder name its whole primary key too (see the
+ * ledger-core migration's index rule).
  */
 export function holdersWithBalance(db: Kysely<Database>, table: HolderTable) {
   return db
     .selectFrom(`${table} as h` as 'accounts as h')
-    .leftJoin('balances as b', (join) =>
-      join.onRef('b.tenant_id', '=', 'h.tenant_id').onRef('b.mode', '=', 'h.mode').onRef('b.holder_id', '=', 'h.id').onRef('b.currency', '=', 'h.currency'),
-    )
     .selectAll('h')
-    .select('b.amount as balance_amount');
+    .select((eb) =>
+      eb
+        .selectFrom('balances as b')
+        .select('b.amount')
+        .whereRef('b.tenant_id', '=', 'h.tenant_id')
+        .whereRef('b.holder_id', '=', 'h.id')
+        .whereRef('b.currency', '=', 'h.currency')
+        .whereRef('b.mode', '=', 'h.mode')
+        .as('balance_amount'),
+    );
 }
 
 const keyedRead = (table: HolderTable, column: 'id' | 'external_reference') =>
