@@ -1,5 +1,3 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { nowIso } from '../core/clock.js';
 import { queueEmail } from '../core/emails.js';
@@ -8,6 +6,7 @@ import type { DeliveryAttempt, Email, WebhookDelivery, WebhookEndpoint } from '.
 import { getTenant } from '../core/tenants.js';
 import { createWebhookEndpoint, deleteWebhookEndpoint, resendDelivery } from '../core/webhooks.js';
 import type { AppServices } from '../http/services.js';
+import type { SurfaceApp } from '../http/surface.js';
 
 const tags = ['admin'];
 const security = [{ adminToken: [] }];
@@ -43,9 +42,8 @@ const presentEmail = (e: Email) => ({
   sent_at: e.sentAt,
 });
 
-/** Webhook endpoints, deliveries and e-mails of a tenant (SPEC §1, §2 "Events"). Registered inside the admin plugin. */
-export function registerOutboxRoutes(plugin: FastifyInstance, services: AppServices): void {
-  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+/** Webhook endpoints, deliveries and e-mails of a tenant (SPEC §1, §2 "Events"), under the admin root. */
+export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): void {
   const { store } = services;
 
   app.post('/tenants/:tenantId/webhook-endpoints', {

@@ -1,15 +1,8 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { nowIso } from '../core/clock.js';
-import { secretsEqual } from '../core/credentials.js';
-import { Unauthenticated } from '../core/errors.js';
 import type { ApiKey, Tenant } from '../core/model.js';
 import { createApiKey, createTenant, getTenant, revokeApiKey } from '../core/tenants.js';
-import { bearerTokenOf } from '../http/auth.js';
-import type { AppServices } from '../http/services.js';
-import { installSurface, type SurfaceDefinition } from '../http/surface.js';
-import { renderBillingFailure } from '../surfaces/billing/errors.js';
+import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
 import { registerOutboxRoutes } from './outbox-routes.js';
 import * as S from './schemas.js';
 
@@ -19,21 +12,8 @@ const presentKey = (k: ApiKey) => ({ id: k.id, mode: k.mode, type: k.type, hint:
 const tags = ['admin'];
 const security = [{ adminToken: [] }];
 
-/**
- * Operator API (SPEC §1), registered only when SUBLEDGER_ADMIN_TOKEN is set. It speaks the
- * same RFC 9457 problem dialect as the billing surface.
- */
-export const adminApi: FastifyPluginAsync<{ services: AppServices; adminToken: string }> = async (plugin, { services, adminToken }) => {
-  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-  const surface: SurfaceDefinition = {
-    async authenticate(request) {
-      if (!secretsEqual(bearerTokenOf(request), adminToken)) throw new Unauthenticated('invalid admin token');
-      return null;
-    },
-    renderFailure: renderBillingFailure,
-    idempotencyHeaders: [],
-  };
-  const { close } = installSurface(app, services, surface);
+/** Operator API (SPEC §1): tenants and their keys, then the outbox's endpoints, deliveries and e-mails. */
+export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): void {
   const { store } = services;
 
   app.post('/tenants', {
@@ -71,7 +51,5 @@ export const adminApi: FastifyPluginAsync<{ services: AppServices; adminToken: s
     return presentKey(key);
   });
 
-  registerOutboxRoutes(plugin, services);
-
-  close();
-};
+  registerOutboxRoutes(app, services);
+}

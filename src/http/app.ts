@@ -1,17 +1,17 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
-import { adminApi } from '../admin/routes.js';
-import { billingSurface } from '../surfaces/billing/routes.js';
+import { adminSurface } from '../admin/surface.js';
+import { billingSurface } from '../surfaces/billing/surface.js';
 import { registerErrorDocs } from './error-docs.js';
-import { renderBillingFailure } from '../surfaces/billing/errors.js';
 import { HttpFailure, toFailure } from './failures.js';
 import { sendExecution } from './idempotency.js';
 import { registerHealth } from './health.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerMetrics } from './metrics.js';
+import { NEUTRAL_PROBLEMS, renderNeutralFailure } from './neutral-problems.js';
 import { registerOpenApi } from './openapi.js';
-import { PROBLEM_CONTENT_TYPE, problemOf } from './problem.js';
 import { requestIdOf } from './request-id.js';
 import type { AppServices } from './services.js';
+import { assertDistinctRoots, registerSurface, surfaceAt, type SurfaceDefinition } from './surface.js';
 import { describeValidation, validatorCompiler } from './validation.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -19,10 +19,23 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 export interface AppOptions {
   /** pino level; tests pass 'silent'. */
   logLevel?: string;
+  /** Served after the built-in surfaces (a test's own surface, next to the real ones). */
+  extraSurfaces?: readonly SurfaceDefinition[];
 }
 
-/** The whole HTTP service: cross-cutting plumbing, then each surface as its own plugin. */
+/** Every surface this process serves: one line each. */
+function surfacesOf(services: AppServices): SurfaceDefinition[] {
+  return [
+    billingSurface,
+    // Without SUBLEDGER_ADMIN_TOKEN the admin API does not exist: every /admin path is a plain 404.
+    ...(services.config.adminToken ? [adminSurface] : []),
+  ];
+}
+
+/** The whole HTTP service: cross-cutting plumbing, then each surface, one plugin per path root. */
 export async function buildApp(services: AppServices, options: AppOptions = {}): Promise<FastifyInstance> {
+  const surfaces = [...surfacesOf(services), ...(options.extraSurfaces ?? [])];
+  assertDistinctRoots(surfaces);
   const app = Fastify({
     logger: { level: options.logLevel ?? services.config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
@@ -30,10 +43,12 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     genReqId: requestIdOf,
     return503OnClosing: true,
-    // A URL fastify cannot decode never reaches a route; answer it in problem details too.
+    // A URL fastify cannot decode never reaches a route: answer it in the shape of the surface
+    // whose root it is under, or the neutral one.
     frameworkErrors: (error, request, reply) => {
-      const body = problemOf(request, { slug: 'validation-error', title: 'Validation error', status: 400, detail: `the request URL is malformed (${error.code})` });
-      void (reply as FastifyReply).code(400).header('request-id', request.id).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+      const failure = new HttpFailure('request_invalid', `the request URL is malformed (${error.code})`);
+      const render = surfaceAt(surfaces, request.url)?.renderFailure ?? renderNeutralFailure;
+      void sendExecution((reply as FastifyReply).header('request-id', request.id), { response: render(failure, request), replayed: false });
     },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -46,24 +61,22 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     reply.header('request-id', request.id);
   });
 
-  await registerOpenApi(app);
+  await registerOpenApi(app, surfaces);
   registerHealth(app, services.store, services.pendingMigrations);
   registerMetrics(app, services.metrics);
-  registerErrorDocs(app);
+  registerErrorDocs(app, [...surfaces.flatMap((surface) => (surface.problems ? [surface.problems] : [])), NEUTRAL_PROBLEMS]);
 
-  await app.register(billingSurface, { prefix: '/billing', services });
-  // Without SUBLEDGER_ADMIN_TOKEN the admin API does not exist: every /admin path is a plain 404.
-  if (services.config.adminToken) await app.register(adminApi, { prefix: '/admin/v1', services, adminToken: services.config.adminToken });
+  for (const surface of surfaces) await registerSurface(app, surface, services);
 
-  // Outside every surface (health, metrics, docs, unknown paths): the same problem-details
-  // table as the billing surface and the admin API, so a bad body is a 4xx here too.
+  // Outside every surface (health, metrics, docs, unknown paths): neutral problem details, so
+  // that a bad body is a 4xx here too, in no vendor's dialect.
   app.setNotFoundHandler(async (request) => {
     throw new HttpFailure('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
   });
   app.setErrorHandler(async (error, request, reply) => {
     const failure = toFailure(error, describeValidation);
     if (failure instanceof HttpFailure && failure.code === 'internal') request.log.error({ err: error }, 'request failed');
-    return sendExecution(reply, { response: renderBillingFailure(failure, request), replayed: false });
+    return sendExecution(reply, { response: renderNeutralFailure(failure, request), replayed: false });
   });
   return app;
 }

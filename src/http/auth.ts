@@ -4,11 +4,21 @@ import { Unauthenticated } from '../core/errors.js';
 import type { ApiKey, ApiKeyType, Scope } from '../core/model.js';
 import type { ApiKeyRepository, Store } from '../core/ports.js';
 
-/** Who is calling: one key of one tenant in one mode. */
+/** What a caller may do, as OAuth scopes name it (the platform and org surfaces check these). */
+export const ROLES = ['accounts.read', 'accounts.write', 'transactions.read', 'transactions.write'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: one key of one tenant in one mode, possibly on behalf of an OAuth client. */
 export interface Principal {
   scope: Scope;
+  /** The API key the caller authenticated with (an OAuth client's token was issued to one). */
   keyId: string;
   keyType: ApiKeyType;
+  roles: readonly string[];
+  /** The OAuth client the caller's token was issued to; null for a plain API key. */
+  clientId: string | null;
+  /** Who the ledger records as having acted (`CommandContext.actor`), and whose rate limit is spent. */
+  actor: string;
 }
 
 declare module 'fastify' {
@@ -54,8 +64,10 @@ export class ApiKeyAuthenticator {
   }
 }
 
+/** A secret key may do everything; a publishable key (meant for client-side code) nothing. */
 function principalOf(key: ApiKey): Principal {
-  return { scope: { tenantId: key.tenantId, mode: key.mode }, keyId: key.id, keyType: key.type };
+  const roles = key.type === 'secret' ? ROLES : [];
+  return { scope: { tenantId: key.tenantId, mode: key.mode }, keyId: key.id, keyType: key.type, roles, clientId: null, actor: key.id };
 }
 
 /** The token of `Authorization: Bearer <token>`. @throws Unauthenticated when absent or not Bearer */

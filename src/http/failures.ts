@@ -6,6 +6,9 @@ export interface WireViolation {
   message: string;
 }
 
+/** 'deliveryId' → 'delivery_id': a domain field name as the snake_case JSON APIs spell it. */
+export const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 /** Failures that happen in the HTTP layer, before or around the core. Closed list. */
 export type HttpFailureCode =
   | 'request_invalid'

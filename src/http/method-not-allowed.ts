@@ -11,7 +11,7 @@ const METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 export function trackMethodsPerPath(instance: FastifyInstance): { close(): void } {
   const methodsByPath = new Map<string, Set<string>>();
   instance.addHook('onRoute', (route) => {
-    if (route.config && (route.config as { methodNotAllowed?: boolean }).methodNotAllowed) return;
+    if (route.config?.methodNotAllowed) return;
     // route.url includes the plugin prefix; routes added through `instance` get it again.
     const url = route.url.slice(route.prefix.length);
     const methods = methodsByPath.get(url) ?? new Set<string>();

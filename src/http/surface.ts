@@ -1,4 +1,13 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import { nowIso } from '../core/clock.js';
 import type { EventCatalog } from '../core/events.js';
 import type { CommandOutcome, IdempotentRequest } from '../core/ledger-service.js';
@@ -9,35 +18,18 @@ import { HttpFailure, toFailure, type Failure } from './failures.js';
 import { idempotentRequestOf, sendExecution } from './idempotency.js';
 import { textProblem } from './json-body.js';
 import { trackMethodsPerPath } from './method-not-allowed.js';
+import type { OpenApiTag, SecurityScheme } from './openapi.js';
+import type { ProblemCatalogue } from './problem.js';
 import { rateLimitHeaders } from './rate-limit.js';
 import type { AppServices } from './services.js';
 import { describeValidation } from './validation.js';
 
-/** What makes a vendor surface: how it authenticates, and how it words every failure. */
-export interface SurfaceDefinition {
-  /** The caller, or null for an operator (admin API). @throws LedgerError (Unauthenticated, PermissionDenied) */
-  authenticate(request: FastifyRequest): Promise<Principal | null>;
-  /** The vendor's answer for a failure: status, headers (content type) and body. */
-  renderFailure(failure: Failure, request: FastifyRequest): StoredResponse;
-  /** Request headers that carry an idempotency key, in order of preference. */
-  idempotencyHeaders: readonly string[];
-}
+/** The fastify instance of one surface root: route schemas are TypeBox, so handlers get typed input. */
+export type SurfaceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    idempotent: IdempotentRequest | null;
-  }
-}
-
-/**
- * Installs the cross-cutting behaviour every surface shares, inside the surface's own plugin
- * (so its error handler and 404 apply to its routes only): authentication, rate limit,
- * idempotent replay, the surface's error shape for every failure, 404 and 405.
- * Returns `close()`, to call after the surface's last route.
- */
-export interface InstalledSurface {
-  /** Adds the 405 routes: call after the surface's last route. */
-  close(): void;
+/** What a surface's routes are handed besides their app. */
+export interface SurfaceKit {
+  services: AppServices;
   /** Runs a command through the ledger's write pipeline and sends its answer (see runCommand). */
   run<T>(
     request: FastifyRequest,
@@ -47,14 +39,108 @@ export interface InstalledSurface {
   ): Promise<void>;
 }
 
-export function installSurface(app: FastifyInstance, services: AppServices, surface: SurfaceDefinition): InstalledSurface {
-  const methods = trackMethodsPerPath(app);
+/** Registers the routes under one root; their urls are relative to it ('' is the root path itself). */
+export type RegisterRoutes = (app: SurfaceApp, kit: SurfaceKit) => void;
 
-  app.addHook('onRequest', async (request, reply) => {
-    if ((request.routeOptions.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) return;
-    request.principal = await surface.authenticate(request);
+/** What makes a vendor surface: where it lives, how it authenticates, how it words every failure. */
+export interface SurfaceDefinition {
+  /** For messages about the surface itself ('billing'). */
+  name: string;
+  /**
+   * The surface's routes by path root: a prefix ('/billing', '/v2/accounts') or one exact path
+   * ('/oauth2/token', whose routes use url ''). Every request under a root, routed or not
+   * (404, 405, 413, 415, malformed JSON, any failure), is answered in this surface's shape.
+   */
+  routes: Readonly<Record<string, RegisterRoutes>>;
+  /**
+   * The caller, or null for one that is not a tenant's (an operator). Not called for routes
+   * with `config: { auth: false }`. @throws LedgerError (Unauthenticated, PermissionDenied)
+   */
+  authenticate(request: FastifyRequest, services: AppServices): Promise<Principal | null>;
+  /** The vendor's answer for a failure: status, headers (content type) and body. */
+  renderFailure(failure: Failure, request: FastifyRequest): StoredResponse;
+  /** Request headers that carry an idempotency key, in order of preference. */
+  idempotencyHeaders: readonly string[];
+  /** OpenAPI security schemes, by the names its routes' `schema.security` uses. */
+  securitySchemes?: Readonly<Record<string, SecurityScheme>>;
+  /** OpenAPI tags its routes use. */
+  tags?: readonly OpenApiTag[];
+  /** The problem types renderFailure answers with, for their docs page (absent: not problem+json). */
+  problems?: ProblemCatalogue;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotent: IdempotentRequest | null;
+  }
+  interface FastifyContextConfig {
+    /** false: an open route (a token endpoint, JWKS): no credentials asked, no rate limit by key. */
+    auth?: boolean;
+    /** Marks the 405 routes method-not-allowed.ts adds. */
+    methodNotAllowed?: boolean;
+  }
+}
+
+/** The roots of a surface, as declared. */
+export const rootsOf = (surface: SurfaceDefinition): string[] => Object.keys(surface.routes);
+
+/** The surface whose root `url` is under, if any (the same rule fastify's prefixes follow). */
+export function surfaceAt(surfaces: readonly SurfaceDefinition[], url: string): SurfaceDefinition | undefined {
+  const path = url.split('?')[0]!;
+  return surfaces.find((surface) => rootsOf(surface).some((root) => path === root || path.startsWith(`${root}/`)));
+}
+
+/** @throws when a root is malformed or claimed twice (a startup error, not a request's). */
+export function assertDistinctRoots(surfaces: readonly SurfaceDefinition[]): void {
+  const owners = new Map<string, string>();
+  for (const surface of surfaces) {
+    for (const root of rootsOf(surface)) {
+      if (!/^\/[^?#]*[^/]$/.test(root)) throw new Error(`surface ${surface.name}: root '${root}' must start with '/' and not end with one`);
+      const owner = owners.get(root);
+      if (owner) throw new Error(`surfaces ${owner} and ${surface.name} both claim the root ${root}`);
+      owners.set(root, surface.name);
+    }
+  }
+}
+
+/**
+ * Registers a surface: one encapsulated plugin per root (fastify scopes a not-found handler to
+ * a prefix, so one plugin cannot own '/v2/accounts' and '/balance'), each with the behaviour
+ * every surface shares: authentication, rate limit, idempotency identity, 404, 405, and the
+ * surface's error shape for every failure under the root.
+ */
+export async function registerSurface(app: FastifyInstance, surface: SurfaceDefinition, services: AppServices): Promise<void> {
+  const kit: SurfaceKit = {
+    services,
+    run: (request, reply, command, present) => runCommand(request, reply, surface, services, command, present),
+  };
+  for (const [root, registerRoutes] of Object.entries(surface.routes)) {
+    await app.register(
+      async (plugin) => {
+        installSharedBehaviour(plugin, surface, services);
+        const methods = trackMethodsPerPath(plugin);
+        registerRoutes(plugin.withTypeProvider<TypeBoxTypeProvider>(), kit);
+        methods.close();
+      },
+      { prefix: root },
+    );
+  }
+}
+
+function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinition, services: AppServices): void {
+  // A path under the root that no route has asks for credentials if any route there does: it
+  // reveals no more than its neighbours. Under a root of open routes only, it answers 404 to anyone.
+  let anyRouteNeedsCredentials = false;
+  plugin.addHook('onRoute', (route) => {
+    if (route.config?.auth !== false && !route.config?.methodNotAllowed) anyRouteNeedsCredentials = true;
+  });
+
+  plugin.addHook('onRequest', async (request, reply) => {
+    const { auth, methodNotAllowed } = request.routeOptions.config;
+    if (methodNotAllowed || auth === false || (request.is404 && !anyRouteNeedsCredentials)) return;
+    request.principal = await surface.authenticate(request, services);
     if (request.principal && services.rateLimiter.enabled) {
-      const decision = services.rateLimiter.take(request.principal.keyId);
+      const decision = services.rateLimiter.take(request.principal.actor);
       reply.headers(rateLimitHeaders(decision));
       if (!decision.allowed) {
         throw new HttpFailure('rate_limited', `rate limit of ${decision.limit} requests per minute exceeded`, [], {
@@ -66,13 +152,13 @@ export function installSurface(app: FastifyInstance, services: AppServices, surf
 
   // A retry is recognised when its answer would be recorded (LedgerService): a retry whose body
   // fails validation again finds the key's first answer there and replays it.
-  app.addHook('preValidation', async (request) => {
+  plugin.addHook('preValidation', async (request) => {
     const textual = textProblem(request.params) ?? textProblem(request.query);
     if (textual) throw new HttpFailure('request_invalid', 'the request is invalid', [textual]);
     request.idempotent = request.method === 'GET' ? null : idempotentRequestOf(request, surface.idempotencyHeaders);
   });
 
-  app.setErrorHandler(async (error, request, reply) => {
+  plugin.setErrorHandler(async (error, request, reply) => {
     const failure = toFailure(error, describeValidation);
     if (failure instanceof HttpFailure && (failure.code === 'internal' || failure.code === 'unavailable')) {
       request.log.error({ err: error }, 'request failed');
@@ -89,14 +175,9 @@ export function installSurface(app: FastifyInstance, services: AppServices, surf
     return sendExecution(reply, { response, replayed: false });
   });
 
-  app.setNotFoundHandler(async (request) => {
+  plugin.setNotFoundHandler(async (request) => {
     throw new HttpFailure('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
   });
-
-  return {
-    close: () => methods.close(),
-    run: (request, reply, command, present) => runCommand(request, reply, surface, services, command, present),
-  };
 }
 
 export function commandContextOf(request: FastifyRequest, events?: EventCatalog): CommandContext {
@@ -104,7 +185,7 @@ export function commandContextOf(request: FastifyRequest, events?: EventCatalog)
   if (!principal) throw new Error('commandContextOf needs an authenticated request');
   return {
     scope: principal.scope,
-    actor: principal.keyId,
+    actor: principal.actor,
     requestId: request.id,
     idempotencyKey: request.idempotent?.key ?? null,
     now: nowIso(),

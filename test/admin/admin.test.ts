@@ -8,14 +8,20 @@ import type { KyselyStore } from '../../src/store/kysely-store.js';
 
 const STACK_TRACE = /\bat (?:\S+ \()?(?:file:|node:|\/)\S*:\d+:\d+|node_modules/;
 
-function assertProblem(response: ApiResponse, status: number, slug: string): void {
+/** A problem answer whose `type` is `<origin><docsPath>#<slug>`. */
+function assertProblemOf(docsPath: string, response: ApiResponse, status: number, slug: string): void {
   assert.equal(response.status, status, response.text);
   assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, response.text);
   assert.equal(response.body.status, status);
-  assert.equal(new URL(response.body.type).pathname, '/docs/errors');
+  assert.equal(new URL(response.body.type).pathname, docsPath);
   assert.equal(new URL(response.body.type).hash, `#${slug}`);
   assert.doesNotMatch(response.text, STACK_TRACE);
 }
+
+/** The admin API's own problem types (explained at /docs/errors/admin). */
+const assertAdminProblem = (response: ApiResponse, status: number, slug: string) => assertProblemOf('/docs/errors/admin', response, status, slug);
+/** The billing surface's and the neutral root's problem types (explained at /docs/errors). */
+const assertProblem = (response: ApiResponse, status: number, slug: string) => assertProblemOf('/docs/errors', response, status, slug);
 
 const params = (response: ApiResponse): string[] => (response.body.errors ?? []).map((e: { param: string }) => e.param);
 
@@ -87,18 +93,18 @@ for (const kind of await storeKinds()) {
 
     describe('authentication', () => {
       test('a request without a bearer token answers 401 unauthorized', async () => {
-        assertProblem(await call(server.baseUrl, 'GET', `/admin/v1/tenants/${created.id}`), 401, 'unauthorized');
-        assertProblem(await call(server.baseUrl, 'POST', '/admin/v1/tenants', { name: 'x' }), 401, 'unauthorized');
+        assertAdminProblem(await call(server.baseUrl, 'GET', `/admin/v1/tenants/${created.id}`), 401, 'unauthorized');
+        assertAdminProblem(await call(server.baseUrl, 'POST', '/admin/v1/tenants', { name: 'x' }), 401, 'unauthorized');
       });
 
       test('a wrong bearer token answers 401 unauthorized (even a tenant secret key, or the token with a suffix)', async () => {
         for (const key of ['wrong-admin-token-0123456789', created.keys.test.secret, `${ADMIN_TOKEN}x`, ADMIN_TOKEN.slice(0, -1)]) {
-          assertProblem(await call(server.baseUrl, 'GET', `/admin/v1/tenants/${created.id}`, undefined, { key }), 401, 'unauthorized');
+          assertAdminProblem(await call(server.baseUrl, 'GET', `/admin/v1/tenants/${created.id}`, undefined, { key }), 401, 'unauthorized');
         }
         const basic = await call(server.baseUrl, 'GET', `/admin/v1/tenants/${created.id}`, undefined, {
           headers: { authorization: `Basic ${Buffer.from(`${ADMIN_TOKEN}:`).toString('base64')}` },
         });
-        assertProblem(basic, 401, 'unauthorized');
+        assertAdminProblem(basic, 401, 'unauthorized');
       });
 
       test('a rejected token creates nothing', async () => {
@@ -156,7 +162,7 @@ for (const kind of await storeKinds()) {
       });
 
       test('GET of an unknown tenant answers 404 not-found', async () => {
-        assertProblem(await admin(server, 'GET', '/tenants/ten_doesnotexist0000000'), 404, 'not-found');
+        assertAdminProblem(await admin(server, 'GET', '/tenants/ten_doesnotexist0000000'), 404, 'not-found');
       });
 
       test('country defaults to ID when omitted', async () => {
@@ -168,7 +174,7 @@ for (const kind of await storeKinds()) {
       test('an unknown or lowercase country ("XX", "id") answers 400 naming country', async () => {
         for (const country of ['XX', 'id', 'IDN', '']) {
           const response = await admin(server, 'POST', '/tenants', { name: 'bad-country', country });
-          assertProblem(response, 400, 'validation-error');
+          assertAdminProblem(response, 400, 'validation-error');
           assert.ok(params(response).includes('country'), `country ${JSON.stringify(country)}: ${response.text}`);
         }
       });
@@ -176,14 +182,14 @@ for (const kind of await storeKinds()) {
       test('a missing or empty name answers 400 naming name', async () => {
         for (const body of [{ country: 'ID' }, { name: '', country: 'ID' }, { name: 42 }]) {
           const response = await admin(server, 'POST', '/tenants', body);
-          assertProblem(response, 400, 'validation-error');
+          assertAdminProblem(response, 400, 'validation-error');
           assert.ok(params(response).includes('name'), `${JSON.stringify(body)}: ${response.text}`);
         }
       });
 
       test('an unknown field answers 400 naming it', async () => {
         const response = await admin(server, 'POST', '/tenants', { name: 'x', plan: 'gold' });
-        assertProblem(response, 400, 'validation-error');
+        assertAdminProblem(response, 400, 'validation-error');
         assert.ok(params(response).includes('plan'), response.text);
       });
     });
@@ -208,12 +214,12 @@ for (const kind of await storeKinds()) {
       });
 
       test('POST /tenants/{id}/keys for an unknown tenant answers 404, and a bad mode or type 400', async () => {
-        assertProblem(await admin(server, 'POST', '/tenants/ten_doesnotexist0000000/keys', { mode: 'test', type: 'secret' }), 404, 'not-found');
+        assertAdminProblem(await admin(server, 'POST', '/tenants/ten_doesnotexist0000000/keys', { mode: 'test', type: 'secret' }), 404, 'not-found');
         const badMode = await admin(server, 'POST', `/tenants/${created.id}/keys`, { mode: 'prod', type: 'secret' });
-        assertProblem(badMode, 400, 'validation-error');
+        assertAdminProblem(badMode, 400, 'validation-error');
         assert.ok(params(badMode).includes('mode'), badMode.text);
         const badType = await admin(server, 'POST', `/tenants/${created.id}/keys`, { mode: 'test', type: 'root' });
-        assertProblem(badType, 400, 'validation-error');
+        assertAdminProblem(badType, 400, 'validation-error');
         assert.ok(params(badType).includes('type'), badType.text);
       });
 
@@ -239,7 +245,7 @@ for (const kind of await storeKinds()) {
       });
 
       test('revoking an unknown key answers 404 not-found', async () => {
-        assertProblem(await admin(server, 'DELETE', `/tenants/${created.id}/keys/key_doesnotexist00000000`), 404, 'not-found');
+        assertAdminProblem(await admin(server, 'DELETE', `/tenants/${created.id}/keys/key_doesnotexist00000000`), 404, 'not-found');
       });
 
       test("a key cannot be revoked through another tenant's path", async () => {
@@ -247,7 +253,7 @@ for (const kind of await storeKinds()) {
         assert.equal(other.status, 201, other.text);
         const issued = await admin(server, 'POST', `/tenants/${created.id}/keys`, { mode: 'test', type: 'secret' });
         assert.equal(issued.status, 201, issued.text);
-        assertProblem(await admin(server, 'DELETE', `/tenants/${other.body.id}/keys/${issued.body.id}`), 404, 'not-found');
+        assertAdminProblem(await admin(server, 'DELETE', `/tenants/${other.body.id}/keys/${issued.body.id}`), 404, 'not-found');
         const still = await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key: issued.body.key });
         assert.equal(still.status, 200, still.text);
       });

@@ -39,6 +39,16 @@ function assertProblem(response: ApiResponse, status: number, slug: string): voi
   problemsSeen.push(response);
 }
 
+/** An admin API failure: problem+json in the admin API's own types, explained at /docs/errors/admin. */
+function assertAdminProblem(response: ApiResponse, status: number, slug: string): void {
+  assert.equal(response.status, status, response.text);
+  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, response.text);
+  assert.equal(response.body.status, status);
+  assert.equal(new URL(response.body.type).pathname, '/docs/errors/admin', response.body.type);
+  assert.equal(new URL(response.body.type).hash, `#${slug}`, response.body.type);
+  assert.doesNotMatch(response.text, STACK_TRACE);
+}
+
 const allowedMethods = (response: ApiResponse) =>
   new Set(
     (response.headers.get('allow') ?? '')
@@ -280,8 +290,8 @@ for (const kind of await storeKinds()) {
         assertProblem(await call(server.baseUrl, 'GET', '/billing/accounts'), 401, 'unauthorized');
         assertProblem(await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key: `sk_test_${'0'.repeat(32)}` }), 401, 'unauthorized');
         assertProblem(await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key: server.tenant.keys.test.publishable }), 403, 'forbidden');
-        assertProblem(await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_x', undefined, { key: 'not-the-admin-token' }), 401, 'unauthorized');
-        assertProblem(await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_doesnotexist', undefined, { key: ADMIN_TOKEN }), 404, 'not-found');
+        assertAdminProblem(await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_x', undefined, { key: 'not-the-admin-token' }), 401, 'unauthorized');
+        assertAdminProblem(await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_doesnotexist', undefined, { key: ADMIN_TOKEN }), 404, 'not-found');
       });
 
       test('every problem type URL seen points to /docs/errors on this server, and that page explains the slug', async () => {

@@ -3,7 +3,10 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { BILLING_ERROR_TYPES } from '../../src/surfaces/billing/errors.js';
+import { ADMIN_PROBLEMS } from '../../src/admin/errors.js';
+import { NEUTRAL_PROBLEMS } from '../../src/http/neutral-problems.js';
+import type { ProblemType } from '../../src/http/problem.js';
+import { BILLING_PROBLEMS } from '../../src/surfaces/billing/errors.js';
 import type { ApiResponse } from '../support/http.js';
 import { postgresAnswers } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
@@ -78,12 +81,23 @@ export async function timedRequest(
 // The billing / admin error shape (RFC 9457 problem details, SPEC §3)
 // ---------------------------------------------------------------------------------------------
 
-const TYPE_URI = /^https?:\/\/[^/\s]+\/docs\/errors#([a-z-]+)$/;
+const TYPE_URI = /^https?:\/\/[^/\s]+(\/docs\/errors(?:\/admin)?)#([a-z-]+)$/;
+
+/** The documented types of each docs page: billing's and the root's share /docs/errors; the admin API has its own. */
+const TYPES_BY_PAGE = new Map<string, Record<string, ProblemType>>();
+for (const catalogue of [BILLING_PROBLEMS, NEUTRAL_PROBLEMS, ADMIN_PROBLEMS]) {
+  TYPES_BY_PAGE.set(catalogue.docsPath, { ...TYPES_BY_PAGE.get(catalogue.docsPath), ...catalogue.types });
+}
+
+function typeOf(response: ApiResponse): { page: string; slug: string } | undefined {
+  const type = (response.body as { type?: unknown } | undefined)?.type;
+  const match = typeof type === 'string' ? TYPE_URI.exec(type) : null;
+  return match ? { page: match[1]!, slug: match[2]! } : undefined;
+}
 
 /** The `type` slug of a problem answer (`validation-error`, `not-found`, …), or undefined. */
 export function slugOf(response: ApiResponse): string | undefined {
-  const type = (response.body as { type?: unknown } | undefined)?.type;
-  return typeof type === 'string' ? TYPE_URI.exec(type)?.[1] : undefined;
+  return typeOf(response)?.slug;
 }
 
 /**
@@ -96,10 +110,11 @@ export function problemShapeViolations(response: ApiResponse, path?: string): st
   if (!/^application\/problem\+json\b/.test(contentType)) wrong.push(`content-type is '${contentType}', not application/problem+json`);
   const body = response.body as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object' || Array.isArray(body)) return [...wrong, `body is not a JSON object: ${response.text.slice(0, 300)}`];
-  const slug = slugOf(response);
-  if (!slug) wrong.push(`type ${JSON.stringify(body.type)} is not <base>/docs/errors#<slug>`);
+  const type = typeOf(response);
+  if (!type) wrong.push(`type ${JSON.stringify(body.type)} is not <base>/docs/errors[/admin]#<slug>`);
   else {
-    const known = BILLING_ERROR_TYPES[slug as keyof typeof BILLING_ERROR_TYPES];
+    const { page, slug } = type;
+    const known = TYPES_BY_PAGE.get(page)?.[slug];
     if (!known) wrong.push(`type slug '${slug}' is not a documented error type`);
     else if (known.status !== response.status) wrong.push(`type slug '${slug}' is documented as ${known.status}, answered ${response.status}`);
   }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { nowIso } from '../../src/core/clock.js';
 import { createTenant, type CreatedTenant } from '../../src/core/tenants.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type AppOptions } from '../../src/http/app.js';
 import type { AppServices } from '../../src/http/services.js';
 import { openServices, startOutboxWorker } from '../../src/runtime.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
@@ -23,7 +23,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(kind: StoreKind, env: Record<string, string> = {}): Promise<TestServer> {
+/** `options.extraSurfaces`: surfaces of the test's own, served next to the real ones. */
+export async function startTestServer(kind: StoreKind, env: Record<string, string> = {}, options: Pick<AppOptions, 'extraSurfaces'> = {}): Promise<TestServer> {
   const database = await createTestDatabase(kind);
   const config: Config = loadConfig({
     DATABASE_URL: database.url,
@@ -36,7 +37,7 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
     ...env,
   });
   const services = await openServices(config);
-  const app = await buildApp(services, { logLevel: 'silent' });
+  const app = await buildApp(services, { logLevel: 'silent', ...options });
   const worker = config.workers ? startOutboxWorker(services, app.log) : undefined;
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

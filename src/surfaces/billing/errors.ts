@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { AlreadyExists, IdempotencyKeyReused, ValidationFailed, type LedgerErrorCode } from '../../core/errors.js';
 import type { StoredResponse } from '../../core/ports.js';
-import { HttpFailure, type Failure, type HttpFailureCode, type WireViolation } from '../../http/failures.js';
-import { PROBLEM_CONTENT_TYPE, problemOf } from '../../http/problem.js';
+import { HttpFailure, snakeCase, type Failure, type HttpFailureCode, type WireViolation } from '../../http/failures.js';
+import { detailOf, problemOf, problemResponse, type ProblemCatalogue } from '../../http/problem.js';
 
 /** Moment's error types (RFC 9457 `type` slugs), each with one status. Served at /docs/errors. */
 export const BILLING_ERROR_TYPES = {
@@ -20,6 +20,8 @@ export const BILLING_ERROR_TYPES = {
   'service-unavailable': { status: 503, title: 'Service unavailable', explanation: 'The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key.' },
 } as const;
 type Slug = keyof typeof BILLING_ERROR_TYPES;
+
+export const BILLING_PROBLEMS: ProblemCatalogue<Slug> = { name: 'Billing API (/billing)', docsPath: '/docs/errors', types: BILLING_ERROR_TYPES };
 
 const SLUG_OF_LEDGER_ERROR: Record<LedgerErrorCode, Slug> = {
   validation_failed: 'validation-error',
@@ -49,7 +51,7 @@ const SLUG_OF_HTTP_FAILURE: Record<HttpFailureCode, Slug> = {
 export function wireParam(field: string): string {
   const segments = field.split('.');
   return segments
-    .map((segment, i) => (i > 0 && segments[i - 1] === 'metadata' ? segment : segment.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)))
+    .map((segment, i) => (i > 0 && segments[i - 1] === 'metadata' ? segment : snakeCase(segment)))
     .join('.');
 }
 
@@ -62,12 +64,8 @@ function violationsOf(failure: Failure): WireViolation[] {
 
 export function renderBillingFailure(failure: Failure, request: FastifyRequest): StoredResponse {
   const slug = failure instanceof HttpFailure ? SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
-  const { status, title } = BILLING_ERROR_TYPES[slug];
   const extensions = failure instanceof IdempotencyKeyReused ? { resource_id: failure.original.resourceId } : undefined;
   const errors = violationsOf(failure);
-  // Validation details are composed from the wire params, so they name fields as the client sent them.
-  const detail = slug === 'validation-error' && errors.length > 0 ? errors.map((v) => `${v.param} ${v.message}`).join('; ') : failure.message;
-  const body = problemOf(request, { slug, title, status, detail, errors, extensions });
-  const headers = { 'content-type': PROBLEM_CONTENT_TYPE, ...(failure instanceof HttpFailure ? failure.headers : {}) };
-  return { status, headers, body: JSON.stringify(body), resourceId: null };
+  const detail = slug === 'validation-error' ? detailOf(failure, errors) : failure.message;
+  return problemResponse(problemOf(request, BILLING_PROBLEMS, slug, { detail, errors, extensions }), failure);
 }

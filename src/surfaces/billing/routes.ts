@@ -1,12 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createAccount, findAccount, listAccountLedger, listAccounts, updateAccount } from '../../core/accounts.js';
-import { PermissionDenied } from '../../core/errors.js';
 import { createCustomer, findCustomer, listCustomers, updateCustomer } from '../../core/customers.js';
-import { bearerTokenOf } from '../../http/auth.js';
-import type { AppServices } from '../../http/services.js';
-import { installSurface, type SurfaceDefinition } from '../../http/surface.js';
-import { renderBillingFailure } from './errors.js';
+import type { SurfaceApp, SurfaceKit } from '../../http/surface.js';
 import { accountCreateInput, accountUpdateInput, customerCreateInput, customerUpdateInput, listQueryOf } from './inputs.js';
 import { accountResponse, customerResponse, presentAccount, presentCustomer, presentLedgerEntry, presentList } from './presenter.js';
 import * as S from './schemas.js';
@@ -18,21 +12,8 @@ const problemResponses = (...statuses: (keyof typeof ERRORS)[]) =>
 const security = [{ billingSecretKey: [] }];
 const tags = ['billing'];
 
-/** Moment Billing API: customers and their accounts, on Moment's paths (SPEC §3). */
-export const billingSurface: FastifyPluginAsync<{ services: AppServices }> = async (plugin, { services }) => {
-  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-  const surface: SurfaceDefinition = {
-    async authenticate(request) {
-      const principal = await services.authenticator.authenticate(bearerTokenOf(request));
-      // Moment: publishable keys are for client-side operations and cannot touch billing objects.
-      if (principal.keyType !== 'secret') throw new PermissionDenied('publishable keys cannot access billing customers or accounts; use a secret key');
-      return principal;
-    },
-    renderFailure: renderBillingFailure,
-    idempotencyHeaders: ['idempotency-key'],
-  };
-  const { run, close } = installSurface(app, services, surface);
-
+/** Moment Billing API: customers and their accounts, on Moment's paths under /billing (SPEC §3). */
+export function registerBillingRoutes(app: SurfaceApp, { services, run }: SurfaceKit): void {
   app.post('/customers', {
     schema: { tags, security, summary: 'Create a customer', headers: S.IdempotencyHeaders(true), body: S.CustomerCreate, response: { 201: S.Customer, ...problemResponses(400, 401, 403, 409) } },
   }, (request, reply) => run(request, reply, (tx, ctx) => createCustomer(tx, ctx, customerCreateInput(request.body)), customerResponse(201)));
@@ -79,6 +60,4 @@ export const billingSurface: FastifyPluginAsync<{ services: AppServices }> = asy
     const page = await listAccountLedger(services.store.reader, request.principal!.scope, request.params.account, listQueryOf(request.query));
     return presentList(page, presentLedgerEntry);
   });
-
-  close();
-};
+}

@@ -1,0 +1,25 @@
+import { secretsEqual } from '../core/credentials.js';
+import { Unauthenticated } from '../core/errors.js';
+import { bearerTokenOf } from '../http/auth.js';
+import type { SurfaceDefinition } from '../http/surface.js';
+import { ADMIN_PROBLEMS, renderAdminFailure } from './errors.js';
+import { registerAdminRoutes } from './routes.js';
+
+/**
+ * The operator API (SPEC §1), served only when SUBLEDGER_ADMIN_TOKEN is set. Its caller is an
+ * operator, not a tenant: authentication yields no principal. Its errors are its own (errors.ts).
+ */
+export const adminSurface: SurfaceDefinition = {
+  name: 'admin',
+  routes: { '/admin/v1': registerAdminRoutes },
+  async authenticate(request, services) {
+    const adminToken = services.config.adminToken;
+    if (!adminToken || !secretsEqual(bearerTokenOf(request), adminToken)) throw new Unauthenticated('invalid admin token');
+    return null;
+  },
+  renderFailure: renderAdminFailure,
+  idempotencyHeaders: [],
+  securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'SUBLEDGER_ADMIN_TOKEN' } },
+  tags: [{ name: 'admin', description: 'Operator API (enabled by SUBLEDGER_ADMIN_TOKEN)' }],
+  problems: ADMIN_PROBLEMS,
+};

@@ -1,0 +1,22 @@
+import { PermissionDenied } from '../../core/errors.js';
+import { bearerTokenOf } from '../../http/auth.js';
+import type { SurfaceDefinition } from '../../http/surface.js';
+import { BILLING_PROBLEMS, renderBillingFailure } from './errors.js';
+import { registerBillingRoutes } from './routes.js';
+
+/** The Moment Billing API (SPEC §3): secret keys, RFC 9457 problems. Its events are published in events.ts. */
+export const billingSurface: SurfaceDefinition = {
+  name: 'billing',
+  routes: { '/billing': registerBillingRoutes },
+  async authenticate(request, services) {
+    const principal = await services.authenticator.authenticate(bearerTokenOf(request));
+    // Moment: publishable keys are for client-side operations and cannot touch billing objects.
+    if (principal.keyType !== 'secret') throw new PermissionDenied('publishable keys cannot access billing customers or accounts; use a secret key');
+    return principal;
+  },
+  renderFailure: renderBillingFailure,
+  idempotencyHeaders: ['idempotency-key'],
+  securitySchemes: { billingSecretKey: { type: 'http', scheme: 'bearer', description: 'Secret key: sk_test_… or sk_live_…' } },
+  tags: [{ name: 'billing', description: 'Moment Billing API: customers and accounts. Every POST requires an Idempotency-Key; PATCH accepts one.' }],
+  problems: BILLING_PROBLEMS,
+};
