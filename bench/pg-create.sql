@@ -1,7 +1,7 @@
 -- pgbench script for `npm run bench` (SPEC §6): the baseline of the SPEC ratio. The inserts
 -- of one POST /billing/accounts (inline new customer, opening balance 2000 ZAR, Idempotency-Key)
--- on PostgreSQL: customer, its event, account, its opening ledger entry, its event, and the
--- idempotency key with its answer, as a plain transaction: BEGIN, one statement per insert, COMMIT.
+-- on PostgreSQL: customer, its event, account, its balance, its opening ledger entry, its event,
+-- and the idempotency key with its answer, as a plain transaction: BEGIN, one statement per insert, COMMIT.
 -- (The server sends the same inserts as one statement: bench/pg-create-as-sent.sql.)
 -- Keep in step with the create path (src/core/accounts.ts, ledger-service.ts, store/write-behind.ts).
 -- Run by bench/run.ts: pgbench -n -M prepared -c 10 -j 2 -T <s> -D tenant=ten_… -D mode=test -D actor=key_… -f <this file>
@@ -10,15 +10,17 @@
 -- inside quotes (pgbench would take it for a variable, even in a string literal).
 
 begin;
-insert into customers (tenant_id, mode, id, external_reference, name, currency, balance, payment_rules, metadata, created_at, updated_at, email, phone)
-  values (:tenant, :mode, 'bcus_P' || lpad(txid_current()::text, 20, '0'), 'CUS-pgb-' || txid_current(), 'John Doe', null, null, null, '{}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), null, null);
+insert into customers (tenant_id, mode, id, external_reference, name, currency, payment_rules, metadata, created_at, updated_at, email, phone)
+  values (:tenant, :mode, 'bcus_P' || lpad(txid_current()::text, 20, '0'), 'CUS-pgb-' || txid_current(), 'John Doe', null, null, '{}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), null, null);
 insert into events (tenant_id, mode, id, type, source, data, created_at, dispatched_at)
   values (:tenant, :mode, 'evt_P' || lpad(txid_current()::text, 20, '0'), 'billing.customer.created', 'billing',
     '{"id": "bcus_0VbmGDdrugYxsNlvZBCQk","external_reference": "CUS-1a2b3c4d-123456","name": "John Doe","email": null,"phone": null,"currency": null,"balance": null,"payment_rules": null,"metadata": {},"created_at": "2026-11-23T07.02.27.702Z","updated_at": "2026-11-23T07.02.27.702Z"}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), null);
-insert into accounts (tenant_id, mode, id, external_reference, name, currency, balance, payment_rules, metadata, created_at, updated_at, customer_id)
-  values (:tenant, :mode, 'bacc_P' || lpad(txid_current()::text, 20, '0'), 'ACC-pgb-' || txid_current(), 'Subscription Account', 'ZAR', 2000, null, '{}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), 'bcus_P' || lpad(txid_current()::text, 20, '0'));
-insert into ledger_entries (tenant_id, mode, id, holder_id, sequence, kind, amount, balance_after, currency, reference, request_id, idempotency_key, actor, created_at)
-  values (:tenant, :mode, 'ble_P' || lpad(txid_current()::text, 20, '0'), 'bacc_P' || lpad(txid_current()::text, 20, '0'), 1, 'initial', 2000, 2000, 'ZAR', null, 'req_P' || lpad(txid_current()::text, 20, '0'), 'create-pgb-' || txid_current(), :actor, replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'));
+insert into accounts (tenant_id, mode, id, external_reference, name, currency, payment_rules, metadata, created_at, updated_at, customer_id)
+  values (:tenant, :mode, 'bacc_P' || lpad(txid_current()::text, 20, '0'), 'ACC-pgb-' || txid_current(), 'Subscription Account', 'ZAR', null, '{}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), 'bcus_P' || lpad(txid_current()::text, 20, '0'));
+insert into balances (tenant_id, mode, holder_id, currency, amount, sequence, created_at, updated_at)
+  values (:tenant, :mode, 'bacc_P' || lpad(txid_current()::text, 20, '0'), 'ZAR', '20000000000', 1, replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'));
+insert into ledger_entries (tenant_id, mode, holder_id, currency, sequence, id, kind, amount, balance_after, counterparty, reference, request_id, idempotency_key, actor, created_at)
+  values (:tenant, :mode, 'bacc_P' || lpad(txid_current()::text, 20, '0'), 'ZAR', 1, 'ble_P' || lpad(txid_current()::text, 20, '0'), 'initial', '20000000000', '20000000000', 'external', null, 'req_P' || lpad(txid_current()::text, 20, '0'), 'create-pgb-' || txid_current(), :actor, replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'));
 insert into events (tenant_id, mode, id, type, source, data, created_at, dispatched_at)
   values (:tenant, :mode, 'evtA_P' || lpad(txid_current()::text, 20, '0'), 'billing.account.created', 'billing',
     '{"id": "bacc_0VbmGDdvroJOLjo77BC10","external_reference": "ACC-1a2b3c4d-123456","customer_id": "bcus_0VbmGDdrugYxsNlvZBCQk","name": "Subscription Account","currency": "ZAR","balance": 2000,"payment_rules": null,"metadata": {},"created_at": "2026-11-23T07.02.27.702Z","updated_at": "2026-11-23T07.02.27.702Z"}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), null);

@@ -10,9 +10,9 @@ import type { AppServices } from './http/services.js';
 import type { Logger } from 'pino';
 import { migrateToLatest, openDatabase, pendingMigrations } from './store/dialects.js';
 import { EventCatalog } from './core/events.js';
-import { billingEnvelope, publishBillingEvents } from './surfaces/billing/events.js';
+import { VENDOR_SURFACES } from './surfaces/index.js';
 import { createMailer } from './workers/mailer.js';
-import { OutboxWorker, type EnvelopeBuilder } from './workers/outbox-worker.js';
+import { OutboxWorker, plainEnvelope, type EnvelopeBuilder } from './workers/outbox-worker.js';
 import { KyselyStore } from './store/kysely-store.js';
 
 /** Opens the store, applies pending migrations and wires every service the app needs. */
@@ -54,14 +54,14 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync
 /** Every surface's event publications. */
 export function eventCatalog(): EventCatalog {
   const catalog = new EventCatalog();
-  publishBillingEvents(catalog);
+  for (const surface of VENDOR_SURFACES) surface.publishEvents?.(catalog);
   return catalog;
 }
 
 /** Every surface's webhook envelope, by the event source the surface writes. */
-const ENVELOPES: Record<string, EnvelopeBuilder> = {
-  billing: billingEnvelope,
-};
+const ENVELOPES: Record<string, EnvelopeBuilder> = Object.fromEntries(
+  VENDOR_SURFACES.flatMap((surface) => (surface.webhookEnvelope ? [[surface.name, surface.webhookEnvelope]] : [])),
+);
 
 /**
  * The outbox worker of this process, woken after every committed write. Runs until
@@ -72,7 +72,7 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
   const worker = new OutboxWorker({
     store: services.store,
     envelopes: ENVELOPES,
-    defaultEnvelope: billingEnvelope,
+    defaultEnvelope: plainEnvelope,
     mailer: createMailer(config.smtpUrl, config.mailFrom, log),
     log,
     metrics: services.metrics.outbox,

@@ -180,6 +180,12 @@ export interface OutboxEvent {
   createdAt: string;
 }
 
+/**
+ * A surface's webhook envelope: the body and any extra headers its vendor sends (e.g. Xendit's
+ * x-callback-token, the tenant's callback token).
+ */
+export type WebhookEnvelope = (event: OutboxEvent, tenant: { tenantId: string; callbackToken: string }) => { body: string; headers: Record<string, string> };
+
 export interface EventRepository {
   append(scope: Scope, event: OutboxEvent): Promise<void>;
   listRecent(scope: Scope, limit: number): Promise<OutboxEvent[]>;

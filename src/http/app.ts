@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { adminSurface } from '../admin/surface.js';
-import { billingSurface } from '../surfaces/billing/surface.js';
+import { VENDOR_SURFACES } from '../surfaces/index.js';
 import { registerErrorDocs } from './error-docs.js';
 import { HttpFailure, toFailure } from './failures.js';
 import { sendExecution } from './idempotency.js';
@@ -23,10 +23,10 @@ export interface AppOptions {
   extraSurfaces?: readonly SurfaceDefinition[];
 }
 
-/** Every surface this process serves: one line each. */
+/** Every surface this process serves: the vendors' (src/surfaces/index.ts), then the operator's. */
 function surfacesOf(services: AppServices): SurfaceDefinition[] {
   return [
-    billingSurface,
+    ...VENDOR_SURFACES,
     // Without SUBLEDGER_ADMIN_TOKEN the admin API does not exist: every /admin path is a plain 404.
     ...(services.config.adminToken ? [adminSurface] : []),
   ];

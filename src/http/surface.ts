@@ -12,7 +12,7 @@ import { nowIso } from '../core/clock.js';
 import type { EventCatalog } from '../core/events.js';
 import type { CommandOutcome, IdempotentRequest } from '../core/ledger-service.js';
 import type { CommandContext } from '../core/model.js';
-import type { Repositories, StoredResponse } from '../core/ports.js';
+import type { Repositories, StoredResponse, WebhookEnvelope } from '../core/ports.js';
 import type { Principal } from './auth.js';
 import { HttpFailure, toFailure, type Failure } from './failures.js';
 import { idempotentRequestOf, sendExecution } from './idempotency.js';
@@ -67,6 +67,10 @@ export interface SurfaceDefinition {
   tags?: readonly OpenApiTag[];
   /** The problem types renderFailure answers with, for their docs page (absent: not problem+json). */
   problems?: ProblemCatalogue;
+  /** Claims the domain events of the objects this surface owns: their wire type and JSON. */
+  publishEvents?(catalog: EventCatalog): void;
+  /** How its events go to webhook endpoints (absent: it publishes none). */
+  webhookEnvelope?: WebhookEnvelope;
 }
 
 declare module 'fastify' {

@@ -1,15 +1,21 @@
 import type { Logger } from 'pino';
 import { nowIso } from '../core/clock.js';
 import { newId } from '../core/ids.js';
-import type { ClaimedDelivery, ClaimedEmail, OutboxEvent, Store } from '../core/ports.js';
+import type { ClaimedDelivery, ClaimedEmail, Store, WebhookEnvelope } from '../core/ports.js';
 import { endpointAccepts } from '../core/webhooks.js';
 import type { Mailer } from './mailer.js';
 import { nextAttemptAt } from './retry-schedule.js';
 import { signWebhook } from './signing.js';
 import { postWebhook } from './webhook-sender.js';
 
-/** A surface's webhook envelope: the body and any extra headers (e.g. x-callback-token). */
-export type EnvelopeBuilder = (event: OutboxEvent, tenant: { tenantId: string; callbackToken: string }) => { body: string; headers: Record<string, string> };
+/** A surface's webhook envelope (core/ports.ts). */
+export type EnvelopeBuilder = WebhookEnvelope;
+
+/** SPEC §2's envelope `{ id, type, created_at, data }`, for events no surface publishes. */
+export const plainEnvelope: EnvelopeBuilder = (event) => ({
+  body: JSON.stringify({ id: event.id, type: event.type, created_at: event.createdAt, data: event.data }),
+  headers: {},
+});
 
 export interface OutboxMetrics {
   attempt(outcome: 'succeeded' | 'retrying' | 'failed', durationMs: number): void;

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { sql } from 'kysely';
 import { nowIso } from '../../src/core/clock.js';
 import { newId } from '../../src/core/ids.js';
 import type { CreatedTenant } from '../../src/core/tenants.js';
@@ -395,6 +394,7 @@ for (const kind of await storeKinds()) {
       const mutable = {
         customers: await db.selectFrom('customers').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
         accounts: await db.selectFrom('accounts').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
+        balances: await db.selectFrom('balances').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('holder_id').orderBy('currency').execute(),
         api_keys: await db.selectFrom('api_keys').select(['id', 'revoked_at']).orderBy('id').execute(),
         webhook_endpoints: await db.selectFrom('webhook_endpoints').select(['id', 'deleted_at']).orderBy('id').execute(),
         webhook_deliveries: await db.selectFrom('webhook_deliveries').select(['id', 'status', 'attempts', 'next_attempt_at', 'last_error']).orderBy('id').execute(),
@@ -403,17 +403,23 @@ for (const kind of await storeKinds()) {
       return { counts, digest: createHash('sha256').update(text).digest('hex') };
     }
 
-    /** Holders whose stored balance is not the sum of their ledger entries (must be none). */
+    /** Balances that are not the sum of their ledger entries (must be none); amounts are exact decimal text. */
     async function unbalancedHolders(): Promise<unknown[]> {
       const db = storeOf(server).db;
-      const rows = [];
-      for (const table of ['customers', 'accounts'] as const) {
-        const { rows: bad } = await sql<{ id: string; balance: unknown; total: unknown }>`
-          select h.id, h.balance, (select sum(l.amount) from ledger_entries l where l.tenant_id = h.tenant_id and l.mode = h.mode and l.holder_id = h.id) as total
-          from ${sql.table(table)} h
-          where coalesce(h.balance, 0) <> coalesce((select sum(l.amount) from ledger_entries l where l.tenant_id = h.tenant_id and l.mode = h.mode and l.holder_id = h.id), 0)`.execute(db);
-        rows.push(...bad.map((r) => ({ table, id: r.id, balance: String(r.balance), entries: String(r.total) })));
+      const sums = new Map<string, bigint>();
+      for (const e of await db.selectFrom('ledger_entries').select(['tenant_id', 'mode', 'holder_id', 'currency', 'amount']).execute()) {
+        const key = `${e.tenant_id}/${e.mode}/${e.holder_id}/${e.currency}`;
+        sums.set(key, (sums.get(key) ?? 0n) + BigInt(e.amount));
       }
+      const rows = [];
+      for (const b of await db.selectFrom('balances').select(['tenant_id', 'mode', 'holder_id', 'currency', 'amount']).execute()) {
+        const key = `${b.tenant_id}/${b.mode}/${b.holder_id}/${b.currency}`;
+        const total = sums.get(key) ?? 0n;
+        sums.delete(key);
+        if (BigInt(b.amount) !== total) rows.push({ balance: key, amount: b.amount, entries: String(total) });
+      }
+      // Entries without a balance would be money nobody holds.
+      for (const [key, total] of sums) rows.push({ balance: key, amount: null, entries: String(total) });
       return rows;
     }
 
@@ -699,10 +705,11 @@ for (const kind of await storeKinds()) {
 
     test('after fuzzing, every stored balance equals the sum of its ledger entries, and each ledger chains', async () => {
       assert.deepEqual(await unbalancedHolders(), []);
-      const entries = await storeOf(server).db.selectFrom('ledger_entries').select(['tenant_id', 'mode', 'holder_id', 'sequence', 'amount', 'balance_after']).orderBy('tenant_id').orderBy('mode').orderBy('holder_id').orderBy('sequence').execute();
+      const entries = await storeOf(server).db.selectFrom('ledger_entries').select(['tenant_id', 'mode', 'holder_id', 'currency', 'sequence', 'amount', 'balance_after']).orderBy('tenant_id').orderBy('mode').orderBy('holder_id').orderBy('currency').orderBy('sequence').execute();
       const running = new Map<string, { balance: bigint; sequence: number }>();
       for (const e of entries) {
-        const key = `${e.tenant_id}/${e.mode}/${e.holder_id}`;
+        // Each balance (holder, currency) chains its own entries.
+        const key = `${e.tenant_id}/${e.mode}/${e.holder_id}/${e.currency}`;
         const previous = running.get(key) ?? { balance: 0n, sequence: 0 };
         assert.equal(Number(e.sequence), previous.sequence + 1, `${key}: sequences follow each other`);
         const balance = previous.balance + BigInt(e.amount);

@@ -2,9 +2,10 @@ import { PermissionDenied } from '../../core/errors.js';
 import { bearerTokenOf } from '../../http/auth.js';
 import type { SurfaceDefinition } from '../../http/surface.js';
 import { BILLING_PROBLEMS, renderBillingFailure } from './errors.js';
+import { billingEnvelope, publishBillingEvents } from './events.js';
 import { registerBillingRoutes } from './routes.js';
 
-/** The Moment Billing API (SPEC §3): secret keys, RFC 9457 problems. Its events are published in events.ts. */
+/** The Moment Billing API (SPEC §3): secret keys, RFC 9457 problems, Moment's events and envelope. */
 export const billingSurface: SurfaceDefinition = {
   name: 'billing',
   routes: { '/billing': registerBillingRoutes },
@@ -19,4 +20,6 @@ export const billingSurface: SurfaceDefinition = {
   securitySchemes: { billingSecretKey: { type: 'http', scheme: 'bearer', description: 'Secret key: sk_test_… or sk_live_…' } },
   tags: [{ name: 'billing', description: 'Moment Billing API: customers and accounts. Every POST requires an Idempotency-Key; PATCH accepts one.' }],
   problems: BILLING_PROBLEMS,
+  publishEvents: publishBillingEvents,
+  webhookEnvelope: billingEnvelope,
 };
