@@ -9,13 +9,13 @@
 -- inside quotes (pgbench would take it for a variable, even in a string literal).
 
 with w0 as (
-  insert into customers (tenant_id, mode, id, external_reference, name, currency, payment_rules, metadata, created_at, updated_at, email, phone)
-  values (:tenant, :mode, 'bcus_P' || lpad(txid_current()::text, 20, '0'), 'CUS-pgb-' || txid_current(), 'John Doe', null, null, '{}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), null, null)), w1 as (
+  insert into customers (tenant_id, mode, id, external_reference, name, currency, balance, payment_rules, metadata, created_at, updated_at, email, phone)
+  values (:tenant, :mode, 'bcus_P' || lpad(txid_current()::text, 20, '0'), 'CUS-pgb-' || txid_current(), 'John Doe', null, null, null, '{}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), null, null)), w1 as (
   insert into events (tenant_id, mode, id, type, source, data, created_at, dispatched_at)
   values (:tenant, :mode, 'evt_P' || lpad(txid_current()::text, 20, '0'), 'billing.customer.created', 'billing',
     '{"id": "bcus_0VbmGDdrugYxsNlvZBCQk","external_reference": "CUS-1a2b3c4d-123456","name": "John Doe","email": null,"phone": null,"currency": null,"balance": null,"payment_rules": null,"metadata": {},"created_at": "2026-11-23T07.02.27.702Z","updated_at": "2026-11-23T07.02.27.702Z"}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), null)), w2 as (
-  insert into accounts (tenant_id, mode, id, external_reference, name, currency, payment_rules, metadata, created_at, updated_at, customer_id)
-  values (:tenant, :mode, 'bacc_P' || lpad(txid_current()::text, 20, '0'), 'ACC-pgb-' || txid_current(), 'Subscription Account', 'ZAR', null, '{}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), 'bcus_P' || lpad(txid_current()::text, 20, '0'))), w3 as (
+  insert into accounts (tenant_id, mode, id, external_reference, name, currency, balance, payment_rules, metadata, created_at, updated_at, customer_id)
+  values (:tenant, :mode, 'bacc_P' || lpad(txid_current()::text, 20, '0'), 'ACC-pgb-' || txid_current(), 'Subscription Account', 'ZAR', 2000, null, '{}', replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), 'bcus_P' || lpad(txid_current()::text, 20, '0'))), w3 as (
   insert into balances (tenant_id, mode, holder_id, currency, amount, sequence, created_at, updated_at)
   values (:tenant, :mode, 'bacc_P' || lpad(txid_current()::text, 20, '0'), 'ZAR', '20000000000', 1, replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'), replace(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24#MI#SS.MS"Z"'), '#', ':'))), w3b as (
   insert into ledger_entries (tenant_id, mode, holder_id, currency, sequence, id, kind, amount, balance_after, counterparty, reference, request_id, idempotency_key, actor, created_at)

@@ -73,13 +73,13 @@ function seedStatements(kind: 'sqlite' | 'postgres'): string[] {
       ? `with recursive s(i) as (select ? union all select i + 1 from s where i < ?) select i, ${seedTime.sqlite} as ts from s`
       : `select i, ${seedTime.postgres} as ts from generate_series($3::bigint, $4::bigint) as i`;
   return [
-    `insert into customers (tenant_id, mode, id, external_reference, email, phone, name, currency, payment_rules, metadata, created_at, updated_at)
+    `insert into customers (tenant_id, mode, id, external_reference, email, phone, name, currency, balance, payment_rules, metadata, created_at, updated_at)
      select ${t}, ${m}, ${seedId('bcus')[kind]}, 'SEED-CUS-' || i, 'customer' || i || '@example.com', '+27123456789', 'Seed Customer ' || i,
-            null, null, '{}', ts, ts from (${rows}) as seq`,
-    `insert into accounts (tenant_id, mode, id, external_reference, customer_id, name, currency, payment_rules, metadata, created_at, updated_at)
+            null, null, null, '{}', ts, ts from (${rows}) as seq`,
+    `insert into accounts (tenant_id, mode, id, external_reference, customer_id, name, currency, balance, payment_rules, metadata, created_at, updated_at)
      select ${t}, ${m}, ${seedId('bacc')[kind]}, 'SEED-ACC-' || i, ${seedId('bcus')[kind]}, 'Subscription Account ' || i,
-            'ZAR', null, '{"plan":"standard"}', ts, ts from (${rows}) as seq`,
-    // The account's balance: the ledger's (ZAR, zero, no entries yet).
+            'ZAR', 0, null, '{"plan":"standard"}', ts, ts from (${rows}) as seq`,
+    // The ledger's balance the account's column copies (ZAR, zero, no entries yet).
     `insert into balances (tenant_id, mode, holder_id, currency, amount, sequence, created_at, updated_at)
      select ${t}, ${m}, ${seedId('bacc')[kind]}, 'ZAR', '0', 0, ts, ts from (${rows}) as seq`,
   ];

@@ -38,10 +38,7 @@ export interface ApiKeyTable {
   revoked_at: string | null;
 }
 
-/**
- * The columns customers and accounts share. Their balance is not here: it is the ledger's
- * balance of (holder, currency), read by a join (HolderWithBalance).
- */
+/** The columns customers and accounts share. */
 export interface BalanceHolderTable {
   tenant_id: string;
   mode: string;
@@ -49,6 +46,11 @@ export interface BalanceHolderTable {
   external_reference: string;
   name: string | null;
   currency: string | null;
+  /**
+   * A copy of the ledger's balance of (holder, currency) in minor units, written by the command
+   * that posts (so a read is one keyed row); null: no balance tracked.
+   */
+  balance: bigint | null;
   /** JSON text, amounts as decimal strings. */
   payment_rules: string | null;
   /** JSON text object of strings. */
@@ -81,9 +83,6 @@ export interface BalanceTable {
   created_at: string;
   updated_at: string;
 }
-
-/** A holder row with its balance in its own currency (null: no balance tracked). */
-export type HolderWithBalance<T> = T & { balance_amount: StoredAmount | null };
 
 export interface LedgerEntryTable {
   tenant_id: string;

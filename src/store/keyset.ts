@@ -6,18 +6,16 @@ import type { Database } from './database.js';
  * The one pagination helper: newest first, by (created_at, id) for objects (a row-value
  * comparison both SQLite and PostgreSQL answer from the listing index) or by id alone for a
  * holder's ledger entries (time-ordered ids; the (holder, id) index). Reads limit + 1 rows to
- * know whether there is more. `table` qualifies the columns when the query joins another table.
+ * know whether there is more.
  */
 export async function keysetPage<DB extends Database, T extends keyof DB & string, Row, Item>(
   query: SelectQueryBuilder<DB, T, Row>,
   page: PageRequest,
   toItem: (row: Row) => Item,
   order: 'created' | 'id' = 'created',
-  table?: string,
 ): Promise<Page<Item>> {
-  const column = (name: string) => sql.ref(table ? `${table}.${name}` : name);
-  const createdAt = column('created_at');
-  const id = column('id');
+  const createdAt = sql.ref('created_at');
+  const id = sql.ref('id');
   let q = query;
   if (page.createdGte !== undefined) q = q.where(sql<SqlBool>`${createdAt} >= ${page.createdGte}`);
   if (page.createdLte !== undefined) q = q.where(sql<SqlBool>`${createdAt} <= ${page.createdLte}`);

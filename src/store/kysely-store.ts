@@ -18,7 +18,7 @@ import type {
 } from '../core/ports.js';
 import type { Database, EventTable } from './database.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
-import { balanceHolderRepository, holdersWithBalance } from './balance-holder-repository.js';
+import { balanceHolderRepository } from './balance-holder-repository.js';
 import { balanceRepository, ledgerRepository } from './ledger-repositories.js';
 import { keysetPage } from './keyset.js';
 import { KyselyOutboxQueue } from './outbox-queue.js';
@@ -149,20 +149,20 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
   const customers: CustomerRepository = {
     ...balanceHolderRepository(db, dialect, writes, balances, 'customers', 'customer', customerToRow, rowToCustomer),
     list(scope, filter: CustomerFilter) {
-      let q = holdersWithBalance(db, 'customers').where('h.tenant_id', '=', scope.tenantId).where('h.mode', '=', scope.mode);
-      if (filter.externalReference !== undefined) q = q.where('h.external_reference', '=', filter.externalReference);
-      if (filter.email !== undefined) q = q.where(sql.ref('h.email'), '=', filter.email);
-      return keysetPage(q, filter, (row) => rowToCustomer(row as unknown as Parameters<typeof rowToCustomer>[0]), 'created', 'h');
+      let q = db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
+      if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
+      if (filter.email !== undefined) q = q.where('email', '=', filter.email);
+      return keysetPage(q, filter, rowToCustomer);
     },
   };
 
   const accounts: AccountRepository = {
     ...balanceHolderRepository(db, dialect, writes, balances, 'accounts', 'account', accountToRow, rowToAccount),
     list(scope, filter: AccountFilter) {
-      let q = holdersWithBalance(db, 'accounts').where('h.tenant_id', '=', scope.tenantId).where('h.mode', '=', scope.mode);
-      if (filter.customerId !== undefined) q = q.where('h.customer_id', '=', filter.customerId);
-      if (filter.externalReference !== undefined) q = q.where('h.external_reference', '=', filter.externalReference);
-      return keysetPage(q, filter, rowToAccount, 'created', 'h');
+      let q = db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
+      if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
+      if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
+      return keysetPage(q, filter, rowToAccount);
     },
   };
 

@@ -1,12 +1,10 @@
 import type { Account, ApiKey, Balance, BalanceHolder, Customer, LedgerEntry, Metadata, Mode, PaymentRules, Tenant } from '../core/model.js';
-import { toMinorUnits } from '../core/money.js';
 import type { IdempotencyRecord, OutboxEvent } from '../core/ports.js';
 import type {
   AccountTable,
   ApiKeyTable,
   BalanceHolderTable,
   BalanceTable,
-  HolderWithBalance,
   CustomerTable,
   EventTable,
   IdempotencyKeyTable,
@@ -70,6 +68,7 @@ function balanceHolderToRow(tenantId: string, mode: Mode, h: BalanceHolder): Bal
     external_reference: h.externalReference,
     name: h.name,
     currency: h.currency,
+    balance: h.balance,
     payment_rules: paymentRulesToText(h.paymentRules),
     metadata: JSON.stringify(h.metadata),
     created_at: h.createdAt,
@@ -77,18 +76,13 @@ function balanceHolderToRow(tenantId: string, mode: Mode, h: BalanceHolder): Bal
   };
 }
 
-/** A holder's balance in minor units of its currency (the ledger holds atoms). */
-function minorUnitsOf(currency: string | null, amount: string | null): bigint | null {
-  return amount === null || currency === null ? null : toMinorUnits({ currency, amount: BigInt(amount) });
-}
-
-function rowToBalanceHolder(row: HolderWithBalance<BalanceHolderTable>): BalanceHolder {
+function rowToBalanceHolder(row: BalanceHolderTable): BalanceHolder {
   return {
     id: row.id,
     externalReference: row.external_reference,
     name: row.name,
     currency: row.currency,
-    balance: minorUnitsOf(row.currency, row.balance_amount),
+    balance: row.balance === null ? null : BigInt(row.balance),
     paymentRules: textToPaymentRules(row.payment_rules),
     metadata: JSON.parse(row.metadata) as Metadata,
     createdAt: row.created_at,
@@ -100,7 +94,7 @@ export function customerToRow(tenantId: string, mode: Mode, c: Customer): Custom
   return { ...balanceHolderToRow(tenantId, mode, c), email: c.email, phone: c.phone };
 }
 
-export function rowToCustomer(row: HolderWithBalance<CustomerTable>): Customer {
+export function rowToCustomer(row: CustomerTable): Customer {
   return { ...rowToBalanceHolder(row), email: row.email, phone: row.phone };
 }
 
@@ -108,7 +102,7 @@ export function accountToRow(tenantId: string, mode: Mode, a: Account): AccountT
   return { ...balanceHolderToRow(tenantId, mode, a), customer_id: a.customerId };
 }
 
-export function rowToAccount(row: HolderWithBalance<AccountTable>): Account {
+export function rowToAccount(row: AccountTable): Account {
   return { ...rowToBalanceHolder(row), customerId: row.customer_id };
 }
 

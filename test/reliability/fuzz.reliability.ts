@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { toMinorUnits } from '../../src/core/money.js';
 import { nowIso } from '../../src/core/clock.js';
 import { newId } from '../../src/core/ids.js';
 import type { CreatedTenant } from '../../src/core/tenants.js';
@@ -420,6 +421,15 @@ for (const kind of await storeKinds()) {
       }
       // Entries without a balance would be money nobody holds.
       for (const [key, total] of sums) rows.push({ balance: key, amount: null, entries: String(total) });
+      // A billing holder's balance column is a copy of its ledger balance in its own currency.
+      const ledgerBalances = new Map((await db.selectFrom('balances').select(['tenant_id', 'mode', 'holder_id', 'currency', 'amount']).execute()).map((b) => [`${b.tenant_id}/${b.mode}/${b.holder_id}/${b.currency}`, b.amount]));
+      for (const table of ['customers', 'accounts'] as const) {
+        for (const h of await db.selectFrom(table).select(['tenant_id', 'mode', 'id', 'currency', 'balance']).execute()) {
+          const amount = ledgerBalances.get(`${h.tenant_id}/${h.mode}/${h.id}/${h.currency}`);
+          const copy = amount === undefined || h.currency === null ? null : toMinorUnits({ currency: h.currency, amount: BigInt(amount) });
+          if (copy !== (h.balance === null ? null : BigInt(h.balance))) rows.push({ holder: `${table}/${h.id}`, balance: String(h.balance), ledger: String(copy) });
+        }
+      }
       return rows;
     }
 

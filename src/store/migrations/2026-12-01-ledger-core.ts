@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 
 // Frozen once released. The ledger core: balances per (tenant, mode, holder, currency) and
 // postings with a counterparty, amounts as exact decimal text of atoms (10^-9 major units).
-// Customers and accounts lose their balance column (their balance is the ledger's).
+// Customers and accounts keep a copy of their balance in their own currency (minor units),
+// written by the same command that posts to the ledger: billing reads stay one keyed row.
 //
 // Index rule: every index starts with tenant_id, then the columns that tell its rows apart;
 // mode comes last. Without statistics (a fresh PostgreSQL database, before autovacuum has
@@ -118,6 +119,7 @@ export async function up(db: AnyDb): Promise<void> {
     await builder
       .addColumn('name', 'text')
       .addColumn('currency', 'text')
+      .addColumn('balance', 'bigint')
       .addColumn('payment_rules', 'text')
       .addColumn('metadata', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
@@ -128,7 +130,8 @@ export async function up(db: AnyDb): Promise<void> {
     const old = await db.selectFrom(table).selectAll().execute();
     const balances = [];
     const holders = [];
-    for (const { balance, ...row } of old) {
+    for (const row of old) {
+      const { balance } = row;
       holders.push(row);
       // A tracked balance of 0 that never changed has no entries, so no chain made its row.
       const chain = `${row.tenant_id}\u0000${row.mode}\u0000${row.id}\u0000${row.currency}`;
