@@ -51,7 +51,8 @@ export class InsufficientFunds extends LedgerError {
   }
 }
 
-export type ResourceKind = 'tenant' | 'api_key' | 'customer' | 'account' | 'ledger_entry' | 'webhook_endpoint' | 'webhook_delivery';
+/** The core's own resources; a surface names its own (e.g. 'transfer') in the same words. */
+export type ResourceKind = 'tenant' | 'api_key' | 'customer' | 'account' | 'ledger_entry' | 'webhook_endpoint' | 'webhook_delivery' | (string & {});
 
 /** 'externalReference' → 'external reference', 'api_key' → 'API key' (for messages only). */
 function words(name: string): string {

@@ -1,3 +1,4 @@
+import type { ResourceKind } from './errors.js';
 import type {
   Account,
   Balance,
@@ -48,6 +49,7 @@ export interface Repositories {
   accounts: AccountRepository;
   balances: BalanceRepository;
   ledger: LedgerRepository;
+  uniqueKeys: UniqueKeyRepository;
   idempotency: IdempotencyRepository;
   events: EventRepository;
 }
@@ -119,6 +121,30 @@ export interface BalanceRepository {
   update(scope: Scope, balance: Balance): Promise<void>;
   /** Every balance of the scope (invariant checks, operators). */
   listForScope(scope: Scope): Promise<Balance[]>;
+}
+
+/**
+ * A value that must be unique within a namespace, per tenant and mode, or per tenant across
+ * both modes (`acrossModes`). What a surface needs beyond external references: an org account
+ * name per tenant and mode, a transfer reference per tenant. Namespaces are the caller's
+ * (`org.account.name`, `platform.transfer.reference`).
+ */
+export interface UniqueKey {
+  namespace: string;
+  value: string;
+  acrossModes?: boolean;
+}
+
+export interface UniqueKeyRepository {
+  /**
+   * Claims the key for `ownerId`, in the caller's transaction.
+   * @throws AlreadyExists(conflict.resource, conflict.field, value) when the key has an owner (possibly at commit)
+   */
+  claim(scope: Scope, key: UniqueKey, ownerId: string, conflict: { resource: ResourceKind; field: string }, at: string): Promise<void>;
+  /** The key's owner (a lookup by reference), or undefined. */
+  ownerOf(scope: Scope, key: UniqueKey): Promise<string | undefined>;
+  /** Frees the key if `ownerId` holds it (a renamed object). */
+  release(scope: Scope, key: UniqueKey, ownerId: string): Promise<void>;
 }
 
 export interface LedgerRepository {

@@ -10,6 +10,7 @@ export interface Database {
   customers: CustomerTable;
   accounts: AccountTable;
   balances: BalanceTable;
+  unique_keys: UniqueKeyTable;
   ledger_entries: LedgerEntryTable;
   idempotency_keys: IdempotencyKeyTable;
   events: EventTable;
@@ -66,6 +67,16 @@ export interface CustomerTable extends BalanceHolderTable {
 
 export interface AccountTable extends BalanceHolderTable {
   customer_id: string;
+}
+
+/** A claimed unique value; mode is `*` for a key unique across both modes. */
+export interface UniqueKeyTable {
+  tenant_id: string;
+  namespace: string;
+  value: string;
+  mode: string;
+  owner_id: string;
+  created_at: string;
 }
 
 /** A stored amount: decimal text of atoms (10^-9 major units), exact on both stores (docs/decisions.md). */

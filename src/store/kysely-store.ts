@@ -19,7 +19,7 @@ import type {
 import type { Database, EventTable } from './database.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
 import { balanceHolderRepository } from './balance-holder-repository.js';
-import { balanceRepository, ledgerRepository } from './ledger-repositories.js';
+import { balanceRepository, ledgerRepository, uniqueKeyRepository } from './ledger-repositories.js';
 import { keysetPage } from './keyset.js';
 import { KyselyOutboxQueue } from './outbox-queue.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
@@ -249,5 +249,5 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
     },
   };
 
-  return { tenants, apiKeys, customers, accounts, balances, ledger, idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db) };
+  return { tenants, apiKeys, customers, accounts, balances, ledger, uniqueKeys: uniqueKeyRepository(db, writes), idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db) };
 }

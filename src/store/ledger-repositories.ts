@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import type { LedgerEntry } from '../core/model.js';
-import type { BalanceRepository, LedgerRepository } from '../core/ports.js';
-import type { BalanceTable, Database } from './database.js';
+import { AlreadyExists } from '../core/errors.js';
+import type { LedgerEntry, Scope } from '../core/model.js';
+import type { BalanceRepository, LedgerRepository, UniqueKey, UniqueKeyRepository } from '../core/ports.js';
+import type { BalanceTable, Database, UniqueKeyTable } from './database.js';
 import type { DialectName } from './dialects.js';
 import { keysetPage } from './keyset.js';
 import { precompiled } from './precompiled.js';
@@ -81,6 +82,40 @@ export function ledgerRepository(db: Kysely<Database>, writes: WriteSink): Ledge
     async listByCounterparty(scope, counterparty) {
       const rows = await scoped(scope.tenantId, scope.mode).where('counterparty', '=', counterparty).orderBy(sql`holder_id, currency, sequence`).execute();
       return rows.map(rowToLedgerEntry);
+    },
+  };
+}
+
+const ANY_MODE = '*';
+
+/** Unique keys: one row per claimed (tenant, namespace, value, mode); the primary key decides. */
+export function uniqueKeyRepository(db: Kysely<Database>, writes: WriteSink): UniqueKeyRepository {
+  const modeOf = (scope: Scope, key: UniqueKey) => (key.acrossModes ? ANY_MODE : scope.mode);
+  return {
+    claim(scope, key, ownerId, conflict, at) {
+      const row: UniqueKeyTable = { tenant_id: scope.tenantId, namespace: key.namespace, value: key.value, mode: modeOf(scope, key), owner_id: ownerId, created_at: at };
+      return writes.write({ ...insertOf('unique_keys', row), onUniqueViolation: () => new AlreadyExists(conflict.resource, conflict.field, key.value) });
+    },
+    async ownerOf(scope, key) {
+      const row = await db
+        .selectFrom('unique_keys')
+        .select('owner_id')
+        .where('tenant_id', '=', scope.tenantId)
+        .where('namespace', '=', key.namespace)
+        .where('value', '=', key.value)
+        .where('mode', '=', modeOf(scope, key))
+        .executeTakeFirst();
+      return row?.owner_id;
+    },
+    async release(scope, key, ownerId) {
+      await db
+        .deleteFrom('unique_keys')
+        .where('tenant_id', '=', scope.tenantId)
+        .where('namespace', '=', key.namespace)
+        .where('value', '=', key.value)
+        .where('mode', '=', modeOf(scope, key))
+        .where('owner_id', '=', ownerId)
+        .execute();
     },
   };
 }

@@ -42,6 +42,18 @@ export async function up(db: AnyDb): Promise<void> {
     .addPrimaryKeyConstraint('balances_pk', ['tenant_id', 'holder_id', 'currency', 'mode'])
     .execute();
 
+  // Values unique per tenant and mode (or per tenant: mode '*') beyond external references.
+  await db.schema
+    .createTable('unique_keys')
+    .addColumn('tenant_id', 'text', (c) => c.notNull())
+    .addColumn('namespace', 'text', (c) => c.notNull())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('mode', 'text', (c) => c.notNull())
+    .addColumn('owner_id', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('unique_keys_pk', ['tenant_id', 'namespace', 'value', 'mode'])
+    .execute();
+
   // Entries: the chain of one balance is the primary key (a second writer with the same
   // sequence fails, never interleaves); the holder's listing and cursors use (holder, id),
   // ids being time-ordered.
