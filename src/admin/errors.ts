@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { AlreadyExists, ValidationFailed, type LedgerErrorCode } from '../core/errors.js';
 import type { StoredResponse } from '../core/ports.js';
-import { HttpFailure, snakeCase, type Failure, type HttpFailureCode, type WireViolation } from '../http/failures.js';
-import { detailOf, problemOf, problemResponse, type ProblemCatalogue } from '../http/problem.js';
+import { HttpFailure, snakeCase, type Failure, type WireViolation } from '../http/failures.js';
+import { detailOf, PROBLEM_SLUG_OF_HTTP_FAILURE, problemOf, problemResponse, type ProblemCatalogue } from '../http/problem.js';
 
 // The operator API's own error vocabulary. Still RFC 9457 problem+json (operators' tooling
 // reads that), but its types are its own, explained at /docs/errors/admin: a change to a
@@ -24,18 +24,6 @@ const ADMIN_ERROR_TYPES = {
 type Slug = keyof typeof ADMIN_ERROR_TYPES;
 
 export const ADMIN_PROBLEMS: ProblemCatalogue<Slug> = { name: 'Admin API (/admin/v1)', docsPath: '/docs/errors/admin', types: ADMIN_ERROR_TYPES };
-
-const SLUG_OF_HTTP_FAILURE: Record<HttpFailureCode, Slug> = {
-  request_invalid: 'validation-error',
-  malformed_json: 'validation-error',
-  unsupported_media_type: 'unsupported-media-type',
-  payload_too_large: 'payload-too-large',
-  route_not_found: 'not-found',
-  method_not_allowed: 'method-not-allowed',
-  rate_limited: 'rate-limited',
-  unavailable: 'service-unavailable',
-  internal: 'internal-error',
-};
 
 // The admin API takes no idempotency keys; their codes cannot arise, but every code has an answer.
 const SLUG_OF_LEDGER_ERROR: Record<LedgerErrorCode, Slug> = {
@@ -59,7 +47,7 @@ function violationsOf(failure: Failure): WireViolation[] {
 }
 
 export function renderAdminFailure(failure: Failure, request: FastifyRequest): StoredResponse {
-  const slug = failure instanceof HttpFailure ? SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
+  const slug = failure instanceof HttpFailure ? PROBLEM_SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
   const errors = violationsOf(failure);
   const detail = slug === 'validation-error' ? detailOf(failure, errors) : failure.message;
   return problemResponse(problemOf(request, ADMIN_PROBLEMS, slug, { detail, errors }), failure);

@@ -23,15 +23,15 @@ export const INT64_MAX = 2n ** 63n - 1n;
 export const INT64_MIN = -(2n ** 63n);
 const NANOS_MAX = 999_999_999;
 
-const CURRENCY_CODE = /^[A-Z]{3}$/;
+/** ISO 4217 exponents by code, built once: the library's lookup is a linear search per call. */
+const EXPONENTS: ReadonlyMap<string, number> = new Map(currencyCodes.data.map((c) => [c.code, c.digits]));
 
 /**
  * ISO 4217 minor-unit exponent of a currency (ZAR 2, JPY 0, KWD 3), or undefined when the
  * code is not an uppercase, known ISO 4217 alphabetic code.
  */
 export function currencyExponent(code: string): number | undefined {
-  if (!CURRENCY_CODE.test(code)) return undefined;
-  return currencyCodes.code(code)?.digits;
+  return EXPONENTS.get(code);
 }
 
 export function isCurrencyCode(code: string): boolean {

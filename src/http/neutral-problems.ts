@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { ValidationFailed, type LedgerErrorCode } from '../core/errors.js';
 import type { StoredResponse } from '../core/ports.js';
-import { HttpFailure, type Failure, type HttpFailureCode, type WireViolation } from './failures.js';
-import { detailOf, problemOf, problemResponse, type ProblemCatalogue } from './problem.js';
+import { HttpFailure, type Failure, type WireViolation } from './failures.js';
+import { detailOf, PROBLEM_SLUG_OF_HTTP_FAILURE, problemOf, problemResponse, type ProblemCatalogue } from './problem.js';
 
 // The answer of paths outside every surface (/healthz, /docs, /metrics, unknown paths, URLs
 // that cannot be decoded): plain RFC 9457 problem details that belong to no vendor. They share
@@ -26,18 +26,6 @@ type Slug = keyof typeof NEUTRAL_TYPES;
 
 export const NEUTRAL_PROBLEMS: ProblemCatalogue<Slug> = { name: 'Outside every API (health, docs, unknown paths)', docsPath: '/docs/errors', types: NEUTRAL_TYPES };
 
-const SLUG_OF_HTTP_FAILURE: Record<HttpFailureCode, Slug> = {
-  request_invalid: 'validation-error',
-  malformed_json: 'validation-error',
-  unsupported_media_type: 'unsupported-media-type',
-  payload_too_large: 'payload-too-large',
-  route_not_found: 'not-found',
-  method_not_allowed: 'method-not-allowed',
-  rate_limited: 'rate-limited',
-  unavailable: 'service-unavailable',
-  internal: 'internal-error',
-};
-
 // No root route runs a core command today; the table is total so that none is ever unanswerable.
 const SLUG_OF_LEDGER_ERROR: Record<LedgerErrorCode, Slug> = {
   validation_failed: 'validation-error',
@@ -57,7 +45,7 @@ function violationsOf(failure: Failure): WireViolation[] {
 }
 
 export function renderNeutralFailure(failure: Failure, request: FastifyRequest): StoredResponse {
-  const slug = failure instanceof HttpFailure ? SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
+  const slug = failure instanceof HttpFailure ? PROBLEM_SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
   const errors = violationsOf(failure);
   const detail = slug === 'validation-error' ? detailOf(failure, errors) : failure.message;
   return problemResponse(problemOf(request, NEUTRAL_PROBLEMS, slug, { detail, errors }), failure);

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { StoredResponse } from '../core/ports.js';
-import { HttpFailure, type Failure, type WireViolation } from './failures.js';
+import { HttpFailure, type Failure, type HttpFailureCode, type WireViolation } from './failures.js';
 
 /** RFC 9457 Problem Details: the error shape of the billing surface, the admin API and the root. */
 export interface ProblemDetails {
@@ -69,3 +69,22 @@ export function problemResponse(problem: ProblemDetails, failure: Failure): Stor
 export function detailOf(failure: Failure, errors: readonly WireViolation[]): string {
   return errors.length > 0 ? errors.map((v) => `${v.param} ${v.message}`).join('; ') : failure.message;
 }
+
+/** The slugs every problem+json catalogue has for the failures of the HTTP layer. */
+export type HttpFailureSlug = (typeof PROBLEM_SLUG_OF_HTTP_FAILURE)[HttpFailureCode];
+
+/**
+ * The HTTP layer's failures in problem+json slugs: the same for every catalogue that answers
+ * in problem details (billing, admin, neutral); each maps the core's errors its own way.
+ */
+export const PROBLEM_SLUG_OF_HTTP_FAILURE = {
+  request_invalid: 'validation-error',
+  malformed_json: 'validation-error',
+  unsupported_media_type: 'unsupported-media-type',
+  payload_too_large: 'payload-too-large',
+  route_not_found: 'not-found',
+  method_not_allowed: 'method-not-allowed',
+  rate_limited: 'rate-limited',
+  unavailable: 'service-unavailable',
+  internal: 'internal-error',
+} as const satisfies Record<HttpFailureCode, string>;

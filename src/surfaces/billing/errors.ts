@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { AlreadyExists, IdempotencyKeyReused, ValidationFailed, type LedgerErrorCode } from '../../core/errors.js';
 import type { StoredResponse } from '../../core/ports.js';
-import { HttpFailure, snakeCase, type Failure, type HttpFailureCode, type WireViolation } from '../../http/failures.js';
-import { detailOf, problemOf, problemResponse, type ProblemCatalogue } from '../../http/problem.js';
+import { HttpFailure, snakeCase, type Failure, type WireViolation } from '../../http/failures.js';
+import { detailOf, PROBLEM_SLUG_OF_HTTP_FAILURE, problemOf, problemResponse, type ProblemCatalogue } from '../../http/problem.js';
 
 /** Moment's error types (RFC 9457 `type` slugs), each with one status. Served at /docs/errors. */
 export const BILLING_ERROR_TYPES = {
@@ -35,18 +35,6 @@ const SLUG_OF_LEDGER_ERROR: Record<LedgerErrorCode, Slug> = {
   permission_denied: 'forbidden',
 };
 
-const SLUG_OF_HTTP_FAILURE: Record<HttpFailureCode, Slug> = {
-  request_invalid: 'validation-error',
-  malformed_json: 'validation-error',
-  unsupported_media_type: 'unsupported-media-type',
-  payload_too_large: 'payload-too-large',
-  route_not_found: 'not-found',
-  method_not_allowed: 'method-not-allowed',
-  rate_limited: 'rate-limited',
-  unavailable: 'service-unavailable',
-  internal: 'internal-error',
-};
-
 /** Domain field path → Moment param: camelCase segments become snake_case; metadata keys stay verbatim. */
 export function wireParam(field: string): string {
   const segments = field.split('.');
@@ -63,7 +51,7 @@ function violationsOf(failure: Failure): WireViolation[] {
 }
 
 export function renderBillingFailure(failure: Failure, request: FastifyRequest): StoredResponse {
-  const slug = failure instanceof HttpFailure ? SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
+  const slug = failure instanceof HttpFailure ? PROBLEM_SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
   const extensions = failure instanceof IdempotencyKeyReused ? { resource_id: failure.original.resourceId } : undefined;
   const errors = violationsOf(failure);
   const detail = slug === 'validation-error' ? detailOf(failure, errors) : failure.message;
