@@ -4,9 +4,16 @@ import { fromMinorUnits, isCurrencyCode, toMinorUnits } from './money.js';
 import type { Balance, CommandContext, LedgerEntry } from './model.js';
 import type { Repositories } from './ports.js';
 
-/** Billing shows ledger entries as JSON integers (±(2^53−1) minor units). */
-const MAX_ENTRY_MINOR_UNITS = BigInt(Number.MAX_SAFE_INTEGER);
-const fitsJsonInteger = (minorUnits: bigint) => minorUnits <= MAX_ENTRY_MINOR_UNITS && minorUnits >= -MAX_ENTRY_MINOR_UNITS;
+/**
+ * Billing shows amounts as JSON integers: exact only within ±(2^53−1) minor units. Its holders
+ * change here, so the bound lives here; the billing surface uses the same one.
+ */
+export const MAX_JSON_INTEGER = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Whether an exact amount still fits a JSON number without losing precision. */
+export function fitsJsonInteger(amount: bigint): boolean {
+  return amount <= MAX_JSON_INTEGER && amount >= -MAX_JSON_INTEGER;
+}
 
 /** A balance holder's money state: balance null means "no balance tracking". */
 export interface BalanceState {

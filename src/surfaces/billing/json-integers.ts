@@ -1,13 +1,11 @@
+import { fitsJsonInteger } from '../../core/balances.js';
+
 /**
  * Moment sends amounts as JSON integers in minor units. A JSON number is exact only within
- * ±(2^53−1): larger values are rejected with a clear error (a billing rule, not a core limit).
+ * ±(2^53−1): larger values are rejected with a clear error (the bound is the one billing's
+ * holders are changed under, core/balances.ts).
  */
-export const MAX_JSON_INTEGER = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** Whether an exact amount still fits a JSON number without losing precision. */
-export function fitsJsonInteger(amount: bigint): boolean {
-  return amount <= MAX_JSON_INTEGER && amount >= -MAX_JSON_INTEGER;
-}
+export { fitsJsonInteger, MAX_JSON_INTEGER } from '../../core/balances.js';
 
 /** A JSON number that must be an exact integer amount in minor units. */
 export function minorUnitsFromJson(value: number): bigint {
