@@ -45,7 +45,7 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync
   try {
     await migrateToLatest(database.db);
   } catch (error) {
-    await database.db.destroy();
+    await database.close();
     throw error;
   }
   return new KyselyStore(database);

@@ -36,6 +36,8 @@ export interface OpenDatabase {
   db: Kysely<Database>;
   /** A Kysely that runs every query on `connection` (one transaction's, see write-behind.ts). */
   bind: (connection: DatabaseConnection) => Kysely<Database>;
+  /** Closes every connection, background ones included, and settles once none is open. */
+  close: () => Promise<void>;
 }
 
 const INT8_OID = 20;
@@ -58,8 +60,15 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     sqlite.pragma('busy_timeout = 5000');
     // Integers come back as BigInt: money never passes through a float.
     sqlite.defaultSafeIntegers(true);
-    const stopCheckpointer = path === ':memory:' ? () => {} : startCheckpointer(sqlite, path, synchronous);
-    return withBinder(dialect, new SqliteDialect({ database: withStatementCache(sqlite, stopCheckpointer) }));
+    const checkpointer = path === ':memory:' ? undefined : startCheckpointer(sqlite, path, synchronous);
+    const database = withBinder(dialect, new SqliteDialect({ database: withStatementCache(sqlite, () => checkpointer?.stop()) }));
+    return {
+      ...database,
+      close: async () => {
+        await database.db.destroy();
+        await checkpointer?.exited;
+      },
+    };
   }
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -122,7 +131,7 @@ function withBinder(name: DialectName, dialect: Dialect): OpenDatabase {
       driver,
       executor: db.getExecutor().withConnectionProvider({ provideConnection: (consume) => consume(connection) }),
     });
-  return { dialect: name, db, bind };
+  return { dialect: name, db, bind, close: () => db.destroy() };
 }
 
 const STATEMENT_CACHE_SIZE = 1000;

@@ -45,9 +45,10 @@ export class KyselyStore implements Store {
   readonly dialect: DialectName;
   private readonly bind: (connection: DatabaseConnection) => Kysely<Database>;
   private readonly groupCommit: SqliteGroupCommit | undefined;
+  private readonly closeDatabase: () => Promise<void>;
 
   constructor(database: OpenDatabase) {
-    ({ db: this.db, dialect: this.dialect, bind: this.bind } = database);
+    ({ db: this.db, dialect: this.dialect, bind: this.bind, close: this.closeDatabase } = database);
     this.reader = repositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect));
     this.outbox = new KyselyOutboxQueue(this.db, this.dialect);
     this.groupCommit = this.dialect === 'sqlite' ? new SqliteGroupCommit(this.db) : undefined;
@@ -79,7 +80,7 @@ export class KyselyStore implements Store {
   }
 
   close(): Promise<void> {
-    return this.db.destroy();
+    return this.closeDatabase();
   }
 }
 

@@ -34,6 +34,16 @@ parentPort.on('message', () => {
 });
 `;
 
+export interface Checkpointer {
+  /** Asks the worker to close its connection; call before closing the event loop's. */
+  stop(): void;
+  /**
+   * Settles once the worker's connection is closed. Until then it may still touch the -wal and
+   * -shm files (its close can checkpoint), so whoever removes the database waits for this.
+   */
+  exited: Promise<void>;
+}
+
 /**
  * WAL checkpoints on a worker thread instead of inside commits on the event loop.
  *
@@ -48,7 +58,7 @@ parentPort.on('message', () => {
  *
  * If the worker fails, the event loop's connection goes back to SQLite's default threshold.
  */
-export function startCheckpointer(sqlite: SqliteDatabase.Database, path: string, synchronous: 'NORMAL' | 'FULL'): () => void {
+export function startCheckpointer(sqlite: SqliteDatabase.Database, path: string, synchronous: 'NORMAL' | 'FULL'): Checkpointer {
   sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -71,9 +81,15 @@ export function startCheckpointer(sqlite: SqliteDatabase.Database, path: string,
     process.emitWarning(`SQLite checkpointer stopped (${(error as Error).message}); checkpoints run in commits again`);
     fallBack();
   });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('exit', fallBack);
-  return () => {
-    running = false;
-    worker.postMessage('stop');
+  return {
+    stop: () => {
+      running = false;
+      // Unreferenced so that it never keeps a process alive; while it closes, it must.
+      worker.ref();
+      worker.postMessage('stop');
+    },
+    exited,
   };
 }

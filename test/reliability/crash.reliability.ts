@@ -221,13 +221,14 @@ for (const kind of await storeKinds()) {
       restarted = undefined;
 
       // The outbox: one creation event per object, none duplicated by the crash or the retries.
-      const { db } = openDatabase({ url: database.url });
+      const opened = openDatabase({ url: database.url });
+      const { db } = opened;
       try {
         const counts = await db.selectFrom('events').select(['type', (eb) => eb.fn.countAll().as('n')]).groupBy('type').execute();
         const byType = Object.fromEntries(counts.map((c) => [c.type, Number(c.n)]));
         assert.deepEqual(byType, { 'billing.account.created': requests.length, 'billing.customer.created': 1 + inlineCustomers }, 'one created event per account and per customer');
       } finally {
-        await db.destroy();
+        await opened.close();
       }
     });
   });

@@ -26,7 +26,7 @@ async function withDatabase(url: string, work: (database: OpenDatabase) => Promi
     await migrateToLatest(database.db);
     await work(database);
   } finally {
-    await database.db.destroy();
+    await database.close();
   }
 }
 

@@ -19,7 +19,8 @@ for (const kind of await storeKinds()) {
 
     before(async () => {
       database = await createTestDatabase(kind);
-      const { db } = openDatabase({ url: database.url });
+      const opened = openDatabase({ url: database.url });
+      const { db } = opened;
       const migrator = new Migrator({ db, provider: migrationProvider });
       const { error } = await migrator.migrateTo('2026-11-23-outbox-delivery');
       assert.equal(error, undefined);
@@ -37,7 +38,7 @@ for (const kind of await storeKinds()) {
       await entry('ble_2', 'bacc_switched', 2, 'adjustment', -100, 0, 'ZAR');
       await entry('ble_3', 'bacc_switched', 3, 'initial', 50, 50, 'USD');
       await entry('ble_4', 'bacc_kwd', 1, 'initial', -1234, -1234, 'KWD');
-      await db.destroy();
+      await opened.close();
     });
 
     after(() => database.drop());

@@ -158,7 +158,8 @@ for (const kind of await storeKinds()) {
 describe('SQLite checkpoints on a worker thread', () => {
   test("the writer checkpoints only as a backstop (10,000 pages), yet committed pages reach the database file long before", async () => {
     const database = await createTestDatabase('sqlite');
-    const { db } = openDatabase({ url: database.url });
+    const opened = openDatabase({ url: database.url });
+    const { db } = opened;
     try {
       const { rows } = await sql<{ wal_autocheckpoint: number | bigint }>`pragma wal_autocheckpoint`.execute(db);
       assert.equal(Number(rows[0]?.wal_autocheckpoint), 10_000, "the event loop's connection checkpoints only past 10,000 WAL pages");
@@ -171,7 +172,7 @@ describe('SQLite checkpoints on a worker thread', () => {
       // ~4 MB (~1,000 pages) were committed to the WAL, far below the backstop: only the worker moves them into the file.
       await waitFor(() => statSync(file).size > sizeBefore + 3_000_000, 20_000, 'the checkpointer to copy the WAL into the database file');
     } finally {
-      await db.destroy();
+      await opened.close();
       await database.drop();
     }
   });
