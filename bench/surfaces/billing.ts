@@ -53,9 +53,17 @@ async function createPool(server: SubledgerServer, run: string): Promise<string[
   return ids;
 }
 
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** Seed i's base62 time characters, from the millisecond its created_at names (src/core/ids.ts). */
+const seedIdTime = (kind: 'sqlite' | 'postgres') => {
+  const ms = `(${SEED_EPOCH_S * 1000} + i * 10)`;
+  const digit = (power: number) => (kind === 'sqlite' ? `substr('${BASE62}', (${ms} / ${62 ** power}) % 62 + 1, 1)` : `substr('${BASE62}', ((${ms} / ${62 ** power}) % 62)::int + 1, 1)`);
+  return [7, 6, 5, 4, 3, 2, 1, 0].map(digit).join(' || ');
+};
+/** Ids as the API makes them: time characters first, so the seeded rows list as the oldest, in order. */
 const seedId = (prefix: string) => ({
-  sqlite: `'${prefix}_S' || substr('00000000000000000000' || i, -20)`,
-  postgres: `'${prefix}_S' || lpad(i::text, 20, '0')`,
+  sqlite: `'${prefix}_' || ${seedIdTime('sqlite')} || substr('0000000000000' || i, -13)`,
+  postgres: `'${prefix}_' || ${seedIdTime('postgres')} || lpad(i::text, 13, '0')`,
 });
 const seedTime = {
   sqlite: `strftime('%Y-%m-%dT%H:%M:%fZ', ${SEED_EPOCH_S} + i / 100.0, 'unixepoch')`,

@@ -94,7 +94,7 @@ export async function updateAccount(
 }
 
 export async function listAccounts(repos: Repositories, scope: Scope, query: AccountListQuery): Promise<Page<Account>> {
-  const page = await resolvePage(query, (id) => repos.accounts.cursorOf(scope, id));
+  const page = await resolvePage(query, (id) => repos.accounts.cursorOf(scope, id), ACCOUNT_ID_PREFIX);
   return repos.accounts.list(scope, { ...page, customerId: query.customerId, externalReference: query.externalReference });
 }
 

@@ -25,7 +25,8 @@ export function newBalanceHolder(idPrefix: string, ctx: CommandContext, input: B
   checkPaymentRules(input.paymentRules);
   const metadata = mergeMetadata({}, input.metadata);
   return {
-    id: newId(idPrefix),
+    // Of the creation's own millisecond: lists run in id order (pagination.ts).
+    id: newId(idPrefix, ctx.now),
     externalReference: input.externalReference,
     name: input.name ?? null,
     currency: money.currency,

@@ -75,7 +75,7 @@ export async function updateCustomer(
 }
 
 export async function listCustomers(repos: Repositories, scope: Scope, query: CustomerListQuery): Promise<Page<Customer>> {
-  const page = await resolvePage(query, (id) => repos.customers.cursorOf(scope, id));
+  const page = await resolvePage(query, (id) => repos.customers.cursorOf(scope, id), CUSTOMER_ID_PREFIX);
   return repos.customers.list(scope, { ...page, externalReference: query.externalReference, email: query.email });
 }
 

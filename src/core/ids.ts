@@ -35,6 +35,9 @@ function timeBase62(ms: number, width: number): string {
   return out.padStart(width, '0');
 }
 
+/** Characters of an id's time part: base62 milliseconds since 1970, enough until the year 8888. */
+const TIME_WIDTH = 8;
+
 let lastTime = '';
 let lastRandom = '';
 
@@ -52,9 +55,16 @@ function successor(digits: string): string {
  * and makes ids sort by creation; ~77 random bits keep them unguessable. Within one process ids
  * only grow (a second id in the same millisecond is the first one's successor, as ULIDs do), so
  * a holder's ledger entries list in the order they were written.
+ *
+ * `at` (an ISO instant) makes an id of that millisecond instead: an object whose `created_at`
+ * is `at` then sorts by id exactly as by (created_at, id), which lets lists run in id order
+ * (pagination.ts). Such an id grows with the others when `at` is the latest millisecond yet,
+ * and is random within its millisecond when a later one was already used.
  */
-export function newId(prefix: string): string {
-  const time = timeBase62(Date.now(), 8);
+export function newId(prefix: string, at?: string): string {
+  const time = timeBase62(at === undefined ? Date.now() : Date.parse(at), TIME_WIDTH);
+  // Without `at`, a clock that steps back keeps the last millisecond (ids still only grow).
+  if (at !== undefined && time < lastTime) return `${prefix}_${time}${randomBase62(13)}`;
   if (time > lastTime) {
     lastTime = time;
     lastRandom = randomBase62(13);
@@ -62,4 +72,13 @@ export function newId(prefix: string): string {
     lastRandom = successor(lastRandom);
   }
   return `${prefix}_${lastTime}${lastRandom}`;
+}
+
+/**
+ * The lowest possible id with `prefix` made in millisecond `ms` or later: every such id sorts
+ * at or above it, every id made earlier below it. Lists by id turn a time bound into an id
+ * bound with it, which the primary key answers.
+ */
+export function lowestIdAt(prefix: string, ms: number): string {
+  return `${prefix}_${timeBase62(ms, TIME_WIDTH)}`;
 }

@@ -105,12 +105,8 @@ export interface LedgerEntry {
   createdAt: string;
 }
 
-/**
- * A position in a newest-first listing: objects sort by (createdAt, id) descending, a holder's
- * ledger entries by id (time-ordered) descending.
- */
+/** A position in a newest-first listing: every list runs in id order (ids carry their creation time). */
 export interface ListCursor {
-  createdAt: string;
   id: string;
 }
 
@@ -122,6 +118,9 @@ export interface PageRequest {
   before?: ListCursor;
   createdGte?: string;
   createdLte?: string;
+  /** Lists in id order: the created bounds as id bounds, so the primary key finds the range. */
+  idAtLeast?: string;
+  idBelow?: string;
 }
 
 export interface Page<T> {

@@ -76,12 +76,12 @@ export function balanceHolderRepository<T extends HolderTable, H extends Balance
     async cursorOf(scope, id) {
       const row = await db
         .selectFrom(table as HolderTable)
-        .select(['created_at', 'id'])
+        .select('id')
         .where('tenant_id', '=', scope.tenantId)
         .where('mode', '=', scope.mode)
         .where('id', '=', id)
         .executeTakeFirst();
-      return row && { createdAt: row.created_at, id: row.id };
+      return row && { id: row.id };
     },
   };
 }

@@ -242,7 +242,7 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
         .selectAll()
         .where('tenant_id', '=', scope.tenantId)
         .where('mode', '=', scope.mode)
-        .orderBy('created_at', 'desc')
+        // Event ids carry their creation time: the primary key's order.
         .orderBy('id', 'desc')
         .limit(limit)
         .execute();

@@ -66,15 +66,15 @@ export function ledgerRepository(db: Kysely<Database>, writes: WriteSink): Ledge
     async cursorOf(scope, holderId, id) {
       const row = await db
         .selectFrom('ledger_entries')
-        .select(['created_at', 'id'])
+        .select('id')
         .where('tenant_id', '=', scope.tenantId)
         .where('mode', '=', scope.mode)
         .where('holder_id', '=', holderId)
         .where('id', '=', id)
         .executeTakeFirst();
-      return row && { createdAt: row.created_at, id: row.id };
+      return row && { id: row.id };
     },
-    list: (scope, holderId, page) => keysetPage(scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId), page, rowToLedgerEntry, 'id'),
+    list: (scope, holderId, page) => keysetPage(scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId), page, rowToLedgerEntry),
     async chain(scope, holderId, currency) {
       const rows = await scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId).where('currency', '=', currency).orderBy('sequence').execute();
       return rows.map(rowToLedgerEntry);

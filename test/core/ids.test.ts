@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { newId, randomBase62 } from '../../src/core/ids.js';
+import { lowestIdAt, newId, randomBase62 } from '../../src/core/ids.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -59,5 +59,30 @@ describe('randomBase62', () => {
       const n = counts.get(c) ?? 0;
       assert.ok(n > 800 && n < 1200, `'${c}' appeared ${n} times in 62,000 characters`);
     }
+  });
+});
+
+describe('ids of a given instant (lists run in id order)', () => {
+  const instants = ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.001Z', '2026-03-04T05:06:07.089Z', '2031-12-31T23:59:59.999Z'];
+
+  test('an id made for an instant sorts as (instant, id) does, whatever order they are made in', () => {
+    const made = [...instants, ...instants].reverse().map((at) => ({ at, id: newId('bacc', at) }));
+    const byId = [...made].sort((a, b) => (a.id < b.id ? -1 : 1)).map((m) => m.at);
+    assert.deepEqual(byId, [...made].map((m) => m.at).sort());
+  });
+
+  test('lowestIdAt(ms) is above every id of an earlier millisecond and at or below every id of that millisecond or later', () => {
+    for (const at of instants) {
+      const ms = Date.parse(at);
+      const bound = lowestIdAt('bacc', ms);
+      assert.ok(newId('bacc', new Date(ms - 1).toISOString()) < bound);
+      assert.ok(newId('bacc', at) >= bound);
+      assert.ok(newId('bacc', new Date(ms + 1).toISOString()) >= bound);
+    }
+  });
+
+  test('ids made without an instant keep growing after an id made for a later one', () => {
+    const later = newId('bacc', new Date(Date.now() + 60_000).toISOString());
+    assert.ok(newId('bacc') > later);
   });
 });

@@ -185,7 +185,7 @@ describe('stableJson', () => {
 
 describe('resolvePage', () => {
   const known: Record<string, ListCursor> = {
-    bacc_known: { createdAt: '2026-01-01T10:00:00.000Z', id: 'bacc_known' },
+    bacc_known: { id: 'bacc_known' },
   };
   const cursorOf = async (id: string) => known[id];
 
