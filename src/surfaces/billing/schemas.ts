@@ -177,11 +177,21 @@ const createdFields = {
 
 export const LedgerQuery = Type.Object(pageFields, { additionalProperties: false });
 export const AccountListQuery = Type.Object(
-  { ...pageFields, ...createdFields, customer_id: Type.Optional(Type.String({ maxLength: 255 })), external_reference: Type.Optional(Type.String({ maxLength: 255 })) },
+  {
+    ...pageFields,
+    ...createdFields,
+    customer_id: Type.Optional(Type.String({ maxLength: 255, description: 'Only the accounts of this customer (its bcus_… id).' })),
+    external_reference: Type.Optional(Type.String({ maxLength: 255, description: 'Only the account with this external reference.' })),
+  },
   { additionalProperties: false },
 );
 export const CustomerListQuery = Type.Object(
-  { ...pageFields, ...createdFields, external_reference: Type.Optional(Type.String({ maxLength: 255 })), email: Type.Optional(Type.String({ maxLength: 255 })) },
+  {
+    ...pageFields,
+    ...createdFields,
+    external_reference: Type.Optional(Type.String({ maxLength: 255, description: 'Only the customer with this external reference.' })),
+    email: Type.Optional(Type.String({ maxLength: 255, description: 'Only customers with this e-mail address.' })),
+  },
   { additionalProperties: false },
 );
 export type PageQuery = Static<typeof LedgerQuery> & { 'created[gte]'?: string; 'created[lte]'?: string };
