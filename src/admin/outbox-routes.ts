@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import { nowIso } from '../core/clock.js';
 import { queueEmail } from '../core/emails.js';
 import { NotFound } from '../core/errors.js';
@@ -6,13 +5,9 @@ import type { DeliveryAttempt, Email, WebhookDelivery, WebhookEndpoint } from '.
 import { getTenant } from '../core/tenants.js';
 import { createWebhookEndpoint, deleteWebhookEndpoint, resendDelivery } from '../core/webhooks.js';
 import type { AppServices } from '../http/services.js';
+import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp } from '../http/surface.js';
-
-const tags = ['admin'];
-const security = [{ adminToken: [] }];
-const Mode = Type.Union([Type.Literal('test'), Type.Literal('live')], { description: 'must be "test" or "live"' });
-const TenantPath = Type.Object({ tenantId: Type.String({ minLength: 1, maxLength: 255 }) });
-const Id = Type.String({ minLength: 1, maxLength: 255 });
+import * as S from './schemas.js';
 
 const presentEndpoint = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, mode: e.mode, events: e.eventTypes, created_at: e.createdAt });
 const presentDelivery = (d: WebhookDelivery) => ({
@@ -48,18 +43,11 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
 
   app.post('/tenants/:tenantId/webhook-endpoints', {
     schema: {
-      tags,
-      security,
+      operationId: 'createWebhookEndpoint',
       summary: 'Create a webhook endpoint (its signing secret is shown here only)',
-      params: TenantPath,
-      body: Type.Object(
-        {
-          url: Type.String({ minLength: 1, maxLength: 2048, examples: ['https://example.com/webhooks'] }),
-          mode: Mode,
-          events: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 100, default: ['*'], description: 'Event types, "*", or prefixes like "billing.*".' })),
-        },
-        { additionalProperties: false },
-      ),
+      params: S.TenantPath,
+      body: S.WebhookEndpointCreate,
+      response: { 201: Described(S.CreatedWebhookEndpoint, 'The endpoint, with its signing secret (shown once)') },
     },
   }, async (request, reply) => {
     const { url, mode, events = ['*'] } = request.body;
@@ -69,14 +57,14 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
   });
 
   app.get('/tenants/:tenantId/webhook-endpoints', {
-    schema: { tags, security, summary: "List a tenant's webhook endpoints", params: TenantPath },
+    schema: { operationId: 'listWebhookEndpoints', summary: "List a tenant's webhook endpoints", params: S.TenantPath, response: { 200: Described(S.DataOf(S.WebhookEndpoint), "The tenant's endpoints") } },
   }, async (request) => {
     await getTenant(store.reader, request.params.tenantId);
     return { data: (await store.reader.webhooks.listEndpoints(request.params.tenantId)).map(presentEndpoint) };
   });
 
   app.delete('/tenants/:tenantId/webhook-endpoints/:endpointId', {
-    schema: { tags, security, summary: 'Delete a webhook endpoint (its pending deliveries fail)', params: Type.Object({ tenantId: Id, endpointId: Id }) },
+    schema: { operationId: 'deleteWebhookEndpoint', summary: 'Delete a webhook endpoint (its pending deliveries fail)', params: S.EndpointPath, response: { 200: Described(S.DeletedWebhookEndpoint, 'The endpoint is deleted') } },
   }, async (request) => {
     await store.transaction((tx) => deleteWebhookEndpoint(tx, request.params.tenantId, request.params.endpointId, nowIso()));
     return { id: request.params.endpointId, deleted: true };
@@ -84,19 +72,11 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
 
   app.get('/tenants/:tenantId/webhook-deliveries', {
     schema: {
-      tags,
-      security,
+      operationId: 'listWebhookDeliveries',
       summary: 'List webhook deliveries, newest first',
-      params: TenantPath,
-      querystring: Type.Object(
-        {
-          status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], { description: 'must be pending, succeeded or failed' })),
-          endpoint_id: Type.Optional(Id),
-          event_id: Type.Optional(Id),
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-        },
-        { additionalProperties: false },
-      ),
+      params: S.TenantPath,
+      querystring: S.DeliveryListQuery,
+      response: { 200: Described(S.DataOf(S.WebhookDelivery), 'The deliveries, newest first') },
     },
   }, async (request) => {
     await getTenant(store.reader, request.params.tenantId);
@@ -106,7 +86,7 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
   });
 
   app.get('/tenants/:tenantId/webhook-deliveries/:deliveryId', {
-    schema: { tags, security, summary: 'A webhook delivery with every attempt', params: Type.Object({ tenantId: Id, deliveryId: Id }) },
+    schema: { operationId: 'retrieveWebhookDelivery', summary: 'Retrieve a webhook delivery with every attempt', params: S.DeliveryPath, response: { 200: Described(S.WebhookDeliveryWithAttempts, 'The delivery and its attempts') } },
   }, async (request) => {
     const found = await store.reader.webhooks.findDelivery(request.params.tenantId, request.params.deliveryId);
     if (!found) throw new NotFound('webhook_delivery', request.params.deliveryId);
@@ -114,7 +94,7 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
   });
 
   app.post('/tenants/:tenantId/webhook-deliveries/:deliveryId/resend', {
-    schema: { tags, security, summary: 'Send a delivery again now (one more attempt)', params: Type.Object({ tenantId: Id, deliveryId: Id }) },
+    schema: { operationId: 'resendWebhookDelivery', summary: 'Send a delivery again now (one more attempt)', params: S.DeliveryPath, response: { 202: Described(S.WebhookDelivery, 'The delivery, due now') } },
   }, async (request, reply) => {
     const { tenantId, deliveryId } = request.params;
     await store.transaction((tx) => resendDelivery(tx, tenantId, deliveryId, nowIso()));
@@ -124,34 +104,14 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
   });
 
   app.get('/tenants/:tenantId/emails', {
-    schema: {
-      tags,
-      security,
-      summary: "A tenant's e-mails, newest first",
-      params: TenantPath,
-      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }),
-    },
+    schema: { operationId: 'listEmails', summary: "List a tenant's e-mails, newest first", params: S.TenantPath, querystring: S.EmailListQuery, response: { 200: Described(S.DataOf(S.Email), 'The e-mails, newest first') } },
   }, async (request) => {
     await getTenant(store.reader, request.params.tenantId);
     return { data: (await store.reader.emails.listForTenant(request.params.tenantId, request.query.limit)).map(presentEmail) };
   });
 
   app.post('/tenants/:tenantId/emails', {
-    schema: {
-      tags,
-      security,
-      summary: 'Queue an e-mail through the outbox (e.g. to check SMTP_URL)',
-      params: TenantPath,
-      body: Type.Object(
-        {
-          to: Type.String({ format: 'email', maxLength: 254 }),
-          subject: Type.String({ minLength: 1, maxLength: 998 }),
-          text: Type.String({ maxLength: 100_000 }),
-          mode: Type.Optional(Mode),
-        },
-        { additionalProperties: false },
-      ),
-    },
+    schema: { operationId: 'queueEmail', summary: 'Queue an e-mail through the outbox (e.g. to check SMTP_URL)', params: S.TenantPath, body: S.EmailCreate, response: { 201: Described(S.Email, 'The e-mail, queued') } },
   }, async (request, reply) => {
     const { to, subject, text, mode = 'test' } = request.body;
     const { tenantId } = request.params;

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 const Mode = Type.Union([Type.Literal('test'), Type.Literal('live')], { description: 'must be "test" or "live"' });
 const KeyType = Type.Union([Type.Literal('secret'), Type.Literal('publishable')], { description: 'must be "secret" or "publishable"' });
@@ -47,3 +47,76 @@ export const CreatedApiKey = Type.Object({ ...ApiKey.properties, key: Type.Strin
 
 export const TenantPath = Type.Object({ tenantId: Type.String({ minLength: 1, maxLength: 255 }) });
 export const KeyPath = Type.Object({ tenantId: Type.String({ minLength: 1, maxLength: 255 }), keyId: Type.String({ minLength: 1, maxLength: 255 }) });
+
+// The outbox's objects (outbox-routes.ts). Response schemas also serialize: every field the
+// presenters write is listed, nullable ones as such.
+const Id = Type.String({ minLength: 1, maxLength: 255 });
+const OrNull = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const EndpointPath = Type.Object({ tenantId: Id, endpointId: Id });
+export const DeliveryPath = Type.Object({ tenantId: Id, deliveryId: Id });
+
+export const WebhookEndpointCreate = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: 2048, examples: ['https://example.com/webhooks'] }),
+    mode: Mode,
+    events: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 100, default: ['*'], description: 'Event types, "*", or prefixes like "billing.*".' })),
+  },
+  { additionalProperties: false },
+);
+
+export const WebhookEndpoint = Type.Object({ id: Type.String(), url: Type.String(), mode: Type.String(), events: Type.Array(Type.String()), created_at: Timestamp });
+export const CreatedWebhookEndpoint = Type.Object({ ...WebhookEndpoint.properties, secret: Type.String({ description: 'Signing secret (whsec_…); shown once.' }) });
+export const DeletedWebhookEndpoint = Type.Object({ id: Type.String(), deleted: Type.Boolean() });
+
+export const DeliveryListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], { description: 'must be pending, succeeded or failed' })),
+    endpoint_id: Type.Optional(Id),
+    event_id: Type.Optional(Id),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+
+const deliveryFields = {
+  id: Type.String(),
+  mode: Type.String(),
+  event_id: Type.String(),
+  event_type: Type.String(),
+  endpoint_id: Type.String(),
+  status: Type.String({ description: 'pending, succeeded or failed' }),
+  next_attempt_at: OrNull(Timestamp),
+  last_error: OrNull(Type.String()),
+  last_status_code: OrNull(Type.Integer()),
+  created_at: Timestamp,
+  delivered_at: OrNull(Timestamp),
+};
+export const WebhookDelivery = Type.Object({ ...deliveryFields, attempts: Type.Integer({ description: 'Attempts made so far.' }) });
+const DeliveryAttempt = Type.Object({ attempt: Type.Integer(), started_at: Timestamp, duration_ms: Type.Number(), status_code: OrNull(Type.Integer()), error: OrNull(Type.String()) });
+export const WebhookDeliveryWithAttempts = Type.Object({ ...deliveryFields, attempts: Type.Array(DeliveryAttempt) });
+
+export const EmailListQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false });
+export const EmailCreate = Type.Object(
+  {
+    to: Type.String({ format: 'email', maxLength: 254 }),
+    subject: Type.String({ minLength: 1, maxLength: 998 }),
+    text: Type.String({ maxLength: 100_000 }),
+    mode: Type.Optional(Mode),
+  },
+  { additionalProperties: false },
+);
+export const Email = Type.Object({
+  id: Type.String(),
+  mode: Type.String(),
+  to: Type.String(),
+  subject: Type.String(),
+  status: Type.String({ description: 'pending, sent, logged (no SMTP_URL) or failed' }),
+  attempts: Type.Integer(),
+  last_error: OrNull(Type.String()),
+  created_at: Timestamp,
+  sent_at: OrNull(Timestamp),
+});
+
+/** `{ data: [...] }`: the admin API's lists. */
+export const DataOf = <T extends TSchema>(item: T) => Type.Object({ data: Type.Array(item) });

@@ -1,6 +1,7 @@
 import { secretsEqual } from '../core/credentials.js';
 import { Unauthenticated } from '../core/errors.js';
 import { bearerTokenOf } from '../http/auth.js';
+import { problemFailures } from '../http/problem.js';
 import type { SurfaceDefinition } from '../http/surface.js';
 import { ADMIN_PROBLEMS, renderAdminFailure } from './errors.js';
 import { registerAdminRoutes } from './routes.js';
@@ -22,4 +23,6 @@ export const adminSurface: SurfaceDefinition = {
   securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'SUBLEDGER_ADMIN_TOKEN' } },
   tags: [{ name: 'admin', description: 'Operator API (enabled by SUBLEDGER_ADMIN_TOKEN)' }],
   problems: ADMIN_PROBLEMS,
+  // Only a wrong token: an operator is no principal, so no key's rate limit applies.
+  openApiFailures: problemFailures(ADMIN_PROBLEMS, [401]),
 };

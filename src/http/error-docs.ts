@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { parseInline } from 'marked';
 import type { ProblemCatalogue, ProblemType } from './problem.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+/** An explanation is Markdown (`code`, as the OpenAPI descriptions that quote it are): our own text, so its HTML is trusted. */
+const markdownHtml = (text: string) => parseInline(text, { async: false });
 
 interface DocumentedSlug {
   status: number;
@@ -37,7 +40,7 @@ function pageOf(slugs: Map<string, DocumentedSlug>): string {
   const sections = [...slugs]
     .map(([slug, { status, uses }]) => {
       const meanings = uses.map(({ by, type }) =>
-        `<p><strong>${escapeHtml(type.title)}</strong>${uses.length > 1 ? ` <small>(${escapeHtml(by)})</small>` : ''}</p><p>${escapeHtml(type.explanation)}</p>`,
+        `<p><strong>${escapeHtml(type.title)}</strong>${uses.length > 1 ? ` <small>(${escapeHtml(by)})</small>` : ''}</p><p>${markdownHtml(type.explanation)}</p>`,
       );
       return `<section id="${slug}"><h2><a href="#${slug}">${slug}</a> <small>HTTP ${status}</small></h2>${meanings.join('')}</section>`;
     })

@@ -1,18 +1,27 @@
 import type { FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
 import type { StoredResponse } from '../core/ports.js';
 import { HttpFailure, type Failure, type HttpFailureCode, type WireViolation } from './failures.js';
+import type { OpenApiFailures } from './openapi-operations.js';
 
 /** RFC 9457 Problem Details: the error shape of the billing surface, the admin API and the root. */
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  request_id: string;
-  errors?: WireViolation[];
-  [extension: string]: unknown;
-}
+export const ProblemDetailsSchema = Type.Object(
+  {
+    type: Type.String({ format: 'uri', description: 'The problem type: `<origin><docs page>#<slug>`, explained on that page.' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.String({ description: 'The request path.' }),
+    request_id: Type.String(),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ param: Type.String({ description: 'The offending field as sent, e.g. `metadata.order_id`.' }), message: Type.String() }), {
+        description: 'Each offending parameter (validation errors and conflicts).',
+      }),
+    ),
+  },
+  { additionalProperties: true, description: 'RFC 9457 problem details; a type may add members (`resource_id` on idempotency conflicts).' },
+);
+export type ProblemDetails = Static<typeof ProblemDetailsSchema> & { [extension: string]: unknown };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -20,6 +29,7 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export interface ProblemType {
   status: number;
   title: string;
+  /** What the docs page and the OpenAPI responses say about it (Markdown). */
   explanation: string;
 }
 
@@ -33,6 +43,26 @@ export interface ProblemCatalogue<Slug extends string = string> {
   name: string;
   docsPath: string;
   types: Readonly<Record<Slug, ProblemType>>;
+}
+
+/**
+ * A problem+json surface's failures in the OpenAPI document: each status is described by the
+ * catalogue's types with that status, linked to their docs page. `authentication`: the
+ * statuses its authentication and rate limit answer.
+ */
+export function problemFailures(catalogue: ProblemCatalogue, authentication: readonly number[]): OpenApiFailures {
+  const types = Object.entries<ProblemType>(catalogue.types);
+  return {
+    mediaType: PROBLEM_CONTENT_TYPE,
+    schemaName: 'ProblemDetails',
+    schema: ProblemDetailsSchema,
+    authentication,
+    describe(status) {
+      const meanings = types.filter(([, type]) => type.status === status).map(([slug, type]) => `${type.title} ([${slug}](${catalogue.docsPath}#${slug})): ${type.explanation}`);
+      if (meanings.length === 0) throw new Error(`${catalogue.name} has no problem type with HTTP ${status}`);
+      return meanings.join('\n\n');
+    },
+  };
 }
 
 /** Where the docs pages are served for this request (`type` URIs point there). */

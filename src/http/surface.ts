@@ -19,6 +19,7 @@ import { idempotentRequestOf, sendExecution } from './idempotency.js';
 import { textProblem } from './json-body.js';
 import { trackMethodsPerPath } from './method-not-allowed.js';
 import type { OpenApiTag, SecurityScheme } from './openapi.js';
+import type { OpenApiFailures } from './openapi-operations.js';
 import type { ProblemCatalogue } from './problem.js';
 import { rateLimitHeaders } from './rate-limit.js';
 import type { AppServices } from './services.js';
@@ -61,10 +62,12 @@ export interface SurfaceDefinition {
   renderFailure(failure: Failure, request: FastifyRequest): StoredResponse;
   /** Request headers that carry an idempotency key, in order of preference. */
   idempotencyHeaders: readonly string[];
-  /** OpenAPI security schemes, by the names its routes' `schema.security` uses. */
+  /** OpenAPI security schemes by name: its routes that ask for credentials accept any one of them, unless a route names its own `schema.security`. */
   securitySchemes?: Readonly<Record<string, SecurityScheme>>;
-  /** OpenAPI tags its routes use. */
+  /** OpenAPI tags: its routes carry them unless a route names its own `schema.tags`. */
   tags?: readonly OpenApiTag[];
+  /** How its failures appear in the OpenAPI document: media type, schema, meaning of each status. */
+  openApiFailures: OpenApiFailures;
   /** The problem types renderFailure answers with, for their docs page (absent: not problem+json). */
   problems?: ProblemCatalogue;
   /** Claims the domain events of the objects this surface owns: their wire type and JSON. */

@@ -61,4 +61,11 @@ export const probeSurface: SurfaceDefinition = {
   idempotencyHeaders: ['idempotency-key'],
   securitySchemes: { probeKey: { type: 'http', scheme: 'bearer', description: 'Any API key' } },
   tags: [{ name: 'probe', description: 'The tests’ own surface' }],
+  openApiFailures: {
+    mediaType: PROBE_CONTENT_TYPE,
+    schemaName: 'ProbeError',
+    schema: Type.Object({ probe_error: Type.String(), message: Type.String() }),
+    describe: (status) => `probe failure ${status}`,
+    authentication: [401, 403, 429],
+  },
 };

@@ -19,7 +19,8 @@ const ExternalReference = Type.String({
   description: 'External reference for reconciliation or tracking. Unique per tenant and mode.',
   examples: ['INV-2024-001'],
 });
-const Name = Type.String({ maxLength: 255, examples: ['Subscription Account'] });
+const CustomerName = Type.String({ maxLength: 255, examples: ['John Doe'] });
+const AccountName = Type.String({ maxLength: 255, examples: ['Subscription Account'] });
 const Currency = Type.String({ description: 'ISO 4217 currency code (uppercase).', examples: ['ZAR'] });
 const MinorUnits = Type.Integer({
   minimum: -MAX_JSON_INTEGER,
@@ -27,7 +28,8 @@ const MinorUnits = Type.Integer({
   description: 'Integer in the currency minor unit (cents for ZAR). Positive: the holder owes; negative: credit.',
   examples: [2000],
 });
-const NonNegativeMinorUnits = Type.Integer({ minimum: 0, maximum: MAX_JSON_INTEGER });
+// An example of its own: without one, Swagger UI shows the maximum (9007199254740991).
+const NonNegativeMinorUnits = (example: number) => Type.Integer({ minimum: 0, maximum: MAX_JSON_INTEGER, examples: [example] });
 const Email = Type.String({ format: 'email', maxLength: 255, examples: ['john.doe@example.com'] });
 const Phone = Type.String({ pattern: '^\\+[1-9]\\d{1,14}$', description: 'E.164 phone number.', examples: ['+27123456789'] });
 
@@ -49,8 +51,8 @@ const MetadataPatch = Type.Unsafe<Record<string, string | null>>({
 
 export const PaymentRules = Type.Object(
   {
-    min_amount: NonNegativeMinorUnits,
-    max_amount: NonNegativeMinorUnits,
+    min_amount: NonNegativeMinorUnits(1000),
+    max_amount: NonNegativeMinorUnits(50000),
     underpayment_allowed: Type.Boolean(),
     overpayment_allowed: Type.Boolean(),
   },
@@ -59,7 +61,7 @@ export const PaymentRules = Type.Object(
 export type PaymentRulesBody = Static<typeof PaymentRules>;
 
 const customerFields = {
-  name: Nullable(Name),
+  name: Nullable(CustomerName),
   email: Nullable(Email),
   phone: Nullable(Phone),
   currency: Nullable(Currency),
@@ -69,43 +71,47 @@ const customerFields = {
 
 export const CustomerCreate = Type.Object(
   { external_reference: ExternalReference, ...partial(customerFields), metadata: Type.Optional(Metadata) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ external_reference: 'CUS-1', name: 'John Doe', email: 'john.doe@example.com', currency: 'ZAR' }] },
 );
 export type CustomerCreateBody = Static<typeof CustomerCreate>;
 
 export const CustomerUpdate = Type.Object(
   { ...partial(customerFields), metadata: Type.Optional(MetadataPatch) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ email: 'j.doe@example.com', metadata: { segment: 'retail' } }] },
 );
 export type CustomerUpdateBody = Static<typeof CustomerUpdate>;
 
 const CustomerReference = Type.Union([Type.String({ minLength: 1, maxLength: 255 }), CustomerCreate], {
   description: 'must be a customer id (bcus_…), a customer external reference, or a new customer object',
+  examples: ['CUS-1'],
 });
 
 export const AccountCreate = Type.Object(
   {
     customer: CustomerReference,
     external_reference: ExternalReference,
-    name: Type.Optional(Nullable(Name)),
+    name: Type.Optional(Nullable(AccountName)),
     currency: Type.Optional(Nullable(Currency)),
     balance: Type.Optional(MinorUnits),
     payment_rules: Type.Optional(Nullable(PaymentRules)),
     metadata: Type.Optional(Metadata),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ customer: { external_reference: 'CUS-1', name: 'John Doe' }, external_reference: 'ACC-1', name: 'Subscription Account', currency: 'ZAR', balance: 2000 }],
+  },
 );
 export type AccountCreateBody = Static<typeof AccountCreate>;
 
 export const AccountUpdate = Type.Object(
   {
-    name: Type.Optional(Nullable(Name)),
+    name: Type.Optional(Nullable(AccountName)),
     currency: Type.Optional(Nullable(Currency)),
     balance: Type.Optional(MinorUnits),
     payment_rules: Type.Optional(Nullable(PaymentRules)),
     metadata: Type.Optional(MetadataPatch),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'Premium Subscription Account', metadata: { plan: 'premium' } }] },
 );
 export type AccountUpdateBody = Static<typeof AccountUpdate>;
 
@@ -124,7 +130,7 @@ const holderFields = {
 export const Customer = Type.Object({
   id: Type.String({ pattern: '^bcus_[a-zA-Z0-9]+$', examples: ['bcus_H4jp6KnU5cPw263v1jyz4'] }),
   external_reference: ExternalReference,
-  name: Nullable(Name),
+  name: Nullable(CustomerName),
   email: Nullable(Type.String()),
   phone: Nullable(Type.String()),
   ...holderFields,
@@ -135,7 +141,7 @@ export const Account = Type.Object({
   id: Type.String({ pattern: '^bacc_[a-zA-Z0-9]+$', examples: ['bacc_H4jp6KnU5cPw263v1jyz4'] }),
   external_reference: ExternalReference,
   customer_id: Type.String({ pattern: '^bcus_[a-zA-Z0-9]+$' }),
-  name: Nullable(Name),
+  name: Nullable(AccountName),
   ...holderFields,
 });
 export type AccountJson = Static<typeof Account>;
@@ -155,27 +161,37 @@ export function ListOf<T extends TSchema>(item: T) {
   return Type.Object({ object: Type.Literal('list'), data: Type.Array(item), has_more: Type.Boolean() });
 }
 
-const CreatedFilter = Type.String({
-  description: 'ISO 8601 timestamp or Unix seconds.',
-  examples: ['2026-01-01T00:00:00.000Z'],
-});
+// No examples on filters: Swagger UI fills an example in and sends it, filtering everything out.
+const CreatedFilter = (bound: string) =>
+  Type.String({ description: `Only objects created ${bound} this instant (inclusive): ISO 8601 such as \`2026-01-01T00:00:00Z\`, or Unix seconds.` });
 const pageFields = {
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  // Required in the type (ajv fills the default in); the OpenAPI document shows it optional.
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Page size.' }),
   starting_after: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Id of the object after which the page starts (next page).' })),
   ending_before: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Id of the object before which the page ends (previous page).' })),
 };
 const createdFields = {
-  'created[gte]': Type.Optional(CreatedFilter),
-  'created[lte]': Type.Optional(CreatedFilter),
+  'created[gte]': Type.Optional(CreatedFilter('at or after')),
+  'created[lte]': Type.Optional(CreatedFilter('at or before')),
 };
 
 export const LedgerQuery = Type.Object(pageFields, { additionalProperties: false });
 export const AccountListQuery = Type.Object(
-  { ...pageFields, ...createdFields, customer_id: Type.Optional(Type.String({ maxLength: 255 })), external_reference: Type.Optional(Type.String({ maxLength: 255 })) },
+  {
+    ...pageFields,
+    ...createdFields,
+    customer_id: Type.Optional(Type.String({ maxLength: 255, description: 'Only the accounts of this customer (its bcus_… id).' })),
+    external_reference: Type.Optional(Type.String({ maxLength: 255, description: 'Only the account with this external reference.' })),
+  },
   { additionalProperties: false },
 );
 export const CustomerListQuery = Type.Object(
-  { ...pageFields, ...createdFields, external_reference: Type.Optional(Type.String({ maxLength: 255 })), email: Type.Optional(Type.String({ maxLength: 255 })) },
+  {
+    ...pageFields,
+    ...createdFields,
+    external_reference: Type.Optional(Type.String({ maxLength: 255, description: 'Only the customer with this external reference.' })),
+    email: Type.Optional(Type.String({ maxLength: 255, description: 'Only customers with this e-mail address.' })),
+  },
   { additionalProperties: false },
 );
 export type PageQuery = Static<typeof LedgerQuery> & { 'created[gte]'?: string; 'created[lte]'?: string };

@@ -1,5 +1,6 @@
 import { PermissionDenied } from '../../core/errors.js';
 import { bearerTokenOf } from '../../http/auth.js';
+import { problemFailures } from '../../http/problem.js';
 import type { SurfaceDefinition } from '../../http/surface.js';
 import { BILLING_PROBLEMS, renderBillingFailure } from './errors.js';
 import { billingEnvelope, publishBillingEvents } from './events.js';
@@ -20,6 +21,8 @@ export const billingSurface: SurfaceDefinition = {
   securitySchemes: { billingSecretKey: { type: 'http', scheme: 'bearer', description: 'Secret key: sk_test_… or sk_live_…' } },
   tags: [{ name: 'billing', description: 'Moment Billing API: customers and accounts. Every POST requires an Idempotency-Key; PATCH accepts one.' }],
   problems: BILLING_PROBLEMS,
+  // 401 missing or unknown key, 403 publishable or revoked key, 429 the key's rate limit.
+  openApiFailures: problemFailures(BILLING_PROBLEMS, [401, 403, 429]),
   publishEvents: publishBillingEvents,
   webhookEnvelope: billingEnvelope,
 };

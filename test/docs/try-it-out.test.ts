@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { call, client, uniqueRef } from '../support/http.js';
+import { operationsOf, servedDocument, type OpenApiOperation } from '../support/openapi.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
+
+// /docs in a real browser, as a newcomer uses it: Debian's Chromium driven by playwright-core
+// authorizes, then runs Try-it-out with the default values on every list route of the
+// document, and must see the objects the server stores. Screenshots: test-artifacts/try-it-out/.
+
+const CHROMIUM = '/usr/bin/chromium';
+const REQUIRED = process.env.SUBLEDGER_TEST_REQUIRE_BROWSER === '1';
+const MISSING = `Debian's chromium is not installed (${CHROMIUM}): apt-get install -y --no-install-recommends chromium`;
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/try-it-out/', import.meta.url));
+const UI_TIMEOUT_MS = 15_000;
+
+/** A list route: a GET whose 200 answer has a `data` array. */
+const isList = (method: string, operation: OpenApiOperation) =>
+  method === 'get' && operation.responses['200']?.content?.['application/json']?.schema?.properties?.data?.type === 'array';
+
+describe('Try-it-out in /docs, with the default values, on every list route', { skip: !existsSync(CHROMIUM) && !REQUIRED ? MISSING : false }, () => {
+  let server: TestServer;
+  let receiver: Server;
+  let browser: Browser;
+  let page: Page;
+  /** Values for the required path parameters (nothing else is typed in). */
+  const pathValues: Record<string, string> = {};
+  /** The stored objects each list route must show. */
+  const expected: Record<string, string[]> = {};
+  const offOrigin: string[] = [];
+
+  before(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${MISSING} (SUBLEDGER_TEST_REQUIRE_BROWSER=1)`);
+    receiver = createServer((_request, response) => response.writeHead(204).end());
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    server = await startTestServer('sqlite', { SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '20' });
+    const tenantId = server.tenant.tenant.id;
+    const admin = client(server.baseUrl, ADMIN_TOKEN);
+    const billing = client(server.baseUrl, server.tenant.keys.test.secret);
+
+    const endpoint = await admin.post(`/admin/v1/tenants/${tenantId}/webhook-endpoints`, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, mode: 'test' });
+    const customers = await Promise.all([1, 2].map(() => billing.post('/billing/customers', { external_reference: uniqueRef('CUS'), name: 'John Doe' })));
+    const accounts = await Promise.all(
+      [2000, 0].map((balance) =>
+        billing.post('/billing/accounts', { customer: customers[0]!.body.id, external_reference: uniqueRef('ACC'), name: 'Subscription Account', currency: 'ZAR', balance }),
+      ),
+    );
+    const accountId: string = accounts[0]!.body.id;
+    assert.equal((await billing.patch(`/billing/accounts/${accountId}`, { balance: 5000, currency: 'ZAR' })).status, 200);
+    const email = await admin.post(`/admin/v1/tenants/${tenantId}/emails`, { to: 'ops@example.com', subject: 'Test', text: 'Hello' });
+    const idsOf = async (path: string, key: string) => ((await call(server.baseUrl, 'GET', path, undefined, { key })).body.data as { id: string }[]).map((o) => o.id);
+    // Deliveries exist once the outbox worker has fanned the events out.
+    const deliveries = await waitFor(async () => {
+      const ids = await idsOf(`/admin/v1/tenants/${tenantId}/webhook-deliveries`, ADMIN_TOKEN);
+      return ids.length >= 6 ? ids : null;
+    }, UI_TIMEOUT_MS, 'webhook deliveries of the six billing events');
+
+    Object.assign(pathValues, { account: accountId, tenantId });
+    Object.assign(expected, {
+      listBillingCustomers: [...customers.map((c) => c.body.id), ...accounts.map((a) => a.body.customer_id)],
+      listBillingAccounts: accounts.map((a) => a.body.id),
+      listBillingAccountLedgerEntries: await idsOf(`/billing/accounts/${accountId}/ledger_entries`, server.tenant.keys.test.secret),
+      listTenantKeys: await idsOf(`/admin/v1/tenants/${tenantId}/keys`, ADMIN_TOKEN),
+      listWebhookEndpoints: [endpoint.body.id],
+      listWebhookDeliveries: deliveries,
+      listEmails: [email.body.id],
+    });
+    assert.equal(expected.listBillingAccountLedgerEntries!.length, 2);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    page.on('request', (request) => {
+      if (!request.url().startsWith(server.baseUrl) && !request.url().startsWith('data:')) offOrigin.push(request.url());
+    });
+    await page.goto(`${server.baseUrl}/docs`);
+    await page.locator('.opblock').first().waitFor();
+    await authorize(page, { billingSecretKey: server.tenant.keys.test.secret, adminToken: ADMIN_TOKEN });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    receiver?.close();
+  });
+
+  test('each list route answers 200 in the page and shows the stored objects', async () => {
+    const lists = operationsOf(await servedDocument(server.baseUrl)).filter(({ method, operation }) => isList(method, operation));
+    assert.deepEqual(lists.map(({ operation }) => operation.operationId).sort(), Object.keys(expected).sort(), 'every list route has stored objects to show');
+    for (const { path, operation } of lists) {
+      const id = operation.operationId!;
+      const block = page.locator(`#operations-${operation.tags![0]}-${id}`);
+      await block.locator('.opblock-summary-control').click();
+      await block.locator('button.try-out__btn').click();
+      for (const parameter of operation.parameters ?? []) {
+        if (!parameter.required) continue;
+        assert.equal(parameter.in, 'path', `${id}: only path parameters may be required (${parameter.in} ${parameter.name} is)`);
+        const value = pathValues[parameter.name];
+        assert.ok(value, `${id}: no value for its path parameter ${parameter.name}`);
+        await block.locator(`tr[data-param-name="${parameter.name}"] input`).fill(value);
+      }
+      await block.locator('button.execute').click();
+      const status = block.locator('.live-responses-table .response .response-col_status');
+      await status.waitFor();
+      const requestUrl = await block.locator('.request-url pre').innerText();
+      await block.screenshot({ path: `${ARTIFACTS}${id}.png` });
+      assert.equal((await status.innerText()).trim(), '200', `${id}: ${requestUrl}`);
+      const body = JSON.parse(await block.locator('.live-responses-table .response-col_description .highlight-code pre').innerText()) as { data: { id: string }[] };
+      const shown = body.data.map((object) => object.id);
+      for (const stored of expected[id]!) assert.ok(shown.includes(stored), `${id} (${path}): ${stored} missing from the page's answer to ${requestUrl}`);
+    }
+    assert.deepEqual(offOrigin, [], 'the docs page requests nothing outside this server');
+  });
+});
+
+/** The Authorize dialog: one bearer value per security scheme, then closed. */
+async function authorize(page: Page, values: Record<string, string>): Promise<void> {
+  await page.locator('.auth-wrapper button.authorize').click();
+  for (const [scheme, value] of Object.entries(values)) {
+    const form = page.locator('.modal-ux .auth-container').filter({ has: page.locator('h4', { hasText: scheme }) });
+    await form.locator('input').fill(value);
+    await form.locator('button.authorize').click();
+    await form.locator('h6', { hasText: 'Authorized' }).waitFor();
+  }
+  await page.locator('.modal-ux button.btn-done').first().click();
+  await page.locator('.modal-ux').waitFor({ state: 'detached' });
+}

@@ -1,0 +1,55 @@
+import { fileURLToPath } from 'node:url';
+import { openApiTypes } from '../../tools/openapi-client/generate-types.js';
+
+/** The types of the document a test server serves (every surface, the admin API included), committed for the generated-client test. */
+export const GENERATED_TYPES_FILE = fileURLToPath(new URL('../generated/openapi.ts', import.meta.url));
+export const REGENERATE_TYPES_COMMAND = 'npm run generate:openapi-types';
+
+/** The parts of an OpenAPI document the docs tests read. */
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { securitySchemes?: Record<string, unknown>; schemas?: Record<string, unknown> };
+  [field: string]: unknown;
+}
+
+export interface OpenApiParameter {
+  name: string;
+  in: 'query' | 'header' | 'path' | 'cookie';
+  required?: boolean;
+  example?: unknown;
+  examples?: unknown;
+  schema?: { default?: unknown; examples?: unknown };
+}
+
+export interface OpenApiOperation {
+  operationId?: string;
+  summary?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
+  parameters?: OpenApiParameter[];
+  requestBody?: unknown;
+  responses: Record<string, { description: string; content?: Record<string, { schema?: { properties?: Record<string, { type?: string }> } }> }>;
+}
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** Every operation of a document with its method and path. */
+export function operationsOf(document: OpenApiDocument): { method: string; path: string; operation: OpenApiOperation }[] {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => HTTP_METHODS.includes(method))
+      .map(([method, operation]) => ({ method, path, operation })),
+  );
+}
+
+/** GET /openapi.json of a running server. */
+export async function servedDocument(baseUrl: string): Promise<OpenApiDocument> {
+  const response = await fetch(`${baseUrl}/openapi.json`);
+  if (response.status !== 200) throw new Error(`GET /openapi.json answered ${response.status}`);
+  return (await response.json()) as OpenApiDocument;
+}
+
+/** openapi-typescript's types of the document a running server serves. */
+export async function servedOpenApiTypes(baseUrl: string): Promise<string> {
+  return openApiTypes(await servedDocument(baseUrl), REGENERATE_TYPES_COMMAND);
+}
