@@ -1,7 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import { AlreadyExists, ValidationFailed, type LedgerErrorCode } from '../core/errors.js';
 import type { StoredResponse } from '../core/ports.js';
-import { HttpFailure, snakeCase, type Failure, type WireViolation } from '../http/failures.js';
+import { HttpFailure, snakeCase, type Failure, type FailureRequest, type WireViolation } from '../http/failures.js';
 import { detailOf, PROBLEM_SLUG_OF_HTTP_FAILURE, problemOf, problemResponse, type ProblemCatalogue } from '../http/problem.js';
 
 // The operator API's own error vocabulary. Still RFC 9457 problem+json (operators' tooling
@@ -46,7 +45,7 @@ function violationsOf(failure: Failure): WireViolation[] {
   return [];
 }
 
-export function renderAdminFailure(failure: Failure, request: FastifyRequest): StoredResponse {
+export function renderAdminFailure(failure: Failure, request: FailureRequest): StoredResponse {
   const slug = failure instanceof HttpFailure ? PROBLEM_SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
   const errors = violationsOf(failure);
   const detail = slug === 'validation-error' ? detailOf(failure, errors) : failure.message;

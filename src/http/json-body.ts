@@ -56,8 +56,19 @@ export function textProblem(values: unknown): WireViolation | null {
   return null;
 }
 
-/** fastify's own JSON parser (prototype-poisoning checks, body limit), then jsonBodyProblem. */
+/**
+ * fastify's own JSON parser (prototype-poisoning checks, body limit), then jsonBodyProblem.
+ * Bodies are plain JSON: one sent with a content coding (gzip, deflate) is 415 before it is
+ * read, rather than bytes that then fail as invalid JSON (RFC 9110 §15.5.16).
+ */
 export function registerJsonBodyParser(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request) => {
+    const coding = request.headers['content-encoding']?.trim().toLowerCase();
+    const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
+    if (hasBody && coding && coding !== 'identity') {
+      throw new HttpFailure('unsupported_media_type', `Content-Encoding ${coding.slice(0, 40)} is not supported: send the JSON body uncompressed, without Content-Encoding`);
+    }
+  });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {

@@ -1,7 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import { ValidationFailed, type LedgerErrorCode } from '../core/errors.js';
 import type { StoredResponse } from '../core/ports.js';
-import { HttpFailure, type Failure, type WireViolation } from './failures.js';
+import { HttpFailure, type Failure, type FailureRequest, type WireViolation } from './failures.js';
 import { detailOf, PROBLEM_SLUG_OF_HTTP_FAILURE, problemOf, problemResponse, type ProblemCatalogue } from './problem.js';
 
 // The answer of paths outside every surface (/healthz, /docs, /metrics, unknown paths, URLs
@@ -44,7 +43,7 @@ function violationsOf(failure: Failure): WireViolation[] {
   return [];
 }
 
-export function renderNeutralFailure(failure: Failure, request: FastifyRequest): StoredResponse {
+export function renderNeutralFailure(failure: Failure, request: FailureRequest): StoredResponse {
   const slug = failure instanceof HttpFailure ? PROBLEM_SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
   const errors = violationsOf(failure);
   const detail = slug === 'validation-error' ? detailOf(failure, errors) : failure.message;

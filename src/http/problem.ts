@@ -1,6 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import type { StoredResponse } from '../core/ports.js';
-import { HttpFailure, type Failure, type HttpFailureCode, type WireViolation } from './failures.js';
+import { HttpFailure, type Failure, type FailureRequest, type HttpFailureCode, type WireViolation } from './failures.js';
 
 /** RFC 9457 Problem Details: the error shape of the billing surface, the admin API and the root. */
 export interface ProblemDetails {
@@ -36,12 +35,12 @@ export interface ProblemCatalogue<Slug extends string = string> {
 }
 
 /** Where the docs pages are served for this request (`type` URIs point there). */
-export function baseUrlOf(request: FastifyRequest): string {
+export function baseUrlOf(request: FailureRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
 export function problemOf<Slug extends string>(
-  request: FastifyRequest,
+  request: FailureRequest,
   catalogue: ProblemCatalogue<Slug>,
   slug: Slug,
   problem: { detail: string; errors?: WireViolation[]; extensions?: Record<string, unknown> },

@@ -1,7 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import { AlreadyExists, IdempotencyKeyReused, ValidationFailed, type LedgerErrorCode } from '../../core/errors.js';
 import type { StoredResponse } from '../../core/ports.js';
-import { HttpFailure, snakeCase, type Failure, type WireViolation } from '../../http/failures.js';
+import { HttpFailure, snakeCase, type Failure, type FailureRequest, type WireViolation } from '../../http/failures.js';
 import { detailOf, PROBLEM_SLUG_OF_HTTP_FAILURE, problemOf, problemResponse, type ProblemCatalogue } from '../../http/problem.js';
 
 /** Moment's error types (RFC 9457 `type` slugs), each with one status. Served at /docs/errors. */
@@ -50,7 +49,7 @@ function violationsOf(failure: Failure): WireViolation[] {
   return [];
 }
 
-export function renderBillingFailure(failure: Failure, request: FastifyRequest): StoredResponse {
+export function renderBillingFailure(failure: Failure, request: FailureRequest): StoredResponse {
   const slug = failure instanceof HttpFailure ? PROBLEM_SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
   const extensions = failure instanceof IdempotencyKeyReused ? { resource_id: failure.original.resourceId } : undefined;
   const errors = violationsOf(failure);
