@@ -96,7 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length === 0 && withDefaults.SUBLEDGER_OUTBOX_LEASE_SECONDS * 1000 <= withDefaults.SUBLEDGER_WEBHOOK_TIMEOUT_MS) {
     problems.push('SUBLEDGER_OUTBOX_LEASE_SECONDS must be longer than SUBLEDGER_WEBHOOK_TIMEOUT_MS (a lease must outlive the request it covers)');
   }
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  // One line (SPEC §1): each bad variable with what it must be.
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return {
     port: withDefaults.PORT,
     host: withDefaults.HOST,

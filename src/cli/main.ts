@@ -6,6 +6,7 @@ import { LedgerError } from '../core/errors.js';
 import { createApiKey, createTenant, revokeApiKey } from '../core/tenants.js';
 import { openStore } from '../runtime.js';
 import { serve } from '../server.js';
+import { StartupFailure } from '../startup-failure.js';
 
 // `subledger`: the same operations as the admin API, straight against DATABASE_URL.
 
@@ -72,11 +73,14 @@ keys
     }),
   );
 
+// A failure is one line on stderr and exit 1 (SPEC §1). An unexpected one says how to see its stack.
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof LedgerError) {
+  if (error instanceof ConfigError || error instanceof LedgerError || error instanceof StartupFailure) {
     process.stderr.write(`subledger: ${error.message}\n`);
-  } else {
+  } else if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '')) {
     process.stderr.write(`subledger: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  } else {
+    process.stderr.write(`subledger: ${error instanceof Error ? error.message : String(error)} (LOG_LEVEL=debug shows where)\n`);
   }
   process.exit(1);
 });
