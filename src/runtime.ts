@@ -28,7 +28,7 @@ export async function openServices(config: Config): Promise<AppServices & { stor
     store,
     ledger,
     events: eventCatalog(),
-    authenticator: new ApiKeyAuthenticator(store),
+    authenticator: new ApiKeyAuthenticator(store, config.keyCacheMs),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,
     // Once every migration is seen applied it stays applied for this process.

@@ -27,18 +27,21 @@ declare module 'fastify' {
   }
 }
 
-const CACHE_TTL_MS = 5_000;
 const CACHE_MAX_ENTRIES = 10_000;
 
 /**
- * Authenticates API keys, remembering each key lookup for a few seconds so that a hot key
- * costs no database read per request. A revocation is seen at once by the node that made it
- * and within CACHE_TTL_MS by the others (docs/decisions.md).
+ * Authenticates API keys, remembering each key lookup for `cacheMs` (SUBLEDGER_KEY_CACHE_SECONDS,
+ * 5 s by default) so that a hot key costs no database read per request. A revocation through
+ * this process's admin API is seen at once; one made elsewhere (the CLI, another process)
+ * within `cacheMs` (docs/decisions.md). 0 looks every key up on every request.
  */
 export class ApiKeyAuthenticator {
   private cache = new Map<string, { found: Awaited<ReturnType<ApiKeyRepository['findByHash']>>; until: number }>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly cacheMs: number,
+  ) {}
 
   /** @throws Unauthenticated, PermissionDenied (revoked) */
   async authenticate(secret: string): Promise<Principal> {
@@ -56,9 +59,9 @@ export class ApiKeyAuthenticator {
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.found;
     const found = await this.store.reader.apiKeys.findByHash(hash);
-    if (found) {
+    if (found && this.cacheMs > 0) {
       if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-      this.cache.set(hash, { found, until: now + CACHE_TTL_MS });
+      this.cache.set(hash, { found, until: now + this.cacheMs });
     }
     return found;
   }

@@ -14,7 +14,7 @@ import { waitFor } from '../support/wait.js';
 
 /** A stack frame ("at fn (file:1:2)" / "    at file:1:2") or a dependency path. */
 const STACK_TRACE = /^\s+at |\bat (?:\S+ \()?(?:file:|node:|\/)\S*:\d+:\d+|node_modules/m;
-const TIMEOUT = { timeout: 60_000 };
+const TIMEOUT = { timeout: 120_000 };
 
 const processes = new ServeProcesses({ LOG_LEVEL: 'info' });
 after(() => processes.killAll());
@@ -22,7 +22,7 @@ after(() => processes.killAll());
 /** Starts serve with `env`, waits for it to exit, and returns its exit code and the one line it printed. */
 async function failedStart(name: string, env: Record<string, string>): Promise<{ code: number | null; line: string; serve: ServeProcess }> {
   const serve = processes.start(name, env);
-  await waitFor(() => serve.exited, 25_000, `${name} to exit`);
+  await waitFor(() => serve.exited, 90_000, `${name} to exit`);
   const code = await serve.terminate();
   assert.notEqual(code, 0, `${name} exited 0\nstdout: ${serve.stdout}\nstderr: ${serve.stderr}`);
   assert.doesNotMatch(serve.stderr, STACK_TRACE, serve.stderr);

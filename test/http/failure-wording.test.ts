@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { call, client, rawHttp, uniqueRef, type ApiResponse } from '../support/http.js';
+import { assertProblemAt } from '../support/problems.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -10,16 +11,6 @@ import { storeKinds } from '../support/stores.js';
 // wrong scheme, over-long ids, publishable keys on unknown paths. The shared plumbing
 // (src/http) answers these, so every surface inherits them (test/http/surface-seam.test.ts).
 
-/** A problem answer whose `type` is `<origin><docsPath>#<slug>`, with a request id and no internal code. */
-function assertProblemAt(docsPath: string, response: ApiResponse, status: number, slug: string): void {
-  assert.equal(response.status, status, response.text);
-  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, response.text);
-  const type = new URL(response.body.type);
-  assert.equal(`${type.pathname}${type.hash}`, `${docsPath}#${slug}`, response.body.type);
-  assert.equal(response.body.status, status);
-  assert.equal(response.body.request_id, response.headers.get('request-id'));
-  assert.doesNotMatch(response.text, /FST_|HPE_|\bat \S+:\d+:\d+/);
-}
 const assertBillingProblem = (response: ApiResponse, status: number, slug: string) => assertProblemAt('/docs/errors', response, status, slug);
 const assertAdminProblem = (response: ApiResponse, status: number, slug: string) => assertProblemAt('/docs/errors/admin', response, status, slug);
 

@@ -9,6 +9,7 @@ import { buildApp } from '../../src/http/app.js';
 import { openServices } from '../../src/runtime.js';
 import { call, rawHttp, type ApiResponse } from '../support/http.js';
 import { PROBE_CONTENT_TYPE, probeSurface } from '../support/probe-surface.js';
+import { assertProblemAt } from '../support/problems.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -29,14 +30,6 @@ function assertProbeFailure(response: ApiResponse, status: number, code: string)
   assert.equal(response.body.probe_error, code, response.text);
 }
 
-/** RFC 9457 problem+json whose `type` is `<origin><docsPath>#<slug>`. */
-function assertProblemAt(docsPath: string, response: ApiResponse, status: number, slug: string): void {
-  assert.equal(response.status, status, response.text);
-  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, response.text);
-  const type = new URL(response.body.type);
-  assert.equal(`${type.pathname}${type.hash}`, `${docsPath}#${slug}`, response.body.type);
-  assert.equal(response.body.status, status);
-}
 
 describe('a surface with two roots next to the real ones', () => {
   let server: TestServer;
