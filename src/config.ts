@@ -22,6 +22,7 @@ const Environment = Type.Object({
   SUBLEDGER_SQLITE_SYNC: oneOf(['normal', 'full'] as const, 'normal'),
   SUBLEDGER_IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, default: 24 }),
   SUBLEDGER_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  SUBLEDGER_KEY_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   SUBLEDGER_WORKERS: oneOf(['on', 'off'] as const, 'on'),
   SUBLEDGER_MAIL_FROM: Type.String({ minLength: 3, default: 'subledger <no-reply@subledger.local>' }),
@@ -50,6 +51,11 @@ export interface Config {
   sqliteSync: 'normal' | 'full';
   idempotencyTtlMs: number;
   pgPoolSize: number;
+  /**
+   * How long a process trusts an API key lookup it made (0: it looks every key up per request).
+   * It bounds how long a key revoked elsewhere (the CLI, another process) keeps working here.
+   */
+  keyCacheMs: number;
   logLevel: string;
   /** Whether `serve` runs the outbox worker (webhooks, e-mail) in its process. */
   workers: boolean;
@@ -69,6 +75,7 @@ const INTEGER_VARIABLES = new Set([
   'SUBLEDGER_RATE_LIMIT',
   'SUBLEDGER_IDEMPOTENCY_TTL_HOURS',
   'SUBLEDGER_PG_POOL_SIZE',
+  'SUBLEDGER_KEY_CACHE_SECONDS',
   'SUBLEDGER_WEBHOOK_TIMEOUT_MS',
   'SUBLEDGER_OUTBOX_LEASE_SECONDS',
   'SUBLEDGER_OUTBOX_POLL_MS',
@@ -96,7 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length === 0 && withDefaults.SUBLEDGER_OUTBOX_LEASE_SECONDS * 1000 <= withDefaults.SUBLEDGER_WEBHOOK_TIMEOUT_MS) {
     problems.push('SUBLEDGER_OUTBOX_LEASE_SECONDS must be longer than SUBLEDGER_WEBHOOK_TIMEOUT_MS (a lease must outlive the request it covers)');
   }
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  // One line (SPEC §1): each bad variable with what it must be.
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return {
     port: withDefaults.PORT,
     host: withDefaults.HOST,
@@ -107,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqliteSync: withDefaults.SUBLEDGER_SQLITE_SYNC,
     idempotencyTtlMs: withDefaults.SUBLEDGER_IDEMPOTENCY_TTL_HOURS * 3_600_000,
     pgPoolSize: withDefaults.SUBLEDGER_PG_POOL_SIZE,
+    keyCacheMs: withDefaults.SUBLEDGER_KEY_CACHE_SECONDS * 1000,
     logLevel: withDefaults.LOG_LEVEL,
     workers: withDefaults.SUBLEDGER_WORKERS === 'on',
     mailFrom: withDefaults.SUBLEDGER_MAIL_FROM,

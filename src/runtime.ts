@@ -14,6 +14,7 @@ import { VENDOR_SURFACES } from './surfaces/index.js';
 import { createMailer } from './workers/mailer.js';
 import { OutboxWorker, plainEnvelope, type EnvelopeBuilder } from './workers/outbox-worker.js';
 import { KyselyStore } from './store/kysely-store.js';
+import { databaseStartupFailure } from './startup-failure.js';
 
 /** Opens the store, applies pending migrations and wires every service the app needs. */
 export async function openServices(config: Config): Promise<AppServices & { store: KyselyStore }> {
@@ -27,7 +28,7 @@ export async function openServices(config: Config): Promise<AppServices & { stor
     store,
     ledger,
     events: eventCatalog(),
-    authenticator: new ApiKeyAuthenticator(store),
+    authenticator: new ApiKeyAuthenticator(store, config.keyCacheMs),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,
     // Once every migration is seen applied it stays applied for this process.
@@ -40,13 +41,19 @@ export async function openServices(config: Config): Promise<AppServices & { stor
   };
 }
 
+/** @throws StartupFailure naming DATABASE_URL when the database cannot be opened or migrated */
 export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'>): Promise<KyselyStore> {
-  const database = openDatabase({ url: config.databaseUrl, sqliteSync: config.sqliteSync, poolSize: config.pgPoolSize });
+  let database: ReturnType<typeof openDatabase>;
+  try {
+    database = openDatabase({ url: config.databaseUrl, sqliteSync: config.sqliteSync, poolSize: config.pgPoolSize });
+  } catch (error) {
+    throw databaseStartupFailure(error, config.databaseUrl);
+  }
   try {
     await migrateToLatest(database.db);
   } catch (error) {
-    await database.close();
-    throw error;
+    await database.close().catch(() => {});
+    throw databaseStartupFailure(error, config.databaseUrl);
   }
   return new KyselyStore(database);
 }

@@ -2,17 +2,18 @@ import type { Config } from './config.js';
 import { nowIso } from './core/clock.js';
 import { buildApp } from './http/app.js';
 import { ensureDefaultTenant, openServices, startOutboxWorker } from './runtime.js';
+import { listenStartupFailure } from './startup-failure.js';
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
- * `subledger serve`: migrate, create the default tenant on a fresh database (printing its test
- * keys once), listen, and shut down gracefully on SIGTERM/SIGINT (stop accepting, finish
+ * `subledger serve`: migrate, listen, create the default tenant on a fresh database (printing
+ * its test keys once), and shut down gracefully on SIGTERM/SIGINT (stop accepting, finish
  * in-flight requests, close the store).
  */
+/** @throws StartupFailure (database, PORT, HOST) */
 export async function serve(config: Config): Promise<void> {
   const services = await openServices(config);
-  const created = await ensureDefaultTenant(services.store);
   const app = await buildApp(services);
   const worker = config.workers ? startOutboxWorker(services, app.log) : undefined;
   // In-flight deliveries finish (or their leases lapse) before the store closes.
@@ -26,7 +27,14 @@ export async function serve(config: Config): Promise<void> {
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    throw listenStartupFailure(error, config.host, config.port);
+  }
+  // After listening: a start that fails before it leaves no tenant whose keys nobody saw.
+  const created = await ensureDefaultTenant(services.store);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -34,8 +42,9 @@ export async function serve(config: Config): Promise<void> {
   if (created) {
     lines.push(
       `Created tenant "${created.tenant.name}" (${created.tenant.id}). Its keys are shown only now; only their hashes are stored:`,
-      `  test secret key:      ${created.keys.test.secret}`,
-      `  test publishable key: ${created.keys.test.publishable}`,
+      `  test secret key:      ${created.keys.test.secret}  (id ${created.keys.test.secretId})`,
+      `  test publishable key: ${created.keys.test.publishable}  (id ${created.keys.test.publishableId})`,
+      `Lost them? npm run -s subledger -- keys create --tenant ${created.tenant.id} --mode test (README: "Lost keys")`,
       `Try: curl -s ${base}/billing/accounts -H "Authorization: Bearer ${created.keys.test.secret}"`,
     );
   }

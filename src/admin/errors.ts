@@ -1,7 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import { AlreadyExists, ValidationFailed, type LedgerErrorCode } from '../core/errors.js';
 import type { StoredResponse } from '../core/ports.js';
-import { HttpFailure, snakeCase, type Failure, type WireViolation } from '../http/failures.js';
+import { HttpFailure, snakeCase, type Failure, type FailureRequest, type WireViolation } from '../http/failures.js';
 import { detailOf, PROBLEM_SLUG_OF_HTTP_FAILURE, problemOf, problemResponse, type ProblemCatalogue } from '../http/problem.js';
 
 // The operator API's own error vocabulary. Still RFC 9457 problem+json (operators' tooling
@@ -16,7 +15,7 @@ const ADMIN_ERROR_TYPES = {
   'method-not-allowed': { status: 405, title: 'Method not allowed', explanation: 'The admin route exists but not with this method; the `Allow` header lists the methods it has.' },
   conflict: { status: 409, title: 'Conflict', explanation: 'The object already exists.' },
   'payload-too-large': { status: 413, title: 'Payload too large', explanation: 'Request bodies are limited to 1 MiB.' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type', explanation: 'Request bodies must be `application/json`.' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', explanation: 'Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip).' },
   'rate-limited': { status: 429, title: 'Too many requests', explanation: 'Too many requests; see Retry-After and back off.' },
   'internal-error': { status: 500, title: 'Internal error', explanation: 'Something unexpected failed; nothing was changed. Quote `request_id` when reporting it.' },
   'service-unavailable': { status: 503, title: 'Service unavailable', explanation: 'The database cannot be reached; nothing was changed. Retry shortly.' },
@@ -46,7 +45,7 @@ function violationsOf(failure: Failure): WireViolation[] {
   return [];
 }
 
-export function renderAdminFailure(failure: Failure, request: FastifyRequest): StoredResponse {
+export function renderAdminFailure(failure: Failure, request: FailureRequest): StoredResponse {
   const slug = failure instanceof HttpFailure ? PROBLEM_SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
   const errors = violationsOf(failure);
   const detail = slug === 'validation-error' ? detailOf(failure, errors) : failure.message;

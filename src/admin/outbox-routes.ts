@@ -51,7 +51,7 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
     },
   }, async (request, reply) => {
     const { url, mode, events = ['*'] } = request.body;
-    const endpoint = await store.transaction((tx) => createWebhookEndpoint(tx, request.params.tenantId, { url, mode, events }, nowIso()));
+    const endpoint = await store.transaction((tx) => createWebhookEndpoint(tx, request.params.tenantId, { url, mode, events }, services.events.wireTypes(), nowIso()));
     reply.code(201);
     return { ...presentEndpoint(endpoint), secret: endpoint.secret };
   });

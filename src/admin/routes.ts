@@ -1,13 +1,10 @@
 import { nowIso } from '../core/clock.js';
-import type { ApiKey, Tenant } from '../core/model.js';
-import { createApiKey, createTenant, getTenant, revokeApiKey } from '../core/tenants.js';
+import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey } from '../core/tenants.js';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
 import { registerOutboxRoutes } from './outbox-routes.js';
+import { presentCreatedTenant, presentKey, presentTenant, presentTenantPage } from './presenter.js';
 import * as S from './schemas.js';
-
-const presentTenant = (t: Tenant) => ({ id: t.id, name: t.name, country: t.country, callback_token: t.callbackToken, created_at: t.createdAt });
-const presentKey = (k: ApiKey) => ({ id: k.id, mode: k.mode, type: k.type, hint: k.hint, created_at: k.createdAt, revoked_at: k.revokedAt });
 
 /** Operator API (SPEC §1): tenants and their keys, then the outbox's endpoints, deliveries and e-mails. */
 export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): void {
@@ -16,9 +13,16 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
   app.post('/tenants', {
     schema: { operationId: 'createTenant', summary: 'Create a tenant with test and live keys', body: S.TenantCreate, response: { 201: Described(S.CreatedTenant, 'The tenant, with its four keys (shown once)') } },
   }, async (request, reply) => {
-    const { tenant, keys } = await store.transaction((tx) => createTenant(tx, request.body, nowIso()));
+    const created = await store.transaction((tx) => createTenant(tx, request.body, nowIso()));
     reply.code(201);
-    return { id: tenant.id, name: tenant.name, country: tenant.country, keys, created_at: tenant.createdAt };
+    return presentCreatedTenant(created);
+  });
+
+  app.get('/tenants', {
+    schema: { operationId: 'listTenants', summary: 'List tenants, newest first (without keys)', querystring: S.TenantListQuery, response: { 200: Described(S.TenantList, 'A page of tenants') } },
+  }, async (request) => {
+    const { limit, starting_after, ending_before } = request.query;
+    return presentTenantPage(await listTenants(store.reader, { limit, startingAfter: starting_after, endingBefore: ending_before }));
   });
 
   app.get('/tenants/:tenantId', {

@@ -13,7 +13,12 @@ export const TenantCreate = Type.Object(
 );
 export type TenantCreateBody = Static<typeof TenantCreate>;
 
-const KeyPair = Type.Object({ secret: Type.String(), publishable: Type.String() });
+const KeyPair = Type.Object({
+  secret: Type.String(),
+  secret_id: Type.String({ description: 'The id that lists and revokes the secret key (key_…).' }),
+  publishable: Type.String(),
+  publishable_id: Type.String({ description: 'The id that lists and revokes the publishable key.' }),
+});
 
 export const CreatedTenant = Type.Object({
   id: Type.String(),
@@ -30,6 +35,18 @@ export const Tenant = Type.Object({
   callback_token: Type.String({ description: 'Sent as x-callback-token on platform webhooks.' }),
   created_at: Timestamp,
 });
+
+const Cursor = (description: string) => Type.Optional(Type.String({ minLength: 1, maxLength: 255, description }));
+export const TenantListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+    starting_after: Cursor('Id of the tenant after which the page starts (next page).'),
+    ending_before: Cursor('Id of the tenant before which the page ends (previous page).'),
+  },
+  { additionalProperties: false },
+);
+
+export const TenantList = Type.Object({ data: Type.Array(Tenant), has_more: Type.Boolean() });
 
 export const KeyCreate = Type.Object({ mode: Mode, type: KeyType }, { additionalProperties: false });
 export type KeyCreateBody = Static<typeof KeyCreate>;

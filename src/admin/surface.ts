@@ -1,10 +1,12 @@
 import { secretsEqual } from '../core/credentials.js';
 import { Unauthenticated } from '../core/errors.js';
-import { bearerTokenOf } from '../http/auth.js';
+import { bearerTokenOf, type BearerCredential } from '../http/auth.js';
 import { problemFailures } from '../http/problem.js';
 import type { SurfaceDefinition } from '../http/surface.js';
 import { ADMIN_PROBLEMS, renderAdminFailure } from './errors.js';
 import { registerAdminRoutes } from './routes.js';
+
+const ADMIN_TOKEN: BearerCredential = { name: 'admin token', placeholder: '<the value of SUBLEDGER_ADMIN_TOKEN>' };
 
 /**
  * The operator API (SPEC §1), served only when SUBLEDGER_ADMIN_TOKEN is set. Its caller is an
@@ -15,9 +17,12 @@ export const adminSurface: SurfaceDefinition = {
   routes: { '/admin/v1': registerAdminRoutes },
   async authenticate(request, services) {
     const adminToken = services.config.adminToken;
-    if (!adminToken || !secretsEqual(bearerTokenOf(request), adminToken)) throw new Unauthenticated('invalid admin token');
+    if (!adminToken || !secretsEqual(bearerTokenOf(request, ADMIN_TOKEN), adminToken)) {
+      throw new Unauthenticated('invalid admin token: send Authorization: Bearer <the value of SUBLEDGER_ADMIN_TOKEN>');
+    }
     return null;
   },
+  authenticationChallenge: 'Bearer realm="admin"',
   renderFailure: renderAdminFailure,
   idempotencyHeaders: [],
   securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'SUBLEDGER_ADMIN_TOKEN' } },

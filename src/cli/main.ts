@@ -1,17 +1,25 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { nowIso } from '../core/clock.js';
 import { LedgerError } from '../core/errors.js';
-import { createApiKey, createTenant, revokeApiKey } from '../core/tenants.js';
+import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey } from '../core/tenants.js';
+import { presentCreatedTenant, presentKey, presentTenantPage } from '../admin/presenter.js';
 import { openStore } from '../runtime.js';
 import { serve } from '../server.js';
+import { StartupFailure } from '../startup-failure.js';
 
 // `subledger`: the same operations as the admin API, straight against DATABASE_URL.
 
 const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 };
+
+function pageSize(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 100) throw new InvalidArgumentError('must be a whole number from 1 to 100');
+  return n;
+}
 
 async function withStore<T>(work: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
   const store = await openStore(loadConfig());
@@ -42,9 +50,17 @@ tenants
   .option('--country <code>', 'ISO 3166-1 alpha-2 country', 'ID')
   .action((options: { name: string; country: string }) =>
     withStore(async (store) => {
-      const { tenant, keys } = await store.transaction((tx) => createTenant(tx, options, nowIso()));
-      print({ id: tenant.id, name: tenant.name, country: tenant.country, callback_token: tenant.callbackToken, keys });
+      const created = await store.transaction((tx) => createTenant(tx, options, nowIso()));
+      print({ ...presentCreatedTenant(created), callback_token: created.tenant.callbackToken });
     }),
+  );
+tenants
+  .command('list')
+  .description('list tenants, newest first (no keys: they are shown only when issued)')
+  .addOption(new Option('--limit <n>', 'page size, 1 to 100').argParser(pageSize).default(50))
+  .option('--starting-after <id>', 'the page after this tenant id (has_more said there is one)')
+  .action((options: { limit: number; startingAfter?: string }) =>
+    withStore(async (store) => print(presentTenantPage(await listTenants(store.reader, { limit: options.limit, startingAfter: options.startingAfter })))),
   );
 
 const keys = program.command('keys').description('manage API keys');
@@ -61,8 +77,18 @@ keys
     }),
   );
 keys
+  .command('list')
+  .description("list a tenant's API keys: ids, hints and revocation times (never the keys themselves)")
+  .requiredOption('--tenant <id>', 'tenant id')
+  .action((options: { tenant: string }) =>
+    withStore(async (store) => {
+      await getTenant(store.reader, options.tenant);
+      print({ data: (await store.reader.apiKeys.listForTenant(options.tenant)).map(presentKey) });
+    }),
+  );
+keys
   .command('revoke')
-  .description('revoke an API key')
+  .description('revoke an API key (a running server stops accepting it within SUBLEDGER_KEY_CACHE_SECONDS)')
   .requiredOption('--tenant <id>', 'tenant id')
   .requiredOption('--key <id>', 'key id (key_…)')
   .action((options: { tenant: string; key: string }) =>
@@ -72,11 +98,14 @@ keys
     }),
   );
 
+// A failure is one line on stderr and exit 1 (SPEC §1). An unexpected one says how to see its stack.
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof LedgerError) {
+  if (error instanceof ConfigError || error instanceof LedgerError || error instanceof StartupFailure) {
     process.stderr.write(`subledger: ${error.message}\n`);
-  } else {
+  } else if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '')) {
     process.stderr.write(`subledger: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  } else {
+    process.stderr.write(`subledger: ${error instanceof Error ? error.message : String(error)} (LOG_LEVEL=debug shows where)\n`);
   }
   process.exit(1);
 });

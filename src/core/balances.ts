@@ -34,13 +34,16 @@ export function currencyViolations(currency: string | null | undefined, field = 
 
 /**
  * The state after a create or update, or the violations that forbid it.
- * Rules (SPEC §3, seed 004): a balance needs a currency in the same request; changing the
- * currency of a holder that tracks a balance needs the balance in the same request.
+ * Rules (SPEC §3, seed 004): a balance is in the currency of the same request, or else in the
+ * holder's own (Moment's "Update an account balance" example sends `{"balance":10000}` alone);
+ * with neither it is refused. Changing the currency of a holder that tracks a balance needs the
+ * balance in the same request.
  */
 export function nextBalanceState(current: BalanceState, change: BalanceChangeRequest): BalanceState {
   const violations = currencyViolations(change.currency);
-  if (change.balance !== undefined && (change.currency === undefined || change.currency === null)) {
-    violations.push({ field: 'currency', message: 'is required when balance is given' });
+  const currency = change.currency === undefined ? current.currency : change.currency;
+  if (change.balance !== undefined && currency === null) {
+    violations.push({ field: 'currency', message: 'is required when balance is given and the object has no currency' });
   }
   const currencyChanges = change.currency !== undefined && change.currency !== current.currency;
   if (currencyChanges && current.balance !== null && change.balance === undefined) {
@@ -50,10 +53,7 @@ export function nextBalanceState(current: BalanceState, change: BalanceChangeReq
     });
   }
   if (violations.length > 0) throw new ValidationFailed(violations);
-  return {
-    balance: change.balance ?? current.balance,
-    currency: change.currency === undefined ? current.currency : change.currency,
-  };
+  return { balance: change.balance ?? current.balance, currency };
 }
 
 /**

@@ -58,6 +58,9 @@ export interface TenantRepository {
   insert(tenant: Tenant): Promise<void>;
   findById(id: string): Promise<Tenant | undefined>;
   count(): Promise<number>;
+  /** Every tenant, newest first (by id: ids are time-ordered), one keyset page. */
+  list(page: PageRequest): Promise<Page<Tenant>>;
+  cursorOf(id: string): Promise<ListCursor | undefined>;
 }
 
 export interface ApiKeyRepository {

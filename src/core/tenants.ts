@@ -2,15 +2,19 @@ import countries from 'i18n-iso-countries';
 import { issueApiKey } from './credentials.js';
 import { NotFound, ValidationFailed } from './errors.js';
 import { newId, randomBase62 } from './ids.js';
-import { MODES, type ApiKey, type ApiKeyType, type Mode, type Tenant } from './model.js';
+import { MODES, type ApiKey, type ApiKeyType, type Mode, type Page, type Tenant } from './model.js';
+import { resolvePage, type ListQuery } from './pagination.js';
 import type { Repositories } from './ports.js';
 
 export const DEFAULT_TENANT_NAME = 'default';
 export const DEFAULT_COUNTRY = 'ID';
 
+/** A mode's two keys as issued, with their ids (for `keys revoke`). */
 export interface KeyPair {
   secret: string;
+  secretId: string;
   publishable: string;
+  publishableId: string;
 }
 
 export interface CreatedTenant {
@@ -38,10 +42,9 @@ export async function createTenant(
   await tx.tenants.insert(tenant);
   const keys = {} as Record<Mode, KeyPair>;
   for (const mode of MODES) {
-    keys[mode] = {
-      secret: (await createApiKey(tx, tenant.id, mode, 'secret', now)).secret,
-      publishable: (await createApiKey(tx, tenant.id, mode, 'publishable', now)).secret,
-    };
+    const secret = await createApiKey(tx, tenant.id, mode, 'secret', now);
+    const publishable = await createApiKey(tx, tenant.id, mode, 'publishable', now);
+    keys[mode] = { secret: secret.secret, secretId: secret.key.id, publishable: publishable.secret, publishableId: publishable.key.id };
   }
   return { tenant, keys };
 }
@@ -66,6 +69,11 @@ export async function revokeApiKey(tx: Repositories, tenantId: string, keyId: st
   if (!key) throw new NotFound('api_key', keyId);
   if (key.revokedAt === null) await tx.apiKeys.revoke(tenantId, keyId, now);
   return { ...key, revokedAt: key.revokedAt ?? now };
+}
+
+/** Every tenant, newest first. @throws ValidationFailed (an unknown cursor) */
+export async function listTenants(repos: Repositories, query: ListQuery): Promise<Page<Tenant>> {
+  return repos.tenants.list(await resolvePage(query, (id) => repos.tenants.cursorOf(id)));
 }
 
 /** @throws NotFound */

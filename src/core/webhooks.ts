@@ -18,11 +18,27 @@ export function endpointAccepts(eventTypes: string[], type: string): boolean {
   );
 }
 
-/** @throws NotFound (tenant), ValidationFailed (url not http(s), bad event patterns) */
+/**
+ * Why an endpoint subscribed to `pattern` could never receive anything, or null: `*` takes
+ * everything; an exact type must be one that is published, a prefix (`billing.*`) must cover one.
+ */
+function eventPatternProblem(pattern: string, publishedTypes: readonly string[]): string | null {
+  if (pattern === '*') return null;
+  if (!EVENT_PATTERN.test(pattern)) return 'must be "*", an event type like billing.account.created, or a prefix like billing.*';
+  if (publishedTypes.some((type) => endpointAccepts([pattern], type))) return null;
+  const known = publishedTypes.join(', ');
+  return pattern.endsWith('.*') ? `matches no event type (there are: ${known})` : `is not an event type (there are: ${known}, or prefixes like billing.*)`;
+}
+
+/**
+ * @param publishedTypes every event type some surface publishes (EventCatalog.wireTypes())
+ * @throws NotFound (tenant), ValidationFailed (url not http(s), event patterns malformed or matching no published type)
+ */
 export async function createWebhookEndpoint(
   tx: Repositories,
   tenantId: string,
   input: { url: string; mode: Mode; events: string[] },
+  publishedTypes: readonly string[],
   now: string,
 ): Promise<WebhookEndpoint> {
   if (!(await tx.tenants.findById(tenantId))) throw new NotFound('tenant', tenantId);
@@ -38,7 +54,8 @@ export async function createWebhookEndpoint(
   }
   if (input.events.length === 0) violations.push({ field: 'events', message: 'must name at least one event type, or "*"' });
   input.events.forEach((pattern, i) => {
-    if (!EVENT_PATTERN.test(pattern)) violations.push({ field: `events.${i}`, message: 'must be "*", an event type like billing.account.created, or a prefix like billing.*' });
+    const problem = eventPatternProblem(pattern, publishedTypes);
+    if (problem) violations.push({ field: `events.${i}`, message: problem });
   });
   if (violations.length > 0) throw new ValidationFailed(violations);
   const endpoint: WebhookEndpoint = {

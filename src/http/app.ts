@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { adminSurface } from '../admin/surface.js';
 import { VENDOR_SURFACES } from '../surfaces/index.js';
+import { answerClientError } from './client-errors.js';
 import { registerErrorDocs } from './error-docs.js';
 import { HttpFailure, toFailure } from './failures.js';
 import { sendExecution } from './idempotency.js';
@@ -11,10 +12,12 @@ import { NEUTRAL_PROBLEMS, renderNeutralFailure } from './neutral-problems.js';
 import { registerOpenApi } from './openapi.js';
 import { requestIdOf } from './request-id.js';
 import type { AppServices } from './services.js';
-import { assertDistinctRoots, registerSurface, surfaceAt, type SurfaceDefinition } from './surface.js';
+import { assertDistinctRoots, registerSurface, renderSurfaceFailure, surfaceAt, type SurfaceDefinition } from './surface.js';
 import { describeValidation, validatorCompiler } from './validation.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** node's default limit on a request's head (--max-http-header-size), and so on its request line. */
+const MAX_REQUEST_LINE_BYTES = 16 * 1024;
 
 export interface AppOptions {
   /** pino level; tests pass 'silent'. */
@@ -43,13 +46,22 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     genReqId: requestIdOf,
     return503OnClosing: true,
+    // Path parameters as long as a request line can be reach their route, whose schema bounds
+    // them (fastify's default of 100 would call a valid 255-character external reference malformed).
+    routerOptions: { maxParamLength: MAX_REQUEST_LINE_BYTES },
     // A URL fastify cannot decode never reaches a route: answer it in the shape of the surface
-    // whose root it is under, or the neutral one.
+    // whose root it is under, or the neutral one, in our words (never fastify's FST_ERR_ code).
     frameworkErrors: (error, request, reply) => {
-      const failure = new HttpFailure('request_invalid', `the request URL is malformed (${error.code})`);
-      const render = surfaceAt(surfaces, request.url)?.renderFailure ?? renderNeutralFailure;
-      void sendExecution((reply as FastifyReply).header('request-id', request.id), { response: render(failure, request), replayed: false });
+      const failure =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new HttpFailure('route_not_found', 'nothing is at this path: a segment of it is longer than any id or reference')
+          : new HttpFailure('request_invalid', 'the request URL is malformed: it is not valid percent-encoded UTF-8');
+      const surface = surfaceAt(surfaces, request.url);
+      const response = surface ? renderSurfaceFailure(surface, failure, request) : renderNeutralFailure(failure, request);
+      void sendExecution((reply as FastifyReply).header('request-id', request.id), { response, replayed: false });
     },
+    // What node cannot parse as a request at all (a body longer than its Content-Length).
+    clientErrorHandler: (error, socket) => answerClientError(surfaces, error, socket),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);

@@ -27,18 +27,21 @@ declare module 'fastify' {
   }
 }
 
-const CACHE_TTL_MS = 5_000;
 const CACHE_MAX_ENTRIES = 10_000;
 
 /**
- * Authenticates API keys, remembering each key lookup for a few seconds so that a hot key
- * costs no database read per request. A revocation is seen at once by the node that made it
- * and within CACHE_TTL_MS by the others (docs/decisions.md).
+ * Authenticates API keys, remembering each key lookup for `cacheMs` (SUBLEDGER_KEY_CACHE_SECONDS,
+ * 5 s by default) so that a hot key costs no database read per request. A revocation through
+ * this process's admin API is seen at once; one made elsewhere (the CLI, another process)
+ * within `cacheMs` (docs/decisions.md). 0 looks every key up on every request.
  */
 export class ApiKeyAuthenticator {
   private cache = new Map<string, { found: Awaited<ReturnType<ApiKeyRepository['findByHash']>>; until: number }>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly cacheMs: number,
+  ) {}
 
   /** @throws Unauthenticated, PermissionDenied (revoked) */
   async authenticate(secret: string): Promise<Principal> {
@@ -56,9 +59,9 @@ export class ApiKeyAuthenticator {
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.found;
     const found = await this.store.reader.apiKeys.findByHash(hash);
-    if (found) {
+    if (found && this.cacheMs > 0) {
       if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-      this.cache.set(hash, { found, until: now + CACHE_TTL_MS });
+      this.cache.set(hash, { found, until: now + this.cacheMs });
     }
     return found;
   }
@@ -70,10 +73,30 @@ function principalOf(key: ApiKey): Principal {
   return { scope: { tenantId: key.tenantId, mode: key.mode }, keyId: key.id, keyType: key.type, roles, clientId: null, actor: key.id };
 }
 
-/** The token of `Authorization: Bearer <token>`. @throws Unauthenticated when absent or not Bearer */
-export function bearerTokenOf(request: FastifyRequest): string {
+/** How a surface names the bearer credential it expects, in its 401 messages. */
+export interface BearerCredential {
+  /** 'API key', 'admin token' */
+  name: string;
+  /** What follows `Bearer ` in a correct header: '<secret key>' */
+  placeholder: string;
+}
+
+export const SECRET_KEY: BearerCredential = { name: 'API key', placeholder: '<secret key>' };
+
+/**
+ * The token of `Authorization: Bearer <token>`. A header that is there but not Bearer (Basic,
+ * a bare key) is reported as the wrong scheme, not as a missing credential.
+ * @throws Unauthenticated when absent, of another scheme, or without a token
+ */
+export function bearerTokenOf(request: FastifyRequest, credential: BearerCredential = SECRET_KEY): string {
   const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match) throw new Unauthenticated('missing API key: send Authorization: Bearer <secret key>');
-  return match[1];
+  const expected = `send Authorization: Bearer ${credential.placeholder}`;
+  if (typeof header !== 'string' || header.trim() === '') throw new Unauthenticated(`missing ${credential.name}: ${expected}`);
+  const [scheme = '', token, ...rest] = header.trim().split(/\s+/);
+  const bearer = scheme.toLowerCase() === 'bearer';
+  if (bearer && token === undefined) throw new Unauthenticated(`the Authorization header has no ${credential.name} after Bearer: ${expected}`);
+  if (token === undefined) throw new Unauthenticated(`the Authorization header has no scheme: ${expected} (the word Bearer, a space, then the ${credential.name})`);
+  if (!bearer) throw new Unauthenticated(`the Authorization header uses the ${scheme.slice(0, 20)} scheme, not Bearer: ${expected}`);
+  if (rest.length > 0) throw new Unauthenticated(`the Authorization header has more than one ${credential.name} after Bearer: ${expected}`);
+  return token;
 }

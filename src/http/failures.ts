@@ -1,4 +1,12 @@
+import type { FastifyRequest } from 'fastify';
 import { LedgerError, StoreUnavailable } from '../core/errors.js';
+
+/**
+ * What a surface's error renderer may read of the request: enough for a problem's `type` base,
+ * `instance` and `request_id`. A connection that never became a request (client-errors.ts)
+ * is answered with only this much.
+ */
+export type FailureRequest = Pick<FastifyRequest, 'id' | 'url' | 'protocol' | 'host'>;
 
 /** A field problem in the wire vocabulary of the request (e.g. `payment_rules.min_amount`). */
 export interface WireViolation {
@@ -38,30 +46,46 @@ export type Failure = LedgerError | HttpFailure;
 interface FastifyLikeError {
   code?: string;
   statusCode?: number;
-  validation?: unknown;
+  validation?: { keyword: string; instancePath: string; params: Record<string, unknown> }[];
+  validationContext?: string;
   message?: string;
 }
 
 /**
+ * A path parameter longer than its route allows names nothing that can exist: the answer is
+ * the one for an unknown id (404), not a validation error (docs/decisions.md, "Errors").
+ */
+function tooLongPathParameter(e: FastifyLikeError): HttpFailure | undefined {
+  if (e.validationContext !== 'params' || !e.validation?.length || !e.validation.every((v) => v.keyword === 'maxLength')) return undefined;
+  const { instancePath, params } = e.validation[0]!;
+  return new HttpFailure('route_not_found', `nothing is at this path: its ${instancePath.slice(1)} is longer than ${String(params.limit)} characters, and no id or reference is that long`);
+}
+
+/**
  * Classifies any thrown value. Fastify's own errors are recognised by their stable `code`
- * (never by message text); the store reports an outage as StoreUnavailable (it alone reads
- * driver codes); unknown errors become `internal`.
+ * (never by message text) and answered in our words, never with that code; the store reports
+ * an outage as StoreUnavailable (it alone reads driver codes); unknown errors become `internal`.
  */
 export function toFailure(error: unknown, describeValidation: (error: unknown) => WireViolation[]): Failure {
   if (error instanceof LedgerError || error instanceof HttpFailure) return error;
   if (error instanceof StoreUnavailable) return new HttpFailure('unavailable', error.message);
   const e = (error ?? {}) as FastifyLikeError;
-  if (e.validation) return new HttpFailure('request_invalid', 'the request is invalid', describeValidation(error));
+  if (e.validation) return tooLongPathParameter(e) ?? new HttpFailure('request_invalid', 'the request is invalid', describeValidation(error));
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpFailure('payload_too_large', 'the request body is larger than 1 MiB');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new HttpFailure('unsupported_media_type', 'the request body must be application/json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new HttpFailure('request_invalid', 'the request body is not as long as its Content-Length header says');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new HttpFailure('malformed_json', 'the request body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new HttpFailure('malformed_json', 'the request body is not valid JSON');
+  }
+  // Any other error fastify raises about the request itself (a 4xx of its own): the request is at fault, not us.
+  if (e.code?.startsWith('FST_ERR_') && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new HttpFailure('request_invalid', 'the request is invalid');
   }
   return new HttpFailure('internal', 'an unexpected error occurred');
 }

@@ -4,45 +4,71 @@ import { HttpFailure, type WireViolation } from './failures.js';
 /** Deeper bodies are refused before anything walks them (no surface has a use for them). */
 export const MAX_JSON_DEPTH = 32;
 
-const NUL = '\u0000';
+const NUL = /\u0000/;
 const NUL_MESSAGE = 'must not contain NUL (\\u0000) characters';
+/** Half of a UTF-16 surrogate pair without the other half: no character at all, and each store would mend it differently. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATE_MESSAGE = 'must not contain a lone UTF-16 surrogate (\\ud800–\\udfff without its pair): it is not a character';
+
+/** Why no store may keep this text (PostgreSQL cannot hold NUL; SQLite and PostgreSQL mend lone surrogates differently), or null. */
+function textFault(text: string): string | null {
+  if (NUL.test(text)) return NUL_MESSAGE;
+  if (LONE_SURROGATE.test(text)) return LONE_SURROGATE_MESSAGE;
+  return null;
+}
 
 /**
  * The first reason no surface accepts a parsed JSON body: nesting deeper than MAX_JSON_DEPTH,
- * or a NUL character in any key or string (PostgreSQL text cannot hold one, and no vendor
- * field needs one). Iterative, so a hostile depth cannot exhaust the stack.
+ * or text no store keeps as sent (textFault) in any key or string; no vendor field needs
+ * either. Iterative, so a hostile depth cannot exhaust the stack.
  */
 export function jsonBodyProblem(body: unknown): WireViolation | null {
   const pending: { value: unknown; path: string; depth: number }[] = [{ value: body, path: '', depth: 0 }];
   while (pending.length > 0) {
     const { value, path, depth } = pending.pop()!;
     if (typeof value === 'string') {
-      if (value.includes(NUL)) return { param: path || 'body', message: NUL_MESSAGE };
+      const fault = textFault(value);
+      if (fault) return { param: path || 'body', message: fault };
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth >= MAX_JSON_DEPTH) return { param: path || 'body', message: `must not be nested more than ${MAX_JSON_DEPTH} levels deep` };
     for (const [key, child] of Object.entries(value)) {
       const childPath = path ? `${path}.${key}` : key;
-      if (key.includes(NUL)) return { param: path || 'body', message: `keys ${NUL_MESSAGE}` };
+      const fault = textFault(key);
+      if (fault) return { param: path || 'body', message: `keys ${fault}` };
       pending.push({ value: child, path: childPath, depth: depth + 1 });
     }
   }
   return null;
 }
 
-/** Path parameters and query values with a NUL character. */
+/** Path parameters and query values with text no store keeps as sent (textFault). */
 export function textProblem(values: unknown): WireViolation | null {
   if (!values || typeof values !== 'object') return null;
   for (const [name, value] of Object.entries(values)) {
     const texts = Array.isArray(value) ? value : [value];
-    if (name.includes(NUL) || texts.some((t) => typeof t === 'string' && t.includes(NUL))) return { param: name, message: NUL_MESSAGE };
+    for (const text of [name, ...texts]) {
+      const fault = typeof text === 'string' ? textFault(text) : null;
+      if (fault) return { param: name, message: fault };
+    }
   }
   return null;
 }
 
-/** fastify's own JSON parser (prototype-poisoning checks, body limit), then jsonBodyProblem. */
+/**
+ * fastify's own JSON parser (prototype-poisoning checks, body limit), then jsonBodyProblem.
+ * Bodies are plain JSON: one sent with a content coding (gzip, deflate) is 415 before it is
+ * read, rather than bytes that then fail as invalid JSON (RFC 9110 §15.5.16).
+ */
 export function registerJsonBodyParser(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request) => {
+    const coding = request.headers['content-encoding']?.trim().toLowerCase();
+    const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
+    if (hasBody && coding && coding !== 'identity') {
+      throw new HttpFailure('unsupported_media_type', `Content-Encoding ${coding.slice(0, 40)} is not supported: send the JSON body uncompressed, without Content-Encoding`);
+    }
+  });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {

@@ -1,7 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import { ValidationFailed, type LedgerErrorCode } from '../core/errors.js';
 import type { StoredResponse } from '../core/ports.js';
-import { HttpFailure, type Failure, type WireViolation } from './failures.js';
+import { HttpFailure, type Failure, type FailureRequest, type WireViolation } from './failures.js';
 import { detailOf, PROBLEM_SLUG_OF_HTTP_FAILURE, problemOf, problemResponse, type ProblemCatalogue } from './problem.js';
 
 // The answer of paths outside every surface (/healthz, /docs, /metrics, unknown paths, URLs
@@ -17,7 +16,7 @@ const NEUTRAL_TYPES = {
   'method-not-allowed': { status: 405, title: 'Method not allowed', explanation: 'The path exists but not with this method; the `Allow` header lists the methods it has.' },
   conflict: { status: 409, title: 'Conflict', explanation: 'The request conflicts with something that already exists.' },
   'payload-too-large': { status: 413, title: 'Payload too large', explanation: 'Request bodies are limited to 1 MiB.' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type', explanation: 'Request bodies must be `application/json`.' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', explanation: 'Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip).' },
   'rate-limited': { status: 429, title: 'Too many requests', explanation: 'Too many requests; see Retry-After and back off.' },
   'internal-error': { status: 500, title: 'Internal error', explanation: 'Something unexpected failed. Quote `request_id` when reporting it.' },
   'service-unavailable': { status: 503, title: 'Service unavailable', explanation: 'The database cannot be reached; retry shortly.' },
@@ -44,7 +43,7 @@ function violationsOf(failure: Failure): WireViolation[] {
   return [];
 }
 
-export function renderNeutralFailure(failure: Failure, request: FastifyRequest): StoredResponse {
+export function renderNeutralFailure(failure: Failure, request: FailureRequest): StoredResponse {
   const slug = failure instanceof HttpFailure ? PROBLEM_SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
   const errors = violationsOf(failure);
   const detail = slug === 'validation-error' ? detailOf(failure, errors) : failure.message;

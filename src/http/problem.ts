@@ -1,7 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { StoredResponse } from '../core/ports.js';
-import { HttpFailure, type Failure, type HttpFailureCode, type WireViolation } from './failures.js';
+import { HttpFailure, type Failure, type FailureRequest, type HttpFailureCode, type WireViolation } from './failures.js';
 import type { OpenApiFailures } from './openapi-operations.js';
 
 /** RFC 9457 Problem Details: the error shape of the billing surface, the admin API and the root. */
@@ -66,12 +65,12 @@ export function problemFailures(catalogue: ProblemCatalogue, authentication: rea
 }
 
 /** Where the docs pages are served for this request (`type` URIs point there). */
-export function baseUrlOf(request: FastifyRequest): string {
+export function baseUrlOf(request: FailureRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
 export function problemOf<Slug extends string>(
-  request: FastifyRequest,
+  request: FailureRequest,
   catalogue: ProblemCatalogue<Slug>,
   slug: Slug,
   problem: { detail: string; errors?: WireViolation[]; extensions?: Record<string, unknown> },

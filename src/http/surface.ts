@@ -14,7 +14,7 @@ import type { CommandOutcome, IdempotentRequest } from '../core/ledger-service.j
 import type { CommandContext } from '../core/model.js';
 import type { Repositories, StoredResponse, WebhookEnvelope } from '../core/ports.js';
 import type { Principal } from './auth.js';
-import { HttpFailure, toFailure, type Failure } from './failures.js';
+import { HttpFailure, toFailure, type Failure, type FailureRequest } from './failures.js';
 import { idempotentRequestOf, sendExecution } from './idempotency.js';
 import { textProblem } from './json-body.js';
 import { trackMethodsPerPath } from './method-not-allowed.js';
@@ -54,12 +54,22 @@ export interface SurfaceDefinition {
    */
   routes: Readonly<Record<string, RegisterRoutes>>;
   /**
-   * The caller, or null for one that is not a tenant's (an operator). Not called for routes
-   * with `config: { auth: false }`. @throws LedgerError (Unauthenticated, PermissionDenied)
+   * Who the caller is, or null for one that is not a tenant's (an operator). Not called for
+   * routes with `config: { auth: false }`. Runs on paths under the root that no route has
+   * too (a 404 then), so it says only whether the credentials are good, not what they may do.
+   * @throws LedgerError (Unauthenticated; PermissionDenied for a credential no longer valid, such as a revoked key)
    */
   authenticate(request: FastifyRequest, services: AppServices): Promise<Principal | null>;
+  /**
+   * Whether the authenticated caller may use the surface's routes at all (billing refuses
+   * publishable keys). Not called on a path no route has: that answers 404 to any good caller.
+   * @throws PermissionDenied
+   */
+  authorize?(principal: Principal | null, request: FastifyRequest): void;
+  /** The `WWW-Authenticate` challenge every 401 of the surface carries (RFC 9110 §11.6.1): `Bearer realm="billing"`. */
+  authenticationChallenge: string;
   /** The vendor's answer for a failure: status, headers (content type) and body. */
-  renderFailure(failure: Failure, request: FastifyRequest): StoredResponse;
+  renderFailure(failure: Failure, request: FailureRequest): StoredResponse;
   /** Request headers that carry an idempotency key, in order of preference. */
   idempotencyHeaders: readonly string[];
   /** OpenAPI security schemes by name: its routes that ask for credentials accept any one of them, unless a route names its own `schema.security`. */
@@ -86,6 +96,13 @@ declare module 'fastify' {
     /** Marks the 405 routes method-not-allowed.ts adds. */
     methodNotAllowed?: boolean;
   }
+}
+
+/** The surface's answer for a failure, with the challenge a 401 must carry (every answer of a surface goes through here). */
+export function renderSurfaceFailure(surface: SurfaceDefinition, failure: Failure, request: FailureRequest): StoredResponse {
+  const response = surface.renderFailure(failure, request);
+  if (failure.code !== 'unauthenticated') return response;
+  return { ...response, headers: { ...response.headers, 'www-authenticate': surface.authenticationChallenge } };
 }
 
 /** The roots of a surface, as declared. */
@@ -146,6 +163,7 @@ function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinit
     const { auth, methodNotAllowed } = request.routeOptions.config;
     if (methodNotAllowed || auth === false || (request.is404 && !anyRouteNeedsCredentials)) return;
     request.principal = await surface.authenticate(request, services);
+    if (!request.is404) surface.authorize?.(request.principal, request);
     if (request.principal && services.rateLimiter.enabled) {
       const decision = services.rateLimiter.take(request.principal.actor);
       reply.headers(rateLimitHeaders(decision));
@@ -170,13 +188,13 @@ function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinit
     if (failure instanceof HttpFailure && (failure.code === 'internal' || failure.code === 'unavailable')) {
       request.log.error({ err: error }, 'request failed');
     }
-    const response = surface.renderFailure(failure, request);
+    const response = renderSurfaceFailure(surface, failure, request);
     // A request the schema rejected is still the key's first answer (Moment replays it).
     if (failure instanceof HttpFailure && failure.code === 'request_invalid' && request.idempotent && request.principal) {
       try {
         return sendExecution(reply, await services.ledger.remember(commandContextOf(request, services.events), request.idempotent, response));
       } catch (rememberError) {
-        return sendExecution(reply, { response: surface.renderFailure(toFailure(rememberError, describeValidation), request), replayed: false });
+        return sendExecution(reply, { response: renderSurfaceFailure(surface, toFailure(rememberError, describeValidation), request), replayed: false });
       }
     }
     return sendExecution(reply, { response, replayed: false });
@@ -214,7 +232,7 @@ async function runCommand<T>(
 ): Promise<void> {
   const ctx = commandContextOf(request, services.events);
   const render = (outcome: CommandOutcome<T>): StoredResponse =>
-    outcome.ok ? present(outcome.value) : surface.renderFailure(outcome.error, request);
+    outcome.ok ? present(outcome.value) : renderSurfaceFailure(surface, outcome.error, request);
   const execution = await services.ledger.execute(ctx, (tx) => command(tx, ctx), render, request.idempotent ?? undefined);
   await sendExecution(reply, execution);
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import pg from 'pg';
 import { StoreUnavailable } from '../core/errors.js';
 
@@ -65,4 +66,71 @@ export async function postgresAnswersFreshConnection(connectionString: string): 
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** Where the database of `url` is, for a message: never its password. */
+function locationOf(url: string): string {
+  if (url.startsWith('sqlite:')) return `the SQLite database ${resolve(url.slice('sqlite:'.length))}`;
+  try {
+    const { hostname, port, pathname } = new URL(url);
+    return `PostgreSQL at ${hostname}:${port || '5432'} (database ${decodeURIComponent(pathname.slice(1)) || 'postgres'})`;
+  } catch {
+    return 'the PostgreSQL server';
+  }
+}
+
+/** The driver's (or file system's) error under any StoreUnavailable wrapping. */
+function rootCauseOf(error: unknown): unknown {
+  let current = error;
+  while (current instanceof StoreUnavailable && current.cause !== undefined) current = current.cause;
+  return current;
+}
+
+/**
+ * Why the database of `url` could not be opened or migrated at start, in a few words for the
+ * operator, or undefined when no code says (a bug, shown in full by the caller).
+ */
+export function openFailureCause(error: unknown, url: string): string | undefined {
+  const code = codeOf(rootCauseOf(error));
+  const where = locationOf(url);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `${where} refused the connection (is the server running, on that port?)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return `the host of ${where} cannot be resolved`;
+    case 'ETIMEDOUT':
+      return `${where} did not answer in time`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case '57P01':
+    case '57P02':
+    case '57P03':
+      return `${where} closed the connection (is it starting up or shutting down?)`;
+    case '28P01':
+    case '28000':
+      return `${where} refused the user name or password`;
+    case '3D000':
+      return `${where}: no such database (create it first)`;
+    case 'SQLITE_CANTOPEN':
+      return `${where} cannot be opened: the path must be a file (or not exist yet) in a writable directory`;
+    case 'SQLITE_READONLY':
+    case 'SQLITE_PERM':
+      return `${where} is not writable`;
+    case 'SQLITE_NOTADB':
+      return `${where} is not a SQLite database file`;
+    case 'SQLITE_BUSY':
+      return `${where} is locked by another process`;
+    // mkdir of the SQLite file's directory
+    case 'ENOTDIR':
+    case 'ENOENT':
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+    case 'EEXIST':
+      return `the directory of ${where} cannot be created (${code})`;
+  }
+  if (typeof code === 'string' && code.startsWith('08')) return `${where} cannot be reached (connection exception ${code})`;
+  return undefined;
 }

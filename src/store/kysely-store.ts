@@ -100,6 +100,12 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
       const row = await db.selectFrom('tenants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    // By id, the primary key: tenants have no listing index, and their ids sort by creation.
+    list: (page) => keysetPage(db.selectFrom('tenants').selectAll(), page, rowToTenant),
+    async cursorOf(id) {
+      const row = await db.selectFrom('tenants').select('id').where('id', '=', id).executeTakeFirst();
+      return row && { id: row.id };
+    },
   };
 
   const apiKeys: ApiKeyRepository = {

@@ -2,37 +2,33 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
+import { assertProblemAt } from '../support/problems.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 
-const STACK_TRACE = /\bat (?:\S+ \()?(?:file:|node:|\/)\S*:\d+:\d+|node_modules/;
-
-/** A problem answer whose `type` is `<origin><docsPath>#<slug>`. */
-function assertProblemOf(docsPath: string, response: ApiResponse, status: number, slug: string): void {
-  assert.equal(response.status, status, response.text);
-  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, response.text);
-  assert.equal(response.body.status, status);
-  assert.equal(new URL(response.body.type).pathname, docsPath);
-  assert.equal(new URL(response.body.type).hash, `#${slug}`);
-  assert.doesNotMatch(response.text, STACK_TRACE);
-}
-
 /** The admin API's own problem types (explained at /docs/errors/admin). */
-const assertAdminProblem = (response: ApiResponse, status: number, slug: string) => assertProblemOf('/docs/errors/admin', response, status, slug);
+const assertAdminProblem = (response: ApiResponse, status: number, slug: string) => assertProblemAt('/docs/errors/admin', response, status, slug);
 /** The billing surface's and the neutral root's problem types (explained at /docs/errors). */
-const assertProblem = (response: ApiResponse, status: number, slug: string) => assertProblemOf('/docs/errors', response, status, slug);
+const assertProblem = (response: ApiResponse, status: number, slug: string) => assertProblemAt('/docs/errors', response, status, slug);
 
 const params = (response: ApiResponse): string[] => (response.body.errors ?? []).map((e: { param: string }) => e.param);
 
 const admin = (server: TestServer, method: string, path: string, body?: unknown) =>
   call(server.baseUrl, method, `/admin/v1${path}`, body, { key: ADMIN_TOKEN });
 
+interface IssuedKeys {
+  secret: string;
+  secret_id: string;
+  publishable: string;
+  publishable_id: string;
+}
+
 interface CreatedTenantBody {
   id: string;
   name: string;
   country: string;
-  keys: { test: { secret: string; publishable: string }; live: { secret: string; publishable: string } };
+  keys: { test: IssuedKeys; live: IssuedKeys };
 }
 
 for (const kind of await storeKinds()) {
@@ -127,6 +123,44 @@ for (const kind of await storeKinds()) {
         assert.match(created.keys.live.publishable, /^pk_live_[0-9A-Za-z]+$/);
         const all = [created.keys.test.secret, created.keys.test.publishable, created.keys.live.secret, created.keys.live.publishable];
         assert.equal(new Set(all).size, 4);
+      });
+
+      test('each key in the creation answer carries its id, the one the key list shows and revocation takes', async () => {
+        const listed = await admin(server, 'GET', `/tenants/${created.id}/keys`);
+        assert.equal(listed.status, 200, listed.text);
+        const byId = new Map(listed.body.data.map((k: { id: string; mode: string; type: string }) => [k.id, `${k.mode} ${k.type}`]));
+        for (const mode of ['test', 'live'] as const) {
+          assert.match(created.keys[mode].secret_id, /^key_/);
+          assert.equal(byId.get(created.keys[mode].secret_id), `${mode} secret`);
+          assert.equal(byId.get(created.keys[mode].publishable_id), `${mode} publishable`);
+        }
+      });
+
+      test('GET /admin/v1/tenants lists tenants newest first without keys, a page at a time (limit, starting_after, ending_before, has_more)', async () => {
+        const made: string[] = [];
+        for (const name of ['page-1', 'page-2', 'page-3']) made.unshift((await admin(server, 'POST', '/tenants', { name })).body.id);
+        const first = await admin(server, 'GET', '/tenants?limit=2');
+        assert.equal(first.status, 200, first.text);
+        assert.deepEqual(first.body.data.map((t: { id: string }) => t.id), made.slice(0, 2));
+        assert.equal(first.body.has_more, true);
+        assert.deepEqual(Object.keys(first.body.data[0]).sort(), ['callback_token', 'country', 'created_at', 'id', 'name']);
+        const next = await admin(server, 'GET', `/tenants?limit=2&starting_after=${made[1]}`);
+        assert.equal(next.body.data[0].id, made[2]);
+        const back = await admin(server, 'GET', `/tenants?limit=2&ending_before=${made[2]}`);
+        assert.deepEqual(back.body.data.map((t: { id: string }) => t.id), made.slice(0, 2));
+        const everyone = await admin(server, 'GET', '/tenants?limit=100');
+        assert.equal(everyone.body.has_more, false);
+        assert.equal(everyone.body.data.length, await server.services.store.reader.tenants.count());
+        assert.ok(!everyone.text.includes('sk_test_'), 'no key in a tenant list');
+      });
+
+      test('GET /admin/v1/tenants with a bad limit, an unknown cursor or both cursors answers 400 naming the param; without the token 401', async () => {
+        for (const [query, param] of [['limit=0', 'limit'], ['limit=101', 'limit'], ['starting_after=ten_nope', 'starting_after'], [`starting_after=${created.id}&ending_before=${created.id}`, 'ending_before'], ['nope=1', 'nope']]) {
+          const response = await admin(server, 'GET', `/tenants?${query}`);
+          assertAdminProblem(response, 400, 'validation-error');
+          assert.deepEqual(params(response), [param], `${query}: ${response.text}`);
+        }
+        assertAdminProblem(await call(server.baseUrl, 'GET', '/admin/v1/tenants'), 401, 'unauthorized');
       });
 
       test('the new secret keys work on /billing, each in its own mode', async () => {

@@ -282,14 +282,34 @@ for (const kind of await storeKinds()) {
         await assertLedgerSumsToBalance(patched);
       });
 
-      test('a PATCH of balance without currency answers 400 naming currency and changes nothing', async () => {
+      test('a PATCH of balance alone on an account with a currency sets it in that currency (Moment\'s {"balance":10000} example)', async () => {
         const account = await createAccount({ currency: 'ZAR', balance: 100 });
+        nextMillisecond();
+        const patched = await patchAccount(account.id, { balance: 10000 });
+        assert.equal(patched.balance, 10000);
+        assert.equal(patched.currency, 'ZAR');
+        const [newest] = await ledgerOf(account.id);
+        assert.deepEqual({ kind: newest.kind, amount: newest.amount, balance_after: newest.balance_after, currency: newest.currency }, { kind: 'adjustment', amount: 9900, balance_after: 10000, currency: 'ZAR' });
+        await assertLedgerSumsToBalance(patched);
+      });
+
+      test('a PATCH of balance alone on an account with a currency but no balance starts tracking it in that currency', async () => {
+        const account = await createAccount({ currency: 'JPY' });
+        const patched = await patchAccount(account.id, { balance: 500 });
+        assert.equal(patched.balance, 500);
+        assert.equal(patched.currency, 'JPY');
+        const entries = await ledgerOf(account.id);
+        assert.deepEqual(entries.map((e) => [e.kind, e.amount, e.currency]), [['initial', 500, 'JPY']]);
+      });
+
+      test('a PATCH of balance on an account without a currency answers 400 naming currency and changes nothing', async () => {
+        const account = await createAccount();
         const response = await api.patch(`/billing/accounts/${account.id}`, { balance: 999 });
         assert.equal(response.status, 400, response.text);
         assert.match(response.body.type, /#validation-error$/);
         assert.ok(response.body.errors.some((e: { param: string }) => e.param === 'currency'), response.text);
         assert.deepEqual((await api.get(`/billing/accounts/${account.id}`)).body, account);
-        assert.equal((await ledgerOf(account.id)).length, 1);
+        assert.equal((await ledgerOf(account.id)).length, 0);
       });
 
       test('changing the currency of an account that tracks a balance without sending balance answers 400 naming balance', async () => {

@@ -365,6 +365,27 @@ for (const kind of await storeKinds()) {
         const account = await createAccount({ currency: 'ZAR' });
         assert.equal(account.balance, null);
       });
+
+      // SPEC §3: on create, null for an optional field means the same as leaving it out (SDKs send unset fields as null).
+      test('balance null and metadata null on create mean absent: 201 with balance null, empty metadata and no ledger entry', async () => {
+        const account = await createAccount({ currency: 'ZAR', balance: null, metadata: null, name: null, payment_rules: null });
+        assert.deepEqual([account.currency, account.balance, account.metadata, account.name, account.payment_rules], ['ZAR', null, {}, null, null]);
+        const entries = await api.get(`/billing/accounts/${account.id}/ledger_entries`);
+        assert.deepEqual(entries.body.data, []);
+        const bare = await createAccount({ balance: null, currency: null, metadata: null });
+        assert.deepEqual([bare.currency, bare.balance, bare.metadata], [null, null, {}]);
+        const cust = await createCustomer({ balance: null, metadata: null, email: null, phone: null, currency: null });
+        assert.deepEqual([cust.balance, cust.metadata, cust.email], [null, {}, null]);
+        const inline = await api.post('/billing/accounts', accountBody({ customer: { external_reference: uniqueRef('CUS'), balance: null, metadata: null } }));
+        assert.equal(inline.status, 201, inline.text);
+        const inlineCustomer = await api.get(`/billing/customers/${inline.body.customer_id}`);
+        assert.deepEqual([inlineCustomer.body.balance, inlineCustomer.body.metadata], [null, {}]);
+      });
+
+      test('PATCH balance null is still refused: a tracked balance cannot be dropped (400 naming balance)', async () => {
+        const account = await createAccount({ currency: 'ZAR', balance: 10 });
+        await rejectsPatch(`/billing/accounts/${account.id}`, { balance: null }, 'balance');
+      });
     });
 
     describe('metadata', () => {
@@ -723,10 +744,13 @@ for (const kind of await storeKinds()) {
     });
 
     describe('PATCH rules (seed 004)', () => {
-      test('PATCH balance without currency answers 400 naming currency and changes nothing', async () => {
+      test('PATCH balance alone is accepted in the account\'s currency; with currency null it answers 400 naming currency and changes nothing', async () => {
         const account = await createAccount({ currency: 'ZAR', balance: 1000 });
-        await rejectsPatch(`/billing/accounts/${account.id}`, { balance: 2000 }, 'currency');
         await rejectsPatch(`/billing/accounts/${account.id}`, { balance: 2000, currency: null }, 'currency');
+        const res = await api.patch(`/billing/accounts/${account.id}`, { balance: 2000 });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.body.balance, 2000);
+        assert.equal(res.body.currency, 'ZAR');
       });
 
       test('PATCH balance without currency on an account without a balance answers 400 naming currency', async () => {
@@ -777,9 +801,14 @@ for (const kind of await storeKinds()) {
 
       test('customer PATCH follows the same balance and currency rules', async () => {
         const cust = await createCustomer({ currency: 'ZAR', balance: 100 });
-        await rejectsPatch(`/billing/customers/${cust.id}`, { balance: 200 }, 'currency');
+        await rejectsPatch(`/billing/customers/${cust.id}`, { balance: 200, currency: null }, 'currency');
+        const untracked = await createCustomer();
+        await rejectsPatch(`/billing/customers/${untracked.id}`, { balance: 200 }, 'currency');
         await rejectsPatch(`/billing/customers/${cust.id}`, { currency: 'JPY' }, 'balance');
         await rejectsPatch(`/billing/customers/${cust.id}`, { external_reference: uniqueRef('NEW') }, 'external_reference');
+        const patched = await api.patch(`/billing/customers/${cust.id}`, { balance: 200 });
+        assert.equal(patched.status, 200, patched.text);
+        assert.deepEqual([patched.body.balance, patched.body.currency], [200, 'ZAR']);
       });
 
       test('PATCH on an unknown account id or reference answers 404 #not-found with the path as instance', async () => {
@@ -1012,6 +1041,35 @@ for (const kind of await storeKinds()) {
           await assertNothingAt('/billing/accounts', body.external_reference);
           await assertNothingAt('/billing/customers', custRef);
         }
+      });
+    });
+
+    describe('lone UTF-16 surrogates (each store would mend them differently)', () => {
+      const lone: [string, string][] = [['a lone high surrogate', 'a\ud800b'], ['a lone low surrogate', '\udc00'], ['a reversed pair', '\udc00\ud800']];
+      for (const [label, text] of lone) {
+        test(`${label} in a name, a metadata value or key, or an inline customer field answers 400 naming it and creates nothing`, async () => {
+          await rejectsCreate('/billing/accounts', accountBody({ name: text }), 'name', /surrogate/);
+          await rejectsCreate('/billing/customers', customerBody({ name: text }), 'name', /surrogate/);
+          await rejectsCreate('/billing/accounts', accountBody({ metadata: { order: text } }), 'metadata.order', /surrogate/);
+          await rejectsCreate('/billing/accounts', accountBody({ metadata: { [text]: 'v' } }), 'metadata', /surrogate/);
+          const custRef = uniqueRef('CUS');
+          await rejectsCreate('/billing/accounts', accountBody({ customer: { external_reference: custRef, name: text } }), 'customer.name', /surrogate/);
+          await assertNothingAt('/billing/customers', custRef);
+          await rejectsCreate('/billing/accounts', accountBody({ customer: text }), 'customer', /surrogate/);
+        });
+      }
+
+      test('a lone surrogate in a PATCH answers 400 and changes nothing', async () => {
+        const account = await createAccount({ name: 'Before' });
+        await rejectsPatch(`/billing/accounts/${account.id}`, { name: 'x\ud800' }, 'name');
+        await rejectsPatch(`/billing/customers/${customer.id}`, { metadata: { k: '\udfff' } }, 'metadata.k');
+      });
+
+      test('a well-formed surrogate pair (an emoji) is stored and read back exactly', async () => {
+        const account = await createAccount({ name: 'pay \ud83d\udcb8', metadata: { note: '\ud83d\ude00' } });
+        const read = await api.get(`/billing/accounts/${account.id}`);
+        assert.equal(read.body.name, 'pay \u{1F4B8}');
+        assert.equal(read.body.metadata.note, '\u{1F600}');
       });
     });
 

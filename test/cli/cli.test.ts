@@ -9,7 +9,8 @@ import { createTestDatabase, storeKinds, type TestDatabase } from '../support/st
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
-const TIMEOUT = { timeout: 30_000 };
+// Generous: each step spawns a process that loads the whole service, and a busy machine is slow at that.
+const TIMEOUT = { timeout: 120_000 };
 
 
 function envWith(overrides: Record<string, string>): NodeJS.ProcessEnv {
@@ -28,9 +29,10 @@ interface CliResult {
   stderr: string;
 }
 
-/** Runs `subledger <args>` to completion. */
-async function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: envWith(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `subledger <args>` to completion (`command`: how it is started, the tests' tsx by default). */
+async function runCli(args: string[], env: Record<string, string>, command: [string, ...string[]] = [process.execPath, ...CLI]): Promise<CliResult> {
+  const [file, ...prefix] = command;
+  const child = spawn(file, [...prefix, ...args], { cwd: ROOT, env: envWith(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -122,6 +124,17 @@ after(async () => {
 const kinds = await storeKinds();
 
 describe('subledger CLI', { concurrency: true }, () => {
+  // README: the command that works from the repository right after `npm ci` (it builds first).
+  test('`npm run -s subledger -- migrate` works from the repository and prints JSON only', { timeout: 120_000 }, async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const output = printed(await runCli(['migrate'], { DATABASE_URL: database.url }, [process.platform === 'win32' ? 'npm.cmd' : 'npm', 'run', '-s', 'subledger', '--']));
+      assert.equal(output.migrated, true);
+    } finally {
+      await database.drop();
+    }
+  });
+
   describe('subledger with a bad configuration', { concurrency: true }, () => {
     test('PORT=abc: serve exits non-zero, naming PORT, without a stack trace', TIMEOUT, async () => {
       const result = await runCli(['serve'], { PORT: 'abc', DATABASE_URL: 'sqlite::memory:' });
@@ -143,7 +156,8 @@ describe('subledger CLI', { concurrency: true }, () => {
     describe(`subledger tenants and keys against the database (${kind})`, { concurrency: 1 }, () => {
       let database: TestDatabase;
       let env: Record<string, string>;
-      let tenant: { id: string; name: string; keys: { test: { secret: string; publishable: string }; live: { secret: string; publishable: string } } };
+      type Issued = { secret: string; secret_id: string; publishable: string; publishable_id: string };
+      let tenant: { id: string; name: string; keys: { test: Issued; live: Issued } };
       let issued: { id: string; key: string };
       before(async () => {
         database = await createTestDatabase(kind);
@@ -164,6 +178,28 @@ describe('subledger CLI', { concurrency: true }, () => {
         assert.match(tenant.keys.test.publishable, /^pk_test_[0-9A-Za-z]+$/);
         assert.match(tenant.keys.live.secret, /^sk_live_[0-9A-Za-z]+$/);
         assert.match(tenant.keys.live.publishable, /^pk_live_[0-9A-Za-z]+$/);
+        for (const mode of ['test', 'live'] as const) {
+          assert.match(tenant.keys[mode].secret_id, /^key_/);
+          assert.match(tenant.keys[mode].publishable_id, /^key_/);
+        }
+      });
+
+      test('`tenants list` prints the tenants newest first without keys; `--limit 1` pages with has_more', TIMEOUT, async () => {
+        const other = printed(await runCli(['tenants', 'create', '--name', 'second'], env));
+        const page = printed(await runCli(['tenants', 'list', '--limit', '1'], env));
+        assert.deepEqual([page.data.map((t: { id: string }) => t.id), page.has_more], [[other.id], true]);
+        assert.deepEqual(Object.keys(page.data[0]).sort(), ['callback_token', 'country', 'created_at', 'id', 'name']);
+        const rest = printed(await runCli(['tenants', 'list', '--limit', '1', '--starting-after', other.id], env));
+        assert.deepEqual([rest.data.map((t: { id: string }) => t.id), rest.has_more], [[tenant.id], false]);
+        assert.doesNotMatch(JSON.stringify([page, rest]), KEY);
+      });
+
+      test('`keys list --tenant <id>` prints every key with its id, mode, type and hint, never the key itself', TIMEOUT, async () => {
+        const listed = printed(await runCli(['keys', 'list', '--tenant', tenant.id], env));
+        const ids = listed.data.map((k: { id: string }) => k.id).sort();
+        assert.deepEqual(ids, [tenant.keys.test.secret_id, tenant.keys.test.publishable_id, tenant.keys.live.secret_id, tenant.keys.live.publishable_id].sort());
+        assert.doesNotMatch(JSON.stringify(listed), KEY);
+        for (const key of listed.data) assert.equal(key.revoked_at, null);
       });
 
       test('`keys create --tenant <id> --mode test` prints a new test secret key with its id', TIMEOUT, async () => {
@@ -179,6 +215,11 @@ describe('subledger CLI', { concurrency: true }, () => {
         const output = printed(await runCli(['keys', 'revoke', '--tenant', tenant.id, '--key', issued.id], env));
         assert.equal(output.id, issued.id);
         assert.equal(typeof output.revoked_at, 'string');
+      });
+
+      test('`keys list` shows the revoked key with its revocation time', TIMEOUT, async () => {
+        const listed = printed(await runCli(['keys', 'list', '--tenant', tenant.id], env));
+        assert.equal(typeof listed.data.find((k: { id: string }) => k.id === issued.id).revoked_at, 'string');
       });
 
       test('`keys create` for an unknown tenant exits non-zero with a clear message and no stack trace', TIMEOUT, async () => {
@@ -205,6 +246,56 @@ describe('subledger CLI', { concurrency: true }, () => {
       });
     });
 
+    describe(`keys revoked with the CLI while serve runs (${kind})`, { concurrency: 1 }, () => {
+      let database: TestDatabase;
+      let env: Record<string, string>;
+      let tenantId: string;
+      before(async () => {
+        database = await createTestDatabase(kind);
+        env = { DATABASE_URL: database.url };
+        tenantId = printed(await runCli(['tenants', 'create', '--name', 'revocations'], env)).id;
+      });
+      after(() => database.drop());
+
+      const adminToken = 'cli-test-admin-token-0123456789';
+
+      /** A new test secret key (from the admin API: one process less), used once through `base` so that the server has it cached. */
+      async function keyInUse(base: string): Promise<{ id: string; key: string }> {
+        const created = await call(base, 'POST', `/admin/v1/tenants/${tenantId}/keys`, { mode: 'test', type: 'secret' }, { key: adminToken });
+        assert.equal(created.status, 201, created.text);
+        const issued = created.body as { id: string; key: string };
+        const used = await call(base, 'GET', '/billing/accounts', undefined, { key: issued.key });
+        assert.equal(used.status, 200, used.text);
+        return issued;
+      }
+
+      test('SUBLEDGER_KEY_CACHE_SECONDS=0: the next request after `keys revoke` is refused with 403', TIMEOUT, async () => {
+        const serve = startServe({ ...env, SUBLEDGER_KEY_CACHE_SECONDS: '0', SUBLEDGER_ADMIN_TOKEN: adminToken });
+        const base = await serve.ready();
+        const issued = await keyInUse(base);
+        printed(await runCli(['keys', 'revoke', '--tenant', tenantId, '--key', issued.id], env));
+        const refused = await call(base, 'GET', '/billing/accounts', undefined, { key: issued.key });
+        assert.equal(refused.status, 403, refused.text);
+        assert.equal(await serve.terminate(), 0, serve.stderr);
+      });
+
+      test('SUBLEDGER_KEY_CACHE_SECONDS=60: a key revoked by the CLI still works from the cache; a revocation through the admin API clears it at once', TIMEOUT, async () => {
+        const serve = startServe({ ...env, SUBLEDGER_KEY_CACHE_SECONDS: '60', SUBLEDGER_ADMIN_TOKEN: adminToken });
+        const base = await serve.ready();
+        const [cliRevoked, adminRevoked] = [await keyInUse(base), await keyInUse(base)];
+        printed(await runCli(['keys', 'revoke', '--tenant', tenantId, '--key', cliRevoked.id], env));
+        const cached = await call(base, 'GET', '/billing/accounts', undefined, { key: cliRevoked.key });
+        assert.equal(cached.status, 200, 'within the configured bound the cached lookup still answers (README: key revocation)');
+        const revoked = await call(base, 'DELETE', `/admin/v1/tenants/${tenantId}/keys/${adminRevoked.id}`, undefined, { key: adminToken });
+        assert.equal(revoked.status, 200, revoked.text);
+        for (const key of [adminRevoked.key, cliRevoked.key]) {
+          const refused = await call(base, 'GET', '/billing/accounts', undefined, { key });
+          assert.equal(refused.status, 403, refused.text);
+        }
+        assert.equal(await serve.terminate(), 0, serve.stderr);
+      });
+    });
+
     describe(`subledger serve on a fresh database (${kind})`, { concurrency: 1 }, () => {
       let database: TestDatabase;
       let secret: string;
@@ -219,6 +310,9 @@ describe('subledger CLI', { concurrency: true }, () => {
         const base = await serve.ready();
         const [secretKey] = await serve.waitFor(/\bsk_test_[0-9A-Za-z]{32}\b/);
         const [publishableKey] = await serve.waitFor(/\bpk_test_[0-9A-Za-z]{32}\b/);
+        // Each printed key names its id, which `keys revoke` takes.
+        assert.match(serve.stdout, /sk_test_[0-9A-Za-z]{32}\s+\(id key_[0-9A-Za-z]+\)/);
+        assert.match(serve.stdout, /pk_test_[0-9A-Za-z]{32}\s+\(id key_[0-9A-Za-z]+\)/);
         assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
         assert.notEqual(new URL(base).port, '0', 'the docs URL names the port actually bound');
         secret = secretKey;

@@ -32,6 +32,14 @@ describe('loadConfig', () => {
       assert.equal(config.smtpUrl, undefined);
     });
 
+    test('API key lookups are trusted for SUBLEDGER_KEY_CACHE_SECONDS (default 5; 0 turns the cache off; at most 300)', () => {
+      assert.equal(loadConfig({}).keyCacheMs, 5000);
+      assert.equal(loadConfig({ SUBLEDGER_KEY_CACHE_SECONDS: '0' }).keyCacheMs, 0);
+      assert.equal(loadConfig({ SUBLEDGER_KEY_CACHE_SECONDS: '30' }).keyCacheMs, 30_000);
+      assertRejected({ SUBLEDGER_KEY_CACHE_SECONDS: '301' }, 'SUBLEDGER_KEY_CACHE_SECONDS', /300/);
+      assertRejected({ SUBLEDGER_KEY_CACHE_SECONDS: '1.5' }, 'SUBLEDGER_KEY_CACHE_SECONDS', /integer/);
+    });
+
     test('an empty variable counts as unset (its default applies)', () => {
       const config = loadConfig({ PORT: '', SUBLEDGER_ADMIN_TOKEN: '', SUBLEDGER_RATE_LIMIT: '' });
       assert.equal(config.port, 4000);

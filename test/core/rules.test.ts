@@ -25,7 +25,12 @@ describe('nextBalanceState', () => {
   test('a balance without a currency is rejected, naming currency', () => {
     assert.throws(() => nextBalanceState(untracked, { balance: 100n }), validationOf('currency'));
     assert.throws(() => nextBalanceState(untracked, { balance: 100n, currency: null }), validationOf('currency'));
-    assert.throws(() => nextBalanceState({ balance: 5n, currency: 'ZAR' }, { balance: 100n }), validationOf('currency'));
+    assert.throws(() => nextBalanceState({ balance: 5n, currency: 'ZAR' }, { balance: 100n, currency: null }), validationOf('currency'));
+  });
+
+  test("a balance alone is in the holder's own currency, whether or not it tracked one", () => {
+    assert.deepEqual(nextBalanceState({ balance: 5n, currency: 'ZAR' }, { balance: 100n }), { balance: 100n, currency: 'ZAR' });
+    assert.deepEqual(nextBalanceState({ balance: null, currency: 'JPY' }, { balance: 7n }), { balance: 7n, currency: 'JPY' });
   });
 
   test('a balance with a currency starts tracking that balance', () => {

@@ -136,7 +136,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List tenants, newest first (without keys) */
+        get: operations["listTenants"];
         put?: never;
         /** Create a tenant with test and live keys */
         post: operations["createTenant"];
@@ -482,7 +483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`. */
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -576,7 +577,7 @@ export interface operations {
                      * @description Integer in the currency minor unit (cents for ZAR). Positive: the holder owes; negative: credit.
                      * @example 2000
                      */
-                    balance?: number;
+                    balance?: number | null;
                     /** @description Payment rules; null: the object cannot be paid against. */
                     payment_rules?: {
                         /** @example 1000 */
@@ -594,7 +595,7 @@ export interface operations {
                      */
                     metadata?: {
                         [key: string]: string;
-                    };
+                    } | null;
                 };
             };
         };
@@ -657,7 +658,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`. */
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -697,7 +698,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`. */
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -805,7 +806,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`. */
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -823,7 +824,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode, or no such route. */
+            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -982,7 +983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`. */
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1000,7 +1001,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode, or no such route. */
+            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1031,7 +1032,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`. */
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1155,7 +1156,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`. */
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1258,7 +1259,7 @@ export interface operations {
                          * @description Integer in the currency minor unit (cents for ZAR). Positive: the holder owes; negative: credit.
                          * @example 2000
                          */
-                        balance?: number;
+                        balance?: number | null;
                         /** @description Payment rules; null: the object cannot be paid against. */
                         payment_rules?: {
                             /** @example 1000 */
@@ -1276,7 +1277,7 @@ export interface operations {
                          */
                         metadata?: {
                             [key: string]: string;
-                        };
+                        } | null;
                     };
                     /**
                      * @description External reference for reconciliation or tracking. Unique per tenant and mode.
@@ -1294,7 +1295,7 @@ export interface operations {
                      * @description Integer in the currency minor unit (cents for ZAR). Positive: the holder owes; negative: credit.
                      * @example 2000
                      */
-                    balance?: number;
+                    balance?: number | null;
                     /** @description Payment rules; null: the object cannot be paid against. */
                     payment_rules?: {
                         /** @example 1000 */
@@ -1312,7 +1313,7 @@ export interface operations {
                      */
                     metadata?: {
                         [key: string]: string;
-                    };
+                    } | null;
                 };
             };
         };
@@ -1374,7 +1375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`. */
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1414,7 +1415,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`. */
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1521,7 +1522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`. */
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1539,7 +1540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode, or no such route. */
+            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1687,7 +1688,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`. */
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1705,7 +1706,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode, or no such route. */
+            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1736,7 +1737,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`. */
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1833,7 +1834,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`. */
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1851,7 +1852,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode, or no such route. */
+            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1879,6 +1880,79 @@ export interface operations {
                 };
             };
             /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Id of the tenant after which the page starts (next page). */
+                starting_after?: string;
+                /** @description Id of the tenant before which the page ends (previous page). */
+                ending_before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tenants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            name: string;
+                            country: string;
+                            /** @description Sent as x-callback-token on platform webhooks. */
+                            callback_token: string;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1924,11 +1998,19 @@ export interface operations {
                         keys: {
                             test: {
                                 secret: string;
+                                /** @description The id that lists and revokes the secret key (key_…). */
+                                secret_id: string;
                                 publishable: string;
+                                /** @description The id that lists and revokes the publishable key. */
+                                publishable_id: string;
                             };
                             live: {
                                 secret: string;
+                                /** @description The id that lists and revokes the secret key (key_…). */
+                                secret_id: string;
                                 publishable: string;
+                                /** @description The id that lists and revokes the publishable key. */
+                                publishable_id: string;
                             };
                         };
                         /** Format: date-time */
@@ -1963,7 +2045,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`. */
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2221,7 +2303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`. */
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2484,7 +2566,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`. */
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2838,7 +2920,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`. */
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3029,7 +3111,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`. */
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
                 headers: {
                     [name: string]: unknown;

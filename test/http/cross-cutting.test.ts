@@ -242,7 +242,7 @@ for (const kind of await storeKinds()) {
           '/billing/accounts': ['get', 'post'],
           '/billing/accounts/{account}': ['get', 'patch'],
           '/billing/accounts/{account}/ledger_entries': ['get'],
-          '/admin/v1/tenants': ['post'],
+          '/admin/v1/tenants': ['get', 'post'],
           '/admin/v1/tenants/{tenantId}': ['get'],
           '/admin/v1/tenants/{tenantId}/keys': ['get', 'post'],
           '/admin/v1/tenants/{tenantId}/keys/{keyId}': ['delete'],

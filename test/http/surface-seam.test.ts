@@ -7,8 +7,9 @@ import { nowIso } from '../../src/core/clock.js';
 import { createTenant } from '../../src/core/tenants.js';
 import { buildApp } from '../../src/http/app.js';
 import { openServices } from '../../src/runtime.js';
-import { call, type ApiResponse } from '../support/http.js';
+import { call, rawHttp, type ApiResponse } from '../support/http.js';
 import { PROBE_CONTENT_TYPE, probeSurface } from '../support/probe-surface.js';
+import { assertProblemAt } from '../support/problems.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -29,14 +30,6 @@ function assertProbeFailure(response: ApiResponse, status: number, code: string)
   assert.equal(response.body.probe_error, code, response.text);
 }
 
-/** RFC 9457 problem+json whose `type` is `<origin><docsPath>#<slug>`. */
-function assertProblemAt(docsPath: string, response: ApiResponse, status: number, slug: string): void {
-  assert.equal(response.status, status, response.text);
-  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, response.text);
-  const type = new URL(response.body.type);
-  assert.equal(`${type.pathname}${type.hash}`, `${docsPath}#${slug}`, response.body.type);
-  assert.equal(response.body.status, status);
-}
 
 describe('a surface with two roots next to the real ones', () => {
   let server: TestServer;
@@ -70,6 +63,20 @@ describe('a surface with two roots next to the real ones', () => {
 
     test('a URL that cannot be decoded answers 400', async () => {
       assertProbeFailure(await send('GET', '/probe/%E0%A4%A', { key: secret }), 400, 'request_invalid');
+    });
+
+    // What the shared plumbing adds, a surface inherits without a line of its own (issue 10).
+    test("a 401 carries the surface's WWW-Authenticate challenge; a wrong scheme is named", async () => {
+      const response = await send('GET', '/probe/whoami', { headers: { authorization: `Basic ${Buffer.from(`${secret}:`).toString('base64')}` } });
+      assertProbeFailure(response, 401, 'unauthenticated');
+      assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="probe"');
+      assert.match(response.body.message, /Basic scheme, not Bearer/);
+    });
+
+    test('Content-Encoding gzip answers 415 and a body longer than its Content-Length 400, both in the probe shape', async () => {
+      assertProbeFailure(await send('POST', '/probe/echo', { key: secret, rawBody: '{"text":"x"}', headers: { 'content-encoding': 'gzip' } }), 415, 'unsupported_media_type');
+      const framing = await rawHttp(server.baseUrl, `POST /probe/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${secret}\r\nContent-Type: application/json\r\nContent-Length: 3\r\n\r\n{"text":"longer"}`);
+      assertProbeFailure(framing, 400, 'request_invalid');
     });
 
     test('an authenticated route answers 401 without credentials, and 200 with a key', async () => {

@@ -343,6 +343,30 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(listed.body.data, [], 'no endpoint was created by a rejected request');
     });
 
+    // SPEC §1: an endpoint that could never receive anything is a mistake to report.
+    test('an event type no surface publishes, or a prefix that matches none, answers 400 naming it and creates no endpoint', async () => {
+      const { tenant } = await server.createTenant('unknown-events');
+      for (const [events, param] of [[['billing.nope'], 'events.0'], [['billing.*', 'billing.account.nope'], 'events.1'], [['nope.*'], 'events.0'], [['account.created'], 'events.0']] as const) {
+        const response = await admin(server, 'POST', `/tenants/${tenant.id}/webhook-endpoints`, { url: receiver.url(), mode: 'test', events });
+        assert.equal(response.status, 400, `${events}: ${response.text}`);
+        assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+        assert.deepEqual(response.body.errors.map((e: { param: string }) => e.param), [param], response.text);
+        // The message lists what exists, from the event catalog.
+        assert.match(response.body.errors[0].message, /billing\.account\.created/, response.text);
+      }
+      assert.deepEqual((await admin(server, 'GET', `/tenants/${tenant.id}/webhook-endpoints`)).body.data, []);
+    });
+
+    test('"*", a surface prefix, a deeper prefix and every published type are accepted', async () => {
+      const { tenant } = await server.createTenant('known-events');
+      const published = server.services.events.wireTypes();
+      assert.ok(published.includes('billing.account.balance_changed'), published.join());
+      for (const events of [['*'], ['billing.*'], ['billing.customer.*'], published]) {
+        const response = await admin(server, 'POST', `/tenants/${tenant.id}/webhook-endpoints`, { url: receiver.url(), mode: 'test', events });
+        assert.equal(response.status, 201, `${events}: ${response.text}`);
+      }
+    });
+
     test('a bad events pattern, a missing or unknown mode answer 400 naming the field; an unknown tenant answers 404', async () => {
       const { tenant } = await server.createTenant('bad-input');
       const url = receiver.url();

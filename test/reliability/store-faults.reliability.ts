@@ -18,7 +18,7 @@ const PACING_MS = 20;
 /** "Promptly": every answer, during the outage too, within this. */
 const ANSWER_WITHIN_MS = 5_000;
 const TEST_TIMEOUT = { timeout: 180_000 };
-/** Longer than the authenticator's key cache (CACHE_TTL_MS = 5 s in src/http/auth.ts). */
+/** Longer than the authenticator's key cache (SUBLEDGER_KEY_CACHE_SECONDS, 5 s by default). */
 const OUTAGE_AT_LEAST_MS = 6_000;
 /** Stopped and started this many times in a row, under the same load and the same process. */
 const OUTAGES = 2;

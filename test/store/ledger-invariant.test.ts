@@ -210,14 +210,17 @@ function predictMoney(
   if (currency !== undefined && currency !== null && !(VALID_CURRENCIES as readonly string[]).includes(currency)) {
     rejections.push(invalid(`${prefix}unknown currency`));
   }
-  if (balance !== undefined && (currency === undefined || currency === null)) {
+  // A balance alone is in the holder's own currency (Moment's {"balance":10000}); with none there either, it is refused.
+  const nextCurrency = currency === undefined ? current.currency : currency;
+  if (balance !== undefined && nextCurrency === null) {
     rejections.push(invalid(`${prefix}balance without currency`));
   }
+  if (balance !== undefined && currency === undefined && current.currency !== null) labels.push(`${prefix}balance alone, in the holder's currency`);
   const currencyChanges = currency !== undefined && currency !== current.currency;
   if (currencyChanges && current.balance !== null && balance === undefined) {
     rejections.push(invalid(`${prefix}currency change without balance`));
   }
-  const next = { balance: balance ?? current.balance, currency: currency === undefined ? current.currency : currency };
+  const next = { balance: balance ?? current.balance, currency: nextCurrency };
   let entries = 0;
   if (next.balance !== null) {
     if (current.balance === null) {
@@ -758,6 +761,7 @@ for (const kind of await storeKinds()) {
         'replay',
         'update that changes nothing',
         'rejected: balance without currency',
+        "balance alone, in the holder's currency",
         'rejected: unknown currency',
         'rejected: currency change without balance',
         'rejected: duplicate account reference',

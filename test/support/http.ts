@@ -48,3 +48,32 @@ export function client(baseUrl: string, key: string) {
 }
 
 export const uniqueRef = (prefix = 'REF') => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/**
+ * Sends `text` as it is over one TCP connection and resolves with the first answer, parsed
+ * (requests fetch cannot send, e.g. a body longer than its Content-Length). The server
+ * answers and closes the connection; when it answers several requests first, the last answer is parsed.
+ */
+export async function rawHttp<T = any>(baseUrl: string, text: string): Promise<ApiResponse<T> & { raw: string }> {
+  const { connect } = await import('node:net');
+  const url = new URL(baseUrl);
+  const raw = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(text));
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+  });
+  const responses = raw.split(/(?=HTTP\/1\.1 \d{3} )/).filter((r) => r.length > 0);
+  const last = responses.at(-1) ?? '';
+  const [head = '', body = ''] = last.split('\r\n\r\n', 2);
+  const [statusLine = '', ...headerLines] = head.split('\r\n');
+  const headers = new Headers(headerLines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()] as [string, string]));
+  let parsed: unknown = body;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, body: parsed as T, text: body, raw };
+}

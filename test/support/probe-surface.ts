@@ -57,6 +57,7 @@ export const probeSurface: SurfaceDefinition = {
     const clientId = request.headers['x-probe-client'];
     return typeof clientId === 'string' ? { ...principal, clientId, actor: clientId } : principal;
   },
+  authenticationChallenge: 'Bearer realm="probe"',
   renderFailure: renderProbeFailure,
   idempotencyHeaders: ['idempotency-key'],
   securitySchemes: { probeKey: { type: 'http', scheme: 'bearer', description: 'Any API key' } },

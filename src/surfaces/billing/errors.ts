@@ -1,20 +1,19 @@
-import type { FastifyRequest } from 'fastify';
 import { AlreadyExists, IdempotencyKeyReused, ValidationFailed, type LedgerErrorCode } from '../../core/errors.js';
 import type { StoredResponse } from '../../core/ports.js';
-import { HttpFailure, snakeCase, type Failure, type WireViolation } from '../../http/failures.js';
+import { HttpFailure, snakeCase, type Failure, type FailureRequest, type WireViolation } from '../../http/failures.js';
 import { detailOf, PROBLEM_SLUG_OF_HTTP_FAILURE, problemOf, problemResponse, type ProblemCatalogue } from '../../http/problem.js';
 
 /** Moment's error types (RFC 9457 `type` slugs), each with one status. Served at /docs/errors. */
 export const BILLING_ERROR_TYPES = {
   'validation-error': { status: 400, title: 'Validation error', explanation: 'The request body, query or headers break a rule; `errors` names each offending `param`. Malformed JSON is also a validation error.' },
-  unauthorized: { status: 401, title: 'Unauthorized', explanation: 'No API key, or a key that does not exist. Send `Authorization: Bearer sk_test_…`.' },
+  unauthorized: { status: 401, title: 'Unauthorized', explanation: 'No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`.' },
   forbidden: { status: 403, title: 'Forbidden', explanation: 'The key is revoked, or is a publishable key (pk_…), which cannot read or write billing objects.' },
-  'not-found': { status: 404, title: 'The requested resource was not found', explanation: 'No object with that id or external reference in this tenant and mode, or no such route.' },
+  'not-found': { status: 404, title: 'The requested resource was not found', explanation: 'No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route.' },
   'method-not-allowed': { status: 405, title: 'Method not allowed', explanation: 'The route exists but not with this method; the `Allow` header lists the methods it has.' },
   conflict: { status: 409, title: 'Conflict', explanation: 'An object with this external_reference already exists in this tenant and mode.' },
   'idempotency-conflict': { status: 409, title: 'Idempotency conflict', explanation: 'The Idempotency-Key was already used for a different request (method, path or body), or that request is still in progress. `resource_id` names what the first request produced.' },
   'payload-too-large': { status: 413, title: 'Payload too large', explanation: 'Request bodies are limited to 1 MiB.' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type', explanation: 'Request bodies must be `application/json`.' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', explanation: 'Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip).' },
   'rate-limited': { status: 429, title: 'Too many requests', explanation: 'The key exceeded its requests per minute; see the Rate-Limit-* and Retry-After headers and back off.' },
   'internal-error': { status: 500, title: 'Internal error', explanation: 'Something unexpected failed; nothing was changed. Quote `request_id` when reporting it.' },
   'service-unavailable': { status: 503, title: 'Service unavailable', explanation: 'The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key.' },
@@ -50,7 +49,7 @@ function violationsOf(failure: Failure): WireViolation[] {
   return [];
 }
 
-export function renderBillingFailure(failure: Failure, request: FastifyRequest): StoredResponse {
+export function renderBillingFailure(failure: Failure, request: FailureRequest): StoredResponse {
   const slug = failure instanceof HttpFailure ? PROBLEM_SLUG_OF_HTTP_FAILURE[failure.code] : SLUG_OF_LEDGER_ERROR[failure.code];
   const extensions = failure instanceof IdempotencyKeyReused ? { resource_id: failure.original.resourceId } : undefined;
   const errors = violationsOf(failure);

@@ -31,7 +31,13 @@ export function customerUpdateInput(body: CustomerUpdateBody): UpdateCustomerInp
   };
 }
 
-export function customerCreateInput(body: CustomerCreateBody): CreateCustomerInput {
+/** On create, null for an optional field means it was left out (SPEC §3: SDKs send unset fields as null). */
+function leftOutIfNull<B extends { balance?: number | null; metadata?: Record<string, string> | null }>(body: B) {
+  return { ...body, balance: body.balance ?? undefined, metadata: body.metadata ?? undefined };
+}
+
+export function customerCreateInput(sent: CustomerCreateBody): CreateCustomerInput {
+  const body = leftOutIfNull(sent);
   return { ...customerUpdateInput(body), externalReference: body.external_reference, metadata: body.metadata };
 }
 
@@ -45,7 +51,8 @@ export function accountUpdateInput(body: AccountUpdateBody): UpdateAccountInput 
   };
 }
 
-export function accountCreateInput(body: AccountCreateBody): CreateAccountInput {
+export function accountCreateInput(sent: AccountCreateBody): CreateAccountInput {
+  const body = leftOutIfNull(sent);
   return {
     ...accountUpdateInput(body),
     customer:

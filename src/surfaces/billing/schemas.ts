@@ -69,8 +69,9 @@ const customerFields = {
   payment_rules: Nullable(PaymentRules),
 };
 
+// On create, null for an optional field means it was left out: SDKs send unset fields as null (SPEC §3).
 export const CustomerCreate = Type.Object(
-  { external_reference: ExternalReference, ...partial(customerFields), metadata: Type.Optional(Metadata) },
+  { external_reference: ExternalReference, ...partial(customerFields), balance: Type.Optional(Nullable(MinorUnits)), metadata: Type.Optional(Nullable(Metadata)) },
   { additionalProperties: false, examples: [{ external_reference: 'CUS-1', name: 'John Doe', email: 'john.doe@example.com', currency: 'ZAR' }] },
 );
 export type CustomerCreateBody = Static<typeof CustomerCreate>;
@@ -92,9 +93,9 @@ export const AccountCreate = Type.Object(
     external_reference: ExternalReference,
     name: Type.Optional(Nullable(AccountName)),
     currency: Type.Optional(Nullable(Currency)),
-    balance: Type.Optional(MinorUnits),
+    balance: Type.Optional(Nullable(MinorUnits)),
     payment_rules: Type.Optional(Nullable(PaymentRules)),
-    metadata: Type.Optional(Metadata),
+    metadata: Type.Optional(Nullable(Metadata)),
   },
   {
     additionalProperties: false,

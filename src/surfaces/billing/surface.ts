@@ -10,12 +10,12 @@ import { registerBillingRoutes } from './routes.js';
 export const billingSurface: SurfaceDefinition = {
   name: 'billing',
   routes: { '/billing': registerBillingRoutes },
-  async authenticate(request, services) {
-    const principal = await services.authenticator.authenticate(bearerTokenOf(request));
+  authenticate: (request, services) => services.authenticator.authenticate(bearerTokenOf(request)),
+  authorize(principal) {
     // Moment: publishable keys are for client-side operations and cannot touch billing objects.
-    if (principal.keyType !== 'secret') throw new PermissionDenied('publishable keys cannot access billing customers or accounts; use a secret key');
-    return principal;
+    if (principal?.keyType !== 'secret') throw new PermissionDenied('publishable keys cannot access billing customers or accounts; use a secret key');
   },
+  authenticationChallenge: 'Bearer realm="billing"',
   renderFailure: renderBillingFailure,
   idempotencyHeaders: ['idempotency-key'],
   securitySchemes: { billingSecretKey: { type: 'http', scheme: 'bearer', description: 'Secret key: sk_test_… or sk_live_…' } },
