@@ -67,6 +67,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       listBillingAccounts: accounts.map((a) => a.body.id),
       listBillingAccountLedgerEntries: await idsOf(`/billing/accounts/${accountId}/ledger_entries`, server.tenant.keys.test.secret),
       listTenantKeys: await idsOf(`/admin/v1/tenants/${tenantId}/keys`, ADMIN_TOKEN),
+      listTenants: [tenantId],
       listWebhookEndpoints: [endpoint.body.id],
       listWebhookDeliveries: deliveries,
       listEmails: [email.body.id],
