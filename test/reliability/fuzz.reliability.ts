@@ -365,6 +365,7 @@ for (const kind of await storeKinds()) {
       { surface: 'billing', method: 'PATCH', template: '/billing/accounts/{account}', params: { account: () => pools.accounts }, body: accountUpdate, fields: ['name', 'currency', 'balance', 'payment_rules', 'metadata', 'metadata.key'] },
       { surface: 'billing', method: 'GET', template: '/billing/accounts/{account}/ledger_entries', params: { account: () => pools.accounts } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants', body: fc.record({ name: fc.string({ minLength: 1, maxLength: 30 }), country: fc.constantFrom('ID', 'PH', 'ZA', 'VN') }, { requiredKeys: ['name'] }), fields: ['name', 'country'] },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants' },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}', params: { tenantId: () => pools.tenants } },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants }, body: fc.record({ mode: fc.constantFrom('test', 'live'), type: fc.constantFrom('secret', 'publishable') }), fields: ['mode', 'type'] },
