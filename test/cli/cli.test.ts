@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { call, client, uniqueRef } from '../support/http.js';
-import { SERVICE_VARIABLES } from '../../src/config.js';
+import { builtCli, ROOT } from '../support/built-cli.js';
+import { ServeProcesses, serviceEnv } from '../support/serve-process.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 // Generous: each step spawns a process that loads the whole service, and a busy machine is slow at that.
 const TIMEOUT = { timeout: 120_000 };
-
-
-function envWith(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of SERVICE_VARIABLES) delete env[name];
-  return { ...env, ...overrides };
-}
 
 /** A stack frame or a dependency path: never part of what the CLI tells a user. */
 const STACK_TRACE = /^\s+at |\bat \S+ \(|node_modules/m;
@@ -29,10 +23,10 @@ interface CliResult {
   stderr: string;
 }
 
-/** Runs `subledger <args>` to completion (`command`: how it is started, the tests' tsx by default). */
-async function runCli(args: string[], env: Record<string, string>, command: [string, ...string[]] = [process.execPath, ...CLI]): Promise<CliResult> {
+/** Runs `subledger <args>` to completion (`command`: how it is started, the built CLI by default). */
+async function runCli(args: string[], env: Record<string, string>, command: [string, ...string[]] = builtCli(), cwd = ROOT): Promise<CliResult> {
   const [file, ...prefix] = command;
-  const child = spawn(file, [...prefix, ...args], { cwd: ROOT, env: envWith(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, [...prefix, ...args], { cwd, env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -47,77 +41,10 @@ function printed(result: CliResult): any {
   return JSON.parse(result.stdout);
 }
 
-/** A running `subledger serve`, whose stdout can be awaited line by line. */
-class ServeProcess {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  private exited = false;
-  private readonly exit: Promise<[number | null, NodeJS.Signals | null]>;
-  private waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }[] = [];
-
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [...CLI, 'serve'], { cwd: ROOT, env: envWith(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exit = once(this.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stdout += chunk;
-      this.settle();
-    });
-    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.child.on('exit', (code, signal) => {
-      this.exited = true;
-      for (const w of this.waiters.splice(0)) {
-        w.reject(new Error(`serve exited (${code ?? signal}) before printing ${w.pattern}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`));
-      }
-    });
-  }
-
-  /** Resolves once stdout matches `pattern` (rejects if the process exits first). */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-    const match = this.stdout.match(pattern);
-    if (match) return Promise.resolve(match);
-    if (this.exited) return Promise.reject(new Error(`serve exited before printing ${pattern}\nstderr: ${this.stderr}`));
-    return new Promise((resolve, reject) => this.waiters.push({ pattern, resolve, reject }));
-  }
-
-  /** The base URL, once the docs line says the server listens. */
-  async ready(): Promise<string> {
-    const [, base] = await this.waitFor(/API docs: (http:\/\/127\.0\.0\.1:\d+)\/docs\b/);
-    return base;
-  }
-
-  /** SIGTERM, then the exit code. */
-  async terminate(): Promise<number | null> {
-    if (!this.exited) this.child.kill('SIGTERM');
-    const [code] = await this.exit;
-    return code;
-  }
-
-  /** Cleanup for a test that failed half-way: only this child, by its handle. */
-  async kill(): Promise<void> {
-    if (this.exited) return;
-    this.child.kill('SIGKILL');
-    await this.exit;
-  }
-
-  private settle(): void {
-    this.waiters = this.waiters.filter((w) => {
-      const match = this.stdout.match(w.pattern);
-      if (match) w.resolve(match);
-      return !match;
-    });
-  }
-}
-
-const running: ServeProcess[] = [];
-function startServe(env: Record<string, string>): ServeProcess {
-  const serve = new ServeProcess({ PORT: '0', ...env });
-  running.push(serve);
-  return serve;
-}
-after(async () => {
-  for (const serve of running) await serve.kill();
-});
+// Output waits as long as a step may take.
+const processes = new ServeProcesses({}, TIMEOUT.timeout);
+const startServe = (env: Record<string, string>) => processes.start('serve', env);
+after(() => processes.killAll());
 
 // Each group below spawns its own processes on its own database: the groups run side by side,
 // the tests inside a group in order.
@@ -125,13 +52,20 @@ const kinds = await storeKinds();
 
 describe('subledger CLI', { concurrency: true }, () => {
   // README: the command that works from the repository right after `npm ci` (it builds first).
-  test('`npm run -s subledger -- migrate` works from the repository and prints JSON only', { timeout: 120_000 }, async () => {
+  test('`npm run -s subledger -- migrate` works from the repository and prints JSON only', TIMEOUT, async () => {
+    // The script builds first. In a copy of what the build reads (its node_modules linked), so
+    // that rewriting dist/ cannot disturb the processes other tests start from the real one.
+    const repository = mkdtempSync(join(tmpdir(), 'subledger-cli-repo-'));
     const database = await createTestDatabase('sqlite');
     try {
-      const output = printed(await runCli(['migrate'], { DATABASE_URL: database.url }, [process.platform === 'win32' ? 'npm.cmd' : 'npm', 'run', '-s', 'subledger', '--']));
+      for (const name of ['package.json', 'tsconfig.json', 'src']) cpSync(join(ROOT, name), join(repository, name), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(repository, 'node_modules'));
+      const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+      const output = printed(await runCli(['migrate'], { DATABASE_URL: database.url }, [npm, 'run', '-s', 'subledger', '--'], repository));
       assert.equal(output.migrated, true);
     } finally {
       await database.drop();
+      rmSync(repository, { recursive: true, force: true });
     }
   });
 
@@ -308,8 +242,8 @@ describe('subledger CLI', { concurrency: true }, () => {
       test('the first start prints a test secret key, a test publishable key and the docs URL; the key works; SIGTERM exits 0', TIMEOUT, async () => {
         const serve = startServe({ DATABASE_URL: database.url });
         const base = await serve.ready();
-        const [secretKey] = await serve.waitFor(/\bsk_test_[0-9A-Za-z]{32}\b/);
-        const [publishableKey] = await serve.waitFor(/\bpk_test_[0-9A-Za-z]{32}\b/);
+        const [secretKey] = await serve.output(/\bsk_test_[0-9A-Za-z]{32}\b/);
+        const [publishableKey] = await serve.output(/\bpk_test_[0-9A-Za-z]{32}\b/);
         // Each printed key names its id, which `keys revoke` takes.
         assert.match(serve.stdout, /sk_test_[0-9A-Za-z]{32}\s+\(id key_[0-9A-Za-z]+\)/);
         assert.match(serve.stdout, /pk_test_[0-9A-Za-z]{32}\s+\(id key_[0-9A-Za-z]+\)/);

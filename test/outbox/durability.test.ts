@@ -271,7 +271,7 @@ after(async () => {
 /** A `subledger serve` killed when the test ends (if it has not exited by then). */
 const serveIn = (cleanup: Cleanup, name: string, env: Record<string, string>) => cleanup.add(startServe(name, env), (p) => p.sigkill());
 
-// One test at a time: each spawns `tsx` processes, and timing-sensitive steps (a 900 ms webhook
+// One test at a time: each spawns server processes, and timing-sensitive steps (a 900 ms webhook
 // timeout, a kill while a request is in flight) must not starve on a small CI machine.
 describe('outbox durability', { concurrency: 1 }, () => {
   for (const kind of kinds) {

@@ -1,12 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { builtCli, ROOT } from './built-cli.js';
 import { waitFor } from './wait.js';
 
-// The real `subledger serve` as a child process (crash, restart and multi-process tests).
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SERVE = ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
+// The real `subledger serve` as a child process (CLI, crash, restart and multi-process tests).
 
 /** Service variables are cleared from the inherited environment so each process gets only its own. */
 export function serviceEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
@@ -29,7 +26,8 @@ export class ServeProcess {
     env: Record<string, string>,
     private readonly outputTimeoutMs = 30_000,
   ) {
-    this.child = spawn(process.execPath, SERVE, { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const [node, main] = builtCli();
+    this.child = spawn(node, [main, 'serve'], { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     this.exit = once(this.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
