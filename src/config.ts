@@ -22,6 +22,7 @@ const Environment = Type.Object({
   SUBLEDGER_SQLITE_SYNC: oneOf(['normal', 'full'] as const, 'normal'),
   SUBLEDGER_IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, default: 24 }),
   SUBLEDGER_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  SUBLEDGER_PG_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
   SUBLEDGER_KEY_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   SUBLEDGER_WORKERS: oneOf(['on', 'off'] as const, 'on'),
@@ -51,6 +52,8 @@ export interface Config {
   sqliteSync: 'normal' | 'full';
   idempotencyTtlMs: number;
   pgPoolSize: number;
+  /** How long opening a PostgreSQL connection may take (a server that does not answer is down). */
+  pgConnectTimeoutMs: number;
   /**
    * How long a process trusts an API key lookup it made (0: it looks every key up per request).
    * It bounds how long a key revoked elsewhere (the CLI, another process) keeps working here.
@@ -75,6 +78,7 @@ const INTEGER_VARIABLES = new Set([
   'SUBLEDGER_RATE_LIMIT',
   'SUBLEDGER_IDEMPOTENCY_TTL_HOURS',
   'SUBLEDGER_PG_POOL_SIZE',
+  'SUBLEDGER_PG_CONNECT_TIMEOUT_MS',
   'SUBLEDGER_KEY_CACHE_SECONDS',
   'SUBLEDGER_WEBHOOK_TIMEOUT_MS',
   'SUBLEDGER_OUTBOX_LEASE_SECONDS',
@@ -115,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqliteSync: withDefaults.SUBLEDGER_SQLITE_SYNC,
     idempotencyTtlMs: withDefaults.SUBLEDGER_IDEMPOTENCY_TTL_HOURS * 3_600_000,
     pgPoolSize: withDefaults.SUBLEDGER_PG_POOL_SIZE,
+    pgConnectTimeoutMs: withDefaults.SUBLEDGER_PG_CONNECT_TIMEOUT_MS,
     keyCacheMs: withDefaults.SUBLEDGER_KEY_CACHE_SECONDS * 1000,
     logLevel: withDefaults.LOG_LEVEL,
     workers: withDefaults.SUBLEDGER_WORKERS === 'on',

@@ -42,10 +42,10 @@ export async function openServices(config: Config): Promise<AppServices & { stor
 }
 
 /** @throws StartupFailure naming DATABASE_URL when the database cannot be opened or migrated */
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'>): Promise<KyselyStore> {
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'> & Partial<Pick<Config, 'pgConnectTimeoutMs'>>): Promise<KyselyStore> {
   let database: ReturnType<typeof openDatabase>;
   try {
-    database = openDatabase({ url: config.databaseUrl, sqliteSync: config.sqliteSync, poolSize: config.pgPoolSize });
+    database = openDatabase({ url: config.databaseUrl, sqliteSync: config.sqliteSync, poolSize: config.pgPoolSize, connectTimeoutMs: config.pgConnectTimeoutMs });
   } catch (error) {
     throw databaseStartupFailure(error, config.databaseUrl);
   }

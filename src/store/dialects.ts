@@ -15,7 +15,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
-import { postgresAnswersFreshConnection, postgresFailureOf, storeFailureOf } from './driver-failures.js';
+import { connectFailureOf, postgresAnswersFreshConnection, postgresFailureOf, storeFailureOf } from './driver-failures.js';
 import { migrationProvider } from './migrations/index.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { preparedWriteName } from './write-behind.js';
@@ -29,6 +29,8 @@ export interface DatabaseOptions {
   sqliteSync?: 'normal' | 'full';
   /** PostgreSQL pool size per process. */
   poolSize?: number;
+  /** How long opening a PostgreSQL connection may take (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 export interface OpenDatabase {
@@ -70,9 +72,13 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
       },
     };
   }
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    // Without it a server that drops packets (a firewalled host) holds start-up and every
+    // request forever; with it they fail as an outage (StoreUnavailable: 503, or one line at start).
+    connectionTimeoutMillis: connectTimeoutMs,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -84,21 +90,22 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   // (answered 503), and the pool discards the broken client when it is released.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return withBinder(dialect, new PostgresDialect({ pool: withPreparedWrites(pool, () => postgresAnswersFreshConnection(options.url)) }));
+  return withBinder(dialect, new PostgresDialect({ pool: withPreparedWrites(pool, connectTimeoutMs, () => postgresAnswersFreshConnection(options.url)) }));
 }
 
 /**
  * The pool as Kysely sees it: our generated writes run as named (prepared) statements, and a
  * connection failure is reported as StoreUnavailable (driver-failures.ts).
  */
-function withPreparedWrites(pool: pg.Pool, serverAnswers: () => Promise<boolean>): PostgresPool {
+function withPreparedWrites(pool: pg.Pool, connectTimeoutMs: number, serverAnswers: () => Promise<boolean>): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const failed = async (error: unknown): Promise<never> => {
     throw await postgresFailureOf(error, serverAnswers);
   };
   return {
     async connect() {
-      const client = await pool.connect().catch(failed);
+      const startedAt = performance.now();
+      const client = await pool.connect().catch((error: unknown) => failed(connectFailureOf(error, performance.now() - startedAt, connectTimeoutMs)));
       let wrapped = clients.get(client);
       if (!wrapped) {
         wrapped = {

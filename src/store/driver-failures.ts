@@ -47,6 +47,17 @@ export async function postgresFailureOf(error: unknown, serverAnswers: () => Pro
   return (await serverAnswers()) ? error : new StoreUnavailable({ cause: error });
 }
 
+/**
+ * A failed pool connect, as what it was: pg reports its own connect timeout
+ * (`connectionTimeoutMillis`) as a plain Error with no code, so a codeless failure that took the
+ * whole timeout gets node's socket timeout code, ETIMEDOUT (an outage, and "did not answer in
+ * time" at start). Anything else is returned unchanged.
+ */
+export function connectFailureOf(error: unknown, elapsedMs: number, timeoutMs: number): unknown {
+  if (codeOf(error) !== undefined || elapsedMs < timeoutMs) return error;
+  return Object.assign(new Error(`no connection within ${timeoutMs} ms`, { cause: error }), { code: 'ETIMEDOUT' });
+}
+
 const PROBE_TIMEOUT_MS = 2_000;
 
 /**
@@ -101,7 +112,7 @@ export function openFailureCause(error: unknown, url: string): string | undefine
     case 'EAI_NONAME':
       return `the host of ${where} cannot be resolved`;
     case 'ETIMEDOUT':
-      return `${where} did not answer in time`;
+      return `${where} did not answer in time (is it reachable from here? SUBLEDGER_PG_CONNECT_TIMEOUT_MS sets how long to wait)`;
     case 'ECONNRESET':
     case 'EPIPE':
     case '57P01':

@@ -91,6 +91,19 @@ describe('a start that cannot succeed', { concurrency: 1 }, () => {
     assert.match(line, /the host of PostgreSQL at no-such-host\.invalid:5432 .*cannot be resolved.*DATABASE_URL/);
   });
 
+  test('a PostgreSQL address that accepts the connection and never answers names DATABASE_URL and the timeout variable', TIMEOUT, async () => {
+    // What a firewalled or hung server looks like to the client: the socket opens, nothing comes back.
+    const silent = createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const { line } = await failedStart('postgres silent', { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/subledger`, SUBLEDGER_PG_CONNECT_TIMEOUT_MS: '500' });
+      assert.match(line, new RegExp(`PostgreSQL at 127\\.0\\.0\\.1:${port} \\(database subledger\\) did not answer in time.*SUBLEDGER_PG_CONNECT_TIMEOUT_MS.*DATABASE_URL`));
+    } finally {
+      silent.close();
+    }
+  });
+
   test('a bad configuration value is one line naming each variable', TIMEOUT, async () => {
     const { line } = await failedStart('bad config', { PORT: 'abc', SUBLEDGER_RATE_LIMIT: '-1', DATABASE_URL: 'sqlite::memory:' });
     assert.match(line, /invalid configuration: .*PORT.*SUBLEDGER_RATE_LIMIT/);
