@@ -82,3 +82,19 @@ export function newId(prefix: string, at?: string): string {
 export function lowestIdAt(prefix: string, ms: number): string {
   return `${prefix}_${timeBase62(ms, TIME_WIDTH)}`;
 }
+
+const HEX = '0123456789abcdef';
+
+/**
+ * 24 lowercase hex characters, as Xendit's ids are (SPEC §4): 12 of the creation millisecond,
+ * so ids sort by creation like the others and lists run in id order, then 48 random bits.
+ */
+export function newHexId(at?: string): string {
+  const time = (at === undefined ? Date.now() : Date.parse(at)).toString(16).padStart(12, '0');
+  let random = '';
+  for (let i = 0; i < 6; i += 1) {
+    const byte = randomByte();
+    random += HEX[byte >> 4]! + HEX[byte & 15]!;
+  }
+  return time + random;
+}
