@@ -11,7 +11,7 @@ for (const kind of await storeKinds()) {
     let server: TestServer;
     let api: PlatformClient;
     let platformId: string;
-    const transfer = (source: string, destination: string, amount: string, reference = randomUUID(), extra = '') =>
+    const transfer = (source: string, destination: string, amount: string, reference: string = randomUUID(), extra = '') =>
       api.postRaw('/transfers', `{"reference":"${reference}","amount":${amount},"source_user_id":"${source}","destination_user_id":"${destination}"${extra}}`);
     before(async () => {
       server = await startTestServer(kind);
