@@ -269,6 +269,8 @@ for (const kind of await storeKinds()) {
       eventIds: [] as string[],
       subAccounts: [] as string[],
       transferRefs: [] as string[],
+      /** Tenant A's account that only transfers name (no fuzzed status move can suspend it). */
+      transferDestinations: [] as string[],
     };
     let auths: { billing: fc.Arbitrary<Auth>; admin: fc.Arbitrary<Auth>; platform: fc.Arbitrary<Auth> };
 
@@ -324,6 +326,9 @@ for (const kind of await storeKinds()) {
           pools.subAccounts.push(sub.body.id);
         }
       }
+      const destination = await api.post('/v2/accounts', { email: 'seed-destination@example.com', type: 'OWNED', public_profile: { business_name: 'Seed destination' } });
+      assert.equal(destination.status, 200, destination.text);
+      pools.transferDestinations.push(destination.body.id);
       assert.equal((await api.post('/balance/test/topup', { amount: 1_000_000_000, currency: 'IDR' })).status, 200);
       const seeded = await api.post('/transfers', { reference: 'SEED-TRF', amount: 10, source_user_id: a.tenant.id, destination_user_id: pools.subAccounts[0] });
       assert.equal(seeded.status, 200, seeded.text);
@@ -374,13 +379,17 @@ for (const kind of await storeKinds()) {
     const adminRefs = () => [...pools.tenants, ...pools.keyIds, ...pools.endpointIds, ...pools.deliveryIds, ...pools.eventIds];
     const platformRefs = () => [...pools.subAccounts, ...pools.transferRefs, ...pools.tenants];
 
-    const xenditStatus = fc.constantFrom('INVITED', 'REGISTERED', 'AWAITING_DOCS', 'PENDING_VERIFICATION', 'LIVE', 'SUSPENDED');
+    // Any status may move to SUSPENDED (or stay there): weighted so that status moves get past the lifecycle often.
+    const xenditStatus = fc.oneof(
+      { arbitrary: fc.constant('SUSPENDED'), weight: 3 },
+      { arbitrary: fc.constantFrom('INVITED', 'REGISTERED', 'AWAITING_DOCS', 'PENDING_VERIFICATION', 'LIVE', 'SUSPENDED'), weight: 2 },
+    );
     const xenditAmount = fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(0.5, 0, -1, 1.25)).map((n) => n);
     const platformAccountCreate = fc
       .tuple(fc.emailAddress(), fc.constantFrom('OWNED', 'MANAGED'), fc.string({ minLength: 1, maxLength: 40 }))
       .map(([email, type, business_name]) => ({ email, type, public_profile: { business_name } }) as Record<string, unknown>);
     const transferCreate = fc
-      .tuple(freshRef, xenditAmount, fc.constant(null).chain(() => fc.constantFrom(...pools.subAccounts)))
+      .tuple(freshRef, xenditAmount, fc.constant(null).chain(() => fc.constantFrom(...pools.transferDestinations, ...pools.transferDestinations, ...pools.transferDestinations, ...pools.subAccounts)))
       .map(([reference, amount, destination]) => ({ reference, amount, source_user_id: server.tenant.tenant.id, destination_user_id: destination }) as Record<string, unknown>);
 
     const accountCreate = fc
@@ -401,7 +410,7 @@ for (const kind of await storeKinds()) {
       { surface: 'platform', method: 'GET', template: '/v2/accounts' },
       { surface: 'platform', method: 'GET', template: '/v2/accounts/{id}', params: { id: () => pools.subAccounts } },
       { surface: 'platform', method: 'PATCH', template: '/v2/accounts/{id}', params: { id: () => pools.subAccounts }, body: fc.record({ email: fc.emailAddress(), public_profile: fc.record({ business_name: fc.string({ minLength: 1, maxLength: 40 }), description: fc.string({ maxLength: 40 }) }, { requiredKeys: [] }) }, { requiredKeys: [] }), fields: ['email', 'public_profile', 'public_profile.business_name'] },
-      { surface: 'platform', method: 'POST', template: '/v2/accounts/{id}/test/status', params: { id: () => [...pools.subAccounts.slice(0, 2), ...pools.subAccounts] }, body: fc.record({ status: xenditStatus }), fields: ['status'] },
+      { surface: 'platform', method: 'POST', template: '/v2/accounts/{id}/test/status', params: { id: () => [...Array(3).fill(pools.subAccounts.slice(0, 2)).flat(), ...pools.subAccounts] }, body: fc.record({ status: xenditStatus }), fields: ['status'] },
       { surface: 'platform', method: 'GET', template: '/balance' },
       { surface: 'platform', method: 'POST', template: '/balance/test/topup', body: fc.record({ amount: xenditAmount, currency: fc.constantFrom('IDR', 'PHP', 'XXX') }, { requiredKeys: ['amount'] }), fields: ['amount', 'currency'] },
       { surface: 'platform', method: 'POST', template: '/transfers', body: transferCreate, fields: ['reference', 'amount', 'source_user_id', 'destination_user_id', 'currency'] },
