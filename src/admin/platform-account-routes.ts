@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { nowIso } from '../core/clock.js';
 import { NotFound } from '../core/errors.js';
-import { MODES, type CommandContext, type Mode } from '../core/model.js';
+import type { CommandContext, Mode } from '../core/model.js';
 import { moveSubAccountStatus, SUB_ACCOUNT_STATUSES, type SubAccount } from '../core/sub-accounts.js';
 import { getTenant } from '../core/tenants.js';
 import { Described } from '../http/openapi-operations.js';
@@ -31,6 +31,18 @@ const PlatformAccount = Type.Object({
 const presentPlatformAccount = (a: SubAccount, mode: Mode) => ({ id: a.id, mode, type: a.type, status: a.status, email: a.email, business_name: a.publicProfile.businessName, updated_at: a.updatedAt });
 
 /**
+ * The mode the account is in: ids are unique across modes in practice, so without a `mode` in
+ * the request it is looked up in live, then test (one keyed read each).
+ * @throws NotFound
+ */
+async function modeOf(services: AppServices, tenantId: string, accountId: string): Promise<Mode> {
+  for (const mode of ['live', 'test'] as const) {
+    if (await services.store.reader.subAccounts.findById({ tenantId, mode }, accountId)) return mode;
+  }
+  throw new NotFound('sub_account', accountId);
+}
+
+/**
  * The operator moves a platform sub-account's status (SPEC §4: live mode has no test endpoint).
  * The change emits the platform's events, in Xendit's envelope, as its own routes would.
  */
@@ -46,15 +58,7 @@ export function registerPlatformAccountRoutes(app: SurfaceApp, services: AppServ
   }, async (request, reply) => {
     const { tenantId, accountId } = request.params;
     await getTenant(services.store.reader, tenantId);
-    // Ids are unique across modes in practice; without `mode` the account's own mode is found (live first).
-    let mode = request.body.mode;
-    for (const candidate of mode ? [] : [...MODES].reverse()) {
-      if (await services.store.reader.subAccounts.findById({ tenantId, mode: candidate }, accountId)) {
-        mode = candidate;
-        break;
-      }
-    }
-    if (!mode) throw new NotFound('sub_account', accountId);
+    const mode = request.body.mode ?? (await modeOf(services, tenantId, accountId));
     const ctx: CommandContext = { scope: { tenantId, mode }, actor: 'admin', requestId: request.id, idempotencyKey: null, now: nowIso(), events: services.events };
     // Through the ledger's write pipeline: one transaction with the events, and the outbox worker wakes on its commit.
     const execution = await services.ledger.execute(

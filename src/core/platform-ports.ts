@@ -1,4 +1,3 @@
-import type { Money } from './money.js';
 import type { ListCursor, Page, PageRequest, Scope } from './model.js';
 import type { SubAccount, SubAccountStatus, SubAccountType } from './sub-accounts.js';
 import type { Transfer } from './transfers.js';
@@ -38,5 +37,3 @@ export interface TransferRepository {
   insert(scope: Scope, transfer: Transfer): Promise<void>;
   findByReference(scope: Scope, reference: string): Promise<Transfer | undefined>;
 }
-
-export type { Money };

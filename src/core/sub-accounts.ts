@@ -6,6 +6,7 @@ import { newHexId } from './ids.js';
 import type { CommandContext, Page, Scope } from './model.js';
 import { resolvePage, type ListQuery } from './pagination.js';
 import type { Repositories } from './ports.js';
+import { stableJson } from './stable-json.js';
 import './platform-ports.js';
 
 declare module './events.js' {
@@ -145,7 +146,7 @@ export async function updateSubAccount(tx: Repositories, ctx: CommandContext, id
     email: input.email ?? current.email,
     publicProfile: input.publicProfile ? { ...current.publicProfile, ...input.publicProfile } : current.publicProfile,
   };
-  if (JSON.stringify(next) === JSON.stringify(current)) return current;
+  if (stableJson(next) === stableJson(current)) return current;
   next.updatedAt = nowIso();
   await tx.subAccounts.update(ctx.scope, next);
   await emitEvent(tx, { ...ctx, now: next.updatedAt }, 'sub_account.updated', next);
