@@ -3,6 +3,7 @@ import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey } from
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
 import { registerOutboxRoutes } from './outbox-routes.js';
+import { registerPlatformAccountRoutes } from './platform-account-routes.js';
 import { presentCreatedTenant, presentKey, presentTenant, presentTenantPage } from './presenter.js';
 import * as S from './schemas.js';
 
@@ -53,4 +54,5 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
   });
 
   registerOutboxRoutes(app, services);
+  registerPlatformAccountRoutes(app, services);
 }

@@ -22,6 +22,7 @@ import { balanceHolderRepository } from './balance-holder-repository.js';
 import { balanceRepository, ledgerRepository, uniqueKeyRepository } from './ledger-repositories.js';
 import { keysetPage } from './keyset.js';
 import { KyselyOutboxQueue } from './outbox-queue.js';
+import { subAccountRepository, transferRepository } from './platform-repositories.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { emailRepository, webhookRepository } from './webhook-repositories.js';
 import { insertUnique } from './unique-violation.js';
@@ -256,5 +257,6 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
     },
   };
 
-  return { tenants, apiKeys, customers, accounts, balances, ledger, uniqueKeys: uniqueKeyRepository(db, writes), idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db) };
+  const platform = { subAccounts: subAccountRepository(db, dialect, writes), transfers: transferRepository(db, writes) };
+  return { ...platform, tenants, apiKeys, customers, accounts, balances, ledger, uniqueKeys: uniqueKeyRepository(db, writes), idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db) };
 }

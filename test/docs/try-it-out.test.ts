@@ -53,6 +53,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     );
     const accountId: string = accounts[0]!.body.id;
     assert.equal((await billing.patch(`/billing/accounts/${accountId}`, { balance: 5000, currency: 'ZAR' })).status, 200);
+    const platformAccounts = await Promise.all(['OWNED', 'MANAGED'].map((type) => billing.post('/v2/accounts', { email: 'owner@example.com', type, public_profile: { business_name: 'Shop' } })));
     const email = await admin.post(`/admin/v1/tenants/${tenantId}/emails`, { to: 'ops@example.com', subject: 'Test', text: 'Hello' });
     const idsOf = async (path: string, key: string) => ((await call(server.baseUrl, 'GET', path, undefined, { key })).body.data as { id: string }[]).map((o) => o.id);
     // Deliveries exist once the outbox worker has fanned the events out.
@@ -71,6 +72,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       listWebhookEndpoints: [endpoint.body.id],
       listWebhookDeliveries: deliveries,
       listEmails: [email.body.id],
+      listPlatformAccounts: platformAccounts.map((a) => a.body.id),
     });
     assert.equal(expected.listBillingAccountLedgerEntries!.length, 2);
 
@@ -87,7 +89,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     });
     await page.goto(`${server.baseUrl}/docs`);
     await page.locator('.opblock').first().waitFor();
-    await authorize(page, { billingSecretKey: server.tenant.keys.test.secret, adminToken: ADMIN_TOKEN });
+    await authorize(page, { billingSecretKey: server.tenant.keys.test.secret, adminToken: ADMIN_TOKEN, platformBearer: server.tenant.keys.test.secret });
   });
 
   after(async () => {

@@ -129,6 +129,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List sub-accounts, newest first */
+        get: operations["listPlatformAccounts"];
+        put?: never;
+        /** Create a sub-account (OWNED, MANAGED, or CUSTOM from configurations) */
+        post: operations["createPlatformAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a sub-account */
+        get: operations["retrievePlatformAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update a sub-account's email or public profile */
+        patch: operations["updatePlatformAccount"];
+        trace?: never;
+    };
+    "/v2/accounts/{id}/test/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a sub-account's status (test mode only) */
+        post: operations["movePlatformAccountStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve the platform's balance, or a sub-account's (for-user-id) */
+        get: operations["retrievePlatformBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/balance/test/topup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add money to a balance (test mode only) */
+        post: operations["topUpPlatformBalance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transfer money between the platform and its sub-accounts */
+        post: operations["createPlatformTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers/reference={reference}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a transfer by its reference */
+        get: operations["retrievePlatformTransferByReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/tenants": {
         parameters: {
             query?: never;
@@ -303,6 +424,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/tenants/{tenantId}/platform-accounts/{accountId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a platform sub-account's status (any mode) */
+        post: operations["movePlatformAccountStatusAsOperator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -328,6 +466,20 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
+        };
+        /** @description Xendit's error body. */
+        XenditError: {
+            /**
+             * @description One of the codes listed for this status.
+             * @example API_VALIDATION_ERROR
+             */
+            error_code: string;
+            message: string;
+            /** @description On validation failures: each offending field. */
+            errors?: {
+                path: string;
+                message: string;
+            }[];
         };
     };
     responses: never;
@@ -1890,6 +2042,1410 @@ export interface operations {
             };
         };
     };
+    listPlatformAccounts: {
+        parameters: {
+            query?: {
+                /** @description Only these e-mail addresses (repeat the parameter, or separate with commas). */
+                email?: string[];
+                /** @description Only these statuses (repeat the parameter, or separate with commas). */
+                status?: string[];
+                /** @description must be OWNED, MANAGED or CUSTOM */
+                type?: "OWNED" | "MANAGED" | "CUSTOM";
+                /** @description Only accounts with exactly this business name. */
+                "public_profile.business_name"?: string;
+                /** @description Only accounts created at or after this instant (inclusive), ISO 8601. */
+                "created[gte]"?: string;
+                /** @description Only accounts created at or before this instant (inclusive), ISO 8601. */
+                "created[lte]"?: string;
+                /** @description Only accounts updated at or after this instant (inclusive), ISO 8601. */
+                "updated[gte]"?: string;
+                /** @description Only accounts updated at or before this instant (inclusive), ISO 8601. */
+                "updated[lte]"?: string;
+                /** @description Page size, 1–50. */
+                limit?: number;
+                /** @description Id of the item before the page (the next page: use `links`). */
+                after_id?: string;
+                /** @description Id of the item after the page (the previous page). */
+                before_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sub-accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /**
+                             * @description Use it as `for-user-id` to act for the account.
+                             * @example 5cafeb170a2b18519b1b8761
+                             */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            created: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            updated: string;
+                            type: "OWNED" | "MANAGED" | "CUSTOM";
+                            email: string;
+                            public_profile: {
+                                business_name: string;
+                                description?: string;
+                            };
+                            /**
+                             * @description ISO 3166-1 alpha-2: the platform’s.
+                             * @example ID
+                             */
+                            country: string;
+                            /** @description must be one of INVITED, REGISTERED, AWAITING_DOCS, PENDING_VERIFICATION, LIVE, SUSPENDED */
+                            status: "INVITED" | "REGISTERED" | "AWAITING_DOCS" | "PENDING_VERIFICATION" | "LIVE" | "SUSPENDED";
+                            configurations?: {
+                                payment_settings_follow_platform?: boolean;
+                                has_withdrawal?: boolean;
+                                has_dashboard?: boolean;
+                            };
+                        }[];
+                        has_more: boolean;
+                        links: {
+                            href: string;
+                            rel: "next" | "prev";
+                            /** @enum {string} */
+                            method: "GET";
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    createPlatformAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). */
+                "idempotency-key"?: string;
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). */
+                "x-idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "angie@pinkpanther.com",
+                 *       "type": "OWNED",
+                 *       "public_profile": {
+                 *         "business_name": "Angie's lemonade stand"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @example angie@pinkpanther.com
+                     */
+                    email: string;
+                    /** @description must be OWNED or MANAGED */
+                    type?: "OWNED" | "MANAGED";
+                    public_profile: {
+                        /** @example Angie's lemonade stand */
+                        business_name: string;
+                        description?: string;
+                    };
+                    /** @description Instead of `type`: a CUSTOM account, LIVE at once. Booleans `payment_settings_follow_platform`, `has_withdrawal`, `has_dashboard`. */
+                    configurations?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The sub-account, created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Use it as `for-user-id` to act for the account.
+                         * @example 5cafeb170a2b18519b1b8761
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated: string;
+                        type: "OWNED" | "MANAGED" | "CUSTOM";
+                        email: string;
+                        public_profile: {
+                            business_name: string;
+                            description?: string;
+                        };
+                        /**
+                         * @description ISO 3166-1 alpha-2: the platform’s.
+                         * @example ID
+                         */
+                        country: string;
+                        /** @description must be one of INVITED, REGISTERED, AWAITING_DOCS, PENDING_VERIFICATION, LIVE, SUSPENDED */
+                        status: "INVITED" | "REGISTERED" | "AWAITING_DOCS" | "PENDING_VERIFICATION" | "LIVE" | "SUSPENDED";
+                        configurations?: {
+                            payment_settings_follow_platform?: boolean;
+                            has_withdrawal?: boolean;
+                            has_dashboard?: boolean;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `IDEMPOTENCY_ERROR`: The idempotency key was used for another request, or that request is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request bodies must be uncompressed application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    retrievePlatformAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account id (24 hex characters). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sub-account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Use it as `for-user-id` to act for the account.
+                         * @example 5cafeb170a2b18519b1b8761
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated: string;
+                        type: "OWNED" | "MANAGED" | "CUSTOM";
+                        email: string;
+                        public_profile: {
+                            business_name: string;
+                            description?: string;
+                        };
+                        /**
+                         * @description ISO 3166-1 alpha-2: the platform’s.
+                         * @example ID
+                         */
+                        country: string;
+                        /** @description must be one of INVITED, REGISTERED, AWAITING_DOCS, PENDING_VERIFICATION, LIVE, SUSPENDED */
+                        status: "INVITED" | "REGISTERED" | "AWAITING_DOCS" | "PENDING_VERIFICATION" | "LIVE" | "SUSPENDED";
+                        configurations?: {
+                            payment_settings_follow_platform?: boolean;
+                            has_withdrawal?: boolean;
+                            has_dashboard?: boolean;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `DATA_NOT_FOUND`: No object with this id in this tenant and mode, or no such route.
+             *
+             *     `DESTINATION_ACCOUNT_NOT_FOUND`: The source or destination user id names no sub-account of this platform.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    updatePlatformAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). */
+                "idempotency-key"?: string;
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). */
+                "x-idempotency-key"?: string;
+            };
+            path: {
+                /** @description The account id (24 hex characters). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "public_profile": {
+                 *         "business_name": "Angie and co."
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @example angie@pinkpanther.com
+                     */
+                    email?: string;
+                    public_profile?: {
+                        /** @example Angie's lemonade stand */
+                        business_name?: string;
+                        description?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The sub-account, updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Use it as `for-user-id` to act for the account.
+                         * @example 5cafeb170a2b18519b1b8761
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated: string;
+                        type: "OWNED" | "MANAGED" | "CUSTOM";
+                        email: string;
+                        public_profile: {
+                            business_name: string;
+                            description?: string;
+                        };
+                        /**
+                         * @description ISO 3166-1 alpha-2: the platform’s.
+                         * @example ID
+                         */
+                        country: string;
+                        /** @description must be one of INVITED, REGISTERED, AWAITING_DOCS, PENDING_VERIFICATION, LIVE, SUSPENDED */
+                        status: "INVITED" | "REGISTERED" | "AWAITING_DOCS" | "PENDING_VERIFICATION" | "LIVE" | "SUSPENDED";
+                        configurations?: {
+                            payment_settings_follow_platform?: boolean;
+                            has_withdrawal?: boolean;
+                            has_dashboard?: boolean;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `DATA_NOT_FOUND`: No object with this id in this tenant and mode, or no such route.
+             *
+             *     `DESTINATION_ACCOUNT_NOT_FOUND`: The source or destination user id names no sub-account of this platform.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `IDEMPOTENCY_ERROR`: The idempotency key was used for another request, or that request is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request bodies must be uncompressed application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    movePlatformAccountStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). */
+                "idempotency-key"?: string;
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). */
+                "x-idempotency-key"?: string;
+            };
+            path: {
+                /** @description The account id (24 hex characters). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "REGISTERED"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description must be one of INVITED, REGISTERED, AWAITING_DOCS, PENDING_VERIFICATION, LIVE, SUSPENDED */
+                    status: "INVITED" | "REGISTERED" | "AWAITING_DOCS" | "PENDING_VERIFICATION" | "LIVE" | "SUSPENDED";
+                };
+            };
+        };
+        responses: {
+            /** @description The sub-account, with its new status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Use it as `for-user-id` to act for the account.
+                         * @example 5cafeb170a2b18519b1b8761
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated: string;
+                        type: "OWNED" | "MANAGED" | "CUSTOM";
+                        email: string;
+                        public_profile: {
+                            business_name: string;
+                            description?: string;
+                        };
+                        /**
+                         * @description ISO 3166-1 alpha-2: the platform’s.
+                         * @example ID
+                         */
+                        country: string;
+                        /** @description must be one of INVITED, REGISTERED, AWAITING_DOCS, PENDING_VERIFICATION, LIVE, SUSPENDED */
+                        status: "INVITED" | "REGISTERED" | "AWAITING_DOCS" | "PENDING_VERIFICATION" | "LIVE" | "SUSPENDED";
+                        configurations?: {
+                            payment_settings_follow_platform?: boolean;
+                            has_withdrawal?: boolean;
+                            has_dashboard?: boolean;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `DATA_NOT_FOUND`: No object with this id in this tenant and mode, or no such route.
+             *
+             *     `DESTINATION_ACCOUNT_NOT_FOUND`: The source or destination user id names no sub-account of this platform.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `IDEMPOTENCY_ERROR`: The idempotency key was used for another request, or that request is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request bodies must be uncompressed application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    retrievePlatformBalance: {
+        parameters: {
+            query?: {
+                /** @description ISO 4217; default: the currency of the platform’s country (ID→IDR, PH→PHP, VN→VND, TH→THB, MY→MYR). */
+                currency?: string;
+                /** @description must be CASH (the only account type kept) */
+                account_type?: "CASH";
+            };
+            header?: {
+                /** @description A sub-account id: act on its balance instead of the platform’s. */
+                "for-user-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The balance in major units */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 12345 */
+                        balance: number;
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    topUpPlatformBalance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). */
+                "idempotency-key"?: string;
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). */
+                "x-idempotency-key"?: string;
+                /** @description A sub-account id: act on its balance instead of the platform’s. */
+                "for-user-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 100000,
+                 *       "currency": "IDR"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Major units, at most the currency’s decimals (IDR 0, PHP 2).
+                     * @example 10000
+                     */
+                    amount: number;
+                    /** @description ISO 4217; default: the currency of the platform’s country (ID→IDR, PH→PHP, VN→VND, TH→THB, MY→MYR). */
+                    currency?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The balance after the top-up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 12345 */
+                        balance: number;
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `IDEMPOTENCY_ERROR`: The idempotency key was used for another request, or that request is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request bodies must be uncompressed application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    createPlatformTransfer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). */
+                "idempotency-key"?: string;
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). */
+                "x-idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reference": "order-1001",
+                 *       "amount": 10000,
+                 *       "source_user_id": "<tenant id>",
+                 *       "destination_user_id": "<sub-account id>"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Unique per platform and mode. */
+                    reference: string;
+                    /**
+                     * @description Major units, at most the currency’s decimals (IDR 0, PHP 2).
+                     * @example 10000
+                     */
+                    amount: number;
+                    /** @description A sub-account id, or the platform’s own user id (its tenant id). */
+                    source_user_id: string;
+                    /** @description A sub-account id, or the platform’s own user id (its tenant id). */
+                    destination_user_id: string;
+                    /** @description ISO 4217; default: the currency of the platform’s country (ID→IDR, PH→PHP, VN→VND, TH→THB, MY→MYR). */
+                    currency?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The transfer, done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created: string;
+                        transfer_id: string;
+                        reference: string;
+                        source_user_id: string;
+                        destination_user_id: string;
+                        /** @enum {string} */
+                        status: "SUCCESSFUL";
+                        amount: number;
+                        currency: string;
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `IDEMPOTENCY_ERROR`: The idempotency key was used for another request, or that request is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request bodies must be uncompressed application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    retrievePlatformTransferByReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The transfer’s reference. */
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transfer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created: string;
+                        transfer_id: string;
+                        reference: string;
+                        source_user_id: string;
+                        destination_user_id: string;
+                        /** @enum {string} */
+                        status: "SUCCESSFUL";
+                        amount: number;
+                        currency: string;
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `DATA_NOT_FOUND`: No object with this id in this tenant and mode, or no such route.
+             *
+             *     `DESTINATION_ACCOUNT_NOT_FOUND`: The source or destination user id names no sub-account of this platform.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
     listTenants: {
         parameters: {
             query?: {
@@ -3072,6 +4628,115 @@ export interface operations {
                         /** Format: date-time */
                         created_at: string;
                         sent_at: string | null;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    movePlatformAccountStatusAsOperator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "LIVE"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description must be one of INVITED, REGISTERED, AWAITING_DOCS, PENDING_VERIFICATION, LIVE, SUSPENDED */
+                    status: "INVITED" | "REGISTERED" | "AWAITING_DOCS" | "PENDING_VERIFICATION" | "LIVE" | "SUSPENDED";
+                    /** @description must be "test" or "live"; default: the mode the account is in */
+                    mode?: "test" | "live";
+                };
+            };
+        };
+        responses: {
+            /** @description The sub-account, with its new status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        mode: string;
+                        type: string;
+                        status: string;
+                        email: string;
+                        business_name: string;
+                        /** Format: date-time */
+                        updated_at: string;
                     };
                 };
             };

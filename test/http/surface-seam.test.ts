@@ -14,6 +14,10 @@ import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server
 import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
+import { VENDOR_SURFACES } from '../../src/surfaces/index.js';
+
+/** The security schemes of every vendor surface (each surface adds its own). */
+const VENDOR_SCHEMES = VENDOR_SURFACES.flatMap((surface) => Object.keys(surface.securitySchemes ?? {}));
 
 // The surface seam (src/http/surface.ts): a surface owns its path roots, a prefix or one exact
 // path, and answers everything under them in its own shape; routes may be open; principals
@@ -176,7 +180,7 @@ describe('a surface with two roots next to the real ones', () => {
 
   test('OpenAPI carries each served surface’s security schemes and tags', async () => {
     const doc = (await send('GET', '/openapi.json')).body;
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminToken', 'billingSecretKey', 'probeKey']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), [...VENDOR_SCHEMES, 'adminToken', 'probeKey'].sort());
     assert.ok(doc.tags.some((t: { name: string }) => t.name === 'probe'));
     assert.ok(doc.paths['/probe/whoami']?.get, 'the probe routes are documented');
     assert.ok(doc.paths['/probe-oauth/token']?.post, 'the exact-path route is documented at the root path');
@@ -192,7 +196,7 @@ describe('without SUBLEDGER_ADMIN_TOKEN', () => {
 
   test('OpenAPI has no adminToken scheme and no admin path; /admin paths are neutral 404s', async () => {
     const doc = (await call(server.baseUrl, 'GET', '/openapi.json')).body;
-    assert.deepEqual(Object.keys(doc.components.securitySchemes), ['billingSecretKey']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), [...VENDOR_SCHEMES].sort());
     assert.ok(!Object.keys(doc.paths).some((path) => path.startsWith('/admin')));
     assertProblemAt('/docs/errors', await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_x', undefined, { key: ADMIN_TOKEN }), 404, 'not-found');
   });

@@ -12,9 +12,10 @@ import { call, client } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { problemShapeViolations, slugOf } from './harness.js';
+import { isPlatformPath, xenditCodeOf, xenditShapeViolations } from './xendit-shape.js';
 
 // SPEC §2 "Errors", §6 "Reliability": property-based fuzzing (fast-check) of the body, query
-// string, path parameters and headers of every route of every surface (billing, admin), plus
+// string, path parameters and headers of every route of every surface (billing, platform, admin), plus
 // unknown routes and wrong methods. Whatever the input: never a 5xx, always the surface's
 // problem+json shape for a failure, and nothing half-applied (a failed request or any GET
 // changes no row; a successful one changes exactly what it should, and every stored balance
@@ -81,7 +82,7 @@ function jsonText(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-type Surface = 'billing' | 'admin';
+type Surface = 'billing' | 'admin' | 'platform';
 
 interface Auth {
   header: string | undefined;
@@ -266,8 +267,12 @@ for (const kind of await storeKinds()) {
       endpointIds: [] as string[],
       deliveryIds: [] as string[],
       eventIds: [] as string[],
+      subAccounts: [] as string[],
+      transferRefs: [] as string[],
+      /** Tenant A's account that only transfers name (no fuzzed status move can suspend it). */
+      transferDestinations: [] as string[],
     };
-    let auths: { billing: fc.Arbitrary<Auth>; admin: fc.Arbitrary<Auth> };
+    let auths: { billing: fc.Arbitrary<Auth>; admin: fc.Arbitrary<Auth>; platform: fc.Arbitrary<Auth> };
 
     before(async () => {
       server = await startTestServer(kind);
@@ -313,6 +318,22 @@ for (const kind of await storeKinds()) {
       pools.deliveryIds.push(...deliveries.body.data.map((d: { id: string }) => d.id));
       pools.eventIds.push(...deliveries.body.data.map((d: { event_id: string }) => d.event_id));
 
+      // Platform sub-accounts of tenants A and B, A's platform balance, a transfer to name by reference.
+      for (const owner of [api, client(server.baseUrl, tenantB.keys.test.secret)]) {
+        for (const type of ['OWNED', 'MANAGED']) {
+          const sub = await owner.post('/v2/accounts', { email: `seed-${type.toLowerCase()}@example.com`, type, public_profile: { business_name: 'Seed shop' } });
+          assert.equal(sub.status, 200, sub.text);
+          pools.subAccounts.push(sub.body.id);
+        }
+      }
+      const destination = await api.post('/v2/accounts', { email: 'seed-destination@example.com', type: 'OWNED', public_profile: { business_name: 'Seed destination' } });
+      assert.equal(destination.status, 200, destination.text);
+      pools.transferDestinations.push(destination.body.id);
+      assert.equal((await api.post('/balance/test/topup', { amount: 1_000_000_000, currency: 'IDR' })).status, 200);
+      const seeded = await api.post('/transfers', { reference: 'SEED-TRF', amount: 10, source_user_id: a.tenant.id, destination_user_id: pools.subAccounts[0] });
+      assert.equal(seeded.status, 200, seeded.text);
+      pools.transferRefs.push('SEED-TRF');
+
       // A revoked key of tenant A (403 on billing).
       const revoked = await admin.post(`/admin/v1/tenants/${a.tenant.id}/keys`, { mode: 'test', type: 'secret' });
       assert.equal((await admin.delete(`/admin/v1/tenants/${a.tenant.id}/keys/${revoked.body.id}`)).status, 200);
@@ -338,6 +359,13 @@ for (const kind of await storeKinds()) {
           { arbitrary: fc.constantFrom(...common, { header: `Bearer ${ADMIN_TOKEN}`, valid: false, label: 'admin token' }), weight: 3 },
           { arbitrary: random, weight: 1 },
         ),
+        platform: fc.oneof(
+          { arbitrary: fc.constant({ header: `Basic ${Buffer.from(`${a.keys.test.secret}:`).toString('base64')}`, valid: true, label: 'A test secret, Basic' }), weight: 10 },
+          { arbitrary: fc.constant({ header: `Bearer ${a.keys.test.secret}`, valid: true, label: 'A test secret, Bearer' }), weight: 2 },
+          { arbitrary: fc.constantFrom(...secretKeys.slice(1)).map((k) => ({ header: `Basic ${Buffer.from(`${k}:`).toString('base64')}`, valid: true, label: 'another scope' })), weight: 2 },
+          { arbitrary: fc.constantFrom(...common.filter((c) => c.label !== 'basic'), { header: `Basic ${Buffer.from(`${a.keys.test.publishable}:`).toString('base64')}`, valid: false, label: 'publishable, Basic' }, { header: 'Basic %%%', valid: false, label: 'Basic garbage' }), weight: 3 },
+          { arbitrary: random, weight: 1 },
+        ),
         admin: fc.oneof(
           { arbitrary: fc.constant({ header: `Bearer ${ADMIN_TOKEN}`, valid: true, label: 'admin token' }), weight: 12 },
           { arbitrary: fc.constantFrom(...common, { header: `Bearer ${a.keys.test.secret}`, valid: false, label: 'billing key' }, { header: `Bearer ${ADMIN_TOKEN}x`, valid: false, label: 'admin token + x' }), weight: 4 },
@@ -349,6 +377,20 @@ for (const kind of await storeKinds()) {
 
     const billingRefs = () => [...pools.customers, ...pools.accounts, ...pools.ledgerEntries];
     const adminRefs = () => [...pools.tenants, ...pools.keyIds, ...pools.endpointIds, ...pools.deliveryIds, ...pools.eventIds];
+    const platformRefs = () => [...pools.subAccounts, ...pools.transferRefs, ...pools.tenants];
+
+    // Any status may move to SUSPENDED (or stay there): weighted so that status moves get past the lifecycle often.
+    const xenditStatus = fc.oneof(
+      { arbitrary: fc.constant('SUSPENDED'), weight: 3 },
+      { arbitrary: fc.constantFrom('INVITED', 'REGISTERED', 'AWAITING_DOCS', 'PENDING_VERIFICATION', 'LIVE', 'SUSPENDED'), weight: 2 },
+    );
+    const xenditAmount = fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(0.5, 0, -1, 1.25)).map((n) => n);
+    const platformAccountCreate = fc
+      .tuple(fc.emailAddress(), fc.constantFrom('OWNED', 'MANAGED'), fc.string({ minLength: 1, maxLength: 40 }))
+      .map(([email, type, business_name]) => ({ email, type, public_profile: { business_name } }) as Record<string, unknown>);
+    const transferCreate = fc
+      .tuple(freshRef, xenditAmount, fc.constant(null).chain(() => fc.constantFrom(...pools.transferDestinations, ...pools.transferDestinations, ...pools.transferDestinations, ...pools.subAccounts)))
+      .map(([reference, amount, destination]) => ({ reference, amount, source_user_id: server.tenant.tenant.id, destination_user_id: destination }) as Record<string, unknown>);
 
     const accountCreate = fc
       .tuple(accountUpdate, freshRef, fc.oneof(fc.constant(null).chain(() => fc.constantFrom(...pools.customers)), customerCreate))
@@ -364,6 +406,16 @@ for (const kind of await storeKinds()) {
       { surface: 'billing', method: 'GET', template: '/billing/accounts/{account}', params: { account: () => pools.accounts } },
       { surface: 'billing', method: 'PATCH', template: '/billing/accounts/{account}', params: { account: () => pools.accounts }, body: accountUpdate, fields: ['name', 'currency', 'balance', 'payment_rules', 'metadata', 'metadata.key'] },
       { surface: 'billing', method: 'GET', template: '/billing/accounts/{account}/ledger_entries', params: { account: () => pools.accounts } },
+      { surface: 'platform', method: 'POST', template: '/v2/accounts', body: platformAccountCreate, fields: ['email', 'type', 'public_profile', 'public_profile.business_name', 'configurations', 'configurations.has_dashboard'] },
+      { surface: 'platform', method: 'GET', template: '/v2/accounts' },
+      { surface: 'platform', method: 'GET', template: '/v2/accounts/{id}', params: { id: () => pools.subAccounts } },
+      { surface: 'platform', method: 'PATCH', template: '/v2/accounts/{id}', params: { id: () => pools.subAccounts }, body: fc.record({ email: fc.emailAddress(), public_profile: fc.record({ business_name: fc.string({ minLength: 1, maxLength: 40 }), description: fc.string({ maxLength: 40 }) }, { requiredKeys: [] }) }, { requiredKeys: [] }), fields: ['email', 'public_profile', 'public_profile.business_name'] },
+      { surface: 'platform', method: 'POST', template: '/v2/accounts/{id}/test/status', params: { id: () => [...Array(3).fill(pools.subAccounts.slice(0, 2)).flat(), ...pools.subAccounts] }, body: fc.record({ status: xenditStatus }), fields: ['status'] },
+      { surface: 'platform', method: 'GET', template: '/balance' },
+      { surface: 'platform', method: 'POST', template: '/balance/test/topup', body: fc.record({ amount: xenditAmount, currency: fc.constantFrom('IDR', 'PHP', 'XXX') }, { requiredKeys: ['amount'] }), fields: ['amount', 'currency'] },
+      { surface: 'platform', method: 'POST', template: '/transfers', body: transferCreate, fields: ['reference', 'amount', 'source_user_id', 'destination_user_id', 'currency'] },
+      { surface: 'platform', method: 'GET', template: '/transfers/reference={reference}', params: { reference: () => pools.transferRefs } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/platform-accounts/{accountId}/status', params: { tenantId: () => [...Array(4).fill(server.tenant.tenant.id), ...pools.tenants], accountId: () => [...pools.subAccounts.slice(0, 2), ...pools.subAccounts.slice(0, 2), ...pools.subAccounts] }, body: fc.record({ status: xenditStatus, mode: fc.constantFrom('test', 'test', 'live') }, { requiredKeys: ['status'] }), fields: ['status', 'mode'] },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants', body: fc.record({ name: fc.string({ minLength: 1, maxLength: 30 }), country: fc.constantFrom('ID', 'PH', 'ZA', 'VN') }, { requiredKeys: ['name'] }), fields: ['name', 'country'] },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants' },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}', params: { tenantId: () => pools.tenants } },
@@ -384,7 +436,7 @@ for (const kind of await storeKinds()) {
     // Observing the store
     // ---------------------------------------------------------------------------------------
 
-    const COUNTED = ['tenants', 'api_keys', 'customers', 'accounts', 'ledger_entries', 'events', 'webhook_endpoints', 'webhook_deliveries', 'emails'] as const;
+    const COUNTED = ['tenants', 'api_keys', 'customers', 'accounts', 'ledger_entries', 'events', 'webhook_endpoints', 'webhook_deliveries', 'emails', 'platform_sub_accounts', 'platform_transfers'] as const;
 
     /** Row counts of every table but idempotency_keys (a failed keyed request stores its answer), and a digest of every row that can change in place. */
     async function snapshot(): Promise<Snapshot> {
@@ -396,6 +448,7 @@ for (const kind of await storeKinds()) {
       const mutable = {
         customers: await db.selectFrom('customers').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
         accounts: await db.selectFrom('accounts').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
+        platform_sub_accounts: await db.selectFrom('platform_sub_accounts').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
         balances: await db.selectFrom('balances').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('holder_id').orderBy('currency').execute(),
         api_keys: await db.selectFrom('api_keys').select(['id', 'revoked_at']).orderBy('id').execute(),
         webhook_endpoints: await db.selectFrom('webhook_endpoints').select(['id', 'deleted_at']).orderBy('id').execute(),
@@ -477,8 +530,8 @@ for (const kind of await storeKinds()) {
       if (incomingId !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(incomingId) && response.headers.get('request-id') !== incomingId) fail('a valid X-Request-Id is not echoed as Request-Id');
       const success = response.status >= 200 && response.status < 300;
       if (!success) {
-        const wrong = problemShapeViolations(response, instance);
-        if (wrong.length > 0) fail(`a failure not in the surface's problem+json shape: ${wrong.join('; ')}`);
+        const wrong = isPlatformPath(instance) ? xenditShapeViolations(response) : problemShapeViolations(response, instance);
+        if (wrong.length > 0) fail(`a failure not in the surface's error shape: ${wrong.join('; ')}`);
         if (JSON.stringify(before) !== JSON.stringify(after)) {
           fail(`a failed request changed the store:\n  before ${JSON.stringify(before)}\n  after  ${JSON.stringify(after)}`);
         }
@@ -487,7 +540,8 @@ for (const kind of await storeKinds()) {
         if (typeof response.body !== 'object' || response.body === null) fail('a success whose body is not a JSON object');
         if (!request.auth.valid) fail(`a request authenticated with "${request.auth.label}" succeeded`);
       }
-      if (expectation.wrongMethod && (response.status !== 405 || slugOf(response) !== 'method-not-allowed' || !response.headers.get('allow'))) {
+      const methodNotAllowed = isPlatformPath(instance) ? xenditCodeOf(response) === 'METHOD_NOT_ALLOWED' : slugOf(response) === 'method-not-allowed';
+      if (expectation.wrongMethod && (response.status !== 405 || !methodNotAllowed || !response.headers.get('allow'))) {
         fail('a wrong method on an existing path must answer 405 method-not-allowed with an Allow header');
       }
       if (request.expect404 && (response.status !== 404 || slugOf(response) !== 'not-found')) fail('an unknown route must answer 404 not-found');
@@ -521,6 +575,22 @@ for (const kind of await storeKinds()) {
         case 'PATCH /billing/accounts/{account}':
           // account.updated, plus balance_changed when the ledger moved; nothing for a no-op.
           only({ ledger_entries: range(0, 2), events: (n) => (d.ledger_entries! > 0 ? n === 2 : n === 0 || n === 1) });
+          break;
+        case 'POST /v2/accounts':
+          // A MANAGED account's invitation e-mail goes through the outbox.
+          only({ platform_sub_accounts: (n) => n === 1, events: (n) => n === 1, emails: range(0, 1) });
+          break;
+        case 'PATCH /v2/accounts/{id}':
+        case 'POST /v2/accounts/{id}/test/status':
+        case 'POST /admin/v1/tenants/{tenantId}/platform-accounts/{accountId}/status':
+          // One event for a change; nothing for a no-op.
+          only({ events: range(0, 1) });
+          break;
+        case 'POST /balance/test/topup':
+          only({ ledger_entries: (n) => n === 1, events: (n) => n === 1 });
+          break;
+        case 'POST /transfers':
+          only({ platform_transfers: (n) => n === 1, ledger_entries: (n) => n === 2, events: (n) => n === 1 });
           break;
         case 'POST /admin/v1/tenants':
           only({ tenants: (n) => n === 1, api_keys: (n) => n === 4 });
@@ -586,7 +656,7 @@ for (const kind of await storeKinds()) {
       });
 
     function requestsFor(route: RouteSpec): fc.Arbitrary<FuzzRequest> {
-      const refs = route.surface === 'billing' ? billingRefs : adminRefs;
+      const refs = route.surface === 'billing' ? billingRefs : route.surface === 'platform' ? platformRefs : adminRefs;
       const names = [...route.template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
       const params = fc.tuple(...names.map((name) => segment(route.params?.[name] ?? refs)));
       const withBody = route.method !== 'GET';
@@ -649,7 +719,7 @@ for (const kind of await storeKinds()) {
       const arbitrary = fc
         .record({
           c: fc.constantFrom(...cases),
-          auth: fc.oneof(auths.billing, auths.admin),
+          auth: fc.oneof(auths.billing, auths.admin, auths.platform),
           plain: plainRequest,
           id: ref,
         })

@@ -245,6 +245,32 @@ for (const kind of await storeKinds()) {
       assert.equal(replay.text, first.text, "the owner's key still replays the owner's answer");
     });
 
+    test('platform routes naming another tenant\'s or mode\'s sub-account or transfer (GET, PATCH, for-user-id, transfers, by reference, cursors) answer exactly like unknown ones, and change nothing', async () => {
+      const created = await owner.post('/v2/accounts', { email: `iso-${randomUUID().slice(0, 8)}@example.com`, type: 'OWNED', public_profile: { business_name: 'Isolated' } });
+      assert.equal(created.status, 200, created.text);
+      const subAccount = created.body.id as string;
+      assert.equal((await owner.post('/balance/test/topup', { amount: 100 })).status, 200);
+      const reference = `ISO-TRF-${randomUUID().slice(0, 8)}`;
+      assert.equal((await owner.post('/transfers', { reference, amount: 5, source_user_id: server.tenant.tenant.id, destination_user_id: subAccount })).status, 200);
+      const before = await ownerView();
+      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.get(`/v2/accounts/${ref}`), 404, 200);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.patch(`/v2/accounts/${ref}`, { email: 'hijacked@example.com' }), 404);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.patch(`/v2/accounts/${ref}`, { email: 'hijacked@example.com' }, { idempotencyKey: `iso-${randomUUID()}` }), 404);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.get('/balance', { headers: { 'for-user-id': ref } }), 404, 200);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.post('/transfers', { reference: `ISO-${randomUUID().slice(0, 8)}`, amount: 1, source_user_id: ref, destination_user_id: ref }), 404);
+      await assertAnsweredLikeUnknown([reference], (api, ref) => api.get(`/transfers/reference=${ref}`), 404, 200);
+      // A cursor must look like an id (24 hex) before it is looked up: compare with an unknown id of that shape.
+      const unknownHex = '0123456789abcdef01234567';
+      for (const { name, api } of outsiders) {
+        const foreign = await api.get(`/v2/accounts?after_id=${subAccount}`);
+        assert.equal(foreign.status, 400, `${name}: ${foreign.text}`);
+        assert.deepEqual(comparable(foreign, subAccount), comparable(await api.get(`/v2/accounts?after_id=${unknownHex}`), unknownHex), name);
+      }
+      for (const { api } of outsiders) assert.ok(!(await api.get('/v2/accounts?limit=50')).body.data.some((a: { id: string }) => a.id === subAccount));
+      assert.deepEqual(await ownerView(), before);
+      assert.equal((await owner.get(`/v2/accounts/${subAccount}`)).body.email, created.body.email);
+    });
+
     test("admin routes naming another tenant's key, webhook endpoint or delivery answer the same 404 as unknown ids, and change nothing", async () => {
       const admin = client(server.baseUrl, ADMIN_TOKEN);
       const a = server.tenant.tenant.id;

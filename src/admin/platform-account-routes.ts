@@ -1,0 +1,71 @@
+import { Type } from 'typebox';
+import { nowIso } from '../core/clock.js';
+import { NotFound } from '../core/errors.js';
+import type { CommandContext, Mode } from '../core/model.js';
+import { moveSubAccountStatus, SUB_ACCOUNT_STATUSES, type SubAccount } from '../core/sub-accounts.js';
+import { getTenant } from '../core/tenants.js';
+import { Described } from '../http/openapi-operations.js';
+import type { AppServices } from '../http/services.js';
+import { sendExecution } from '../http/idempotency.js';
+import { jsonResponse, type SurfaceApp } from '../http/surface.js';
+import { renderAdminFailure } from './errors.js';
+
+const StatusMove = Type.Object(
+  {
+    status: Type.Union(SUB_ACCOUNT_STATUSES.map((s) => Type.Literal(s)), { description: `must be one of ${SUB_ACCOUNT_STATUSES.join(', ')}` }),
+    mode: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('live')], { description: 'must be "test" or "live"; default: the mode the account is in' })),
+  },
+  { additionalProperties: false, examples: [{ status: 'LIVE' }] },
+);
+const Path = Type.Object({ tenantId: Type.String({ minLength: 1, maxLength: 255 }), accountId: Type.String({ minLength: 1, maxLength: 64 }) });
+const PlatformAccount = Type.Object({
+  id: Type.String(),
+  mode: Type.String(),
+  type: Type.String(),
+  status: Type.String(),
+  email: Type.String(),
+  business_name: Type.String(),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+const presentPlatformAccount = (a: SubAccount, mode: Mode) => ({ id: a.id, mode, type: a.type, status: a.status, email: a.email, business_name: a.publicProfile.businessName, updated_at: a.updatedAt });
+
+/**
+ * The mode the account is in: ids are unique across modes in practice, so without a `mode` in
+ * the request it is looked up in live, then test (one keyed read each).
+ * @throws NotFound
+ */
+async function modeOf(services: AppServices, tenantId: string, accountId: string): Promise<Mode> {
+  for (const mode of ['live', 'test'] as const) {
+    if (await services.store.reader.subAccounts.findById({ tenantId, mode }, accountId)) return mode;
+  }
+  throw new NotFound('sub_account', accountId);
+}
+
+/**
+ * The operator moves a platform sub-account's status (SPEC §4: live mode has no test endpoint).
+ * The change emits the platform's events, in Xendit's envelope, as its own routes would.
+ */
+export function registerPlatformAccountRoutes(app: SurfaceApp, services: AppServices): void {
+  app.post('/tenants/:tenantId/platform-accounts/:accountId/status', {
+    schema: {
+      operationId: 'movePlatformAccountStatusAsOperator',
+      summary: "Move a platform sub-account's status (any mode)",
+      params: Path,
+      body: StatusMove,
+      response: { 200: Described(PlatformAccount, 'The sub-account, with its new status') },
+    },
+  }, async (request, reply) => {
+    const { tenantId, accountId } = request.params;
+    await getTenant(services.store.reader, tenantId);
+    const mode = request.body.mode ?? (await modeOf(services, tenantId, accountId));
+    const ctx: CommandContext = { scope: { tenantId, mode }, actor: 'admin', requestId: request.id, idempotencyKey: null, now: nowIso(), events: services.events };
+    // Through the ledger's write pipeline: one transaction with the events, and the outbox worker wakes on its commit.
+    const execution = await services.ledger.execute(
+      ctx,
+      (tx) => moveSubAccountStatus(tx, ctx, accountId, request.body.status),
+      (outcome) => (outcome.ok ? jsonResponse(200, presentPlatformAccount(outcome.value, mode), accountId) : renderAdminFailure(outcome.error, request)),
+    );
+    return sendExecution(reply, execution);
+  });
+}
