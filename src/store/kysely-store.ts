@@ -21,6 +21,7 @@ import type { DialectName, OpenDatabase } from './dialects.js';
 import { balanceHolderRepository } from './balance-holder-repository.js';
 import { balanceRepository, ledgerRepository, uniqueKeyRepository } from './ledger-repositories.js';
 import { keysetPage } from './keyset.js';
+import { orgRepositories } from './org-repositories.js';
 import { KyselyOutboxQueue } from './outbox-queue.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { emailRepository, webhookRepository } from './webhook-repositories.js';
@@ -256,5 +257,5 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
     },
   };
 
-  return { tenants, apiKeys, customers, accounts, balances, ledger, uniqueKeys: uniqueKeyRepository(db, writes), idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db) };
+  return { tenants, apiKeys, customers, accounts, balances, ledger, uniqueKeys: uniqueKeyRepository(db, writes), idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db), org: orgRepositories(db, dialect, writes) };
 }
