@@ -56,7 +56,7 @@ describe('org surface across serve processes', { concurrency: 1 }, () => {
         const emails = await waitFor(async () => {
           const answer = await (await fetch(`${base3}/admin/v1/tenants/${tenantId}/emails`, { headers: { authorization: 'Bearer admin-token-for-this-test' } })).json();
           const mine = (answer.data as { to: string; status: string }[]).filter((e) => e.to === address);
-          return mine.every((e) => e.status === 'sent') && mine;
+          return mine.every((e) => e.status === 'sent') ? mine : null;
         }, WAIT_MS, 'every e-mail of the outbox sent');
         assert.equal(emails.length, 1, 'one e-mail in the outbox for the one crossing');
         assert.equal(smtp.to(address).length, 1, 'received exactly once');
