@@ -63,10 +63,18 @@ export function transactionCreateInput(body: Static<typeof S.TransactionCreate>)
   return { amount: moneyOf(body.amount, 'amount'), description: body.description ?? null, detail: kinds[0]! };
 }
 
+/** An RFC 3339 time as stored (UTC, milliseconds); one the schema let through but Date cannot hold (a leap second) is refused. */
+function instantOf(text: string | undefined, field: string): string | undefined {
+  if (text === undefined) return undefined;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw ValidationFailed.of(field, `must be an RFC 3339 date-time such as 2026-01-31T23:59:59Z (got '${text.slice(0, 40)}')`);
+  return new Date(ms).toISOString();
+}
+
 /** The filters of a transaction list; times in the stored form (UTC, milliseconds). @throws ValidationFailed */
 export function transactionFilterOf(query: Static<typeof S.TransactionListQuery>): Omit<OrgTransactionFilter, 'limit' | 'afterId'> {
-  const from = query['dateRange.from'] === undefined ? undefined : new Date(query['dateRange.from']).toISOString();
-  const to = query['dateRange.to'] === undefined ? undefined : new Date(query['dateRange.to']).toISOString();
+  const from = instantOf(query['dateRange.from'], 'dateRange.from');
+  const to = instantOf(query['dateRange.to'], 'dateRange.to');
   if (from !== undefined && to !== undefined && from > to) throw ValidationFailed.of('dateRange.from', 'must not be later than dateRange.to');
   return { credit: query.credit, from, to };
 }
