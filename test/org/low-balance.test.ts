@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
 import { orgApiOf, uniqueName, usd, type OrgApi } from './org-client.js';
-import { SmtpSink } from './smtp-sink.js';
+import { SmtpSink } from '../support/smtp-sink.js';
 
 // Low-balance notifications, edge-triggered (SPEC §5): one e-mail (received here by a real SMTP
 // server) and one account.low_balance event per crossing below the threshold; re-armed by a

@@ -5,7 +5,7 @@ import { ServeProcesses, type ServeProcess } from '../support/serve-process.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
 import { orgClient, tokenFor, uniqueName, usd, type OrgCredentials } from './org-client.js';
-import { SmtpSink } from './smtp-sink.js';
+import { SmtpSink } from '../support/smtp-sink.js';
 
 // The org surface across real `subledger serve` processes: the OAuth client printed on a fresh
 // database, a low-balance e-mail that survives SIGKILL between the change and the send, and

@@ -408,7 +408,9 @@ for (const kind of await storeKinds()) {
     const lowBalance = fc.record({ hasNotification: fc.boolean(), notificationEmail: fc.constantFrom('low@example.com', 'low@example.com', 'not-an-email'), threshold: orgMoney });
     const orgAccountFields = { name: fc.tuple(fc.string({ maxLength: 20 }), fc.uuid()).map(([n, u]) => `${n} ${u.slice(0, 8)}`), description: fc.string({ maxLength: 30 }), lowBalance };
     const orgAccountCreate = fc.record({ ...orgAccountFields, currencyCode: fc.constantFrom('USD', 'USD', 'EUR', 'usd') }, { requiredKeys: ['name', 'currencyCode'] });
-    const orgAccountReplace = fc.tuple(fc.record(orgAccountFields, { requiredKeys: ['name'] }), fc.constant(null).chain(() => fc.constantFrom(...pools.orgAccounts))).map(([fields, accountId]) => ({ ...fields, accountId }) as Record<string, unknown>);
+    // Tenant A's account in the path and the body: a PUT succeeds only when both name the same one (B's is a 404 to A's token, and other routes name it).
+    const tenantAAccount = () => pools.orgAccounts.slice(0, 1);
+    const orgAccountReplace = fc.tuple(fc.record(orgAccountFields, { requiredKeys: ['name'] }), fc.constant(null).chain(() => fc.constantFrom(...tenantAAccount()))).map(([fields, accountId]) => ({ ...fields, accountId }) as Record<string, unknown>);
     const orgTransaction = fc.tuple(
       orgMoney,
       fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
@@ -459,7 +461,7 @@ for (const kind of await storeKinds()) {
       { surface: 'org', method: 'POST', template: '/v1/accounts', body: orgAccountCreate, fields: ['name', 'description', 'currencyCode', 'lowBalance', 'lowBalance.threshold.units', 'lowBalance.threshold.nanos', 'lowBalance.notificationEmail'] },
       { surface: 'org', method: 'GET', template: '/v1/accounts' },
       { surface: 'org', method: 'GET', template: '/v1/accounts/{accountId}', params: { accountId: () => pools.orgAccounts } },
-      { surface: 'org', method: 'PUT', template: '/v1/accounts/{accountId}', params: { accountId: () => pools.orgAccounts }, body: orgAccountReplace, fields: ['accountId', 'name', 'description', 'lowBalance', 'currencyCode', 'lowBalance.threshold.currencyCode'] },
+      { surface: 'org', method: 'PUT', template: '/v1/accounts/{accountId}', params: { accountId: tenantAAccount }, body: orgAccountReplace, fields: ['accountId', 'name', 'description', 'lowBalance', 'currencyCode', 'lowBalance.threshold.currencyCode'] },
       { surface: 'org', method: 'POST', template: '/v1/accounts/{accountId}/transactions', params: { accountId: () => pools.orgAccounts }, body: orgTransaction, fields: ['amount', 'amount.units', 'amount.nanos', 'amount.currencyCode', 'description', 'topup', 'adjustment', 'dataInstance', 'topup.paymentType'] },
       { surface: 'org', method: 'GET', template: '/v1/accounts/{accountId}/transactions', params: { accountId: () => pools.orgAccounts } },
       { surface: 'oauth', method: 'POST', template: '/oauth2/token', body: tokenRequest, fields: ['grant_type', 'client_id', 'client_secret', 'scope'] },
