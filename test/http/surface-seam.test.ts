@@ -176,7 +176,7 @@ describe('a surface with two roots next to the real ones', () => {
 
   test('OpenAPI carries each served surface’s security schemes and tags', async () => {
     const doc = (await send('GET', '/openapi.json')).body;
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminToken', 'billingSecretKey', 'probeKey']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminToken', 'billingSecretKey', 'orgBearer', 'orgOAuth2', 'probeKey']);
     assert.ok(doc.tags.some((t: { name: string }) => t.name === 'probe'));
     assert.ok(doc.paths['/probe/whoami']?.get, 'the probe routes are documented');
     assert.ok(doc.paths['/probe-oauth/token']?.post, 'the exact-path route is documented at the root path');
@@ -192,7 +192,7 @@ describe('without SUBLEDGER_ADMIN_TOKEN', () => {
 
   test('OpenAPI has no adminToken scheme and no admin path; /admin paths are neutral 404s', async () => {
     const doc = (await call(server.baseUrl, 'GET', '/openapi.json')).body;
-    assert.deepEqual(Object.keys(doc.components.securitySchemes), ['billingSecretKey']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes), ['billingSecretKey', 'orgOAuth2', 'orgBearer']);
     assert.ok(!Object.keys(doc.paths).some((path) => path.startsWith('/admin')));
     assertProblemAt('/docs/errors', await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_x', undefined, { key: ADMIN_TOKEN }), 404, 'not-found');
   });
