@@ -2059,7 +2059,6 @@ export interface operations {
                             /** @example oacc_0PfvJ0uV2n3XkTqR8bLmZcd */
                             accountId: string;
                             name: string;
-                            description?: string;
                             /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
                             balance: {
                                 /** @example USD */
@@ -2075,6 +2074,11 @@ export interface operations {
                                  */
                                 nanos: number;
                             };
+                            /** Format: date-time */
+                            createTime: string;
+                            /** Format: date-time */
+                            updateTime: string;
+                            description?: string;
                             lowBalance?: {
                                 hasNotification: boolean;
                                 notificationEmail: string;
@@ -2094,10 +2098,6 @@ export interface operations {
                                     nanos: number;
                                 };
                             };
-                            /** Format: date-time */
-                            createTime: string;
-                            /** Format: date-time */
-                            updateTime: string;
                         }[];
                         /** @description Token of the next page; empty on the last page. */
                         nextPageToken: string;
@@ -2228,7 +2228,6 @@ export interface operations {
                             /** @example oacc_0PfvJ0uV2n3XkTqR8bLmZcd */
                             accountId: string;
                             name: string;
-                            description?: string;
                             /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
                             balance: {
                                 /** @example USD */
@@ -2244,6 +2243,11 @@ export interface operations {
                                  */
                                 nanos: number;
                             };
+                            /** Format: date-time */
+                            createTime: string;
+                            /** Format: date-time */
+                            updateTime: string;
+                            description?: string;
                             lowBalance?: {
                                 hasNotification: boolean;
                                 notificationEmail: string;
@@ -2263,10 +2267,6 @@ export interface operations {
                                     nanos: number;
                                 };
                             };
-                            /** Format: date-time */
-                            createTime: string;
-                            /** Format: date-time */
-                            updateTime: string;
                         };
                     };
                 };
@@ -2377,7 +2377,6 @@ export interface operations {
                             /** @example oacc_0PfvJ0uV2n3XkTqR8bLmZcd */
                             accountId: string;
                             name: string;
-                            description?: string;
                             /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
                             balance: {
                                 /** @example USD */
@@ -2393,6 +2392,11 @@ export interface operations {
                                  */
                                 nanos: number;
                             };
+                            /** Format: date-time */
+                            createTime: string;
+                            /** Format: date-time */
+                            updateTime: string;
+                            description?: string;
                             lowBalance?: {
                                 hasNotification: boolean;
                                 notificationEmail: string;
@@ -2412,10 +2416,6 @@ export interface operations {
                                     nanos: number;
                                 };
                             };
-                            /** Format: date-time */
-                            createTime: string;
-                            /** Format: date-time */
-                            updateTime: string;
                         };
                     };
                 };
@@ -2561,7 +2561,6 @@ export interface operations {
                             /** @example oacc_0PfvJ0uV2n3XkTqR8bLmZcd */
                             accountId: string;
                             name: string;
-                            description?: string;
                             /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
                             balance: {
                                 /** @example USD */
@@ -2577,6 +2576,11 @@ export interface operations {
                                  */
                                 nanos: number;
                             };
+                            /** Format: date-time */
+                            createTime: string;
+                            /** Format: date-time */
+                            updateTime: string;
+                            description?: string;
                             lowBalance?: {
                                 hasNotification: boolean;
                                 notificationEmail: string;
@@ -2596,10 +2600,6 @@ export interface operations {
                                     nanos: number;
                                 };
                             };
-                            /** Format: date-time */
-                            createTime: string;
-                            /** Format: date-time */
-                            updateTime: string;
                         };
                     };
                 };
@@ -2762,8 +2762,8 @@ export interface operations {
                             createTime: string;
                             description?: string;
                             topup?: {
-                                reference?: string;
                                 paymentType: string;
+                                reference?: string;
                             };
                             adjustment?: {
                                 reason?: string;
@@ -2941,8 +2941,8 @@ export interface operations {
                             createTime: string;
                             description?: string;
                             topup?: {
-                                reference?: string;
                                 paymentType: string;
+                                reference?: string;
                             };
                             adjustment?: {
                                 reason?: string;

@@ -37,6 +37,16 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(read.body, created.body);
     });
 
+    test('reads answer byte for byte what the writes answered (same fields, same order)', async () => {
+      const created = await api.post('/v1/accounts', { name: uniqueName(), description: 'd', currencyCode: 'USD', lowBalance: low(5) });
+      const id = created.body.account.accountId;
+      assert.equal((await api.get(`/v1/accounts/${id}`)).text, created.text);
+      const posted = await api.post(`/v1/accounts/${id}/transactions`, { amount: usd(5), description: 'x', topup: { reference: 'r', paymentType: 'API' } });
+      const listed = await api.get(`/v1/accounts/${id}/transactions`);
+      assert.equal(JSON.stringify(listed.body.transactions[0]), JSON.stringify(posted.body.transaction));
+      assert.ok(listed.text.includes(JSON.stringify(posted.body.transaction)));
+    });
+
     test('a duplicate name in the same tenant and mode answers 409 ALREADY_EXISTS', async () => {
       const name = uniqueName();
       assert.equal((await api.post('/v1/accounts', { name, currencyCode: 'USD' })).status, 200);

@@ -15,16 +15,17 @@ export function presentMoney(money: Money): { currencyCode: string; units: strin
 }
 
 export function presentOrgAccount(a: OrgAccount): AccountJson {
+  // Required fields first, then the optional ones: the order the routes' serializer writes, so a read is byte for byte what the write answered.
   return {
     accountId: a.id,
     name: a.name,
-    ...(a.description !== null ? { description: a.description } : {}),
     balance: presentMoney(a.balance),
+    createTime: a.createdAt,
+    updateTime: a.updatedAt,
+    ...(a.description !== null ? { description: a.description } : {}),
     ...(a.lowBalance
       ? { lowBalance: { hasNotification: a.lowBalance.hasNotification, notificationEmail: a.lowBalance.notificationEmail, threshold: presentMoney(a.lowBalance.threshold) } }
       : {}),
-    createTime: a.createdAt,
-    updateTime: a.updatedAt,
   };
 }
 
@@ -32,7 +33,7 @@ export function presentOrgTransaction(t: OrgTransaction): TransactionJson {
   const { detail } = t;
   const kind =
     detail.kind === 'topup'
-      ? { topup: { ...(detail.reference !== null ? { reference: detail.reference } : {}), paymentType: detail.paymentType } }
+      ? { topup: { paymentType: detail.paymentType, ...(detail.reference !== null ? { reference: detail.reference } : {}) } }
       : detail.kind === 'adjustment'
         ? { adjustment: detail.reason !== null ? { reason: detail.reason } : {} }
         : { dataInstance: { dataInstanceId: detail.dataInstanceId } };

@@ -47,11 +47,11 @@ export const LowBalance = Type.Object({ hasNotification: Type.Boolean(), notific
 export const Account = Type.Object({
   accountId: Type.String({ examples: ['oacc_0PfvJ0uV2n3XkTqR8bLmZcd'] }),
   name: Type.String(),
-  description: Type.Optional(Type.String()),
   balance: Money,
-  lowBalance: Type.Optional(LowBalance),
   createTime: Type.String({ format: 'date-time' }),
   updateTime: Type.String({ format: 'date-time' }),
+  description: Type.Optional(Type.String()),
+  lowBalance: Type.Optional(LowBalance),
 });
 export type AccountJson = Static<typeof Account>;
 
@@ -116,7 +116,7 @@ export const Transaction = Type.Object({
   balance: Money,
   createTime: Type.String({ format: 'date-time' }),
   description: Type.Optional(Type.String()),
-  topup: Type.Optional(Type.Object({ reference: Type.Optional(Type.String()), paymentType: Type.String() })),
+  topup: Type.Optional(Type.Object({ paymentType: Type.String(), reference: Type.Optional(Type.String()) })),
   adjustment: Type.Optional(Type.Object({ reason: Type.Optional(Type.String()) })),
   dataInstance: Type.Optional(Type.Object({ dataInstanceId: Type.String() })),
 });
