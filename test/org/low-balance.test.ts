@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import type { Scope } from '../../src/core/model.js';
+import { ADMIN_TOKEN } from '../support/server.js';
+import { call } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
@@ -21,15 +26,32 @@ for (const kind of await storeKinds()) {
     let api: OrgApi;
     let smtp: SmtpSink;
     let scope: Scope;
+    let receiver: Server;
+    let webhookSecret: string;
+    /** Verified webhook payloads, in the order received. */
+    const delivered: { type: string; data: { accountId: string } }[] = [];
     before(async () => {
       smtp = await new SmtpSink().listen();
+      receiver = createServer((request, response) => {
+        let body = '';
+        request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        request.on('end', () => {
+          delivered.push(new Webhook(webhookSecret).verify(body, request.headers as Record<string, string>) as (typeof delivered)[number]);
+          response.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
       server = await startTestServer(kind, { SUBLEDGER_WORKERS: 'on', SMTP_URL: smtp.url, SUBLEDGER_OUTBOX_POLL_MS: '50' });
       api = await orgApiOf(server);
       scope = { tenantId: server.tenant.tenant.id, mode: 'test' };
+      const endpoint = await call(server.baseUrl, 'POST', `/admin/v1/tenants/${scope.tenantId}/webhook-endpoints`, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, mode: 'test', events: ['account.low_balance', 'account.low_balance_recovered'] }, { key: ADMIN_TOKEN });
+      assert.equal(endpoint.status, 201, endpoint.text);
+      webhookSecret = endpoint.body.secret;
     });
     after(async () => {
       await server.close();
       await smtp.close();
+      receiver.close();
     });
 
     const post = (id: string, units: number) =>
@@ -65,6 +87,12 @@ for (const kind of await storeKinds()) {
       const second = await settledMailsTo(address, 2);
       assert.equal(second.length, 2);
       assert.deepEqual(await eventsOf(account.accountId), ['account.low_balance_recovered', 'account.low_balance', 'account.low_balance_recovered', 'account.low_balance']);
+      // The webhook endpoint subscribed to the low-balance types receives each once, signed, with the account as the API shows it.
+      const mine = await waitFor(() => {
+        const received = delivered.filter((event) => event.data.accountId === account.accountId);
+        return received.length >= 4 ? received : null;
+      }, WAIT_MS, 'four low-balance webhooks');
+      assert.deepEqual(mine.map((event) => event.type).sort(), ['account.low_balance', 'account.low_balance', 'account.low_balance_recovered', 'account.low_balance_recovered']);
     });
 
     test('a PUT that raises the threshold above the balance notifies once; hasNotification false sends nothing', async () => {
