@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { call } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { orgApiOf, uniqueName, usd, type OrgApi } from './org-client.js';
+import { orgApiOf, orgSuite, uniqueName, usd } from './org-client.js';
 
 // BidZenith organization accounts (SPEC §5, seed 003): create, get, list with signed page
 // tokens, full-replace PUT; failures in the gRPC-transcoding shape.
@@ -12,17 +11,11 @@ const low = (units: number, email = 'alerts@example.com') => ({ hasNotification:
 
 for (const kind of await storeKinds()) {
   describe(`org accounts (${kind})`, () => {
-    let server: TestServer;
-    let api: OrgApi;
-    before(async () => {
-      server = await startTestServer(kind);
-      api = await orgApiOf(server);
-    });
-    after(() => server.close());
+    const suite = orgSuite(kind);
 
     test('create answers 200 { account } with a zero balance in its currency, and get reads it back', async () => {
       const name = uniqueName();
-      const created = await api.post('/v1/accounts', { name, description: 'Q1 spend', currencyCode: 'GBP', lowBalance: { ...low(5), threshold: { currencyCode: 'GBP', units: '5', nanos: 0 } } });
+      const created = await suite.api.post('/v1/accounts', { name, description: 'Q1 spend', currencyCode: 'GBP', lowBalance: { ...low(5), threshold: { currencyCode: 'GBP', units: '5', nanos: 0 } } });
       assert.equal(created.status, 200, created.text);
       const account = created.body.account;
       assert.match(account.accountId, /^oacc_[0-9A-Za-z]{21}$/);
@@ -32,25 +25,25 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(account.lowBalance, { hasNotification: true, notificationEmail: 'alerts@example.com', threshold: { currencyCode: 'GBP', units: '5', nanos: 0 } });
       assert.match(account.createTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.equal(account.updateTime, account.createTime);
-      const read = await api.get(`/v1/accounts/${account.accountId}`);
+      const read = await suite.api.get(`/v1/accounts/${account.accountId}`);
       assert.equal(read.status, 200);
       assert.deepEqual(read.body, created.body);
     });
 
     test('reads answer byte for byte what the writes answered (same fields, same order)', async () => {
-      const created = await api.post('/v1/accounts', { name: uniqueName(), description: 'd', currencyCode: 'USD', lowBalance: low(5) });
+      const created = await suite.api.post('/v1/accounts', { name: uniqueName(), description: 'd', currencyCode: 'USD', lowBalance: low(5) });
       const id = created.body.account.accountId;
-      assert.equal((await api.get(`/v1/accounts/${id}`)).text, created.text);
-      const posted = await api.post(`/v1/accounts/${id}/transactions`, { amount: usd(5), description: 'x', topup: { reference: 'r', paymentType: 'API' } });
-      const listed = await api.get(`/v1/accounts/${id}/transactions`);
+      assert.equal((await suite.api.get(`/v1/accounts/${id}`)).text, created.text);
+      const posted = await suite.api.post(`/v1/accounts/${id}/transactions`, { amount: usd(5), description: 'x', topup: { reference: 'r', paymentType: 'API' } });
+      const listed = await suite.api.get(`/v1/accounts/${id}/transactions`);
       assert.equal(JSON.stringify(listed.body.transactions[0]), JSON.stringify(posted.body.transaction));
       assert.ok(listed.text.includes(JSON.stringify(posted.body.transaction)));
     });
 
     test('a duplicate name in the same tenant and mode answers 409 ALREADY_EXISTS', async () => {
       const name = uniqueName();
-      assert.equal((await api.post('/v1/accounts', { name, currencyCode: 'USD' })).status, 200);
-      const duplicate = await api.post('/v1/accounts', { name, currencyCode: 'EUR' });
+      assert.equal((await suite.api.post('/v1/accounts', { name, currencyCode: 'USD' })).status, 200);
+      const duplicate = await suite.api.post('/v1/accounts', { name, currencyCode: 'EUR' });
       assert.equal(duplicate.status, 409, duplicate.text);
       assert.equal(duplicate.body.code, 6);
       assert.equal(duplicate.body.details[0].fieldViolations[0].field, 'name');
@@ -71,7 +64,7 @@ for (const kind of await storeKinds()) {
         [{ name: uniqueName(), currencyCode: 'USD', balance: usd(100) }, 'balance'],
       ];
       for (const [body, field] of cases) {
-        const answer = await api.post('/v1/accounts', body);
+        const answer = await suite.api.post('/v1/accounts', body);
         assert.equal(answer.status, 400, `${JSON.stringify(body)}: ${answer.text}`);
         assert.equal(answer.body.code, 3);
         assert.equal(answer.body.details[0]['@type'], 'type.googleapis.com/google.rpc.BadRequest');
@@ -80,9 +73,9 @@ for (const kind of await storeKinds()) {
     });
 
     test('PUT replaces name, description and lowBalance; omitted optional fields are cleared; the currency stays', async () => {
-      const created = (await api.post('/v1/accounts', { name: uniqueName(), description: 'old', currencyCode: 'USD', lowBalance: low(5) })).body.account;
+      const created = (await suite.api.post('/v1/accounts', { name: uniqueName(), description: 'old', currencyCode: 'USD', lowBalance: low(5) })).body.account;
       const name = uniqueName('Renamed');
-      const replaced = await api.put(`/v1/accounts/${created.accountId}`, { accountId: created.accountId, name });
+      const replaced = await suite.api.put(`/v1/accounts/${created.accountId}`, { accountId: created.accountId, name });
       assert.equal(replaced.status, 200, replaced.text);
       assert.equal(replaced.body.account.name, name);
       assert.equal(replaced.body.account.description, undefined);
@@ -91,34 +84,34 @@ for (const kind of await storeKinds()) {
       assert.equal(replaced.body.account.createTime, created.createTime);
       assert.ok(replaced.body.account.updateTime >= created.updateTime);
       // A client may send back what it read: output-only fields are ignored, the same currency is fine.
-      const roundTrip = await api.put(`/v1/accounts/${created.accountId}`, { ...replaced.body.account, currencyCode: 'USD', description: 'new' });
+      const roundTrip = await suite.api.put(`/v1/accounts/${created.accountId}`, { ...replaced.body.account, currencyCode: 'USD', description: 'new' });
       assert.equal(roundTrip.status, 200, roundTrip.text);
       assert.equal(roundTrip.body.account.description, 'new');
-      assert.deepEqual((await api.get(`/v1/accounts/${created.accountId}`)).body, roundTrip.body);
+      assert.deepEqual((await suite.api.get(`/v1/accounts/${created.accountId}`)).body, roundTrip.body);
     });
 
     test('PUT rules: body accountId must equal the path, a different currencyCode is 400, a taken name 409, an unknown id 404', async () => {
-      const a = (await api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' })).body.account;
-      const b = (await api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' })).body.account;
-      const mismatch = await api.put(`/v1/accounts/${a.accountId}`, { accountId: b.accountId, name: a.name });
+      const a = (await suite.api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' })).body.account;
+      const b = (await suite.api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' })).body.account;
+      const mismatch = await suite.api.put(`/v1/accounts/${a.accountId}`, { accountId: b.accountId, name: a.name });
       assert.equal(mismatch.status, 400);
       assert.equal(mismatch.body.details[0].fieldViolations[0].field, 'accountId');
-      const currency = await api.put(`/v1/accounts/${a.accountId}`, { accountId: a.accountId, name: a.name, currencyCode: 'EUR' });
+      const currency = await suite.api.put(`/v1/accounts/${a.accountId}`, { accountId: a.accountId, name: a.name, currencyCode: 'EUR' });
       assert.equal(currency.status, 400);
       assert.equal(currency.body.details[0].fieldViolations[0].field, 'currencyCode');
-      const missing = await api.put(`/v1/accounts/${a.accountId}`, { name: a.name });
+      const missing = await suite.api.put(`/v1/accounts/${a.accountId}`, { name: a.name });
       assert.equal(missing.status, 400);
-      const taken = await api.put(`/v1/accounts/${a.accountId}`, { accountId: a.accountId, name: b.name });
+      const taken = await suite.api.put(`/v1/accounts/${a.accountId}`, { accountId: a.accountId, name: b.name });
       assert.equal(taken.status, 409, taken.text);
       assert.equal(taken.body.code, 6);
-      const unknown = await api.put('/v1/accounts/oacc_0000000000000000000000', { accountId: 'oacc_0000000000000000000000', name: uniqueName() });
+      const unknown = await suite.api.put('/v1/accounts/oacc_0000000000000000000000', { accountId: 'oacc_0000000000000000000000', name: uniqueName() });
       assert.equal(unknown.status, 404);
       assert.equal(unknown.body.code, 5);
-      assert.equal((await api.get(`/v1/accounts/${a.accountId}`)).body.account.name, a.name, 'nothing changed');
+      assert.equal((await suite.api.get(`/v1/accounts/${a.accountId}`)).body.account.name, a.name, 'nothing changed');
     });
 
     test('list pages newest first with pageSize and an opaque nextPageToken; a changed or foreign token answers 400', async () => {
-      const fresh = await orgApiOf(server, { mode: 'live' });
+      const fresh = await orgApiOf(suite.server, { mode: 'live' });
       const ids: string[] = [];
       for (let i = 0; i < 5; i += 1) ids.push((await fresh.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' })).body.account.accountId);
       const seen: string[] = [];
@@ -143,15 +136,15 @@ for (const kind of await storeKinds()) {
         assert.equal(answer.body.details[0].fieldViolations[0].field, 'pageToken');
       }
       // The token of one tenant-and-mode list does not open another's.
-      assert.equal((await api.get(`/v1/accounts?pageToken=${encodeURIComponent(good)}`)).status, 400);
+      assert.equal((await suite.api.get(`/v1/accounts?pageToken=${encodeURIComponent(good)}`)).status, 400);
       for (const size of ['0', '101', 'x']) assert.equal((await fresh.get(`/v1/accounts?pageSize=${size}`)).status, 400);
     });
 
     test('tenants and modes are isolated: another tenant or mode sees 404 for an id, and lists hold only their own', async () => {
-      const mine = (await api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' })).body.account;
-      const other = await server.createTenant('other');
-      const otherApi = await orgApiOf(server, { tenantId: other.tenant.id });
-      const liveApi = await orgApiOf(server, { mode: 'live' });
+      const mine = (await suite.api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' })).body.account;
+      const other = await suite.server.createTenant('other');
+      const otherApi = await orgApiOf(suite.server, { tenantId: other.tenant.id });
+      const liveApi = await orgApiOf(suite.server, { mode: 'live' });
       for (const [who, client] of [['another tenant', otherApi], ['live mode', liveApi]] as const) {
         const read = await client.get(`/v1/accounts/${mine.accountId}`);
         assert.equal(read.status, 404, `${who}: ${read.text}`);
@@ -169,12 +162,12 @@ for (const kind of await storeKinds()) {
 
     test('unknown routes (404), wrong methods (405), oversized bodies (413), other media types (415) and malformed JSON come in the gRPC shape', async () => {
       const shapes: [Promise<{ status: number; body: any }>, number, number][] = [
-        [api.get('/v1/nothing-here'), 404, 5],
-        [api.get('/v1/accounts/oacc_0000000000000000000000'), 404, 5],
-        [call(server.baseUrl, 'DELETE', '/v1/accounts'), 405, 12],
-        [api.post('/v1/accounts', undefined, { rawBody: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10), currencyCode: 'USD' }) }), 413, 3],
-        [api.post('/v1/accounts', undefined, { rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 3],
-        [api.post('/v1/accounts', undefined, { rawBody: '{"name": ' }), 400, 3],
+        [suite.api.get('/v1/nothing-here'), 404, 5],
+        [suite.api.get('/v1/accounts/oacc_0000000000000000000000'), 404, 5],
+        [call(suite.server.baseUrl, 'DELETE', '/v1/accounts'), 405, 12],
+        [suite.api.post('/v1/accounts', undefined, { rawBody: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10), currencyCode: 'USD' }) }), 413, 3],
+        [suite.api.post('/v1/accounts', undefined, { rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 3],
+        [suite.api.post('/v1/accounts', undefined, { rawBody: '{"name": ' }), 400, 3],
       ];
       for (const [pending, status, code] of shapes) {
         const answer = await pending;
@@ -187,12 +180,12 @@ for (const kind of await storeKinds()) {
 
     test('an Idempotency-Key replays the first answer and creates nothing twice', async () => {
       const key = `same-${Date.now()}`;
-      const one = await api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' }, { idempotencyKey: key });
-      const replay = await api.post('/v1/accounts', { name: one.body.account.name, currencyCode: 'USD' }, { idempotencyKey: key });
+      const one = await suite.api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' }, { idempotencyKey: key });
+      const replay = await suite.api.post('/v1/accounts', { name: one.body.account.name, currencyCode: 'USD' }, { idempotencyKey: key });
       assert.equal(replay.status, 200);
       assert.equal(replay.headers.get('idempotent-replayed'), 'true');
       assert.deepEqual(replay.body, one.body);
-      const reused = await api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'EUR' }, { idempotencyKey: key });
+      const reused = await suite.api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'EUR' }, { idempotencyKey: key });
       assert.equal(reused.status, 409);
       assert.equal(reused.body.code, 10);
     });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, test } from 'node:test';
 import { storeKinds } from '../support/stores.js';
-import { orgApiOf, uniqueName, usd, type OrgApi } from './org-client.js';
+import { orgSuite, uniqueName, usd } from './org-client.js';
 
 // google.type.Money on the org surface, exactly (SPEC §2 "Money is exact", §5; seed 003): int64
 // units as JSON strings, nanos with the sign of units, the full int64 range, no wrap.
@@ -12,20 +11,14 @@ const INT64_MIN = '-9223372036854775808';
 
 for (const kind of await storeKinds()) {
   describe(`org money (${kind})`, () => {
-    let server: TestServer;
-    let api: OrgApi;
-    before(async () => {
-      server = await startTestServer(kind);
-      api = await orgApiOf(server);
-    });
-    after(() => server.close());
+    const suite = orgSuite(kind);
 
     const newAccount = async (currencyCode = 'USD') => {
-      const created = await api.post('/v1/accounts', { name: uniqueName(), currencyCode });
+      const created = await suite.api.post('/v1/accounts', { name: uniqueName(), currencyCode });
       assert.equal(created.status, 200, created.text);
       return created.body.account.accountId as string;
     };
-    const post = (id: string, amount: unknown, kindOf: object = { adjustment: { reason: 'test' } }) => api.post(`/v1/accounts/${id}/transactions`, { amount, ...kindOf });
+    const post = (id: string, amount: unknown, kindOf: object = { adjustment: { reason: 'test' } }) => suite.api.post(`/v1/accounts/${id}/transactions`, { amount, ...kindOf });
 
     test('0.1 + 0.2 is exactly 0.3, and nanos carry into units', async () => {
       const id = await newAccount();
@@ -85,7 +78,7 @@ for (const kind of await storeKinds()) {
         const violations = answer.body.details[0].fieldViolations as { field: string }[];
         assert.ok(violations.some((v) => v.field === field), `${JSON.stringify(amount)} names ${field}: ${answer.text}`);
       }
-      assert.deepEqual((await api.get(`/v1/accounts/${id}`)).body.account.balance, usd(0, 0), 'nothing was posted');
+      assert.deepEqual((await suite.api.get(`/v1/accounts/${id}`)).body.account.balance, usd(0, 0), 'nothing was posted');
     });
 
     test('the int64 edges of units work, and overflow is refused, never wrapped', async () => {
@@ -96,7 +89,7 @@ for (const kind of await storeKinds()) {
       const over = await post(id, usd(0, 1));
       assert.equal(over.status, 400, over.text);
       assert.equal(over.body.code, 3);
-      const read = await api.get(`/v1/accounts/${id}`);
+      const read = await suite.api.get(`/v1/accounts/${id}`);
       assert.deepEqual(read.body.account.balance, { currencyCode: 'USD', units: INT64_MAX, nanos: 999_999_999 }, 'the refused posting changed nothing');
 
       const low = await newAccount();

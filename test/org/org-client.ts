@@ -1,9 +1,11 @@
+import { after, before } from 'node:test';
 import { ClientCredentials } from 'simple-oauth2';
 import { nowIso } from '../../src/core/clock.js';
 import type { Mode } from '../../src/core/model.js';
 import { createOAuthClient, ORG_ROLES } from '../../src/core/oauth-clients.js';
 import { call, type RequestOptions } from '../support/http.js';
-import type { TestServer } from '../support/server.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import type { StoreKind } from '../support/stores.js';
 
 // The org surface as its clients see it: an OAuth client, a token from a general OAuth 2.0
 // client library (simple-oauth2), and JSON calls with that bearer token.
@@ -53,3 +55,22 @@ export const usd = (units: string | number, nanos = 0) => ({ currencyCode: 'USD'
 
 let names = 0;
 export const uniqueName = (prefix = 'Account') => `${prefix} ${process.pid}-${Date.now().toString(36)}-${names++}`;
+
+/** A suite's server on `kind` and an org API with every role: started before its tests, closed after (call inside describe). */
+export function orgSuite(kind: StoreKind, env: Record<string, string> = {}): { readonly server: TestServer; readonly api: OrgApi } {
+  let server: TestServer | undefined;
+  let api: OrgApi | undefined;
+  before(async () => {
+    server = await startTestServer(kind, env);
+    api = await orgApiOf(server);
+  });
+  after(() => server?.close());
+  return {
+    get server() {
+      return server!;
+    },
+    get api() {
+      return api!;
+    },
+  };
+}
