@@ -3,6 +3,7 @@ import { nowIso } from './core/clock.js';
 import { LedgerService } from './core/ledger-service.js';
 import type { Store } from './core/ports.js';
 import { createTenant, DEFAULT_TENANT_NAME, type CreatedTenant } from './core/tenants.js';
+import { createOAuthClient, ORG_ROLES, type OAuthClient } from './core/oauth-clients.js';
 import { ApiKeyAuthenticator } from './http/auth.js';
 import { createMetrics } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
@@ -93,10 +94,13 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
   return worker;
 }
 
-/** On a fresh database: the tenant `default`, whose keys the caller prints once. */
-export async function ensureDefaultTenant(store: Store): Promise<CreatedTenant | null> {
+/** On a fresh database: the tenant `default` with a test-mode OAuth client of every role, whose keys and secret the caller prints once. */
+export async function ensureDefaultTenant(store: Store): Promise<(CreatedTenant & { oauthClient: { client: OAuthClient; secret: string } }) | null> {
   return store.transaction(async (tx) => {
     if ((await tx.tenants.count()) > 0) return null;
-    return createTenant(tx, { name: DEFAULT_TENANT_NAME }, nowIso());
+    const now = nowIso();
+    const created = await createTenant(tx, { name: DEFAULT_TENANT_NAME }, now);
+    const oauthClient = await createOAuthClient(tx, created.tenant.id, { name: 'default', mode: 'test', roles: ORG_ROLES }, now);
+    return { ...created, oauthClient };
   });
 }

@@ -2,6 +2,7 @@ import { nowIso } from '../core/clock.js';
 import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey } from '../core/tenants.js';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
+import { registerOAuthClientRoutes } from './oauth-client-routes.js';
 import { registerOutboxRoutes } from './outbox-routes.js';
 import { registerPlatformAccountRoutes } from './platform-account-routes.js';
 import { presentCreatedTenant, presentKey, presentTenant, presentTenantPage } from './presenter.js';
@@ -55,4 +56,5 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
 
   registerOutboxRoutes(app, services);
   registerPlatformAccountRoutes(app, services);
+  registerOAuthClientRoutes(app, services);
 }

@@ -8,6 +8,7 @@ import { presentCreatedTenant, presentKey, presentTenantPage } from '../admin/pr
 import { openStore } from '../runtime.js';
 import { serve } from '../server.js';
 import { StartupFailure } from '../startup-failure.js';
+import { addOAuthClientCommands } from './oauth-clients.js';
 
 // `subledger`: the same operations as the admin API, straight against DATABASE_URL.
 
@@ -97,6 +98,8 @@ keys
       print({ id: key.id, revoked_at: key.revokedAt });
     }),
   );
+
+addOAuthClientCommands(program, withStore, print);
 
 // A failure is one line on stderr and exit 1 (SPEC §1). An unexpected one says how to see its stack.
 program.parseAsync().catch((error: unknown) => {

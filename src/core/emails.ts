@@ -5,13 +5,16 @@ import type { Repositories } from './ports.js';
 
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
+/** Whether `text` looks like an address the outbox can send to. */
+export const isEmailAddress = (text: string): boolean => ADDRESS.test(text);
+
 /**
  * Puts an e-mail in the outbox, in the caller's transaction: it is sent by the outbox worker
  * (or, without SMTP_URL, logged) and never lost with a crash.
  * @throws ValidationFailed
  */
 export async function queueEmail(tx: Repositories, scope: Scope, message: { to: string; subject: string; body: string }, now: string): Promise<Email> {
-  if (!ADDRESS.test(message.to)) throw ValidationFailed.of('to', 'must be an e-mail address');
+  if (!isEmailAddress(message.to)) throw ValidationFailed.of('to', 'must be an e-mail address');
   const email: Email = {
     id: newId('eml'),
     mode: scope.mode,

@@ -1,4 +1,5 @@
 import type { ResourceKind } from './errors.js';
+import type { OrgRepositories } from './org-ports.js';
 import type {
   Account,
   Balance,
@@ -52,6 +53,8 @@ export interface Repositories {
   uniqueKeys: UniqueKeyRepository;
   idempotency: IdempotencyRepository;
   events: EventRepository;
+  /** The org surface's objects (org-ports.ts). */
+  org: OrgRepositories;
 }
 
 export interface TenantRepository {

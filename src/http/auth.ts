@@ -1,12 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticateApiKey } from '../core/credentials.js';
 import { Unauthenticated } from '../core/errors.js';
+import { ORG_ROLES, type OrgRole } from '../core/oauth-clients.js';
 import type { ApiKey, ApiKeyType, Scope } from '../core/model.js';
 import type { ApiKeyRepository, Store } from '../core/ports.js';
 
-/** What a caller may do, as OAuth scopes name it (the platform and org surfaces check these). */
-export const ROLES = ['accounts.read', 'accounts.write', 'transactions.read', 'transactions.write'] as const;
-export type Role = (typeof ROLES)[number];
+/** What a caller may do, as OAuth scopes name it (the platform and org surfaces check these): the core's list. */
+export const ROLES = ORG_ROLES;
+export type Role = OrgRole;
 
 /** Who is calling: one key of one tenant in one mode, possibly on behalf of an OAuth client. */
 export interface Principal {

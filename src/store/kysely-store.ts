@@ -21,6 +21,7 @@ import type { DialectName, OpenDatabase } from './dialects.js';
 import { balanceHolderRepository } from './balance-holder-repository.js';
 import { balanceRepository, ledgerRepository, uniqueKeyRepository } from './ledger-repositories.js';
 import { keysetPage } from './keyset.js';
+import { orgRepositories } from './org-repositories.js';
 import { KyselyOutboxQueue } from './outbox-queue.js';
 import { subAccountRepository, transferRepository } from './platform-repositories.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
@@ -258,5 +259,5 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
   };
 
   const platform = { subAccounts: subAccountRepository(db, dialect, writes), transfers: transferRepository(db, writes) };
-  return { ...platform, tenants, apiKeys, customers, accounts, balances, ledger, uniqueKeys: uniqueKeyRepository(db, writes), idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db) };
+  return { ...platform, tenants, apiKeys, customers, accounts, balances, ledger, uniqueKeys: uniqueKeyRepository(db, writes), idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db), org: orgRepositories(db, dialect, writes) };
 }

@@ -281,4 +281,30 @@ describe('subledger CLI', { concurrency: true }, () => {
       });
     });
   }
+
+  describe('subledger oauth-clients against the database (sqlite)', () => {
+    test('create prints the client id and secret once; list shows no secret; revoke marks it revoked; a bad role is one line', TIMEOUT, async () => {
+      const database = await createTestDatabase('sqlite');
+      try {
+        const env = { DATABASE_URL: database.url };
+        const tenant = printed(await runCli(['tenants', 'create', '--name', 'cli-org'], env));
+        const created = printed(await runCli(['oauth-clients', 'create', '--tenant', tenant.id, '--mode', 'live', '--roles', 'accounts.read,transactions.read'], env));
+        assert.match(created.client_id, /^oac_/);
+        assert.equal(created.mode, 'live');
+        assert.deepEqual(created.roles, ['accounts.read', 'transactions.read']);
+        assert.equal(typeof created.client_secret, 'string');
+        const listed = await runCli(['oauth-clients', 'list', '--tenant', tenant.id], env);
+        assert.deepEqual(printed(listed).data.map((c: { client_id: string }) => c.client_id), [created.client_id]);
+        assert.ok(!listed.stdout.includes(created.client_secret), 'secrets are never listed');
+        assert.ok(printed(await runCli(['oauth-clients', 'revoke', '--tenant', tenant.id, '--client', created.client_id], env)).revoked_at);
+        const bad = await runCli(['oauth-clients', 'create', '--tenant', tenant.id, '--mode', 'test', '--roles', 'root'], env);
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, /^subledger: roles has unknown roles 'root'/);
+        assert.doesNotMatch(bad.stderr, STACK_TRACE);
+        assert.equal(bad.stderr.trim().split('\n').length, 1);
+      } finally {
+        await database.drop();
+      }
+    });
+  });
 });

@@ -20,9 +20,14 @@ const MISSING = `Debian's chromium is not installed (${CHROMIUM}): apt-get insta
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/try-it-out/', import.meta.url));
 const UI_TIMEOUT_MS = 15_000;
 
-/** A list route: a GET whose 200 answer has a `data` array. */
-const isList = (method: string, operation: OpenApiOperation) =>
-  method === 'get' && operation.responses['200']?.content?.['application/json']?.schema?.properties?.data?.type === 'array';
+/** The array a list route's 200 answer holds its objects in: `data`, or the org surface's `accounts` and `transactions`. */
+const LIST_PROPERTIES = ['data', 'accounts', 'transactions'];
+const listPropertyOf = (operation: OpenApiOperation) =>
+  LIST_PROPERTIES.find((name) => operation.responses['200']?.content?.['application/json']?.schema?.properties?.[name]?.type === 'array');
+/** A list route: a GET whose 200 answer has such an array. */
+const isList = (method: string, operation: OpenApiOperation) => method === 'get' && listPropertyOf(operation) !== undefined;
+/** An object's id as its surface names it. */
+const idOf = (object: { id?: string; accountId?: string; transactionId?: string; client_id?: string }) => object.id ?? object.transactionId ?? object.accountId ?? object.client_id;
 
 describe('Try-it-out in /docs, with the default values, on every list route', { skip: !existsSync(CHROMIUM) && !REQUIRED ? MISSING : false }, () => {
   let server: TestServer;
@@ -62,7 +67,16 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       return ids.length >= 6 ? ids : null;
     }, UI_TIMEOUT_MS, 'webhook deliveries of the six billing events');
 
-    Object.assign(pathValues, { account: accountId, tenantId });
+    // The org surface: an access token from its token endpoint, two accounts, two transactions.
+    const { newOAuthClient, orgClient, tokenFor } = await import('../org/org-client.js');
+    const orgClientCredentials = await newOAuthClient(server);
+    const orgToken = await tokenFor(server.baseUrl, orgClientCredentials);
+    const org = orgClient(server.baseUrl, orgToken);
+    const orgAccounts = await Promise.all(['Budget A', 'Budget B'].map(async (name) => (await org.post('/v1/accounts', { name, currencyCode: 'USD' })).body.account.accountId as string));
+    const orgTransactions = [];
+    for (const units of ['10', '-3']) orgTransactions.push((await org.post(`/v1/accounts/${orgAccounts[0]}/transactions`, { amount: { currencyCode: 'USD', units, nanos: 0 }, adjustment: {} })).body.transaction.transactionId as string);
+
+    Object.assign(pathValues, { account: accountId, tenantId, accountId: orgAccounts[0] });
     Object.assign(expected, {
       listBillingCustomers: [...customers.map((c) => c.body.id), ...accounts.map((a) => a.body.customer_id)],
       listBillingAccounts: accounts.map((a) => a.body.id),
@@ -73,6 +87,9 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       listWebhookDeliveries: deliveries,
       listEmails: [email.body.id],
       listPlatformAccounts: platformAccounts.map((a) => a.body.id),
+      listOrgAccounts: orgAccounts,
+      listOrgTransactions: orgTransactions,
+      listTenantOAuthClients: [orgClientCredentials.clientId],
     });
     assert.equal(expected.listBillingAccountLedgerEntries!.length, 2);
 
@@ -89,7 +106,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     });
     await page.goto(`${server.baseUrl}/docs`);
     await page.locator('.opblock').first().waitFor();
-    await authorize(page, { billingSecretKey: server.tenant.keys.test.secret, adminToken: ADMIN_TOKEN, platformBearer: server.tenant.keys.test.secret });
+    await authorize(page, { billingSecretKey: server.tenant.keys.test.secret, adminToken: ADMIN_TOKEN, platformBearer: server.tenant.keys.test.secret, orgBearer: orgToken });
   });
 
   after(async () => {
@@ -119,8 +136,8 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       const requestUrl = await block.locator('.request-url pre').innerText();
       await block.screenshot({ path: `${ARTIFACTS}${id}.png` });
       assert.equal((await status.innerText()).trim(), '200', `${id}: ${requestUrl}`);
-      const body = JSON.parse(await block.locator('.live-responses-table .response-col_description .highlight-code pre').innerText()) as { data: { id: string }[] };
-      const shown = body.data.map((object) => object.id);
+      const body = JSON.parse(await block.locator('.live-responses-table .response-col_description .highlight-code pre').innerText()) as Record<string, { id?: string }[]>;
+      const shown = body[listPropertyOf(operation)!]!.map(idOf);
       for (const stored of expected[id]!) assert.ok(shown.includes(stored), `${id} (${path}): ${stored} missing from the page's answer to ${requestUrl}`);
     }
     assert.deepEqual(offOrigin, [], 'the docs page requests nothing outside this server');

@@ -250,6 +250,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List accounts, newest first */
+        get: operations["listOrgAccounts"];
+        put?: never;
+        /** Create an account */
+        post: operations["createOrgAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an account */
+        get: operations["getOrgAccount"];
+        /** Update an account (full replace: omitted optional fields are cleared) */
+        put: operations["replaceOrgAccount"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an account's transactions, newest first */
+        get: operations["listOrgTransactions"];
+        put?: never;
+        /** Create a transaction (topup, adjustment or dataInstance) */
+        post: operations["createOrgTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get an access token (OAuth 2.0 client credentials)
+         * @description Client authentication by HTTP Basic (client_id:client_secret) or in the form body. The token is a JWT for `Authorization: Bearer` on /v1, valid for one hour.
+         */
+        post: operations["createOrgAccessToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys of access tokens (JWKS) */
+        get: operations["getOrgJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/tenants": {
         parameters: {
             query?: never;
@@ -441,6 +532,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/tenants/{tenantId}/oauth-clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a tenant's OAuth clients (no secrets) */
+        get: operations["listTenantOAuthClients"];
+        put?: never;
+        /** Create an OAuth client (org surface) */
+        post: operations["createTenantOAuthClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/oauth-clients/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an OAuth client (no new tokens; issued ones expire within the hour) */
+        delete: operations["revokeTenantOAuthClient"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -480,6 +606,24 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+        };
+        GoogleRpcStatus: {
+            /** @description gRPC status code (3 INVALID_ARGUMENT, 5 NOT_FOUND, …). */
+            code: number;
+            message: string;
+            details: {
+                /** @example type.googleapis.com/google.rpc.BadRequest */
+                "@type": string;
+                fieldViolations?: {
+                    field: string;
+                    description: string;
+                }[];
+            }[];
+        };
+        OAuthError: {
+            /** @example invalid_client */
+            error: string;
+            error_description: string;
         };
     };
     responses: never;
@@ -3446,6 +3590,1163 @@ export interface operations {
             };
         };
     };
+    listOrgAccounts: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                pageSize?: number;
+                /** @description The nextPageToken of the previous page. */
+                pageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accounts: {
+                            /** @example oacc_0PfvJ0uV2n3XkTqR8bLmZcd */
+                            accountId: string;
+                            name: string;
+                            /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                            balance: {
+                                /** @example USD */
+                                currencyCode: string;
+                                /**
+                                 * @description int64 whole units, as a decimal string.
+                                 * @example 10
+                                 */
+                                units: string;
+                                /**
+                                 * @description Nano units, with the sign of units.
+                                 * @example 500000000
+                                 */
+                                nanos: number;
+                            };
+                            /** Format: date-time */
+                            createTime: string;
+                            /** Format: date-time */
+                            updateTime: string;
+                            description?: string;
+                            lowBalance?: {
+                                hasNotification: boolean;
+                                notificationEmail: string;
+                                /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                                threshold: {
+                                    /** @example USD */
+                                    currencyCode: string;
+                                    /**
+                                     * @description int64 whole units, as a decimal string.
+                                     * @example 10
+                                     */
+                                    units: string;
+                                    /**
+                                     * @description Nano units, with the sign of units.
+                                     * @example 500000000
+                                     */
+                                    nanos: number;
+                                };
+                            };
+                        }[];
+                        /** @description Token of the next page; empty on the last page. */
+                        nextPageToken: string;
+                    };
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): a field breaks a rule, named in the google.rpc.BadRequest detail; or FAILED_PRECONDITION (code 9): a debit that is not an adjustment would take the balance below zero. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAUTHENTICATED (code 16): no access token, or one that is expired, malformed or not signed by this service. Get one from POST /oauth2/token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description PERMISSION_DENIED (code 7): the token lacks the role this route needs (accounts.read, accounts.write, transactions.read, transactions.write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED (code 8): the client exceeded its requests per minute; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INTERNAL (code 13): something unexpected failed; nothing was changed. The message names the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAVAILABLE (code 14): the database cannot be reached; nothing was changed. Retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+        };
+    };
+    createOrgAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: a retry with the same key replays the first answer. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Unique per tenant and mode.
+                     * @example Marketing budget
+                     */
+                    name: string;
+                    /** @example Campaign spend for Q1 */
+                    description?: string;
+                    /**
+                     * @description ISO 4217 currency code (uppercase).
+                     * @example USD
+                     */
+                    currencyCode: string;
+                    /** @description Low-balance settings: one e-mail and one account.low_balance event each time the balance falls below the threshold. */
+                    lowBalance?: {
+                        /** @description Whether to notify when the balance falls below the threshold. */
+                        hasNotification: boolean;
+                        /**
+                         * @description Where the notification e-mail goes.
+                         * @example finance@example.com
+                         */
+                        notificationEmail: string;
+                        /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                        threshold: {
+                            /**
+                             * @description ISO 4217 currency code (uppercase).
+                             * @example USD
+                             */
+                            currencyCode: string;
+                            /**
+                             * @description int64 whole units: a decimal string, or a JSON integer within ±(2^53−1).
+                             * @example 10
+                             */
+                            units?: string | number;
+                            /**
+                             * @description int32 nano units, −999,999,999 to +999,999,999, with the sign of units.
+                             * @example 500000000
+                             */
+                            nanos?: number | string;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The account, created with a zero balance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: {
+                            /** @example oacc_0PfvJ0uV2n3XkTqR8bLmZcd */
+                            accountId: string;
+                            name: string;
+                            /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                            balance: {
+                                /** @example USD */
+                                currencyCode: string;
+                                /**
+                                 * @description int64 whole units, as a decimal string.
+                                 * @example 10
+                                 */
+                                units: string;
+                                /**
+                                 * @description Nano units, with the sign of units.
+                                 * @example 500000000
+                                 */
+                                nanos: number;
+                            };
+                            /** Format: date-time */
+                            createTime: string;
+                            /** Format: date-time */
+                            updateTime: string;
+                            description?: string;
+                            lowBalance?: {
+                                hasNotification: boolean;
+                                notificationEmail: string;
+                                /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                                threshold: {
+                                    /** @example USD */
+                                    currencyCode: string;
+                                    /**
+                                     * @description int64 whole units, as a decimal string.
+                                     * @example 10
+                                     */
+                                    units: string;
+                                    /**
+                                     * @description Nano units, with the sign of units.
+                                     * @example 500000000
+                                     */
+                                    nanos: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): a field breaks a rule, named in the google.rpc.BadRequest detail; or FAILED_PRECONDITION (code 9): a debit that is not an adjustment would take the balance below zero. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAUTHENTICATED (code 16): no access token, or one that is expired, malformed or not signed by this service. Get one from POST /oauth2/token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description PERMISSION_DENIED (code 7): the token lacks the role this route needs (accounts.read, accounts.write, transactions.read, transactions.write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description ALREADY_EXISTS (code 6): an account with this name exists; or ABORTED (code 10): the Idempotency-Key was used for another request, or that request is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): the body is larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): the body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED (code 8): the client exceeded its requests per minute; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INTERNAL (code 13): something unexpected failed; nothing was changed. The message names the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAVAILABLE (code 14): the database cannot be reached; nothing was changed. Retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+        };
+    };
+    getOrgAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account identifier. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: {
+                            /** @example oacc_0PfvJ0uV2n3XkTqR8bLmZcd */
+                            accountId: string;
+                            name: string;
+                            /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                            balance: {
+                                /** @example USD */
+                                currencyCode: string;
+                                /**
+                                 * @description int64 whole units, as a decimal string.
+                                 * @example 10
+                                 */
+                                units: string;
+                                /**
+                                 * @description Nano units, with the sign of units.
+                                 * @example 500000000
+                                 */
+                                nanos: number;
+                            };
+                            /** Format: date-time */
+                            createTime: string;
+                            /** Format: date-time */
+                            updateTime: string;
+                            description?: string;
+                            lowBalance?: {
+                                hasNotification: boolean;
+                                notificationEmail: string;
+                                /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                                threshold: {
+                                    /** @example USD */
+                                    currencyCode: string;
+                                    /**
+                                     * @description int64 whole units, as a decimal string.
+                                     * @example 10
+                                     */
+                                    units: string;
+                                    /**
+                                     * @description Nano units, with the sign of units.
+                                     * @example 500000000
+                                     */
+                                    nanos: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): a field breaks a rule, named in the google.rpc.BadRequest detail; or FAILED_PRECONDITION (code 9): a debit that is not an adjustment would take the balance below zero. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAUTHENTICATED (code 16): no access token, or one that is expired, malformed or not signed by this service. Get one from POST /oauth2/token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description PERMISSION_DENIED (code 7): the token lacks the role this route needs (accounts.read, accounts.write, transactions.read, transactions.write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description NOT_FOUND (code 5): no account with this id in the token’s tenant and mode, or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED (code 8): the client exceeded its requests per minute; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INTERNAL (code 13): something unexpected failed; nothing was changed. The message names the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAVAILABLE (code 14): the database cannot be reached; nothing was changed. Retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+        };
+    };
+    replaceOrgAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: a retry with the same key replays the first answer. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The account identifier. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Must equal the accountId of the path. */
+                    accountId: string;
+                    /**
+                     * @description Unique per tenant and mode.
+                     * @example Marketing budget
+                     */
+                    name: string;
+                    /** @example Campaign spend for Q1 */
+                    description?: string;
+                    /** @description Low-balance settings: one e-mail and one account.low_balance event each time the balance falls below the threshold. */
+                    lowBalance?: {
+                        /** @description Whether to notify when the balance falls below the threshold. */
+                        hasNotification: boolean;
+                        /**
+                         * @description Where the notification e-mail goes.
+                         * @example finance@example.com
+                         */
+                        notificationEmail: string;
+                        /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                        threshold: {
+                            /**
+                             * @description ISO 4217 currency code (uppercase).
+                             * @example USD
+                             */
+                            currencyCode: string;
+                            /**
+                             * @description int64 whole units: a decimal string, or a JSON integer within ±(2^53−1).
+                             * @example 10
+                             */
+                            units?: string | number;
+                            /**
+                             * @description int32 nano units, −999,999,999 to +999,999,999, with the sign of units.
+                             * @example 500000000
+                             */
+                            nanos?: number | string;
+                        };
+                    };
+                    /** @description Optional; if sent, it must be the account currency (it cannot change). */
+                    currencyCode?: string;
+                    /** @description Output only: ignored. */
+                    balance?: unknown;
+                    /** @description Output only: ignored. */
+                    createTime?: unknown;
+                    /** @description Output only: ignored. */
+                    updateTime?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The account, updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: {
+                            /** @example oacc_0PfvJ0uV2n3XkTqR8bLmZcd */
+                            accountId: string;
+                            name: string;
+                            /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                            balance: {
+                                /** @example USD */
+                                currencyCode: string;
+                                /**
+                                 * @description int64 whole units, as a decimal string.
+                                 * @example 10
+                                 */
+                                units: string;
+                                /**
+                                 * @description Nano units, with the sign of units.
+                                 * @example 500000000
+                                 */
+                                nanos: number;
+                            };
+                            /** Format: date-time */
+                            createTime: string;
+                            /** Format: date-time */
+                            updateTime: string;
+                            description?: string;
+                            lowBalance?: {
+                                hasNotification: boolean;
+                                notificationEmail: string;
+                                /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                                threshold: {
+                                    /** @example USD */
+                                    currencyCode: string;
+                                    /**
+                                     * @description int64 whole units, as a decimal string.
+                                     * @example 10
+                                     */
+                                    units: string;
+                                    /**
+                                     * @description Nano units, with the sign of units.
+                                     * @example 500000000
+                                     */
+                                    nanos: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): a field breaks a rule, named in the google.rpc.BadRequest detail; or FAILED_PRECONDITION (code 9): a debit that is not an adjustment would take the balance below zero. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAUTHENTICATED (code 16): no access token, or one that is expired, malformed or not signed by this service. Get one from POST /oauth2/token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description PERMISSION_DENIED (code 7): the token lacks the role this route needs (accounts.read, accounts.write, transactions.read, transactions.write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description NOT_FOUND (code 5): no account with this id in the token’s tenant and mode, or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description ALREADY_EXISTS (code 6): an account with this name exists; or ABORTED (code 10): the Idempotency-Key was used for another request, or that request is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): the body is larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): the body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED (code 8): the client exceeded its requests per minute; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INTERNAL (code 13): something unexpected failed; nothing was changed. The message names the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAVAILABLE (code 14): the database cannot be reached; nothing was changed. Retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+        };
+    };
+    listOrgTransactions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                pageSize?: number;
+                /** @description The nextPageToken of the previous page. */
+                pageToken?: string;
+                /** @description true: credits only; false: debits only. */
+                credit?: boolean;
+                /** @description From this time, inclusive. */
+                "dateRange.from"?: string;
+                /** @description To this time, inclusive. */
+                "dateRange.to"?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The account identifier. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of transactions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        transactions: {
+                            transactionId: string;
+                            /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                            amount: {
+                                /** @example USD */
+                                currencyCode: string;
+                                /**
+                                 * @description int64 whole units, as a decimal string.
+                                 * @example 10
+                                 */
+                                units: string;
+                                /**
+                                 * @description Nano units, with the sign of units.
+                                 * @example 500000000
+                                 */
+                                nanos: number;
+                            };
+                            /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                            balance: {
+                                /** @example USD */
+                                currencyCode: string;
+                                /**
+                                 * @description int64 whole units, as a decimal string.
+                                 * @example 10
+                                 */
+                                units: string;
+                                /**
+                                 * @description Nano units, with the sign of units.
+                                 * @example 500000000
+                                 */
+                                nanos: number;
+                            };
+                            /** Format: date-time */
+                            createTime: string;
+                            description?: string;
+                            topup?: {
+                                paymentType: string;
+                                reference?: string;
+                            };
+                            adjustment?: {
+                                reason?: string;
+                            };
+                            dataInstance?: {
+                                dataInstanceId: string;
+                            };
+                        }[];
+                        /** @description Token of the next page; empty on the last page. */
+                        nextPageToken: string;
+                    };
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): a field breaks a rule, named in the google.rpc.BadRequest detail; or FAILED_PRECONDITION (code 9): a debit that is not an adjustment would take the balance below zero. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAUTHENTICATED (code 16): no access token, or one that is expired, malformed or not signed by this service. Get one from POST /oauth2/token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description PERMISSION_DENIED (code 7): the token lacks the role this route needs (accounts.read, accounts.write, transactions.read, transactions.write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description NOT_FOUND (code 5): no account with this id in the token’s tenant and mode, or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED (code 8): the client exceeded its requests per minute; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INTERNAL (code 13): something unexpected failed; nothing was changed. The message names the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAVAILABLE (code 14): the database cannot be reached; nothing was changed. Retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+        };
+    };
+    createOrgTransaction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: a retry with the same key replays the first answer. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The account identifier. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A signed amount and exactly one of topup, adjustment or dataInstance. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                    amount: {
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example USD
+                         */
+                        currencyCode: string;
+                        /**
+                         * @description int64 whole units: a decimal string, or a JSON integer within ±(2^53−1).
+                         * @example 10
+                         */
+                        units?: string | number;
+                        /**
+                         * @description int32 nano units, −999,999,999 to +999,999,999, with the sign of units.
+                         * @example 500000000
+                         */
+                        nanos?: number | string;
+                    };
+                    /** @example Campaign spend for Q1 */
+                    description?: string;
+                    topup?: {
+                        /** @description A reference for the transaction. */
+                        reference?: string;
+                        /**
+                         * @description How the money came in.
+                         * @enum {string}
+                         */
+                        paymentType: "API" | "PAYPAL" | "BACS";
+                    };
+                    adjustment?: {
+                        reason?: string;
+                    };
+                    dataInstance?: {
+                        dataInstanceId: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The transaction, with the balance after it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        transaction: {
+                            transactionId: string;
+                            /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                            amount: {
+                                /** @example USD */
+                                currencyCode: string;
+                                /**
+                                 * @description int64 whole units, as a decimal string.
+                                 * @example 10
+                                 */
+                                units: string;
+                                /**
+                                 * @description Nano units, with the sign of units.
+                                 * @example 500000000
+                                 */
+                                nanos: number;
+                            };
+                            /** @description google.type.Money. `units`: int64 whole units, as a JSON string (a number is accepted on input, up to ±(2^53−1)); `nanos`: billionths, −999,999,999 to +999,999,999, with the sign of units (either may be zero). $-1.75 is units "-1", nanos -750000000. */
+                            balance: {
+                                /** @example USD */
+                                currencyCode: string;
+                                /**
+                                 * @description int64 whole units, as a decimal string.
+                                 * @example 10
+                                 */
+                                units: string;
+                                /**
+                                 * @description Nano units, with the sign of units.
+                                 * @example 500000000
+                                 */
+                                nanos: number;
+                            };
+                            /** Format: date-time */
+                            createTime: string;
+                            description?: string;
+                            topup?: {
+                                paymentType: string;
+                                reference?: string;
+                            };
+                            adjustment?: {
+                                reason?: string;
+                            };
+                            dataInstance?: {
+                                dataInstanceId: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): a field breaks a rule, named in the google.rpc.BadRequest detail; or FAILED_PRECONDITION (code 9): a debit that is not an adjustment would take the balance below zero. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAUTHENTICATED (code 16): no access token, or one that is expired, malformed or not signed by this service. Get one from POST /oauth2/token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description PERMISSION_DENIED (code 7): the token lacks the role this route needs (accounts.read, accounts.write, transactions.read, transactions.write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description NOT_FOUND (code 5): no account with this id in the token’s tenant and mode, or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description ALREADY_EXISTS (code 6): an account with this name exists; or ABORTED (code 10): the Idempotency-Key was used for another request, or that request is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): the body is larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INVALID_ARGUMENT (code 3): the body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED (code 8): the client exceeded its requests per minute; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description INTERNAL (code 13): something unexpected failed; nothing was changed. The message names the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+            /** @description UNAVAILABLE (code 14): the database cannot be reached; nothing was changed. Retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleRpcStatus"];
+                };
+            };
+        };
+    };
+    createOrgAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /**
+                     * @description client_credentials
+                     * @example client_credentials
+                     */
+                    grant_type: string;
+                    /** @description Unless sent with HTTP Basic. */
+                    client_id?: string;
+                    /** @description Unless sent with HTTP Basic. */
+                    client_secret?: string;
+                    /** @description Space-separated roles to ask for (default: all of the client’s). */
+                    scope?: string;
+                };
+                "application/json": {
+                    /**
+                     * @description client_credentials
+                     * @example client_credentials
+                     */
+                    grant_type: string;
+                    /** @description Unless sent with HTTP Basic. */
+                    client_id?: string;
+                    /** @description Unless sent with HTTP Basic. */
+                    client_secret?: string;
+                    /** @description Space-separated roles to ask for (default: all of the client’s). */
+                    scope?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description An access token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A JWT (EdDSA), verifiable with /.well-known/jwks.json. */
+                        access_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
+                        /** @example 3600 */
+                        expires_in: number;
+                        /** @example accounts.read accounts.write transactions.read transactions.write */
+                        scope: string;
+                    };
+                };
+            };
+            /** @description `invalid_request` (a parameter is missing, repeated or malformed, or credentials came both ways), `unsupported_grant_type` (only client_credentials) or `invalid_scope` (a role the client does not have). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `invalid_request`: the body is larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `invalid_request`: send application/x-www-form-urlencoded (or JSON). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `server_error`: something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `temporarily_unavailable`: the database cannot be reached; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+        };
+    };
+    getOrgJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JSON Web Key Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description `server_error`: something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `temporarily_unavailable`: the database cannot be reached; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+        };
+    };
     listTenants: {
         parameters: {
             query?: {
@@ -4778,6 +6079,269 @@ export interface operations {
             };
             /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listTenantOAuthClients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's clients, revoked ones included */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            client_id: string;
+                            name: string;
+                            mode: string;
+                            roles: string[];
+                            created_at: string;
+                            revoked_at: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    createTenantOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example reporting */
+                    name: string;
+                    /** @enum {string} */
+                    mode: "test" | "live";
+                    /**
+                     * @example [
+                     *       "accounts.read",
+                     *       "accounts.write",
+                     *       "transactions.read",
+                     *       "transactions.write"
+                     *     ]
+                     */
+                    roles: ("accounts.read" | "accounts.write" | "transactions.read" | "transactions.write")[];
+                };
+            };
+        };
+        responses: {
+            /** @description The client, with its secret (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        client_id: string;
+                        name: string;
+                        mode: string;
+                        roles: string[];
+                        created_at: string;
+                        revoked_at: string | null;
+                        /** @description Shown only now; only its hash is stored. */
+                        client_secret: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    revokeTenantOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client, revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        client_id: string;
+                        name: string;
+                        mode: string;
+                        roles: string[];
+                        created_at: string;
+                        revoked_at: string | null;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -261,7 +261,7 @@ for (const kind of await storeKinds()) {
         for (const [path, item] of Object.entries<Record<string, unknown>>(doc.paths)) {
           if (!path.startsWith('/billing') && !path.startsWith('/admin')) continue;
           for (const method of ['put', 'delete'] as const) {
-            const realDeletes = ['/admin/v1/tenants/{tenantId}/keys/{keyId}', '/admin/v1/tenants/{tenantId}/webhook-endpoints/{endpointId}'];
+            const realDeletes = ['/admin/v1/tenants/{tenantId}/keys/{keyId}', '/admin/v1/tenants/{tenantId}/webhook-endpoints/{endpointId}', '/admin/v1/tenants/{tenantId}/oauth-clients/{clientId}'];
             if (method === 'delete' && realDeletes.includes(path)) {
               assert.ok((item[method] as { summary?: string }).summary, `DELETE ${path} is a real route with a summary`);
               continue;

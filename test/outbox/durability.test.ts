@@ -3,13 +3,13 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { after, describe, test, type TestContext } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
 import { ServeProcesses } from '../support/serve-process.js';
+import { SmtpSink, type ReceivedMail } from '../support/smtp-sink.js';
 
 // Durability of the outbox (SPEC §1 "Running it", §2 "Events"): webhooks and e-mails are
 // at-least-once, survive SIGKILL between commit and delivery and during delivery (leases),
@@ -110,58 +110,6 @@ function verified(secret: string, request: Received): { id: string; type: string
 // ---------------------------------------------------------------------------------------------
 // A real SMTP server
 // ---------------------------------------------------------------------------------------------
-
-interface ReceivedMail {
-  envelopeTo: string[];
-  raw: string;
-  headers: Map<string, string>;
-}
-
-/** The header block of a raw RFC 5322 message, unfolded, lower-cased names. */
-function parseHeaders(raw: string): Map<string, string> {
-  const block = raw.split(/\r?\n\r?\n/, 1)[0].replace(/\r?\n[ \t]+/g, ' ');
-  const headers = new Map<string, string>();
-  for (const line of block.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-  }
-  return headers;
-}
-
-class SmtpSink {
-  readonly mails: ReceivedMail[] = [];
-  private readonly server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData: (stream, session, callback) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        this.mails.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, headers: parseHeaders(raw) });
-        callback();
-      });
-    },
-  });
-  port = 0;
-
-  async listen(port = 0): Promise<this> {
-    this.server.listen(port, '127.0.0.1');
-    await once(this.server.server, 'listening');
-    this.port = (this.server.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  /** The mail whose Message-ID names the outbox e-mail `emailId`. */
-  mailFor(emailId: string): ReceivedMail | undefined {
-    return this.mails.find((m) => m.headers.get('message-id')?.includes(emailId));
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 /** A port nothing listens on now (bound and released), to be bound later. */
 async function unusedPort(): Promise<number> {

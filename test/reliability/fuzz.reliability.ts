@@ -11,8 +11,9 @@ import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { call, client } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { problemShapeViolations, slugOf } from './harness.js';
-import { isPlatformPath, xenditCodeOf, xenditShapeViolations } from './xendit-shape.js';
+import { failureShapeViolations, isMethodNotAllowed, isNotFound } from './surface-shapes.js';
+import { createOAuthClient, ORG_ROLES } from '../../src/core/oauth-clients.js';
+import type { Mode } from '../../src/core/model.js';
 
 // SPEC §2 "Errors", §6 "Reliability": property-based fuzzing (fast-check) of the body, query
 // string, path parameters and headers of every route of every surface (billing, platform, admin), plus
@@ -82,7 +83,7 @@ function jsonText(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-type Surface = 'billing' | 'admin' | 'platform';
+type Surface = 'billing' | 'admin' | 'platform' | 'org' | 'oauth';
 
 interface Auth {
   header: string | undefined;
@@ -212,7 +213,7 @@ function segment(known: () => string[]): fc.Arbitrary<string> {
   );
 }
 
-const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id'];
+const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to'];
 
 function query(known: () => string[]): fc.Arbitrary<string> {
   const value = fc.oneof(
@@ -245,7 +246,7 @@ interface Snapshot {
 
 interface RouteSpec {
   surface: Surface;
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** OpenAPI-style template: `/billing/accounts/{account}`. */
   template: string;
   params?: Record<string, () => string[]>;
@@ -271,8 +272,12 @@ for (const kind of await storeKinds()) {
       transferRefs: [] as string[],
       /** Tenant A's account that only transfers name (no fuzzed status move can suspend it). */
       transferDestinations: [] as string[],
+      orgAccounts: [] as string[],
+      oauthClientIds: [] as string[],
     };
-    let auths: { billing: fc.Arbitrary<Auth>; admin: fc.Arbitrary<Auth>; platform: fc.Arbitrary<Auth> };
+    let auths: Record<Surface, fc.Arbitrary<Auth>>;
+    /** A client id and secret of tenant A (test mode), for the token endpoint's valid bodies. */
+    let orgCredentials: { client_id: string; client_secret: string };
 
     before(async () => {
       server = await startTestServer(kind);
@@ -338,6 +343,32 @@ for (const kind of await storeKinds()) {
       const revoked = await admin.post(`/admin/v1/tenants/${a.tenant.id}/keys`, { mode: 'test', type: 'secret' });
       assert.equal((await admin.delete(`/admin/v1/tenants/${a.tenant.id}/keys/${revoked.body.id}`)).status, 200);
 
+      // The org surface: OAuth clients and tokens of three scopes, accounts with a transaction each.
+      const orgTokenOf = async (tenantId: string, mode: Mode, roles: readonly string[] = ORG_ROLES) => {
+        const { client: c, secret } = await storeOf(server).transaction((tx) => createOAuthClient(tx, tenantId, { name: 'fuzz', mode, roles }, nowIso()));
+        const answer = await call(server.baseUrl, 'POST', '/oauth2/token', undefined, { rawBody: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.id, client_secret: secret }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        assert.equal(answer.status, 200, answer.text);
+        return { token: answer.body.access_token as string, clientId: c.id, secret };
+      };
+      const orgA = await orgTokenOf(a.tenant.id, 'test');
+      orgCredentials = { client_id: orgA.clientId, client_secret: orgA.secret };
+      const orgTokens = [orgA.token, (await orgTokenOf(a.tenant.id, 'live')).token, (await orgTokenOf(tenantB.tenant.id, 'test')).token];
+      const readOnlyToken = (await orgTokenOf(a.tenant.id, 'test', ['accounts.read'])).token;
+      for (const token of [orgTokens[0]!, orgTokens[2]!]) {
+        const org = { authorization: `Bearer ${token}` };
+        const created = await call(server.baseUrl, 'POST', '/v1/accounts', { name: `seed ${token.slice(-12)}`, currencyCode: 'USD', lowBalance: { hasNotification: true, notificationEmail: 'low@example.com', threshold: { currencyCode: 'USD', units: '5', nanos: 0 } } }, { headers: org });
+        assert.equal(created.status, 200, created.text);
+        const id = created.body.account.accountId as string;
+        const topup = await call(server.baseUrl, 'POST', `/v1/accounts/${id}/transactions`, { amount: { currencyCode: 'USD', units: '10', nanos: 0 }, topup: { paymentType: 'API' } }, { headers: org });
+        assert.equal(topup.status, 200, topup.text);
+        // Tenant A's account twice: the generators name it more often than B's (whose names are 404s to A's token).
+        pools.orgAccounts.push(id, ...(token === orgTokens[0] ? [id] : []));
+      }
+      const spareClient = await admin.post(`/admin/v1/tenants/${adminTarget.id}/oauth-clients`, { name: 'spare', mode: 'test', roles: ['accounts.read'] });
+      assert.equal(spareClient.status, 201, spareClient.text);
+      // Only the spare one: a fuzzed revocation of tenant A's client would end the token endpoint's valid requests.
+      pools.oauthClientIds.push(spareClient.body.client_id);
+
       const secretKeys = [a.keys.test.secret, a.keys.live.secret, tenantB.keys.test.secret];
       const common = [
         { header: undefined, valid: false, label: 'none' },
@@ -371,12 +402,20 @@ for (const kind of await storeKinds()) {
           { arbitrary: fc.constantFrom(...common, { header: `Bearer ${a.keys.test.secret}`, valid: false, label: 'billing key' }, { header: `Bearer ${ADMIN_TOKEN}x`, valid: false, label: 'admin token + x' }), weight: 4 },
           { arbitrary: random, weight: 1 },
         ),
+        org: fc.oneof(
+          { arbitrary: fc.constant({ header: `Bearer ${orgA.token}`, valid: true, label: 'org token' }), weight: 12 },
+          { arbitrary: fc.constantFrom(...orgTokens.slice(1)).map((t) => ({ header: `Bearer ${t}`, valid: true, label: 'org token, another scope' })), weight: 2 },
+          { arbitrary: fc.constantFrom(...common, { header: `Bearer ${readOnlyToken}`, valid: false, label: 'org token, read only' }, { header: `Bearer ${orgA.token.slice(0, -3)}abc`, valid: false, label: 'org token, bad signature' }, { header: `Bearer ${a.keys.test.secret}`, valid: false, label: 'billing key' }), weight: 3 },
+          { arbitrary: random, weight: 1 },
+        ),
+        // Open routes: whatever the Authorization header, the body decides (the token endpoint's client credentials).
+        oauth: fc.constantFrom(...common.slice(0, 2), { header: `Bearer ${orgA.token}`, valid: true, label: 'org token' }).map((auth) => ({ ...auth, valid: true })),
       };
     });
     after(() => server.close());
 
     const billingRefs = () => [...pools.customers, ...pools.accounts, ...pools.ledgerEntries];
-    const adminRefs = () => [...pools.tenants, ...pools.keyIds, ...pools.endpointIds, ...pools.deliveryIds, ...pools.eventIds];
+    const adminRefs = () => [...pools.tenants, ...pools.keyIds, ...pools.endpointIds, ...pools.deliveryIds, ...pools.eventIds, ...pools.oauthClientIds];
     const platformRefs = () => [...pools.subAccounts, ...pools.transferRefs, ...pools.tenants];
 
     // Any status may move to SUSPENDED (or stay there): weighted so that status moves get past the lifecycle often.
@@ -391,6 +430,44 @@ for (const kind of await storeKinds()) {
     const transferCreate = fc
       .tuple(freshRef, xenditAmount, fc.constant(null).chain(() => fc.constantFrom(...pools.transferDestinations, ...pools.transferDestinations, ...pools.transferDestinations, ...pools.subAccounts)))
       .map(([reference, amount, destination]) => ({ reference, amount, source_user_id: server.tenant.tenant.id, destination_user_id: destination }) as Record<string, unknown>);
+    const orgRefs = () => [...pools.orgAccounts, ...pools.ledgerEntries];
+    const refsOf: Record<Surface, () => string[]> = { billing: billingRefs, admin: adminRefs, platform: platformRefs, org: orgRefs, oauth: orgRefs };
+
+    // The org surface's bodies (google.type.Money, BidZenith's accounts and transactions).
+    // Mostly well-formed (non-negative units with non-negative nanos, or the reverse): the mutations break them.
+    const orgMoney = fc.oneof(
+      { arbitrary: fc.record({ currencyCode: fc.constant('USD'), units: fc.integer({ min: 0, max: 20 }).map(String), nanos: fc.integer({ min: 0, max: 999_999_999 }) }), weight: 3 },
+      { arbitrary: fc.record({ currencyCode: fc.constant('USD'), units: fc.integer({ min: -20, max: 0 }), nanos: fc.integer({ min: -999_999_999, max: 0 }) }), weight: 2 },
+      {
+        arbitrary: fc.record(
+          { currencyCode: fc.constantFrom('USD', 'EUR', 'XYZ'), units: fc.oneof(fc.integer({ min: -20, max: 20 }).map(String), fc.constantFrom('9223372036854775807', '-9223372036854775808', '9223372036854775808', '1.5', '')), nanos: fc.oneof(fc.integer({ min: -999_999_999, max: 999_999_999 }), fc.constantFrom(1_000_000_000)) },
+          { requiredKeys: ['currencyCode'] },
+        ),
+        weight: 1,
+      },
+    );
+    const lowBalance = fc.record({ hasNotification: fc.boolean(), notificationEmail: fc.constantFrom('low@example.com', 'low@example.com', 'not-an-email'), threshold: orgMoney });
+    const orgAccountFields = { name: fc.tuple(fc.string({ maxLength: 20 }), fc.uuid()).map(([n, u]) => `${n} ${u.slice(0, 8)}`), description: fc.string({ maxLength: 30 }), lowBalance };
+    const orgAccountCreate = fc.record({ ...orgAccountFields, currencyCode: fc.constantFrom('USD', 'USD', 'EUR', 'usd') }, { requiredKeys: ['name', 'currencyCode'] });
+    // Tenant A's account in the path and the body: a PUT succeeds only when both name the same one (B's is a 404 to A's token, and other routes name it).
+    const tenantAAccount = () => pools.orgAccounts.slice(0, 1);
+    const orgAccountReplace = fc.tuple(fc.record(orgAccountFields, { requiredKeys: ['name'] }), fc.constant(null).chain(() => fc.constantFrom(...tenantAAccount()))).map(([fields, accountId]) => ({ ...fields, accountId }) as Record<string, unknown>);
+    const orgTransaction = fc.tuple(
+      orgMoney,
+      fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
+      fc.oneof(
+        fc.record({ topup: fc.record({ reference: fc.string({ maxLength: 20 }), paymentType: fc.constantFrom('API', 'PAYPAL', 'BACS', 'CASH') }, { requiredKeys: ['paymentType'] }) }),
+        fc.record({ adjustment: fc.record({ reason: fc.string({ maxLength: 20 }) }, { requiredKeys: [] }) }),
+        fc.record({ dataInstance: fc.record({ dataInstanceId: fc.string({ minLength: 1, maxLength: 20 }) }) }),
+      ),
+    ).map(([amount, description, kind]) => ({ amount, ...(description === undefined ? {} : { description }), ...kind }) as Record<string, unknown>);
+    // Lazy: the seeded client exists once `before` has run.
+    const tokenRequest = fc.constant(null).chain(() =>
+      fc.record(
+        { grant_type: fc.constantFrom('client_credentials', 'client_credentials', 'password', ''), client_id: fc.constantFrom(orgCredentials.client_id, orgCredentials.client_id, 'oac_0000000000000000000000', ''), client_secret: fc.constantFrom(orgCredentials.client_secret, orgCredentials.client_secret, 'wrong'), scope: fc.constantFrom('accounts.read', 'accounts.read transactions.write', 'admin', '') },
+        { requiredKeys: ['grant_type'] },
+      ),
+    ) as fc.Arbitrary<Record<string, unknown>>;
 
     const accountCreate = fc
       .tuple(accountUpdate, freshRef, fc.oneof(fc.constant(null).chain(() => fc.constantFrom(...pools.customers)), customerCreate))
@@ -429,6 +506,17 @@ for (const kind of await storeKinds()) {
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/webhook-deliveries/{deliveryId}', params: { tenantId: () => pools.tenants, deliveryId: () => pools.deliveryIds } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/webhook-deliveries/{deliveryId}/resend', params: { tenantId: () => pools.tenants, deliveryId: () => pools.deliveryIds } },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/emails', params: { tenantId: () => pools.tenants } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/oauth-clients', params: { tenantId: () => pools.tenants }, body: fc.record({ name: fc.string({ minLength: 1, maxLength: 20 }), mode: fc.constantFrom('test', 'live'), roles: fc.subarray([...ORG_ROLES, 'admin'], { minLength: 0 }) }, { requiredKeys: ['name', 'mode', 'roles'] }), fields: ['name', 'mode', 'roles'] },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/oauth-clients', params: { tenantId: () => pools.tenants } },
+      { surface: 'admin', method: 'DELETE', template: '/admin/v1/tenants/{tenantId}/oauth-clients/{clientId}', params: { tenantId: () => pools.tenants, clientId: () => pools.oauthClientIds } },
+      { surface: 'org', method: 'POST', template: '/v1/accounts', body: orgAccountCreate, fields: ['name', 'description', 'currencyCode', 'lowBalance', 'lowBalance.threshold.units', 'lowBalance.threshold.nanos', 'lowBalance.notificationEmail'] },
+      { surface: 'org', method: 'GET', template: '/v1/accounts' },
+      { surface: 'org', method: 'GET', template: '/v1/accounts/{accountId}', params: { accountId: () => pools.orgAccounts } },
+      { surface: 'org', method: 'PUT', template: '/v1/accounts/{accountId}', params: { accountId: tenantAAccount }, body: orgAccountReplace, fields: ['accountId', 'name', 'description', 'lowBalance', 'currencyCode', 'lowBalance.threshold.currencyCode'] },
+      { surface: 'org', method: 'POST', template: '/v1/accounts/{accountId}/transactions', params: { accountId: () => pools.orgAccounts }, body: orgTransaction, fields: ['amount', 'amount.units', 'amount.nanos', 'amount.currencyCode', 'description', 'topup', 'adjustment', 'dataInstance', 'topup.paymentType'] },
+      { surface: 'org', method: 'GET', template: '/v1/accounts/{accountId}/transactions', params: { accountId: () => pools.orgAccounts } },
+      { surface: 'oauth', method: 'POST', template: '/oauth2/token', body: tokenRequest, fields: ['grant_type', 'client_id', 'client_secret', 'scope'] },
+      { surface: 'oauth', method: 'GET', template: '/.well-known/jwks.json' },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/emails', params: { tenantId: () => pools.tenants }, body: fc.record({ to: fc.emailAddress(), subject: fc.string({ minLength: 1, maxLength: 40 }), text: fc.string({ maxLength: 200 }), mode: fc.constantFrom('test', 'live') }, { requiredKeys: ['to', 'subject', 'text'] }), fields: ['to', 'subject', 'text', 'mode'] },
     ];
 
@@ -436,7 +524,7 @@ for (const kind of await storeKinds()) {
     // Observing the store
     // ---------------------------------------------------------------------------------------
 
-    const COUNTED = ['tenants', 'api_keys', 'customers', 'accounts', 'ledger_entries', 'events', 'webhook_endpoints', 'webhook_deliveries', 'emails', 'platform_sub_accounts', 'platform_transfers'] as const;
+    const COUNTED = ['tenants', 'api_keys', 'customers', 'accounts', 'ledger_entries', 'events', 'webhook_endpoints', 'webhook_deliveries', 'emails', 'platform_sub_accounts', 'platform_transfers', 'org_accounts', 'org_transactions', 'oauth_clients'] as const;
 
     /** Row counts of every table but idempotency_keys (a failed keyed request stores its answer), and a digest of every row that can change in place. */
     async function snapshot(): Promise<Snapshot> {
@@ -453,6 +541,8 @@ for (const kind of await storeKinds()) {
         api_keys: await db.selectFrom('api_keys').select(['id', 'revoked_at']).orderBy('id').execute(),
         webhook_endpoints: await db.selectFrom('webhook_endpoints').select(['id', 'deleted_at']).orderBy('id').execute(),
         webhook_deliveries: await db.selectFrom('webhook_deliveries').select(['id', 'status', 'attempts', 'next_attempt_at', 'last_error']).orderBy('id').execute(),
+        org_accounts: await db.selectFrom('org_accounts').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
+        oauth_clients: await db.selectFrom('oauth_clients').select(['id', 'revoked_at']).orderBy('id').execute(),
       };
       const text = JSON.stringify(mutable, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
       return { counts, digest: createHash('sha256').update(text).digest('hex') };
@@ -483,6 +573,11 @@ for (const kind of await storeKinds()) {
           const copy = amount === undefined || h.currency === null ? null : toMinorUnits({ currency: h.currency, amount: BigInt(amount) });
           if (copy !== (h.balance === null ? null : BigInt(h.balance))) rows.push({ holder: `${table}/${h.id}`, balance: String(h.balance), ledger: String(copy) });
         }
+      }
+      // An org account's balance column is a copy of its ledger balance too (atoms).
+      for (const h of await db.selectFrom('org_accounts').select(['tenant_id', 'mode', 'id', 'currency', 'balance']).execute()) {
+        const amount = ledgerBalances.get(`${h.tenant_id}/${h.mode}/${h.id}/${h.currency}`);
+        if (amount !== h.balance) rows.push({ holder: `org_accounts/${h.id}`, balance: h.balance, ledger: String(amount) });
       }
       return rows;
     }
@@ -530,8 +625,8 @@ for (const kind of await storeKinds()) {
       if (incomingId !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(incomingId) && response.headers.get('request-id') !== incomingId) fail('a valid X-Request-Id is not echoed as Request-Id');
       const success = response.status >= 200 && response.status < 300;
       if (!success) {
-        const wrong = isPlatformPath(instance) ? xenditShapeViolations(response) : problemShapeViolations(response, instance);
-        if (wrong.length > 0) fail(`a failure not in the surface's error shape: ${wrong.join('; ')}`);
+        const wrong = failureShapeViolations(response, instance);
+        if (wrong.length > 0) fail(`a failure not in the surface's shape: ${wrong.join('; ')}`);
         if (JSON.stringify(before) !== JSON.stringify(after)) {
           fail(`a failed request changed the store:\n  before ${JSON.stringify(before)}\n  after  ${JSON.stringify(after)}`);
         }
@@ -540,11 +635,10 @@ for (const kind of await storeKinds()) {
         if (typeof response.body !== 'object' || response.body === null) fail('a success whose body is not a JSON object');
         if (!request.auth.valid) fail(`a request authenticated with "${request.auth.label}" succeeded`);
       }
-      const methodNotAllowed = isPlatformPath(instance) ? xenditCodeOf(response) === 'METHOD_NOT_ALLOWED' : slugOf(response) === 'method-not-allowed';
-      if (expectation.wrongMethod && (response.status !== 405 || !methodNotAllowed || !response.headers.get('allow'))) {
+      if (expectation.wrongMethod && !isMethodNotAllowed(response, instance)) {
         fail('a wrong method on an existing path must answer 405 method-not-allowed with an Allow header');
       }
-      if (request.expect404 && (response.status !== 404 || slugOf(response) !== 'not-found')) fail('an unknown route must answer 404 not-found');
+      if (request.expect404 && !isNotFound(response, instance)) fail('an unknown route must answer 404 not-found');
 
       const replayed = response.headers.get('idempotent-replayed') === 'true';
       const route = expectation.route;
@@ -604,6 +698,19 @@ for (const kind of await storeKinds()) {
         case 'POST /admin/v1/tenants/{tenantId}/emails':
           only({ emails: (n) => n === 1 });
           break;
+        case 'POST /admin/v1/tenants/{tenantId}/oauth-clients':
+          only({ oauth_clients: (n) => n === 1 });
+          break;
+        case 'POST /v1/accounts':
+          only({ org_accounts: (n) => n === 1, events: (n) => n === 1 });
+          break;
+        case 'PUT /v1/accounts/{accountId}':
+          // org.account.updated, plus a low-balance event (and e-mail) when the change crossed the threshold.
+          only({ events: range(1, 2), emails: range(0, 1) });
+          break;
+        case 'POST /v1/accounts/{accountId}/transactions':
+          only({ ledger_entries: (n) => n === 1, org_transactions: (n) => n === 1, events: range(1, 2), emails: range(0, 1) });
+          break;
         default:
           only({});
       }
@@ -656,7 +763,7 @@ for (const kind of await storeKinds()) {
       });
 
     function requestsFor(route: RouteSpec): fc.Arbitrary<FuzzRequest> {
-      const refs = route.surface === 'billing' ? billingRefs : route.surface === 'platform' ? platformRefs : adminRefs;
+      const refs = refsOf[route.surface];
       const names = [...route.template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
       const params = fc.tuple(...names.map((name) => segment(route.params?.[name] ?? refs)));
       const withBody = route.method !== 'GET';
@@ -719,7 +826,7 @@ for (const kind of await storeKinds()) {
       const arbitrary = fc
         .record({
           c: fc.constantFrom(...cases),
-          auth: fc.oneof(auths.billing, auths.admin, auths.platform),
+          auth: fc.oneof(auths.billing, auths.admin, auths.platform, auths.org),
           plain: plainRequest,
           id: ref,
         })
@@ -730,13 +837,13 @@ for (const kind of await storeKinds()) {
     test('unknown routes under every surface and outside them answer 404 not-found in problem+json', TEST_TIMEOUT, async () => {
       const arbitrary = fc
         .record({
-          prefix: fc.constantFrom('/billing', '/admin/v1', '/admin', '/v9', ''),
+          prefix: fc.constantFrom('/billing', '/admin/v1', '/admin', '/v9', '/v1', ''),
           rest: fc.oneof(
             fc.array(fc.stringMatching(/^[a-z0-9_]{1,12}$/), { minLength: 1, maxLength: 4 }).map((segments) => `/zz${segments.join('/')}`),
             fc.constantFrom('/billing/accounts/x/y', '/customers/x/ledger_entries', '/accounts/x/ledger_entries/y', '/tenants/x/y', '/tenants/x/keys/y/z'),
           ),
           method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'),
-          auth: fc.oneof(auths.billing, auths.admin),
+          auth: fc.oneof(auths.billing, auths.admin, auths.org),
           plain: plainRequest,
           // Well-formed query strings: a hostile one is a 400 before the route is looked at (the routes property covers those).
           q: fc.array(fc.tuple(fc.constantFrom(...QUERY_NAMES), fc.stringMatching(/^[A-Za-z0-9_-]{0,12}$/)), { maxLength: 3 }).map((pairs) => (pairs.length > 0 ? `?${pairs.map(([n, v]) => `${encodeURIComponent(n)}=${v}`).join('&')}` : '')),
@@ -744,7 +851,13 @@ for (const kind of await storeKinds()) {
         .map(({ prefix, rest, method, auth, plain, q }): FuzzRequest => {
           const target = `${prefix}${rest}${q}`;
           // Inside a surface, a caller authenticated for it gets 404 (an unauthenticated one 401 first); outside every surface, everyone gets 404.
-          const reachable = target.startsWith('/admin/v1/') ? auth.label === 'admin token' && auth.valid : target.startsWith('/billing/') ? auth.valid && auth.label !== 'admin token' : true;
+          const reachable = target.startsWith('/admin/v1/')
+            ? auth.label === 'admin token' && auth.valid
+            : target.startsWith('/billing/')
+              ? auth.valid && auth.label !== 'admin token' && !auth.label.startsWith('org')
+              : target.startsWith('/v1/')
+                ? auth.valid && auth.label.startsWith('org token')
+                : true;
           return { method, target, ...(method === 'GET' ? { ...plain, body: undefined } : plain), auth: { ...auth, valid: false }, expect404: reachable };
         });
       await assertProperty('unknown route', 200, arbitrary, {}, RUNS * 2);
@@ -761,7 +874,7 @@ for (const kind of await storeKinds()) {
       const wrong: string[] = [];
       for (const { path, body } of cases) {
         const response = await call(server.baseUrl, 'POST', path, undefined, { rawBody: body, headers: { 'content-type': 'application/json' } });
-        const problems = problemShapeViolations(response, path);
+        const problems = failureShapeViolations(response, path);
         if (response.status >= 500 || problems.length > 0) wrong.push(`POST ${path} with ${JSON.stringify(body.slice(0, 40))}${body.length > 40 ? '…' : ''} (${body.length} bytes): ${response.status} ${response.text.slice(0, 200)} ${problems.join('; ')}`);
       }
       assert.deepEqual(wrong, [], 'a bad body to a path no surface owns is a client error (400/404/413), not an internal error');
@@ -777,7 +890,7 @@ for (const kind of await storeKinds()) {
           method: fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE'),
           headers: headersArb(true),
           body: fc.oneof(specialBody, bodyOf(undefined, [])),
-          auth: fc.oneof(auths.billing, auths.admin),
+          auth: fc.oneof(auths.billing, auths.admin, auths.org),
           q: query(billingRefs),
         })
         .map(({ path, method, headers, body, auth, q }): FuzzRequest => ({ method, target: `${path}${q}`, headers, body, auth: { ...auth, valid: false } }));

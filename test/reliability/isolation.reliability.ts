@@ -10,6 +10,7 @@ import { call, client, type ApiResponse } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { assertProblem } from './harness.js';
+import { orgApiOf, type OrgApi } from '../org/org-client.js';
 
 // SPEC §2 "Tenant and mode": a request sees only objects of its own tenant and mode; another
 // tenant's id answers exactly like an id that does not exist. Checked on every route with an id
@@ -306,6 +307,105 @@ for (const kind of await storeKinds()) {
       assert.equal(after.status, 200);
       assert.equal(after.body.attempts.length, 0);
       assert.equal(after.body.next_attempt_at, delivery.next_attempt_at, 'the delivery was not re-scheduled by a resend under tenant A');
+    });
+  });
+}
+
+// The org surface (SPEC §5): every route with an account id in its path, page tokens, names and
+// idempotency keys, for another tenant's and another mode's OAuth clients; and the admin API's
+// OAuth clients of another tenant.
+for (const kind of await storeKinds()) {
+  describe(`tenant and mode isolation on every org route (${kind})`, () => {
+    let server: TestServer;
+    let owner: OrgApi;
+    let outsiders: { name: string; api: OrgApi }[];
+    let accountId: string;
+    let accountName: string;
+    let pageToken: string;
+
+    before(async () => {
+      server = await startTestServer(kind);
+      const tenantB = await server.createTenant('other');
+      owner = await orgApiOf(server);
+      outsiders = [
+        { name: "tenant B's test client", api: await orgApiOf(server, { tenantId: tenantB.tenant.id }) },
+        { name: "tenant B's live client", api: await orgApiOf(server, { tenantId: tenantB.tenant.id, mode: 'live' }) },
+        { name: "tenant A's live client (A's other mode)", api: await orgApiOf(server, { mode: 'live' }) },
+      ];
+      accountName = `Owned ${randomUUID().slice(0, 8)}`;
+      for (const name of [accountName, `Second ${randomUUID().slice(0, 8)}`]) {
+        const created = await owner.post('/v1/accounts', { name, currencyCode: 'USD' });
+        assert.equal(created.status, 200, created.text);
+        accountId ??= created.body.account.accountId;
+      }
+      assert.equal((await owner.post(`/v1/accounts/${accountId}/transactions`, { amount: { currencyCode: 'USD', units: '10', nanos: 0 }, topup: { paymentType: 'API' } })).status, 200);
+      pageToken = (await owner.get('/v1/accounts?pageSize=1')).body.nextPageToken;
+      assert.ok(pageToken);
+      for (const { name, api } of outsiders) assert.equal((await api.post('/v1/accounts', { name: `Own ${randomUUID().slice(0, 8)}`, currencyCode: 'USD' })).status, 200, name);
+    });
+    after(() => server.close());
+
+    const ownerState = async () => ({ account: (await owner.get(`/v1/accounts/${accountId}`)).body, transactions: (await owner.get(`/v1/accounts/${accountId}/transactions`)).body });
+
+    /** Every outsider's answer for the owner's account equals its answer for an id that never existed; the owner's account is unchanged. */
+    async function assertLikeUnknown(request: (api: OrgApi, id: string) => Promise<ApiResponse>, expectedStatus: number) {
+      const before = await ownerState();
+      for (const { name, api } of outsiders) {
+        const unknown = neverExisted(accountId);
+        const foreign = await request(api, accountId);
+        assert.equal(foreign.status, expectedStatus, `${name}: ${foreign.text}`);
+        assert.deepEqual(comparable(foreign, accountId), comparable(await request(api, unknown), unknown), `${name}: another scope's account answers like the unknown ${unknown}`);
+      }
+      assert.deepEqual(await ownerState(), before, "the owner's account and transactions are unchanged");
+    }
+
+    test('GET, PUT, POST transactions and GET transactions of another scope\u2019s account: the same 404 as an unknown id, nothing changes', async () => {
+      await assertLikeUnknown((api, id) => api.get(`/v1/accounts/${id}`), 404);
+      await assertLikeUnknown((api, id) => api.put(`/v1/accounts/${id}`, { accountId: id, name: 'hijacked' }), 404);
+      await assertLikeUnknown((api, id) => api.put(`/v1/accounts/${id}`, { accountId: id, name: 'hijacked' }, { idempotencyKey: `iso-${randomUUID()}` }), 404);
+      await assertLikeUnknown((api, id) => api.post(`/v1/accounts/${id}/transactions`, { amount: { currencyCode: 'USD', units: '-5', nanos: 0 }, adjustment: {} }, { idempotencyKey: `iso-${randomUUID()}` }), 404);
+      await assertLikeUnknown((api, id) => api.get(`/v1/accounts/${id}/transactions`), 404);
+    });
+
+    test('lists show only their own scope, and a page token of another scope is the same 400 as a forged one', async () => {
+      for (const { name, api } of outsiders) {
+        const listed = await api.get('/v1/accounts?pageSize=100');
+        assert.equal(listed.status, 200);
+        assert.ok(!listed.text.includes(accountId), name);
+        const foreign = await api.get(`/v1/accounts?pageToken=${encodeURIComponent(pageToken)}`);
+        const forged = await api.get(`/v1/accounts?pageToken=${encodeURIComponent(`${pageToken.slice(0, -2)}xx`)}`);
+        assert.equal(foreign.status, 400, name);
+        assert.deepEqual(comparable(foreign, pageToken), comparable(forged, pageToken), name);
+      }
+    });
+
+    test('names and idempotency keys are scoped: another scope may use the owner\u2019s account name and key, and never sees the owner\u2019s answer', async () => {
+      const key = `iso-org-${randomUUID()}`;
+      const first = await owner.post('/v1/accounts', { name: `Keyed ${randomUUID().slice(0, 8)}`, currencyCode: 'USD' }, { idempotencyKey: key });
+      assert.equal(first.status, 200);
+      for (const { name, api } of outsiders) {
+        const same = await api.post('/v1/accounts', { name: accountName, currencyCode: 'USD' }, { idempotencyKey: key });
+        assert.equal(same.status, 200, `${name}: ${same.text}`);
+        assert.equal(same.headers.get('idempotent-replayed'), null);
+        assert.notEqual(same.body.account.accountId, first.body.account.accountId);
+      }
+    });
+
+    test("admin: revoking another tenant's OAuth client under tenant A is the same 404 as an unknown client, and changes nothing", async () => {
+      const admin = client(server.baseUrl, ADMIN_TOKEN);
+      const tenants = (await admin.get('/admin/v1/tenants')).body.data as { id: string; name: string }[];
+      const b = tenants.find((t) => t.name === 'other')!.id;
+      const a = server.tenant.tenant.id;
+      const created = await admin.post(`/admin/v1/tenants/${b}/oauth-clients`, { name: 'b', mode: 'test', roles: ['accounts.read'] });
+      assert.equal(created.status, 201, created.text);
+      const clientId = created.body.client_id as string;
+      const foreign = await admin.delete(`/admin/v1/tenants/${a}/oauth-clients/${clientId}`);
+      assertProblem(foreign, 404, 'not-found');
+      const unknown = neverExisted(clientId);
+      assert.deepEqual(comparable(foreign, clientId), comparable(await admin.delete(`/admin/v1/tenants/${a}/oauth-clients/${unknown}`), unknown));
+      assert.ok(!(await admin.get(`/admin/v1/tenants/${a}/oauth-clients`)).text.includes(clientId));
+      const own = (await admin.get(`/admin/v1/tenants/${b}/oauth-clients`)).body.data.find((c: { client_id: string }) => c.client_id === clientId);
+      assert.equal(own.revoked_at, null);
     });
   });
 }

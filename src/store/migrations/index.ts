@@ -4,6 +4,7 @@ import * as outboxDelivery from './2026-11-23-outbox-delivery.js';
 import * as ledgerCore from './2026-12-01-ledger-core.js';
 import * as listsById from './2026-12-02-lists-by-id.js';
 import * as platform from './2026-12-03-platform.js';
+import * as org from './2026-12-03-org.js';
 
 /** Every migration, in order. Explicit (no directory scan) so it works from src/ and dist/ alike. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-ledger-core': ledgerCore,
   '2026-12-02-lists-by-id': listsById,
   '2026-12-03-platform': platform,
+  '2026-12-03-org': org,
 };
 
 export const migrationProvider: MigrationProvider = {
