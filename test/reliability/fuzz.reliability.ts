@@ -529,21 +529,22 @@ for (const kind of await storeKinds()) {
     /** Row counts of every table but idempotency_keys (a failed keyed request stores its answer), and a digest of every row that can change in place. */
     async function snapshot(): Promise<Snapshot> {
       const db = storeOf(server).db;
-      const counts: Record<string, number> = {};
-      for (const table of COUNTED) {
-        counts[table] = Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-      }
-      const mutable = {
-        customers: await db.selectFrom('customers').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
-        accounts: await db.selectFrom('accounts').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
-        platform_sub_accounts: await db.selectFrom('platform_sub_accounts').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
-        balances: await db.selectFrom('balances').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('holder_id').orderBy('currency').execute(),
-        api_keys: await db.selectFrom('api_keys').select(['id', 'revoked_at']).orderBy('id').execute(),
-        webhook_endpoints: await db.selectFrom('webhook_endpoints').select(['id', 'deleted_at']).orderBy('id').execute(),
-        webhook_deliveries: await db.selectFrom('webhook_deliveries').select(['id', 'status', 'attempts', 'next_attempt_at', 'last_error']).orderBy('id').execute(),
-        org_accounts: await db.selectFrom('org_accounts').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute(),
-        oauth_clients: await db.selectFrom('oauth_clients').select(['id', 'revoked_at']).orderBy('id').execute(),
-      };
+      // Read side by side (PostgreSQL's pool runs them at once): nothing writes while a snapshot is taken.
+      const counted = await Promise.all(COUNTED.map(async (table) => [table, Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)] as const));
+      const counts: Record<string, number> = Object.fromEntries(counted);
+      const byKey = (table: 'customers' | 'accounts' | 'platform_sub_accounts' | 'org_accounts') => db.selectFrom(table).selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute();
+      const [customers, accounts, platform_sub_accounts, balances, api_keys, webhook_endpoints, webhook_deliveries, org_accounts, oauth_clients] = await Promise.all([
+        byKey('customers'),
+        byKey('accounts'),
+        byKey('platform_sub_accounts'),
+        db.selectFrom('balances').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('holder_id').orderBy('currency').execute(),
+        db.selectFrom('api_keys').select(['id', 'revoked_at']).orderBy('id').execute(),
+        db.selectFrom('webhook_endpoints').select(['id', 'deleted_at']).orderBy('id').execute(),
+        db.selectFrom('webhook_deliveries').select(['id', 'status', 'attempts', 'next_attempt_at', 'last_error']).orderBy('id').execute(),
+        byKey('org_accounts'),
+        db.selectFrom('oauth_clients').select(['id', 'revoked_at']).orderBy('id').execute(),
+      ]);
+      const mutable = { customers, accounts, platform_sub_accounts, balances, api_keys, webhook_endpoints, webhook_deliveries, org_accounts, oauth_clients };
       const text = JSON.stringify(mutable, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
       return { counts, digest: createHash('sha256').update(text).digest('hex') };
     }
