@@ -163,8 +163,8 @@ export async function measureHttp(bench: Bench, kind: StoreKind, variant: 'defau
     for (const surface of SURFACES) {
       const requests = await surface.setup(server);
       if (bench.config.pgAnalyze) await analyzePostgres(scratch);
-      for (const operation of operations) {
-        const run = await measure(bench, `${surface.name} · ${store} · ${operation}`, server.base, requests[operation], true, server.process);
+      for (const operation of operations.filter((o) => surface.operations.includes(o))) {
+        const run = await measure(bench, `${surface.name} · ${store} · ${operation}`, server.base, requests[operation]!, true, server.process);
         const outbox = workersOn ? await drainOutbox(bench, scratch) : null;
         if (outbox && outbox.pending > 0) {
           bench.progress.note(`outbox: ${int(outbox.pending)} events were pending, ${outbox.drainS === null ? `not drained after ${OUTBOX_DRAIN_TIMEOUT_S} s` : `drained in ${outbox.drainS} s`}`);
@@ -255,7 +255,7 @@ export async function measureScale(bench: Bench, kind: StoreKind): Promise<void>
         try {
           const requests = scale.requests(server, ids);
           for (const operation of scale.operations) {
-            const run = await measure(bench, `${surface.name} · ${kind} · ${operation} with ${int(size)} accounts`, server.base, requests[operation], false, server.process);
+            const run = await measure(bench, `${surface.name} · ${kind} · ${operation} with ${int(size)} accounts`, server.base, requests[operation]!, false, server.process);
             bench.results.push({ kind: 'scale', surface: surface.name, store: kind, operation, rows: size, sampledIds: ids.length, result: run.peak, loadavg1: run.loadavg1, serverCpu: run.serverCpu });
           }
           if (size === config.scale) bench.results.push(memoryRecord(kind, 'after scale', server, size));
@@ -275,7 +275,7 @@ export function plannedSteps(config: BenchConfig): number {
   const has = (s: string) => config.sections.has(s);
   let steps = has('ceiling') ? 2 : 0;
   for (const store of config.stores) {
-    if (has('http')) steps += SURFACES.length * OPERATIONS.length;
+    if (has('http')) steps += SURFACES.reduce((n, s) => n + s.operations.length, 0);
     if (store === 'sqlite' && has('sync')) steps += SURFACES.length;
     if (store === 'postgres' && has('pgbench')) steps += SURFACES.filter((s) => s.pgbench).length;
     if (has('scale')) steps += SURFACES.reduce((n, s) => n + (s.scale ? 2 * (1 + s.scale.operations.length) : 0), 0);

@@ -4,8 +4,11 @@ import type { DirectConnection } from '../stores.js';
 
 // What a surface gives the bench harness (bench/surfaces/index.ts lists them).
 
-export const OPERATIONS = ['create', 'get', 'list', 'balance'] as const;
+export const OPERATIONS = ['create', 'get', 'list', 'balance', 'transfer'] as const;
 export type OperationName = (typeof OPERATIONS)[number];
+/** What every surface measures; `transfer` (money between two holders) only where its vendor has one. */
+type SurfaceOperations<C> = Record<Exclude<OperationName, 'transfer'>, (context: C) => RequestSpec> & Partial<Record<'transfer', (context: C) => RequestSpec>>;
+type BoundOperations = Partial<Record<OperationName, RequestSpec>>;
 
 /** The tenant and mode of the key the bench uses: every seeded row belongs to them. */
 export interface Scope {
@@ -18,8 +21,8 @@ export interface SurfaceDefinition<C> {
   name: string;
   /** On a fresh, listening server: whatever the operations need, created through the API. */
   setup(server: SubledgerServer): Promise<C>;
-  /** Each an autocannon request factory: create (with an idempotency key), get, list first page, a balance change. */
-  operations: Record<OperationName, (context: C) => RequestSpec>;
+  /** Each an autocannon request factory: create (with an idempotency key), get, list first page, a balance change, a transfer. */
+  operations: SurfaceOperations<C>;
   /** Seeding in bulk (straight into the store, the server stopped) for the 10^3 / 10^6 comparison. */
   scale?: {
     /** Which operations are compared across sizes. */
@@ -45,21 +48,26 @@ export interface SurfaceDefinition<C> {
 /** A surface with its context bound: what the harness runs. */
 export interface Surface {
   name: string;
-  setup(server: SubledgerServer): Promise<Record<OperationName, RequestSpec>>;
+  /** The operations it has, in OPERATIONS order. */
+  operations: readonly OperationName[];
+  setup(server: SubledgerServer): Promise<BoundOperations>;
   scale?: Omit<NonNullable<SurfaceDefinition<unknown>['scale']>, 'context'> & {
-    requests(server: SubledgerServer, ids: string[]): Record<OperationName, RequestSpec>;
+    requests(server: SubledgerServer, ids: string[]): BoundOperations;
   };
   pgbench?: SurfaceDefinition<unknown>['pgbench'];
 }
 
-function bind<C>(operations: Record<OperationName, (context: C) => RequestSpec>, context: C): Record<OperationName, RequestSpec> {
-  return Object.fromEntries(OPERATIONS.map((name) => [name, operations[name](context)])) as Record<OperationName, RequestSpec>;
+const operationsOf = <C>(operations: SurfaceOperations<C>): OperationName[] => OPERATIONS.filter((name) => operations[name] !== undefined);
+
+function bind<C>(operations: SurfaceOperations<C>, context: C): BoundOperations {
+  return Object.fromEntries(operationsOf(operations).map((name) => [name, operations[name]!(context)]));
 }
 
 export function defineSurface<C>(definition: SurfaceDefinition<C>): Surface {
   const { scale } = definition;
   return {
     name: definition.name,
+    operations: operationsOf(definition.operations),
     setup: async (server) => bind(definition.operations, await definition.setup(server)),
     scale: scale && {
       operations: scale.operations,
