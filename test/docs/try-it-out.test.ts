@@ -34,6 +34,8 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
   let receiver: Server;
   let browser: Browser;
   let page: Page;
+  /** An OAuth client of the tenant, for the token endpoint's Try-it-out. */
+  let orgCredentials: { clientId: string; clientSecret: string };
   /** Values for the required path parameters (nothing else is typed in). */
   const pathValues: Record<string, string> = {};
   /** The stored objects each list route must show. */
@@ -70,6 +72,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     // The org surface: an access token from its token endpoint, two accounts, two transactions.
     const { newOAuthClient, orgClient, tokenFor } = await import('../org/org-client.js');
     const orgClientCredentials = await newOAuthClient(server);
+    orgCredentials = orgClientCredentials;
     const orgToken = await tokenFor(server.baseUrl, orgClientCredentials);
     const org = orgClient(server.baseUrl, orgToken);
     const orgAccounts = await Promise.all(['Budget A', 'Budget B'].map(async (name) => (await org.post('/v1/accounts', { name, currencyCode: 'USD' })).body.account.accountId as string));
@@ -141,6 +144,25 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       for (const stored of expected[id]!) assert.ok(shown.includes(stored), `${id} (${path}): ${stored} missing from the page's answer to ${requestUrl}`);
     }
     assert.deepEqual(offOrigin, [], 'the docs page requests nothing outside this server');
+  });
+
+  test("the org token endpoint's Try-it-out, with the form the page shows, answers an access token that the org list routes accept", async () => {
+    const token = (await servedDocument(server.baseUrl)).paths['/oauth2/token']!.post!;
+    const block = page.locator(`#operations-${token.tags![0]}-${token.operationId}`);
+    await block.locator('.opblock-summary-control').click();
+    await block.locator('button.try-out__btn').click();
+    const field = (name: string) => block.locator('.opblock-section-request-body tr', { hasText: name }).locator('input').first();
+    await field('client_id').fill(orgCredentials.clientId);
+    await field('client_secret').fill(orgCredentials.clientSecret);
+    await block.locator('button.execute').click();
+    const status = block.locator('.live-responses-table .response .response-col_status');
+    await status.waitFor();
+    await block.screenshot({ path: `${ARTIFACTS}${token.operationId}.png` });
+    assert.equal((await status.innerText()).trim(), '200', await block.locator('.live-responses-table').innerText());
+    const answer = JSON.parse(await block.locator('.live-responses-table .response-col_description .highlight-code pre').innerText()) as { access_token: string; token_type: string };
+    assert.equal(answer.token_type, 'Bearer');
+    const listed = await call(server.baseUrl, 'GET', '/v1/accounts', undefined, { headers: { authorization: `Bearer ${answer.access_token}` } });
+    assert.equal(listed.status, 200, listed.text);
   });
 });
 

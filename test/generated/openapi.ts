@@ -4621,7 +4621,10 @@ export interface operations {
                     client_id?: string;
                     /** @description Unless sent with HTTP Basic. */
                     client_secret?: string;
-                    /** @description Space-separated roles to ask for (default: all of the client’s). */
+                    /**
+                     * @description Space-separated roles to ask for (default: all of the client’s).
+                     * @example accounts.read accounts.write transactions.read transactions.write
+                     */
                     scope?: string;
                 };
                 "application/json": {
@@ -4634,7 +4637,10 @@ export interface operations {
                     client_id?: string;
                     /** @description Unless sent with HTTP Basic. */
                     client_secret?: string;
-                    /** @description Space-separated roles to ask for (default: all of the client’s). */
+                    /**
+                     * @description Space-separated roles to ask for (default: all of the client’s).
+                     * @example accounts.read accounts.write transactions.read transactions.write
+                     */
                     scope?: string;
                 };
             };

@@ -160,7 +160,8 @@ export const TokenRequest = Type.Object({
   grant_type: Type.String({ description: 'client_credentials', examples: ['client_credentials'] }),
   client_id: Type.Optional(Type.String({ maxLength: 255, description: 'Unless sent with HTTP Basic.' })),
   client_secret: Type.Optional(Type.String({ maxLength: 255, description: 'Unless sent with HTTP Basic.' })),
-  scope: Type.Optional(Type.String({ maxLength: 1000, description: 'Space-separated roles to ask for (default: all of the client\u2019s).' })),
+  // The example is what Try-it-out pre-fills (without one it sends the word "string", an unknown role).
+  scope: Type.Optional(Type.String({ maxLength: 1000, description: 'Space-separated roles to ask for (default: all of the client\u2019s).', examples: ['accounts.read accounts.write transactions.read transactions.write'] })),
 });
 
 export const TokenResponse = Type.Object({
