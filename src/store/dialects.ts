@@ -78,6 +78,8 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     max: options.poolSize ?? 10,
     // Without it a server that drops packets (a firewalled host) holds start-up and every
     // request forever; with it they fail as an outage (StoreUnavailable: 503, or one line at start).
+    // pg-pool applies it to a wait for a free pooled connection too: a request queued that long
+    // behind a saturated pool is also a 503, not an unbounded wait.
     connectionTimeoutMillis: connectTimeoutMs,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
