@@ -4,10 +4,16 @@ import type { DirectConnection } from '../stores.js';
 
 // What a surface gives the bench harness (bench/surfaces/index.ts lists them).
 
-export const OPERATIONS = ['create', 'get', 'list', 'balance', 'transfer'] as const;
+export const OPERATIONS = ['create', 'get', 'list', 'balance', 'transfer', 'transfer_spread'] as const;
 export type OperationName = (typeof OPERATIONS)[number];
-/** What every surface measures; `transfer` (money between two holders) only where its vendor has one. */
-type SurfaceOperations<C> = Record<Exclude<OperationName, 'transfer'>, (context: C) => RequestSpec> & Partial<Record<'transfer', (context: C) => RequestSpec>>;
+/** Operations only some vendors have: money between two holders. */
+type OptionalOperation = 'transfer' | 'transfer_spread';
+/**
+ * What every surface measures; `transfer` (every posting hits one hot balance, e.g. a platform's
+ * own) and `transfer_spread` (the same transfers, each between a different pair of holders: the
+ * hot-balance target's baseline) only where its vendor has transfers.
+ */
+type SurfaceOperations<C> = Record<Exclude<OperationName, OptionalOperation>, (context: C) => RequestSpec> & Partial<Record<OptionalOperation, (context: C) => RequestSpec>>;
 type BoundOperations = Partial<Record<OperationName, RequestSpec>>;
 
 /** The tenant and mode of the key the bench uses: every seeded row belongs to them. */
@@ -41,6 +47,12 @@ export interface SurfaceDefinition<C> {
     script: string;
     /** Informative: the same writes exactly as the server sends them. */
     asSentScript?: string;
+    /**
+     * The keyed select a get makes on PostgreSQL (the baseline of the get target), run over rows
+     * 1..:rows that `scale.seed` stored first; the script draws its own row (`\set i random(1, :rows)`)
+     * and derives that row's id the way `scale.seed` made it.
+     */
+    getScript?: string;
     variables(connection: DirectConnection, scope: Scope): Promise<Record<string, string>>;
   };
 }
