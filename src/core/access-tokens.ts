@@ -15,6 +15,8 @@ export interface AccessTokenClaims {
   scope: Scope;
   clientId: string;
   roles: OrgRole[];
+  /** The token's `exp`, in epoch milliseconds. */
+  expiresAtMs: number;
 }
 
 /** A signed JWT for the client: tenant, mode and roles in its claims (RFC 9068 style). */
@@ -43,9 +45,9 @@ export async function verifyAccessToken(key: SigningKey, token: string): Promise
     if (error instanceof errors.JWTExpired) throw new Unauthenticated('the access token has expired: request a new one from /oauth2/token');
     throw new Unauthenticated('the access token is invalid: it is malformed, or not signed by this service');
   }
-  const { tenant_id: tenantId, mode, roles, sub } = payload;
-  if (typeof tenantId !== 'string' || (mode !== 'test' && mode !== 'live') || typeof sub !== 'string' || !Array.isArray(roles) || !roles.every((r): r is OrgRole => typeof r === 'string' && isOrgRole(r))) {
+  const { tenant_id: tenantId, mode, roles, sub, exp } = payload;
+  if (typeof exp !== 'number' || typeof tenantId !== 'string' || (mode !== 'test' && mode !== 'live') || typeof sub !== 'string' || !Array.isArray(roles) || !roles.every((r): r is OrgRole => typeof r === 'string' && isOrgRole(r))) {
     throw new Unauthenticated('the access token is invalid: its claims are not those of this service');
   }
-  return { scope: { tenantId, mode: mode as Mode }, clientId: sub, roles };
+  return { scope: { tenantId, mode: mode as Mode }, clientId: sub, roles, expiresAtMs: exp * 1000 };
 }

@@ -20,6 +20,8 @@ export interface Principal {
   clientId: string | null;
   /** Who the ledger records as having acted (`CommandContext.actor`), and whose rate limit is spent. */
   actor: string;
+  /** When the credential stops being valid by itself (an access token's expiry, epoch ms); absent for keys. */
+  expiresAtMs?: number;
 }
 
 declare module 'fastify' {
@@ -31,18 +33,63 @@ declare module 'fastify' {
 const CACHE_MAX_ENTRIES = 10_000;
 
 /**
+ * Who a request's exact credential header proved to be, remembered per surface for the key
+ * cache's lifetime: a hot caller costs neither a hash nor a signature check per request, only a
+ * map lookup by the header's text. Only successes are kept (a bad credential always takes the
+ * full, constant-time path), never past the credential's own expiry, and each surface has its
+ * own map (the same header text means different things to billing and to org).
+ */
+export class PrincipalCache {
+  private readonly entries = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  get(header: string, now: number): Principal | undefined {
+    const entry = this.entries.get(header);
+    if (entry === undefined) return undefined;
+    if (entry.until > now) return entry.principal;
+    this.entries.delete(header);
+    return undefined;
+  }
+
+  set(header: string, principal: Principal, now: number): void {
+    if (this.ttlMs <= 0) return;
+    const until = Math.min(now + this.ttlMs, principal.expiresAtMs ?? Infinity);
+    if (until <= now) return;
+    if (this.entries.size >= CACHE_MAX_ENTRIES) this.entries.clear();
+    this.entries.set(header, { principal: Object.freeze(principal), until });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/**
  * Authenticates API keys, remembering each key lookup for `cacheMs` (SUBLEDGER_KEY_CACHE_SECONDS,
- * 5 s by default) so that a hot key costs no database read per request. A revocation through
- * this process's admin API is seen at once; one made elsewhere (the CLI, another process)
- * within `cacheMs` (docs/decisions.md). 0 looks every key up on every request.
+ * 5 s by default) so that a hot key costs no database read per request, and holds each
+ * surface's PrincipalCache for the same time. A revocation through this process's admin API is
+ * seen at once (forgetAll); one made elsewhere (the CLI, another process) within `cacheMs`
+ * (docs/decisions.md). 0 looks every key up on every request.
  */
 export class ApiKeyAuthenticator {
   private cache = new Map<string, { found: Awaited<ReturnType<ApiKeyRepository['findByHash']>>; until: number }>();
+  private readonly principalCaches = new Map<string, PrincipalCache>();
 
   constructor(
     private readonly store: Store,
     private readonly cacheMs: number,
   ) {}
+
+  /** The cache of principals by credential header for one surface (created on first use). */
+  principalsOf(surfaceName: string): PrincipalCache {
+    let cache = this.principalCaches.get(surfaceName);
+    if (!cache) {
+      cache = new PrincipalCache(this.cacheMs);
+      this.principalCaches.set(surfaceName, cache);
+    }
+    return cache;
+  }
 
   /** @throws Unauthenticated, PermissionDenied (revoked) */
   async authenticate(secret: string): Promise<Principal> {
@@ -53,6 +100,7 @@ export class ApiKeyAuthenticator {
   /** Drops cached lookups (after a revocation in this process). */
   forgetAll(): void {
     this.cache.clear();
+    for (const principals of this.principalCaches.values()) principals.clear();
   }
 
   private async lookup(hash: string) {

@@ -62,12 +62,14 @@ export function textProblem(values: unknown): WireViolation | null {
  * read, rather than bytes that then fail as invalid JSON (RFC 9110 §15.5.16).
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
-  app.addHook('preParsing', async (request) => {
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     const coding = request.headers['content-encoding']?.trim().toLowerCase();
     const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
     if (hasBody && coding && coding !== 'identity') {
-      throw new HttpFailure('unsupported_media_type', `Content-Encoding ${coding.slice(0, 40)} is not supported: send the JSON body uncompressed, without Content-Encoding`);
+      done(new HttpFailure('unsupported_media_type', `Content-Encoding ${coding.slice(0, 40)} is not supported: send the JSON body uncompressed, without Content-Encoding`));
+      return;
     }
+    done(null, payload);
   });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');

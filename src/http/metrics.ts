@@ -72,10 +72,26 @@ export function createMetrics() {
       emails.inc({ outcome });
     },
   };
+  // Label sets by method, route template and status: both finite (routes are templates, never
+  // raw URLs), so this map stays small; building and hashing label objects per request is not needed.
+  const labelled = new Map<string, { count: () => void; observe: (seconds: number) => void }>();
+  const observeRequest = (method: string, route: string, status: number, elapsedMs: number) => {
+    const name = `${method} ${status} ${route}`;
+    let series = labelled.get(name);
+    if (!series) {
+      const counted = requests.labels({ method, route, status: String(status) });
+      const timed = duration.labels({ method, route });
+      series = { count: () => counted.inc(), observe: (seconds) => timed.observe(seconds) };
+      labelled.set(name, series);
+    }
+    series.count();
+    series.observe(elapsedMs / 1000);
+  };
   return {
     registry,
     requests,
     duration,
+    observeRequest,
     outbox,
     /** Where the queue-depth gauge reads from (the store, once open). */
     measureQueueDepth(source: () => Promise<{ deliveries: number; emails: number }>) {
@@ -86,10 +102,11 @@ export function createMetrics() {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  // A callback hook, not an async one: this runs on every request, and a promise per request
+  // cost more than the counting itself (docs/decisions.md, issue 13).
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
+    done();
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);

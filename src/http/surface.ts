@@ -57,6 +57,9 @@ export interface SurfaceDefinition {
    * Who the caller is, or null for one that is not a tenant's (an operator). Not called for
    * routes with `config: { auth: false }`. Runs on paths under the root that no route has
    * too (a 404 then), so it says only whether the credentials are good, not what they may do.
+   * The principal must follow from the Authorization header alone: a successful one is
+   * remembered by that header's text for SUBLEDGER_KEY_CACHE_SECONDS, at most until its
+   * `expiresAtMs` (PrincipalCache).
    * @throws LedgerError (Unauthenticated; PermissionDenied for a credential no longer valid, such as a revoked key)
    */
   authenticate(request: FastifyRequest, services: AppServices): Promise<Principal | null>;
@@ -159,10 +162,21 @@ function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinit
     if (route.config?.auth !== false && !route.config?.methodNotAllowed) anyRouteNeedsCredentials = true;
   });
 
+  const principals = services.authenticator.principalsOf(surface.name);
+  const authenticated = async (request: FastifyRequest): Promise<Principal | null> => {
+    const header = request.headers.authorization;
+    const now = Date.now();
+    const cached = typeof header === 'string' ? principals.get(header, now) : undefined;
+    if (cached) return cached;
+    const principal = await surface.authenticate(request, services);
+    if (principal && typeof header === 'string') principals.set(header, principal, now);
+    return principal;
+  };
+
   plugin.addHook('onRequest', async (request, reply) => {
     const { auth, methodNotAllowed } = request.routeOptions.config;
     if (methodNotAllowed || auth === false || (request.is404 && !anyRouteNeedsCredentials)) return;
-    request.principal = await surface.authenticate(request, services);
+    request.principal = await authenticated(request);
     if (!request.is404) surface.authorize?.(request.principal, request);
     if (request.principal && services.rateLimiter.enabled) {
       const decision = services.rateLimiter.take(request.principal.actor);
@@ -177,10 +191,14 @@ function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinit
 
   // A retry is recognised when its answer would be recorded (LedgerService): a retry whose body
   // fails validation again finds the key's first answer there and replays it.
-  plugin.addHook('preValidation', async (request) => {
+  plugin.addHook('preValidation', (request, _reply, done) => {
     const textual = textProblem(request.params) ?? textProblem(request.query);
-    if (textual) throw new HttpFailure('request_invalid', 'the request is invalid', [textual]);
+    if (textual) {
+      done(new HttpFailure('request_invalid', 'the request is invalid', [textual]));
+      return;
+    }
     request.idempotent = request.method === 'GET' ? null : idempotentRequestOf(request, surface.idempotencyHeaders);
+    done();
   });
 
   plugin.setErrorHandler(async (error, request, reply) => {

@@ -198,8 +198,14 @@ describe('subledger CLI', { concurrency: true }, () => {
         const created = await call(base, 'POST', `/admin/v1/tenants/${tenantId}/keys`, { mode: 'test', type: 'secret' }, { key: adminToken });
         assert.equal(created.status, 201, created.text);
         const issued = created.body as { id: string; key: string };
-        const used = await call(base, 'GET', '/billing/accounts', undefined, { key: issued.key });
-        assert.equal(used.status, 200, used.text);
+        // Remembered per surface by the header's text (PrincipalCache): billing and platform now
+        // both hold it, while org, whose credentials are access tokens, still refuses it.
+        for (const path of ['/billing/accounts', '/v2/accounts']) {
+          const used = await call(base, 'GET', path, undefined, { key: issued.key });
+          assert.equal(used.status, 200, `${path}: ${used.text}`);
+        }
+        const org = await call(base, 'GET', '/v1/accounts', undefined, { key: issued.key });
+        assert.equal(org.status, 401, org.text);
         return issued;
       }
 
@@ -223,8 +229,10 @@ describe('subledger CLI', { concurrency: true }, () => {
         const revoked = await call(base, 'DELETE', `/admin/v1/tenants/${tenantId}/keys/${adminRevoked.id}`, undefined, { key: adminToken });
         assert.equal(revoked.status, 200, revoked.text);
         for (const key of [adminRevoked.key, cliRevoked.key]) {
-          const refused = await call(base, 'GET', '/billing/accounts', undefined, { key });
-          assert.equal(refused.status, 403, refused.text);
+          for (const path of ['/billing/accounts', '/v2/accounts']) {
+            const refused = await call(base, 'GET', path, undefined, { key });
+            assert.equal(refused.status, 403, `${path}: ${refused.text}`);
+          }
         }
         assert.equal(await serve.terminate(), 0, serve.stderr);
       });

@@ -138,7 +138,7 @@ describe('a surface with two roots next to the real ones', () => {
     });
 
     test('a principal acting for an OAuth client carries its client id, which is the actor', async () => {
-      const response = await send('GET', '/probe/whoami', { key: secret, headers: { 'x-probe-client': 'client_123' } });
+      const response = await send('GET', '/probe/whoami', { key: `${secret}~client_123` });
       assert.equal(response.status, 200, response.text);
       assert.equal(response.body.client_id, 'client_123');
       assert.equal(response.body.actor, 'client_123');
@@ -222,7 +222,7 @@ describe('open routes and the rate limit (2 per minute)', () => {
     }
     assertProbeFailure(await call(server.baseUrl, 'GET', '/probe/whoami', undefined, { key }), 429, 'rate_limited');
     // Another actor (an OAuth client acting with the same key) has a budget of its own.
-    const client = await call(server.baseUrl, 'GET', '/probe/whoami', undefined, { key, headers: { 'x-probe-client': 'client_rl' } });
+    const client = await call(server.baseUrl, 'GET', '/probe/whoami', undefined, { key: `${key}~client_rl` });
     assert.equal(client.status, 200, client.text);
   });
 });

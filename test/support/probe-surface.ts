@@ -52,10 +52,12 @@ export const probeSurface: SurfaceDefinition = {
     },
   },
   async authenticate(request, services) {
-    const principal = await services.authenticator.authenticate(bearerTokenOf(request));
-    // As an OAuth surface would: a token issued to a client acts as that client.
-    const clientId = request.headers['x-probe-client'];
-    return typeof clientId === 'string' ? { ...principal, clientId, actor: clientId } : principal;
+    // As an OAuth surface would: a token issued to a client acts as that client. The token is
+    // `<key>~<client id>`, so that the principal follows from the Authorization header alone,
+    // as every surface's must (it is cached by that header).
+    const [key, clientId] = bearerTokenOf(request).split('~');
+    const principal = await services.authenticator.authenticate(key!);
+    return clientId === undefined ? principal : { ...principal, clientId, actor: clientId };
   },
   authenticationChallenge: 'Bearer realm="probe"',
   renderFailure: renderProbeFailure,

@@ -25,7 +25,7 @@ export const orgSurface: SurfaceDefinition = {
   routes: { '/v1': registerOrgRoutes },
   async authenticate(request, services) {
     const claims = await verifyAccessToken(await signingKeyOf(services.store), bearerTokenOf(request, ACCESS_TOKEN));
-    return { scope: claims.scope, keyId: claims.clientId, keyType: 'secret', roles: claims.roles, clientId: claims.clientId, actor: claims.clientId };
+    return { scope: claims.scope, keyId: claims.clientId, keyType: 'secret', roles: claims.roles, clientId: claims.clientId, actor: claims.clientId, expiresAtMs: claims.expiresAtMs };
   },
   authorize(principal, request) {
     // BidZenith: "if an app client does not have permission to do something, you'll get a 403".
