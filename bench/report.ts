@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './load.js';
-import type { BenchReport, HttpRecord, MemoryRecord, PgbenchRecord, ScaleRecord, SeedRecord } from './results.js';
+import { soakGrowth, type BenchReport, type HttpRecord, type MemoryRecord, type PgbenchRecord, type ProcessesRecord, type ScaleRecord, type SeedRecord, type SoakRecord } from './results.js';
 import { ROOT } from './servers.js';
 
 // Tables (markdown, readable in a terminal), bench/results/*.json and the README's results section.
@@ -43,7 +43,7 @@ export function renderTables(report: BenchReport): string {
   if (http.length) {
     out.push(
       table(
-        ['surface', 'store', 'operation', 'req/s', 'p50 ms', 'p99 ms', 'p99 ms @ ½ rate', 'errors', '× ceiling', 'server CPU'],
+        ['surface', 'store', 'operation', 'req/s', 'p50 ms', 'p99 ms', 'p99 ms @ ½ rate', 'errors', '× ceiling', 'server CPU', 'CPU µs/req'],
         http.map((r) => [
           r.surface,
           r.store,
@@ -55,9 +55,12 @@ export function renderTables(report: BenchReport): string {
           errorsOf(r.peak, r.halfRate),
           times(r.ratioToCeiling),
           r.serverCpu === null ? '–' : `${r.serverCpu}%`,
+          r.cpuUsPerRequest === null || r.cpuUsPerRequest === undefined ? '–' : int(r.cpuUsPerRequest),
         ]),
       ),
     );
+    const breakdown = cpuBreakdown(http);
+    if (breakdown) out.push(breakdown);
   }
   const scale = report.results.filter((r): r is ScaleRecord => r.kind === 'scale');
   const sizes = [...new Set(scale.map((r) => r.rows))].sort((a, b) => a - b);
@@ -104,19 +107,50 @@ export function renderTables(report: BenchReport): string {
   if (pgbench.length) {
     out.push(
       table(
-        ['pgbench (create transaction)', 'clients', 'tps', 'avg latency ms', 'HTTP create req/s', 'create / pgbench'],
+        ['pgbench (same statements)', 'clients', 'tps', 'avg latency ms', 'HTTP req/s', 'HTTP / pgbench'],
         pgbench.map((p) => {
-          const create = http.find((r) => r.surface === p.surface && r.store === 'postgres' && r.operation === 'create');
+          const operation = p.variant === 'get' ? 'get' : 'create';
+          const measured = http.find((r) => r.surface === p.surface && r.store === 'postgres' && r.operation === operation);
           return [
-            `${p.surface}: ${p.variant}`,
+            `${p.surface}: ${p.variant === 'get' ? `get select, ${int(p.rows ?? 0)} rows` : `create ${p.variant}`}`,
             String(p.clients),
             int(p.tps),
             p.latencyAvgMs === null ? '–' : ms(p.latencyAvgMs),
-            create ? int(create.peak.rps) : '–',
-            create ? `${(create.peak.rps / p.tps).toFixed(2)}×` : '–',
+            measured ? `${int(measured.peak.rps)} (${operation})` : '–',
+            measured ? `${(measured.peak.rps / p.tps).toFixed(2)}×` : '–',
           ];
         }),
       ),
+    );
+  }
+  const processes = report.results.filter((r): r is ProcessesRecord => r.kind === 'processes');
+  if (processes.length) {
+    const keys = [...new Set(processes.map((r) => `${r.surface} ${r.operation}`))];
+    const counts = [...new Set(processes.map((r) => r.processes))].sort((a, b) => a - b);
+    out.push(
+      table(
+        ['PostgreSQL, serve --processes N', ...counts.flatMap((n) => [`req/s N=${n}`, `CPU µs/req N=${n}`, `server CPU N=${n}`]), `N=${counts.at(-1)} / N=${counts[0]}`],
+        keys.map((key) => {
+          const at = counts.map((n) => processes.find((r) => `${r.surface} ${r.operation}` === key && r.processes === n));
+          const first = at[0];
+          const last = at.at(-1);
+          return [
+            key,
+            ...at.flatMap((r) => (r ? [int(r.peak.rps), r.cpuUsPerRequest === null ? '–' : int(r.cpuUsPerRequest), r.serverCpu === null ? '–' : `${r.serverCpu}%`] : ['–', '–', '–'])),
+            first && last ? `${(last.peak.rps / first.peak.rps).toFixed(2)}×` : '–',
+          ];
+        }),
+      ),
+    );
+  }
+  const soaks = report.results.filter((r): r is SoakRecord => r.kind === 'soak');
+  for (const soak of soaks) {
+    const growth = soakGrowth(soak);
+    out.push(
+      `Soak (${soak.store}, ${soak.minutes} min, ${int(soak.requests)} requests, ${soak.errors} errors): RSS MiB by minute ` +
+        soak.samples.map(([minute, mib]) => `${minute.toFixed(1)}: ${mib.toFixed(0)}`).join(', ') +
+        (growth ? `; settled ${growth.settled.toFixed(0)}, end ${growth.end.toFixed(0)} (${(growth.share * 100).toFixed(1)}%)` : '') +
+        '.',
     );
   }
   if (report.targets.length) {
@@ -128,6 +162,29 @@ export function renderTables(report: BenchReport): string {
     );
   }
   return out.join('\n\n');
+}
+
+/**
+ * Where each operation's server CPU per request goes: what bare fastify costs for an answer (the
+ * ceiling), what our app adds before any surface work (/healthz: request id, metrics, log line,
+ * error handling), and the rest (authentication, validation, the store, presenting the answer).
+ */
+function cpuBreakdown(http: HttpRecord[]): string | null {
+  const ceilings = http.filter((r) => r.surface === 'fastify' && r.cpuUsPerRequest != null).map((r) => r.cpuUsPerRequest!);
+  if (!ceilings.length) return null;
+  const ceiling = Math.min(...ceilings);
+  const rows: string[][] = [];
+  for (const r of http) {
+    if (r.surface === 'fastify' || r.surface === 'subledger' || r.cpuUsPerRequest == null) continue;
+    const healthz = http.find((h) => h.surface === 'subledger' && h.store === (r.store === 'sqlite sync=full' ? 'sqlite' : r.store))?.cpuUsPerRequest;
+    if (healthz == null) continue;
+    rows.push([r.surface, r.store, r.operation, int(r.cpuUsPerRequest), int(ceiling), int(healthz - ceiling), int(r.cpuUsPerRequest - healthz), `${((ceiling / r.cpuUsPerRequest) * 100).toFixed(0)}%`]);
+  }
+  if (!rows.length) return null;
+  return `Server CPU per request, split (µs): the ceiling's answer; what /healthz adds (request id, metrics, log line, hooks); the operation's own work beyond /healthz (authentication, validation, the store, the answer).\n\n${table(
+    ['surface', 'store', 'operation', 'CPU µs/req', 'ceiling', '+ app floor', '+ operation', 'ceiling / total'],
+    rows,
+  )}`;
 }
 
 export function describeRun(report: BenchReport): string {

@@ -19,6 +19,8 @@ export interface HttpRecord {
   loadavg1: number;
   /** CPU the server process used during the peak, in % of one core (null: not readable). */
   serverCpu: number | null;
+  /** Server CPU time per answered request during the peak, in µs (its process and any workers). */
+  cpuUsPerRequest: number | null;
   /**
    * Outbox events left undispatched when the measurement ended, and how long the worker took to
    * dispatch them (null: not within 120 s); the next measurement starts after. null: worker off.
@@ -62,10 +64,36 @@ export interface MemoryRecord {
 export interface PgbenchRecord extends PgbenchResult {
   kind: 'pgbench';
   surface: string;
-  variant: 'writes' | 'as sent';
+  /** writes: the create's inserts as a plain transaction; as sent: the server's own statement; get: the keyed select of a get. */
+  variant: 'writes' | 'as sent' | 'get';
+  /** get: rows stored that the select draws from. */
+  rows?: number;
 }
 
-export type ResultRecord = HttpRecord | ScaleRecord | SeedRecord | MemoryRecord | PgbenchRecord;
+/** One operation on PostgreSQL served by `serve --processes N` (the 1 against 2 comparison). */
+export interface ProcessesRecord {
+  kind: 'processes';
+  surface: string;
+  operation: string;
+  processes: number;
+  peak: LoadResult;
+  loadavg1: number;
+  serverCpu: number | null;
+  cpuUsPerRequest: number | null;
+}
+
+/** BENCH_SOAK=1: the server's RSS sampled while mixed load runs for many minutes. */
+export interface SoakRecord {
+  kind: 'soak';
+  store: StoreLabel;
+  minutes: number;
+  /** [minutes since the start, RSS MiB] after each load chunk. */
+  samples: [number, number][];
+  requests: number;
+  errors: number;
+}
+
+export type ResultRecord = HttpRecord | ScaleRecord | SeedRecord | MemoryRecord | PgbenchRecord | ProcessesRecord | SoakRecord;
 
 export interface Target {
   name: string;
@@ -88,33 +116,76 @@ export interface BenchReport {
 
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
 
-/** SPEC §6, as far as this run measured it (null: not measured in this run). */
-export function evaluateTargets(results: ResultRecord[]): Target[] {
-  const http = results.filter((r): r is HttpRecord => r.kind === 'http');
-  const find = (store: StoreLabel, operation: string) => http.find((r) => r.store === store && r.operation === operation && r.surface !== 'fastify');
-  const targets: Target[] = [];
+/** Issue 13: each operation's share of the bare-fastify ceiling on SQLite ("a posting": balance change, transfer, transaction). */
+const SQLITE_CEILING_SHARE: Record<string, number> = { create: 0.2, get: 0.6, list: 0.3, balance: 0.2, transfer: 0.2 };
+export const P99_LIMIT_MS = 20;
+export const RSS_LIMIT_MB = 250;
+const MIB_PER_MB = 1e6 / 2 ** 20;
+/** Soak: RSS at the end may exceed its level after the first minutes by at most this share. */
+export const SOAK_GROWTH_LIMIT = 0.1;
 
-  const ratioTarget = (name: string, row: HttpRecord | undefined, minimum: number) => {
-    const ratio = row?.ratioToCeiling ?? null;
-    targets.push({ name, value: ratio === null ? 'not measured' : pct(ratio), holds: ratio === null ? null : ratio >= minimum });
-  };
-  ratioTarget('SQLite create ≥ 20% of the ceiling', find('sqlite', 'create'), 0.2);
-  ratioTarget('SQLite get ≥ 60% of the ceiling', find('sqlite', 'get'), 0.6);
+/** Issue 13's targets, as far as this run measured them (holds null: not measured in this run). */
+export function evaluateTargets(results: ResultRecord[]): Target[] {
+  const http = results.filter((r): r is HttpRecord => r.kind === 'http' && r.surface !== 'fastify' && r.surface !== 'subledger');
+  const find = (surface: string, store: StoreLabel, operation: string) => http.find((r) => r.surface === surface && r.store === store && r.operation === operation);
+  const surfaces = [...new Set(http.map((r) => r.surface))];
+  const stores = [...new Set(http.map((r) => r.store))].filter((s) => s !== 'sqlite sync=full');
+  const targets: Target[] = [];
+  const pgbenchOf = (surface: string, variant: PgbenchRecord['variant']) => results.find((r): r is PgbenchRecord => r.kind === 'pgbench' && r.surface === surface && r.variant === variant);
+
+  for (const surface of surfaces) {
+    for (const [operation, minimum] of Object.entries(SQLITE_CEILING_SHARE)) {
+      const row = find(surface, 'sqlite', operation);
+      if (!row) continue;
+      const ratio = row.ratioToCeiling;
+      targets.push({
+        name: `SQLite ${surface} ${operation} ≥ ${minimum * 100}% of the ceiling`,
+        value: ratio === null ? 'no ceiling measured' : pct(ratio),
+        holds: ratio === null ? null : ratio >= minimum,
+        detail: row.cpuUsPerRequest === null ? undefined : `${Math.round(row.peak.rps).toLocaleString('en-US')} req/s, ${row.cpuUsPerRequest} µs CPU/request`,
+      });
+    }
+  }
+  for (const surface of surfaces) {
+    for (const [operation, variant, what] of [
+      ['create', 'writes', 'its inserts as one transaction'],
+      ['get', 'get', 'its keyed select'],
+    ] as const) {
+      const row = find(surface, 'postgres', operation);
+      if (!row) continue;
+      const baseline = pgbenchOf(surface, variant);
+      const ratio = baseline ? row.peak.rps / baseline.tps : null;
+      targets.push({
+        name: `PostgreSQL ${surface} ${operation} ≥ 0.8× pgbench (${what}${baseline ? `, ${baseline.clients} clients` : ''})`,
+        value: ratio === null ? 'no pgbench script' : `${ratio.toFixed(2)}× (${Math.round(row.peak.rps)} req/s vs ${baseline!.tps} tps)`,
+        holds: ratio === null ? null : ratio >= 0.8,
+      });
+    }
+  }
 
   // The default configuration's operations (sync=full is the measured trade-off, not the default).
-  const service = http.filter((r) => r.surface !== 'fastify' && r.store !== 'sqlite sync=full' && r.halfRate);
-  const worst = service.reduce<HttpRecord | undefined>((a, r) => (!a || r.halfRate!.p99 > a.halfRate!.p99 ? r : a), undefined);
-  const over = service.filter((r) => r.halfRate!.p99 >= 20).map((r) => `${r.store} ${r.operation} ${r.halfRate!.p99.toFixed(1)} ms`);
-  targets.push({
-    name: 'p99 < 20 ms at half the peak rate (every operation)',
-    value: worst ? `worst ${worst.halfRate!.p99.toFixed(2)} ms (${worst.store} ${worst.operation})` : 'not measured',
-    holds: worst ? over.length === 0 : null,
-    detail: over.length ? `over: ${over.join(', ')}` : undefined,
-  });
+  for (const store of stores) {
+    const service = http.filter((r) => r.store === store && r.halfRate);
+    const worst = service.reduce<HttpRecord | undefined>((a, r) => (!a || r.halfRate!.p99 > a.halfRate!.p99 ? r : a), undefined);
+    const over = service.filter((r) => r.halfRate!.p99 >= P99_LIMIT_MS).map((r) => `${r.surface} ${r.operation} ${r.halfRate!.p99.toFixed(1)} ms`);
+    targets.push({
+      name: `p99 < ${P99_LIMIT_MS} ms at half the peak rate, ${store} (every operation)`,
+      value: worst ? `worst ${worst.halfRate!.p99.toFixed(2)} ms (${worst.surface} ${worst.operation})` : 'not measured',
+      holds: worst ? over.length === 0 : null,
+      detail: over.length ? `over: ${over.join(', ')}` : undefined,
+    });
+  }
 
-  const loads = [...http.flatMap((r) => [r.peak, ...(r.halfRate ? [r.halfRate] : [])]), ...results.flatMap((r) => (r.kind === 'scale' ? [r.result] : []))];
-  const errors = loads.reduce((sum, r) => sum + r.errors, 0);
-  targets.push({ name: 'no error responses', value: `${errors} in ${loads.reduce((s, r) => s + r.requests, 0).toLocaleString('en-US')} requests`, holds: loads.length ? errors === 0 : null });
+  const loads = results.flatMap((r) => {
+    if (r.kind === 'http') return [r.peak, ...(r.halfRate ? [r.halfRate] : [])];
+    if (r.kind === 'scale') return [r.result];
+    if (r.kind === 'processes') return [r.peak];
+    return [];
+  });
+  const soaks = results.filter((r): r is SoakRecord => r.kind === 'soak');
+  const errors = loads.reduce((sum, r) => sum + r.errors, 0) + soaks.reduce((sum, r) => sum + r.errors, 0);
+  const requests = loads.reduce((s, r) => s + r.requests, 0) + soaks.reduce((sum, r) => sum + r.requests, 0);
+  targets.push({ name: 'no error responses', value: `${errors} in ${requests.toLocaleString('en-US')} requests`, holds: loads.length ? errors === 0 : null });
 
   const scale = results.filter((r): r is ScaleRecord => r.kind === 'scale');
   const pairs: string[] = [];
@@ -124,7 +195,7 @@ export function evaluateTargets(results: ResultRecord[]): Target[] {
     if (!small) continue;
     const cost = Math.max(small.result.rps / large.result.rps, large.result.rps / small.result.rps);
     worstCost = Math.max(worstCost, cost);
-    pairs.push(`${large.store} ${large.operation} ${cost.toFixed(2)}×`);
+    pairs.push(`${large.surface} ${large.store} ${large.operation} ${cost.toFixed(2)}×`);
   }
   targets.push({
     name: 'flat cost from 10^3 to 10^6 stored (get, first list page within 1.5×)',
@@ -133,13 +204,51 @@ export function evaluateTargets(results: ResultRecord[]): Target[] {
     detail: pairs.join(', ') || undefined,
   });
 
-  const pgCreate = find('postgres', 'create');
-  const baseline = results.find((r): r is PgbenchRecord => r.kind === 'pgbench' && r.variant === 'writes');
-  const pgRatio = pgCreate && baseline ? pgCreate.peak.rps / baseline.tps : null;
-  targets.push({
-    name: 'PostgreSQL create ≥ 0.8× pgbench (same writes, 10 clients)',
-    value: pgRatio === null ? 'not measured' : `${pgRatio.toFixed(2)}× (${Math.round(pgCreate!.peak.rps)} req/s vs ${baseline!.tps} tps)`,
-    holds: pgRatio === null ? null : pgRatio >= 0.8,
-  });
+  for (const store of stores) {
+    for (const surface of surfaces) {
+      const hot = find(surface, store, 'transfer');
+      const spread = find(surface, store, 'transfer_spread');
+      if (!hot) continue;
+      const ratio = spread ? hot.peak.rps / spread.peak.rps : null;
+      targets.push({
+        name: `hot balance, ${store}: ${surface} transfers all from one balance ≥ ½ of transfers spread over many`,
+        value: ratio === null ? 'no spread baseline' : `${ratio.toFixed(2)}× (${Math.round(hot.peak.rps)} vs ${Math.round(spread!.peak.rps)} req/s)`,
+        holds: ratio === null ? null : ratio >= 0.5,
+      });
+    }
+  }
+
+  const memory = results.filter((r): r is MemoryRecord => r.kind === 'memory' && r.when !== 'idle after start');
+  for (const store of [...new Set(memory.map((m) => m.store))]) {
+    const peaks = memory.filter((m) => m.store === store && m.peakRssMiB !== null);
+    const highest = peaks.reduce<MemoryRecord | undefined>((a, m) => (!a || m.peakRssMiB! > a.peakRssMiB! ? m : a), undefined);
+    targets.push({
+      name: `RSS under load < ${RSS_LIMIT_MB} MB, ${store} (peak of the server process)`,
+      value: highest ? `${(highest.peakRssMiB! / MIB_PER_MB).toFixed(0)} MB (${highest.when})` : 'not measured',
+      holds: highest ? highest.peakRssMiB! / MIB_PER_MB < RSS_LIMIT_MB : null,
+    });
+  }
+  if (soaks.length === 0) targets.push({ name: 'no RSS growth over a 10-minute soak', value: 'not run (BENCH_SOAK=1)', holds: null });
+  for (const soak of soaks) {
+    const growth = soakGrowth(soak);
+    targets.push({
+      name: `no RSS growth over a ${soak.minutes}-minute soak, ${soak.store} (≤ ${SOAK_GROWTH_LIMIT * 100}% after the first minutes, < ${RSS_LIMIT_MB} MB)`,
+      value: growth ? `${growth.settled.toFixed(0)} → ${growth.end.toFixed(0)} MiB (${growth.share >= 0 ? '+' : ''}${(growth.share * 100).toFixed(1)}%), highest ${growth.highest.toFixed(0)} MiB` : 'too few samples',
+      holds: growth ? growth.share <= SOAK_GROWTH_LIMIT && growth.highest / MIB_PER_MB < RSS_LIMIT_MB : null,
+    });
+  }
   return targets;
+}
+
+/**
+ * How a soak's RSS moved: the level once settled (the highest sample of its first fifth, after
+ * the heap and caches have grown to their working size) against the highest of its last fifth.
+ */
+export function soakGrowth(soak: SoakRecord): { settled: number; end: number; highest: number; share: number } | null {
+  if (soak.samples.length < 5) return null;
+  const fifth = Math.max(1, Math.floor(soak.samples.length / 5));
+  const rss = soak.samples.map(([, mib]) => mib);
+  const settled = Math.max(...rss.slice(0, fifth));
+  const end = Math.max(...rss.slice(-fifth));
+  return { settled, end, highest: Math.max(...rss), share: (end - settled) / settled };
 }

@@ -4,11 +4,11 @@ import { performance } from 'node:perf_hooks';
 import { machine, versions } from './environment.js';
 import { readPrevious, renderComparison, renderTables, describeRun, writeReport } from './report.js';
 import { evaluateTargets, type BenchReport, type HttpRecord } from './results.js';
-import { measureCeiling, measureHttp, measurePgbench, measureScale, plannedSteps, type Bench, type BenchConfig, type Progress } from './sections.js';
+import { measureCeiling, measureHttp, measurePgbench, measureProcesses, measureScale, measureSoak, plannedSteps, type Bench, type BenchConfig, type Progress } from './sections.js';
 import { killAllChildren, setServerEnvironment } from './servers.js';
 import { dropAllScratch, type StoreKind } from './stores.js';
 
-const SECTIONS = ['ceiling', 'http', 'sync', 'pgbench', 'scale'] as const;
+const SECTIONS = ['ceiling', 'http', 'sync', 'pgbench', 'processes', 'scale'] as const;
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
 
 function integer(name: string, fallback: number, minimum: number): number {
@@ -58,6 +58,7 @@ function readConfig(): BenchConfig {
     pgAdminUrl: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     pgAnalyze: integer('BENCH_PG_ANALYZE', 1, 0) !== 0,
     serverEnv: serverEnvironment(),
+    soakMinutes: integer('BENCH_SOAK', 0, 0) === 0 ? 0 : integer('BENCH_SOAK_MINUTES', 10, 1),
   };
 }
 
@@ -91,9 +92,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const previous = readPrevious();
   const host = machine();
-  const usesPostgres = config.stores.includes('postgres') && ['http', 'pgbench', 'scale'].some((s) => config.sections.has(s));
+  const usesPostgres = config.stores.includes('postgres') && (['http', 'pgbench', 'processes', 'scale'].some((s) => config.sections.has(s)) || config.soakMinutes > 0);
   const { versions: versionTable, commit } = await versions(usesPostgres ? config.pgAdminUrl : null);
-  const steps = plannedSteps(config);
+  const steps = plannedSteps(config, config.soakMinutes > 0);
   process.stderr.write(
     `bench: ${steps} steps, ${config.connections} connections, ${config.warmupS} s warm-up + ${config.durationS} s each, ` +
       `scale ${config.scaleSmall} → ${config.scale}, stores ${config.stores.join(', ')}; load average now ${host.loadavgAtStart.join(' ')}\n`,
@@ -107,8 +108,10 @@ async function main(): Promise<void> {
     if (config.sections.has('http')) await measureHttp(bench, store, 'default');
     if (store === 'sqlite' && config.sections.has('sync')) await measureHttp(bench, 'sqlite', 'sync-full');
     if (store === 'postgres' && config.sections.has('pgbench')) await measurePgbench(bench);
+    if (store === 'postgres' && config.sections.has('processes')) await measureProcesses(bench);
   }
   if (config.sections.has('scale')) for (const store of config.stores) await measureScale(bench, store);
+  if (config.soakMinutes > 0) for (const store of config.stores) await measureSoak(bench, store, config.soakMinutes);
   if (config.sections.has('ceiling')) await measureCeiling(bench, 'last');
 
   // Every throughput over the higher of the two ceilings (the conservative ratio).
@@ -132,6 +135,7 @@ async function main(): Promise<void> {
       pgbenchClients: config.pgbenchClients,
       pgAnalyze: config.pgAnalyze,
       serverEnv: config.serverEnv,
+      soakMinutes: config.soakMinutes,
       stores: config.stores,
       sections: [...config.sections],
       quick: config.durationS < 8 || config.scale < 1_000_000 || config.sections.size < SECTIONS.length || config.stores.length < STORES.length,

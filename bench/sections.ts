@@ -3,8 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { paced, peak, type LoadResult, type RequestSpec } from './load.js';
 import { pgbench } from './pgbench.js';
-import type { MemoryRecord, ResultRecord, StoreLabel } from './results.js';
-import { cpuSecondsOf, startCeiling, startSubledger, type ServerProcess, type SubledgerServer } from './servers.js';
+import type { MemoryRecord, PgbenchRecord, ResultRecord, StoreLabel } from './results.js';
+import { cpuSecondsOf, processTree, startCeiling, startSubledger, type ServerProcess, type SubledgerServer } from './servers.js';
 import { afterBulkLoad, analyzePostgres, undispatchedEvents, scratchPostgres, scratchSqlite, type ScratchStore, type StoreKind } from './stores.js';
 import { SURFACES } from './surfaces/index.js';
 import { OPERATIONS, type OperationName, type Scope } from './surfaces/surface.js';
@@ -29,6 +29,8 @@ export interface BenchConfig {
   pgAnalyze: boolean;
   /** Extra variables of every subledger server (BENCH_SERVER_ENV). */
   serverEnv: Record<string, string>;
+  /** BENCH_SOAK=1: minutes of the soak per store (BENCH_SOAK_MINUTES, 10); 0: no soak. */
+  soakMinutes: number;
 }
 
 export interface Progress {
@@ -78,6 +80,8 @@ async function measure(bench: Bench, label: string, base: string, spec: RequestS
   const cpuAfter = cpuSecondsOf(serverPid);
   // Share of one core the server process used during the peak (100% = one core busy all along).
   const serverCpu = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) / ((performance.now() - started) / 1000)) * 100);
+  // What one answer cost the server (all its processes), whatever else had the cores meanwhile.
+  const cpuUsPerRequest = cpuBefore === null || cpuAfter === null || result.requests === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests);
   let half: LoadResult | null = null;
   if (halfRate && result.rps >= 2) {
     await sleep(300);
@@ -87,12 +91,12 @@ async function measure(bench: Bench, label: string, base: string, spec: RequestS
   assertRunning(server, label);
   const errors = result.errors + (half?.errors ?? 0);
   progress.note(
-    `${int(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, server CPU ${serverCpu}%` +
+    `${int(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, server CPU ${serverCpu}% (${cpuUsPerRequest} µs/request)` +
       (half ? `; at ${int(half.targetRate ?? 0)}/s p99 ${half.p99} ms (from the socket write ${half.service?.p99} ms, from due time ${half.fromDue?.p99} ms, generator lag ${half.generatorLag?.p99} ms)` : '') +
       `; errors ${errors}${errors ? ` ${JSON.stringify(result.statusCounts)}` : ''}; load average ${loadavg1}`,
   );
   await sleep(300);
-  return { peak: result, halfRate: half, loadavg1, serverCpu };
+  return { peak: result, halfRate: half, loadavg1, serverCpu, cpuUsPerRequest };
 }
 
 function memoryRecord(store: StoreLabel, when: MemoryRecord['when'], server: SubledgerServer, rows: number | null): MemoryRecord {
@@ -159,7 +163,14 @@ export async function measureHttp(bench: Bench, kind: StoreKind, variant: 'defau
   // With the outbox worker on (the default), each write's events are dispatched before the next measurement.
   const workersOn = bench.config.serverEnv.SUBLEDGER_WORKERS !== 'off';
   try {
-    if (variant === 'default') bench.results.push(memoryRecord(store, 'idle after start', server, 0));
+    if (variant === 'default') {
+      bench.results.push(memoryRecord(store, 'idle after start', server, 0));
+      // Our app's own floor (request id, metrics, logging, error handling; no auth, no store):
+      // between the ceiling and every operation, it splits each operation's CPU per request.
+      const healthz: RequestSpec = { method: 'GET', path: '/healthz', headers: {}, expectStatus: 200 };
+      const run = await measure(bench, `subledger · ${store} · GET /healthz`, server.base, healthz, false, server.process);
+      bench.results.push({ kind: 'http', surface: 'subledger', store, operation: 'healthz', ...run, ratioToCeiling: null, outbox: null });
+    }
     for (const surface of SURFACES) {
       const requests = await surface.setup(server);
       if (bench.config.pgAnalyze) await analyzePostgres(scratch);
@@ -180,7 +191,14 @@ export async function measureHttp(bench: Bench, kind: StoreKind, variant: 'defau
   }
 }
 
-/** pgbench with each surface's create transaction, on a scratch database our migrations made. */
+/** Rows the get baseline draws from: as many as a large pool, and seeded in a few seconds. */
+const PGBENCH_GET_ROWS = 100_000;
+
+/**
+ * pgbench with each surface's create transaction, and with its get's keyed select over rows
+ * seeded in bulk, on a scratch database our migrations made; as many clients as the server's
+ * PostgreSQL pool (the connections its HTTP requests share).
+ */
 export async function measurePgbench(bench: Bench): Promise<void> {
   const { config, progress } = bench;
   for (const surface of SURFACES) {
@@ -189,7 +207,7 @@ export async function measurePgbench(bench: Bench): Promise<void> {
       { variant: 'writes' as const, script: surface.pgbench.script },
       ...(surface.pgbench.asSentScript ? [{ variant: 'as sent' as const, script: surface.pgbench.asSentScript }] : []),
     ];
-    progress.begin(`pgbench · ${surface.name} create transaction (${config.pgbenchClients} clients, -j 2, -M prepared)`);
+    progress.begin(`pgbench · ${surface.name} create transaction${surface.pgbench.getScript ? ' and get select' : ''} (${config.pgbenchClients} clients, -j 2, -M prepared)`);
     const scratch = await scratchPostgres(config.pgAdminUrl, `pgbench_${surface.name}`);
     try {
       // The server applies the migrations and creates the tenant and its keys, then stops.
@@ -198,14 +216,27 @@ export async function measurePgbench(bench: Bench): Promise<void> {
       const scope: Scope = { tenantId: server.tenantId, mode: server.mode };
       const connection = await scratch.open();
       const variables = await surface.pgbench.variables(connection, scope).finally(() => connection.close());
-      for (const { variant, script } of scripts) {
-        const common = { databaseUrl: scratch.url, script, variables, clients: config.pgbenchClients };
+      const run = async (variant: PgbenchRecord['variant'], script: string, extra: Record<string, string> = {}, rows?: number) => {
+        const common = { databaseUrl: scratch.url, script, variables: { ...variables, ...extra }, clients: config.pgbenchClients };
         if (config.warmupS > 0) await pgbench({ ...common, durationS: config.warmupS });
         if (config.pgAnalyze) await analyzePostgres(scratch);
         progress.live(`pgbench ${variant}: ${config.durationS} s`);
         const result = await pgbench({ ...common, durationS: config.durationS });
-        bench.results.push({ kind: 'pgbench', surface: surface.name, variant, ...result });
+        bench.results.push({ kind: 'pgbench', surface: surface.name, variant, ...result, ...(rows === undefined ? {} : { rows }) });
         progress.note(`${variant}: ${int(result.tps)} tps (avg latency ${result.latencyAvgMs} ms)`);
+      };
+      for (const { variant, script } of scripts) await run(variant, script);
+      if (surface.pgbench.getScript && surface.scale) {
+        const rows = Math.min(config.scale, PGBENCH_GET_ROWS);
+        progress.live(`seeding ${int(rows)} rows for the get select`);
+        const seeding = await scratch.open();
+        try {
+          for (let from = 1; from <= rows; from += config.seedChunk) await surface.scale.seed(seeding, scope, from, Math.min(rows, from + config.seedChunk - 1));
+          await afterBulkLoad(seeding);
+        } finally {
+          await seeding.close();
+        }
+        await run('get', surface.pgbench.getScript, { rows: String(rows) }, rows);
       }
     } finally {
       await scratch.drop();
@@ -271,14 +302,92 @@ export async function measureScale(bench: Bench, kind: StoreKind): Promise<void>
 }
 
 /** How many progress steps a run with this config has (for the [n/N] of each progress line). */
-export function plannedSteps(config: BenchConfig): number {
+export function plannedSteps(config: BenchConfig, soak: boolean): number {
   const has = (s: string) => config.sections.has(s);
   let steps = has('ceiling') ? 2 : 0;
   for (const store of config.stores) {
-    if (has('http')) steps += SURFACES.reduce((n, s) => n + s.operations.length, 0);
+    if (has('http')) steps += 1 + SURFACES.reduce((n, s) => n + s.operations.length, 0);
     if (store === 'sqlite' && has('sync')) steps += SURFACES.length;
     if (store === 'postgres' && has('pgbench')) steps += SURFACES.filter((s) => s.pgbench).length;
+    if (store === 'postgres' && has('processes')) steps += 2 * PROCESSES_OPERATIONS.length;
     if (has('scale')) steps += SURFACES.reduce((n, s) => n + (s.scale ? 2 * (1 + s.scale.operations.length) : 0), 0);
+    if (soak) steps += 1;
   }
   return steps;
+}
+
+/** The operations `serve --processes N` is compared on: a write and a read. */
+const PROCESSES_OPERATIONS = [
+  { surface: 'billing', operation: 'create' },
+  { surface: 'billing', operation: 'get' },
+] as const;
+
+/**
+ * PostgreSQL served by `subledger serve --processes 1` and then `--processes 2` (node:cluster
+ * workers sharing the port), peak only; the server's CPU is summed over the primary and its workers.
+ */
+export async function measureProcesses(bench: Bench): Promise<void> {
+  for (const processes of [1, 2]) {
+    const scratch = await scratchPostgres(bench.config.pgAdminUrl, `processes_${processes}`);
+    const server = await startSubledger({ label: `subledger on postgres, ${processes} process(es)`, databaseUrl: scratch.url, env: { SUBLEDGER_PROCESSES: String(processes) } });
+    try {
+      const serving = processTree(server.process.pid).length;
+      if (processes > 1 && serving < processes + 1) throw new Error(`serve --processes ${processes} started ${serving - 1} worker(s): is the cluster mode built?\n${server.process.tail(10)}`);
+      const contexts = new Map<string, Awaited<ReturnType<(typeof SURFACES)[number]['setup']>>>();
+      for (const { surface: name, operation } of PROCESSES_OPERATIONS) {
+        const surface = SURFACES.find((s) => s.name === name)!;
+        if (!contexts.has(name)) contexts.set(name, await surface.setup(server));
+        if (bench.config.pgAnalyze) await analyzePostgres(scratch);
+        const run = await measure(bench, `${name} · postgres · ${operation} · ${processes} process${processes > 1 ? 'es' : ''}`, server.base, contexts.get(name)![operation]!, false, server.process);
+        bench.results.push({ kind: 'processes', surface: name, operation, processes, peak: run.peak, loadavg1: run.loadavg1, serverCpu: run.serverCpu, cpuUsPerRequest: run.cpuUsPerRequest });
+        await drainOutbox(bench, scratch);
+      }
+      reportServerErrors(bench, server);
+    } finally {
+      await server.process.stop();
+      await scratch.drop();
+    }
+  }
+}
+
+/** How long each load chunk of a soak runs before the server's RSS is sampled. */
+const SOAK_CHUNK_S = 15;
+
+/**
+ * BENCH_SOAK=1: every surface's operations in turn, closed loop, for `minutes`, on one server
+ * and a fresh store, sampling the server's RSS after each chunk (does memory grow under
+ * sustained load?).
+ */
+export async function measureSoak(bench: Bench, kind: StoreKind, minutes: number): Promise<void> {
+  const { config, progress } = bench;
+  progress.begin(`soak · ${kind} · ${minutes} min of every operation in turn, RSS sampled every ${SOAK_CHUNK_S} s`);
+  const scratch = await scratchStore(bench, kind, 'soak');
+  const server = await startSubledger({ label: `subledger on ${kind} (soak)`, databaseUrl: scratch.url });
+  try {
+    const runs: RequestSpec[] = [];
+    for (const surface of SURFACES) {
+      const requests = await surface.setup(server);
+      for (const operation of surface.operations) runs.push(requests[operation]!);
+    }
+    const samples: [number, number][] = [];
+    let requests = 0;
+    let errors = 0;
+    const started = performance.now();
+    const elapsedMin = () => (performance.now() - started) / 60_000;
+    for (let i = 0; elapsedMin() < minutes; i++) {
+      assertRunning(server.process, 'the soak');
+      const result = await peak({ base: server.base, spec: runs[i % runs.length]!, connections: config.connections, durationS: SOAK_CHUNK_S });
+      requests += result.requests;
+      errors += result.errors;
+      const rss = server.process.memory()?.rssMiB;
+      if (rss !== undefined) samples.push([Math.round(elapsedMin() * 100) / 100, rss]);
+      progress.live(`soak ${elapsedMin().toFixed(1)} / ${minutes} min: RSS ${rss} MiB, ${int(requests)} requests, ${errors} errors`);
+    }
+    bench.results.push({ kind: 'soak', store: kind, minutes, samples, requests, errors });
+    progress.note(`RSS ${samples.map(([, mib]) => mib.toFixed(0)).join(' → ')} MiB; ${int(requests)} requests, ${errors} errors`);
+    reportServerErrors(bench, server);
+  } finally {
+    await server.process.stop();
+    await scratch.drop();
+  }
 }

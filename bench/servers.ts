@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_VARIABLES } from '../src/config.js';
 
@@ -19,27 +19,59 @@ export function killAllChildren(): void {
   children.clear();
 }
 
-/** Resident set size and its peak, in MiB, from /proc/<pid>/status (Linux). */
-export function memoryOf(pid: number): { rssMiB: number; peakRssMiB: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssMiB: Math.round(kib('VmRSS') / 102.4) / 10, peakRssMiB: Math.round(kib('VmHWM') / 102.4) / 10 };
-  } catch {
-    return null;
+/** The process and its descendants (a `serve --processes N` primary and its workers), from /proc (Linux). */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    try {
+      for (const task of readdirSync(`/proc/${tree[i]}/task`)) {
+        const children = readFileSync(`/proc/${tree[i]}/task/${task}/children`, 'utf8').trim();
+        if (children) tree.push(...children.split(' ').map(Number));
+      }
+    } catch {
+      // The process exited meanwhile: it has no children to count.
+    }
   }
+  return tree;
 }
 
-/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat (Linux, 100 Hz ticks). */
-export function cpuSecondsOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are the 14th and 15th fields of the whole line (11th and 12th after the command).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
+/**
+ * Resident set size and its peak, in MiB, from /proc/<pid>/status (Linux), summed over the
+ * process and its descendants (each worker of a cluster has its own heap).
+ */
+export function memoryOf(pid: number): { rssMiB: number; peakRssMiB: number } | null {
+  let rss = 0;
+  let peak = 0;
+  for (const member of processTree(pid)) {
+    try {
+      const status = readFileSync(`/proc/${member}/status`, 'utf8');
+      const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+      rss += kib('VmRSS');
+      peak += kib('VmHWM');
+    } catch {
+      if (member === pid) return null;
+    }
   }
+  return { rssMiB: Math.round(rss / 102.4) / 10, peakRssMiB: Math.round(peak / 102.4) / 10 };
+}
+
+/**
+ * CPU seconds (user + system) the process and its living descendants have used so far, from
+ * /proc/<pid>/stat (Linux, 100 Hz ticks).
+ */
+export function cpuSecondsOf(pid: number): number | null {
+  let seconds = 0;
+  for (const member of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are the 14th and 15th fields of the whole line (11th and 12th after the command).
+      seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      if (member === pid) return null;
+    }
+  }
+  return seconds;
 }
 
 /** A child process whose stdout is scanned line by line (the last lines are kept for errors). */
