@@ -5,6 +5,7 @@ import type {
   AccountFilter,
   AccountRepository,
   ApiKeyRepository,
+  BalanceRepository,
   CustomerFilter,
   CustomerRepository,
   EventRepository,
@@ -86,8 +87,70 @@ export class KyselyStore implements Store {
   }
 }
 
+/**
+ * One transaction's (or the reader's) repositories, each built on first use: a request touches a
+ * few of them, and building every one of them per transaction (hundreds of closures) cost more
+ * CPU than the rest of an empty transaction (docs/decisions.md, issue 13).
+ */
+class UnitRepositories implements Repositories {
+  private readonly built: Partial<Repositories> = {};
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+    private readonly writes: WriteSink,
+  ) {}
+
+  get tenants() {
+    return (this.built.tenants ??= tenantRepository(this.db));
+  }
+  get apiKeys() {
+    return (this.built.apiKeys ??= apiKeyRepository(this.db));
+  }
+  get balances() {
+    return (this.built.balances ??= balanceRepository(this.db, this.dialect, this.writes));
+  }
+  get customers() {
+    return (this.built.customers ??= customerRepository(this.db, this.dialect, this.writes, this.balances));
+  }
+  get accounts() {
+    return (this.built.accounts ??= accountRepository(this.db, this.dialect, this.writes, this.balances));
+  }
+  get ledger() {
+    return (this.built.ledger ??= ledgerRepository(this.db, this.writes));
+  }
+  get uniqueKeys() {
+    return (this.built.uniqueKeys ??= uniqueKeyRepository(this.db, this.writes));
+  }
+  get idempotency() {
+    return (this.built.idempotency ??= idempotencyRepository(this.db, this.writes));
+  }
+  get events() {
+    return (this.built.events ??= eventRepository(this.db, this.writes));
+  }
+  get webhooks() {
+    return (this.built.webhooks ??= webhookRepository(this.db));
+  }
+  get emails() {
+    return (this.built.emails ??= emailRepository(this.db));
+  }
+  get org() {
+    return (this.built.org ??= orgRepositories(this.db, this.dialect, this.writes));
+  }
+  get subAccounts() {
+    return (this.built.subAccounts ??= subAccountRepository(this.db, this.dialect, this.writes));
+  }
+  get transfers() {
+    return (this.built.transfers ??= transferRepository(this.db, this.writes));
+  }
+}
+
 function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteSink): Repositories {
-  const tenants: TenantRepository = {
+  return new UnitRepositories(db, dialect, writes);
+}
+
+function tenantRepository(db: Kysely<Database>): TenantRepository {
+  return {
     async insert(t: Tenant) {
       await db
         .insertInto('tenants')
@@ -109,8 +172,10 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
       return row && { id: row.id };
     },
   };
+}
 
-  const apiKeys: ApiKeyRepository = {
+function apiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
+  return {
     async insert(k: ApiKey, secretHash: string) {
       await insertUnique(
         () =>
@@ -151,11 +216,10 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
       return rows.map(rowToApiKey);
     },
   };
+}
 
-  const balances = balanceRepository(db, dialect, writes);
-  const ledger = ledgerRepository(db, writes);
-
-  const customers: CustomerRepository = {
+function customerRepository(db: Kysely<Database>, dialect: DialectName, writes: WriteSink, balances: BalanceRepository): CustomerRepository {
+  return {
     ...balanceHolderRepository(db, dialect, writes, balances, 'customers', 'customer', customerToRow, rowToCustomer),
     list(scope, filter: CustomerFilter) {
       let q = db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
@@ -164,8 +228,10 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
       return keysetPage(q, filter, rowToCustomer);
     },
   };
+}
 
-  const accounts: AccountRepository = {
+function accountRepository(db: Kysely<Database>, dialect: DialectName, writes: WriteSink, balances: BalanceRepository): AccountRepository {
+  return {
     ...balanceHolderRepository(db, dialect, writes, balances, 'accounts', 'account', accountToRow, rowToAccount),
     list(scope, filter: AccountFilter) {
       let q = db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
@@ -174,8 +240,10 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
       return keysetPage(q, filter, rowToAccount);
     },
   };
+}
 
-  const idempotency: IdempotencyRepository = {
+function idempotencyRepository(db: Kysely<Database>, writes: WriteSink): IdempotencyRepository {
+  return {
     async find(scope, key, now) {
       const row = await db
         .selectFrom('idempotency_keys')
@@ -229,8 +297,10 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
       return Number(result.numDeletedRows);
     },
   };
+}
 
-  const events: EventRepository = {
+function eventRepository(db: Kysely<Database>, writes: WriteSink): EventRepository {
+  return {
     append: (scope, e: OutboxEvent) =>
       writes.write(
         insertOf('events', {
@@ -257,7 +327,4 @@ function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteS
       return rows.map(rowToEvent);
     },
   };
-
-  const platform = { subAccounts: subAccountRepository(db, dialect, writes), transfers: transferRepository(db, writes) };
-  return { ...platform, tenants, apiKeys, customers, accounts, balances, ledger, uniqueKeys: uniqueKeyRepository(db, writes), idempotency, events, webhooks: webhookRepository(db), emails: emailRepository(db), org: orgRepositories(db, dialect, writes) };
 }
