@@ -156,7 +156,7 @@ export function renderTables(report: BenchReport): string {
   if (report.targets.length) {
     out.push(
       table(
-        ['SPEC §6 target', 'measured', 'holds'],
+        ["target (issue 13)", "measured", "holds"],
         report.targets.map((t) => [t.name, t.value + (t.detail ? ` — ${t.detail}` : ''), t.holds === null ? 'n/a' : t.holds ? 'yes' : 'NO']),
       ),
     );
