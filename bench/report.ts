@@ -98,8 +98,21 @@ export function renderTables(report: BenchReport): string {
   if (memory.length) {
     out.push(
       table(
-        ['server', 'when', 'accounts stored', 'RSS MiB', 'peak RSS MiB'],
-        memory.map((m) => [m.store, m.when, m.rows === null ? '–' : int(m.rows), m.rssMiB?.toFixed(1) ?? '–', m.peakRssMiB?.toFixed(1) ?? '–']),
+        ['server', 'when', 'accounts stored', 'RSS MiB', 'peak RSS MiB', 'V8 heap MiB (used)', 'young', 'old', 'external'],
+        memory.map((m) => {
+          const mib = (n: number | null | undefined) => (n === null || n === undefined ? '–' : n.toFixed(0));
+          return [
+            m.store,
+            m.when,
+            m.rows === null ? '–' : int(m.rows),
+            m.rssMiB?.toFixed(1) ?? '–',
+            m.peakRssMiB?.toFixed(1) ?? '–',
+            m.heap ? `${mib(m.heap.totalMiB)} (${mib(m.heap.usedMiB)})` : '–',
+            mib(m.heap?.newSpaceMiB),
+            mib(m.heap?.oldSpaceMiB),
+            mib(m.heap?.externalMiB),
+          ];
+        }),
       ),
     );
   }

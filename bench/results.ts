@@ -59,6 +59,8 @@ export interface MemoryRecord {
   rows: number | null;
   rssMiB: number | null;
   peakRssMiB: number | null;
+  /** Where the RSS is, as far as V8 tells (the server's /metrics): heap reserved and used, its young and old spaces, and memory outside the heap (buffers). */
+  heap?: { totalMiB: number | null; usedMiB: number | null; newSpaceMiB: number | null; oldSpaceMiB: number | null; externalMiB: number | null } | null;
 }
 
 export interface PgbenchRecord extends PgbenchResult {

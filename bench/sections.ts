@@ -99,9 +99,29 @@ async function measure(bench: Bench, label: string, base: string, spec: RequestS
   return { peak: result, halfRate: half, loadavg1, serverCpu, cpuUsPerRequest };
 }
 
-function memoryRecord(store: StoreLabel, when: MemoryRecord['when'], server: SubledgerServer, rows: number | null): MemoryRecord {
+/** The V8 heap figures of the server's own /metrics (prom-client default metrics), in MiB. */
+async function heapOf(server: SubledgerServer): Promise<MemoryRecord['heap']> {
+  try {
+    const text = await (await fetch(`${server.base}/metrics`)).text();
+    const mib = (name: string) => {
+      const match = new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text);
+      return match ? Math.round(Number(match[1]) / 104_857.6) / 10 : null;
+    };
+    return {
+      totalMiB: mib('nodejs_heap_size_total_bytes'),
+      usedMiB: mib('nodejs_heap_size_used_bytes'),
+      newSpaceMiB: mib('nodejs_heap_space_size_total_bytes{space="new"}'),
+      oldSpaceMiB: mib('nodejs_heap_space_size_total_bytes{space="old"}'),
+      externalMiB: mib('nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return null;
+  }
+}
+
+async function memoryRecord(store: StoreLabel, when: MemoryRecord['when'], server: SubledgerServer, rows: number | null): Promise<MemoryRecord> {
   const memory = server.process.memory();
-  return { kind: 'memory', store, when, rows, rssMiB: memory?.rssMiB ?? null, peakRssMiB: memory?.peakRssMiB ?? null };
+  return { kind: 'memory', store, when, rows, rssMiB: memory?.rssMiB ?? null, peakRssMiB: memory?.peakRssMiB ?? null, heap: await heapOf(server) };
 }
 
 async function scratchStore(bench: Bench, kind: StoreKind, label: string): Promise<ScratchStore> {
@@ -164,7 +184,7 @@ export async function measureHttp(bench: Bench, kind: StoreKind, variant: 'defau
   const workersOn = bench.config.serverEnv.SUBLEDGER_WORKERS !== 'off';
   try {
     if (variant === 'default') {
-      bench.results.push(memoryRecord(store, 'idle after start', server, 0));
+      bench.results.push(await memoryRecord(store, 'idle after start', server, 0));
       // Our app's own floor (request id, metrics, logging, error handling; no auth, no store):
       // between the ceiling and every operation, it splits each operation's CPU per request.
       const healthz: RequestSpec = { method: 'GET', path: '/healthz', headers: {}, expectStatus: 200 };
@@ -183,7 +203,7 @@ export async function measureHttp(bench: Bench, kind: StoreKind, variant: 'defau
         bench.results.push({ kind: 'http', surface: surface.name, store, operation, ...run, ratioToCeiling: null, outbox });
       }
     }
-    if (variant === 'default') bench.results.push(memoryRecord(store, 'after load', server, null));
+    if (variant === 'default') bench.results.push(await memoryRecord(store, 'after load', server, null));
     reportServerErrors(bench, server);
   } finally {
     await server.process.stop();
@@ -289,7 +309,7 @@ export async function measureScale(bench: Bench, kind: StoreKind): Promise<void>
             const run = await measure(bench, `${surface.name} · ${kind} · ${operation} with ${int(size)} accounts`, server.base, requests[operation]!, false, server.process);
             bench.results.push({ kind: 'scale', surface: surface.name, store: kind, operation, rows: size, sampledIds: ids.length, result: run.peak, loadavg1: run.loadavg1, serverCpu: run.serverCpu });
           }
-          if (size === config.scale) bench.results.push(memoryRecord(kind, 'after scale', server, size));
+          if (size === config.scale) bench.results.push(await memoryRecord(kind, 'after scale', server, size));
           reportServerErrors(bench, server);
         } finally {
           await server.process.stop();
