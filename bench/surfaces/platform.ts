@@ -177,7 +177,8 @@ export const platform = defineSurface<PlatformContext>({
     // The same transfers between sub-accounts: request n from the pool's n-th to the one half the pool
     // further on, so the requests in flight (one per connection, fewer than half the pool) touch
     // different balances and none waits for another's lock. Each sub-account gets back exactly what
-    // it sent (request n + half the pool has the same amount and the reverse direction).
+    // it sent: request n + half the pool has the same amount (half the pool, 100, is a multiple of
+    // the 50 amounts) and the reverse direction.
     transfer_spread: (context) => {
       const { accountIds } = context;
       const half = Math.floor(accountIds.length / 2);
