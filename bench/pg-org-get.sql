@@ -7,7 +7,9 @@
 --   -D rows=N -D tenant=ten_… -D mode=test -D seed_epoch_ms=… (the surface's pgbench.variables) -f <this file>
 -- Row i's id is computed the way scale.seed makes it: the base62 digits of its millisecond
 -- (seed_epoch_ms + i·10) in pgbench's own integer arithmetic (client side), then 8 one-character
--- substr() and an lpad() in the statement: a few µs of PostgreSQL's time over a ~30–60 µs read.
+-- substr() and an lpad() in the statement (a generic plan: they run once per execution, before the
+-- index probe). Measured on 20,000 billing rows, 10 clients, a loaded machine: 0.6–1.0× the tps of
+-- the same select with a literal id, so this baseline is if anything low.
 -- \gset (into row_… variables) fails the transaction unless exactly one row came back: a run with 0
 -- failed transactions read a stored row every time.
 
