@@ -195,6 +195,7 @@ export const billing = defineSurface<BillingContext>({
   pgbench: {
     script: 'bench/pg-create.sql',
     asSentScript: 'bench/pg-create-as-sent.sql',
+    getScript: 'bench/pg-billing-get.sql',
     async variables(connection, scope) {
       const [row] = await query<{ id: string }>(
         connection,
@@ -202,7 +203,8 @@ export const billing = defineSurface<BillingContext>({
         "select id from api_keys where tenant_id = $1 and mode = $2 and type = 'secret'",
         [scope.tenantId, scope.mode],
       );
-      return { tenant: scope.tenantId, mode: scope.mode, actor: row.id };
+      // seed_epoch_ms: what getScript derives the seeded ids from (seedId above).
+      return { tenant: scope.tenantId, mode: scope.mode, actor: row.id, seed_epoch_ms: String(SEED_EPOCH_S * 1000) };
     },
   },
 });
