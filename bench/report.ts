@@ -88,8 +88,8 @@ export function renderTables(report: BenchReport): string {
     const seeds = report.results.filter((r): r is SeedRecord => r.kind === 'seed');
     if (seeds.length) {
       out.push(
-        `Seeding (in bulk, server stopped; get reads a uniform random sample of the stored ids, list reads the first page): ` +
-          seeds.map((s) => `${s.store} ${int(s.fromRows)}→${int(s.toRows)} accounts+customers in ${s.seconds.toFixed(1)} s (${int(s.rowsPerSecond)} accounts/s)`).join('; ') +
+        `Seeding accounts (billing: each with its customer; org: with its balance row) in bulk, server stopped; get reads a uniform random sample of the stored ids, list reads the first page: ` +
+          seeds.map((s) => `${s.surface} ${s.store} ${int(s.fromRows)}→${int(s.toRows)} in ${s.seconds.toFixed(1)} s (${int(s.rowsPerSecond)}/s)`).join('; ') +
           '.',
       );
     }
@@ -103,7 +103,7 @@ export function renderTables(report: BenchReport): string {
           const mib = (n: number | null | undefined) => (n === null || n === undefined ? '–' : n.toFixed(0));
           return [
             m.store,
-            m.when,
+            m.surface ? `${m.when} (${m.surface})` : m.when,
             m.rows === null ? '–' : int(m.rows),
             m.rssMiB?.toFixed(1) ?? '–',
             m.peakRssMiB?.toFixed(1) ?? '–',

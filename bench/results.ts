@@ -56,6 +56,8 @@ export interface MemoryRecord {
   kind: 'memory';
   store: StoreLabel;
   when: 'idle after start' | 'after load' | 'after scale';
+  /** after scale: whose accounts were stored. */
+  surface?: string;
   rows: number | null;
   rssMiB: number | null;
   peakRssMiB: number | null;

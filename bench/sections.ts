@@ -309,7 +309,7 @@ export async function measureScale(bench: Bench, kind: StoreKind): Promise<void>
             const run = await measure(bench, `${surface.name} · ${kind} · ${operation} with ${int(size)} accounts`, server.base, requests[operation]!, false, server.process);
             bench.results.push({ kind: 'scale', surface: surface.name, store: kind, operation, rows: size, sampledIds: ids.length, result: run.peak, loadavg1: run.loadavg1, serverCpu: run.serverCpu });
           }
-          if (size === config.scale) bench.results.push(await memoryRecord(kind, 'after scale', server, size));
+          if (size === config.scale) bench.results.push({ ...(await memoryRecord(kind, 'after scale', server, size)), surface: surface.name });
           reportServerErrors(bench, server);
         } finally {
           await server.process.stop();

@@ -78,7 +78,7 @@ function seedStatements(kind: 'sqlite' | 'postgres'): string[] {
   const [t, m] = kind === 'sqlite' ? ['?', '?'] : ['$1', '$2'];
   const rows =
     kind === 'sqlite'
-      ? `with recursive s(i) as (select ? union all select i + 1 from s where i < ?) select i, ${seedTime.sqlite} as ts from s`
+      ? `with recursive s(i) as (select cast(? as integer) union all select i + 1 from s where i < cast(? as integer)) select i, ${seedTime.sqlite} as ts from s`
       : `select i, ${seedTime.postgres} as ts from generate_series($3::bigint, $4::bigint) as i`;
   return [
     `insert into customers (tenant_id, mode, id, external_reference, email, phone, name, currency, balance, payment_rules, metadata, created_at, updated_at)
