@@ -49,10 +49,11 @@ export class KyselyStore implements Store {
   private readonly bind: (connection: DatabaseConnection) => Kysely<Database>;
   private readonly groupCommit: SqliteGroupCommit | undefined;
   private readonly closeDatabase: () => Promise<void>;
+  private readonly tenantCache = new Map<string, Tenant>();
 
   constructor(database: OpenDatabase) {
     ({ db: this.db, dialect: this.dialect, bind: this.bind, close: this.closeDatabase } = database);
-    this.reader = repositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect));
+    this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.tenantCache, true);
     this.outbox = new KyselyOutboxQueue(this.db, this.dialect);
     this.groupCommit = this.dialect === 'sqlite' ? new SqliteGroupCommit(this.db) : undefined;
   }
@@ -62,7 +63,7 @@ export class KyselyStore implements Store {
    * write's AlreadyExists or IdempotencyKeyTaken may come from here rather than from the call.
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    const inUnit = (unit: WriteBehindConnection) => work(repositories(this.bind(unit), this.dialect, unit));
+    const inUnit = (unit: WriteBehindConnection) => work(new UnitRepositories(this.bind(unit), this.dialect, unit, this.tenantCache, false));
     if (this.groupCommit) return this.groupCommit.run(inUnit);
     return this.db.getExecutor().provideConnection(async (connection) => {
       const unit = new WriteBehindConnection(connection, POSTGRES_TRANSACTION);
@@ -99,10 +100,13 @@ class UnitRepositories implements Repositories {
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName,
     private readonly writes: WriteSink,
+    private readonly tenantCache: Map<string, Tenant>,
+    /** Outside a transaction: what it reads is committed, so a tenant found may be remembered. */
+    private readonly committedReads: boolean,
   ) {}
 
   get tenants() {
-    return (this.built.tenants ??= tenantRepository(this.db));
+    return (this.built.tenants ??= tenantRepository(this.db, this.tenantCache, this.committedReads));
   }
   get apiKeys() {
     return (this.built.apiKeys ??= apiKeyRepository(this.db));
@@ -145,11 +149,17 @@ class UnitRepositories implements Repositories {
   }
 }
 
-function repositories(db: Kysely<Database>, dialect: DialectName, writes: WriteSink): Repositories {
-  return new UnitRepositories(db, dialect, writes);
-}
+/** Tenants remembered by id at most (then the map starts again). */
+const TENANT_CACHE_MAX = 10_000;
 
-function tenantRepository(db: Kysely<Database>): TenantRepository {
+/**
+ * Tenants are never changed nor deleted (no route or command does either), so a committed one
+ * found by id is remembered for the process's life: the platform surface reads its tenant's
+ * country on every create, top-up and transfer. Inside a transaction a remembered tenant is
+ * used, but one read there is not remembered (the transaction that inserted it may roll back).
+ * If tenants ever become mutable, this cache must go.
+ */
+function tenantRepository(db: Kysely<Database>, cache: Map<string, Tenant>, remember: boolean): TenantRepository {
   return {
     async insert(t: Tenant) {
       await db
@@ -158,8 +168,15 @@ function tenantRepository(db: Kysely<Database>): TenantRepository {
         .execute();
     },
     async findById(id) {
+      const known = cache.get(id);
+      if (known) return known;
       const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && rowToTenant(row);
+      const tenant = row && Object.freeze(rowToTenant(row));
+      if (tenant && remember) {
+        if (cache.size >= TENANT_CACHE_MAX) cache.clear();
+        cache.set(id, tenant);
+      }
+      return tenant;
     },
     async count() {
       const row = await db.selectFrom('tenants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
