@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ServeProcesses, type ServeProcess } from '../support/serve-process.js';
+import { createTestDatabase, storeKinds } from '../support/stores.js';
+import { waitFor } from '../support/wait.js';
+
+// `subledger serve --processes N` (node:cluster): one primary, N API workers on one HOST:PORT
+// and one PostgreSQL database. The real CLI, real processes; workers are found in /proc as the
+// primary's children, and told apart by the per-process rate-limit counters they answer with.
+
+const WAIT_MS = 30_000;
+const TIMEOUT = { timeout: 120_000 };
+/** A stack frame or a dependency path: never part of what the CLI tells a user. */
+const STACK_TRACE = /^\s+at |\bat \S+ \(|node_modules/m;
+
+const spawned = new ServeProcesses({}, WAIT_MS);
+after(() => spawned.killAll());
+
+/** The pids whose parent is `pid` (Linux /proc). */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(join('/proc', entry, 'stat'), 'utf8');
+    } catch {
+      continue; // ended while we looked
+    }
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(ppid) === pid && state !== 'Z') children.push(Number(entry));
+  }
+  return children.sort((a, b) => a - b);
+}
+
+interface Answer {
+  status: number;
+  remaining: string | undefined;
+  body: any;
+}
+
+/** One request on a connection of its own, so that the primary hands each to the next worker. */
+function freshRequest(base: string, method: string, path: string, key: string, body?: unknown): Promise<Answer> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const sent = request(
+      `${base}${path}`,
+      {
+        method,
+        agent: false,
+        headers: { authorization: `Bearer ${key}`, ...(payload ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {}) },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          const remaining = response.headers['rate-limit-remaining'];
+          resolve({ status: response.statusCode!, remaining: Array.isArray(remaining) ? remaining[0] : remaining, body: text ? JSON.parse(text) : undefined });
+        });
+      },
+    );
+    sent.on('error', reject);
+    sent.end(payload);
+  });
+}
+
+/** Creates and reads back `count` billing accounts, one fresh connection per request; returns each answer's rate-limit remainder. */
+async function createAndRead(base: string, key: string, count: number): Promise<string[]> {
+  const remaining: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const reference = `ACC-${process.pid}-${Date.now().toString(36)}-${i}`;
+    const created = await freshRequest(base, 'POST', '/billing/accounts', key, { customer: { external_reference: `CUS-${reference}` }, external_reference: reference });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const read = await freshRequest(base, 'GET', `/billing/accounts/${created.body.id}`, key);
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    assert.equal(read.body.external_reference, reference);
+    remaining.push(created.remaining!, read.remaining!);
+  }
+  return remaining;
+}
+
+const occurrences = (text: string, pattern: RegExp) => text.match(new RegExp(pattern.source, 'g'))?.length ?? 0;
+
+/** Waits for `serve` to exit on its own; its exit code and the lines of its stderr. */
+async function failedStart(serve: ServeProcess): Promise<{ code: number | null; lines: string[] }> {
+  await waitFor(() => serve.exited, WAIT_MS, `${serve.name} to exit`);
+  const code = await serve.terminate();
+  assert.notEqual(code, 0, `${serve.name} exited 0\nstdout: ${serve.stdout}\nstderr: ${serve.stderr}`);
+  assert.doesNotMatch(serve.stderr, STACK_TRACE, serve.stderr);
+  assert.doesNotMatch(serve.stdout, /listening|sk_test_/, serve.stdout);
+  return { code, lines: serve.stderr.split('\n').filter((line) => line.trim() !== '') };
+}
+
+const kinds = await storeKinds();
+
+describe('serve --processes', { concurrency: true }, () => {
+  test('SQLite with --processes 2 (or SUBLEDGER_PROCESSES=2) is refused in one line naming PostgreSQL, and opens no database', TIMEOUT, async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const path = database.url.slice('sqlite:'.length);
+      for (const [name, env, args] of [
+        ['flag', {}, ['--processes', '2']],
+        ['variable', { SUBLEDGER_PROCESSES: '2' }, []],
+      ] as const) {
+        const { lines } = await failedStart(spawned.start(`sqlite ${name}`, { DATABASE_URL: database.url, ...env }, [...args]));
+        assert.equal(lines.length, 1, lines.join('\n'));
+        assert.match(lines[0]!, /^subledger: 2 processes need PostgreSQL: SQLite has one writer.*DATABASE_URL.*postgres:\/\/.*--processes 1/);
+        assert.equal(existsSync(path), false, 'refused before the database is opened');
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
+  test('a bad process count is one line naming --processes or SUBLEDGER_PROCESSES and the range', TIMEOUT, async () => {
+    const cases: [Record<string, string>, string[], RegExp][] = [
+      [{}, ['--processes', '0'], /^subledger: invalid --processes "0": must be a whole number from 1 to 64$/],
+      [{}, ['--processes', 'two'], /^subledger: invalid --processes "two": must be a whole number from 1 to 64$/],
+      [{ SUBLEDGER_PROCESSES: '65' }, [], /^subledger: invalid configuration: SUBLEDGER_PROCESSES="65": must be <= 64$/],
+      [{ SUBLEDGER_PROCESSES: 'many' }, [], /^subledger: invalid configuration: SUBLEDGER_PROCESSES="many": must be an integer$/],
+    ];
+    await Promise.all(
+      cases.map(async ([env, args, expected]) => {
+        const { lines } = await failedStart(spawned.start(`bad count ${JSON.stringify({ env, args })}`, { DATABASE_URL: 'sqlite::memory:', ...env }, args));
+        assert.deepEqual(lines.length, 1, lines.join('\n'));
+        assert.match(lines[0]!, expected);
+      }),
+    );
+  });
+
+  test('--processes 1 wins over SUBLEDGER_PROCESSES=2: one process, as without either', TIMEOUT, async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const serve = spawned.start('sqlite --processes 1', { DATABASE_URL: database.url, SUBLEDGER_PROCESSES: '2' }, ['--processes', '1']);
+      const { secret } = await serve.defaultTenant();
+      assert.match(secret, /^sk_test_/);
+      await serve.ready();
+      assert.deepEqual(childPids(serve.child.pid!), [], 'no cluster workers');
+      const code = await serve.terminate();
+      assert.equal(code, 0, `signal ${serve.child.signalCode}\nstdout: ${serve.stdout}\nstderr: ${serve.stderr}`);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  if (kinds.includes('postgres')) {
+    test('PostgreSQL, --processes 2: keys printed once, both workers answer, a killed worker is replaced, SIGTERM stops them all and exits 0', TIMEOUT, async () => {
+      const database = await createTestDatabase('postgres');
+      try {
+        // info: the primary says when a replacement listens. A rate limit whose counters show which process answered.
+        const serve = spawned.start('postgres --processes 2', { DATABASE_URL: database.url, LOG_LEVEL: 'info', SUBLEDGER_RATE_LIMIT: '100000' }, ['--processes', '2']);
+        const base = await serve.ready();
+        const { secret } = await serve.defaultTenant();
+        for (const line of [/subledger listening on /, /Created tenant "default"/, /test secret key: /, /test OAuth client: /, /API docs: /]) {
+          assert.equal(occurrences(serve.stdout, line), 1, `${line} printed once:\n${serve.stdout}`);
+        }
+        const primary = serve.child.pid!;
+        const workers = childPids(primary);
+        assert.equal(workers.length, 2, `two workers under the primary ${primary}: ${workers}`);
+
+        // Each worker counts the key in its own window: with two answering, every remainder comes twice.
+        const remaining = await createAndRead(base, secret, 10);
+        const tally = new Map<string, number>();
+        for (const value of remaining) tally.set(value, (tally.get(value) ?? 0) + 1);
+        const counts = [...tally.values()];
+        assert.ok(counts.some((n) => n === 2), `two processes answered (remainders ${remaining})`);
+        assert.ok(counts.every((n) => n <= 2), `no more than two processes answered (remainders ${remaining})`);
+
+        // SIGKILL one worker: the primary starts another, and the service keeps answering.
+        const [killed, survivor] = workers as [number, number];
+        process.kill(killed, 'SIGKILL');
+        const [, replacement] = await serve.output(/"worker_pid":(\d+),[^\n]*"msg":"restarted worker process listening"/);
+        assert.notEqual(Number(replacement), killed);
+        assert.deepEqual(childPids(primary), [survivor, Number(replacement)].sort((a, b) => a - b));
+        assert.match(serve.stdout, new RegExp(`"worker_pid":${killed},[^\\n]*"msg":"worker process died; starting another"`));
+        await createAndRead(base, secret, 4);
+        // The survivor too: what answers now is the replacement (or the survivor's own replacement).
+        process.kill(survivor, 'SIGKILL');
+        await serve.output(new RegExp(`"worker_pid":${survivor},[^\\n]*"msg":"worker process died; starting another"`));
+        await createAndRead(base, secret, 4);
+        await waitFor(() => occurrences(serve.stdout, /"msg":"restarted worker process listening"/) === 2, WAIT_MS, 'a second replacement listening');
+        const running = childPids(primary);
+
+        assert.equal(await serve.terminate(), 0, serve.stderr);
+        assert.deepEqual(
+          running.filter((pid) => existsSync(`/proc/${pid}`)),
+          [],
+          'the primary exits only after every worker has',
+        );
+        assert.equal(occurrences(serve.stdout, /"msg":"shutting down"/), 3, 'the primary and both workers shut down gracefully');
+        assert.equal(occurrences(serve.stdout, /sk_test_/), 2, 'the key line and the curl example, once each');
+      } finally {
+        await database.drop();
+      }
+    });
+  }
+});
