@@ -12,8 +12,9 @@ import { waitFor } from '../support/wait.js';
 // and one PostgreSQL database. The real CLI, real processes; workers are found in /proc as the
 // primary's children, and told apart by the per-process rate-limit counters they answer with.
 
-const WAIT_MS = 30_000;
-const TIMEOUT = { timeout: 120_000 };
+// Generous bounds: each start loads the whole service, and a busy machine is slow at that.
+const WAIT_MS = 90_000;
+const TIMEOUT = { timeout: 180_000 };
 /** A stack frame or a dependency path: never part of what the CLI tells a user. */
 const STACK_TRACE = /^\s+at |\bat \S+ \(|node_modules/m;
 
@@ -194,6 +195,35 @@ describe('serve --processes', { concurrency: true }, () => {
         );
         assert.equal(occurrences(serve.stdout, /"msg":"shutting down"/), 3, 'the primary and both workers shut down gracefully');
         assert.equal(occurrences(serve.stdout, /sk_test_/), 2, 'the key line and the curl example, once each');
+      } finally {
+        await database.drop();
+      }
+    });
+
+    test('PostgreSQL, --processes 2: workers that keep dying (a sixth death within a minute) stop the primary with exit 1 and one line', TIMEOUT, async () => {
+      const database = await createTestDatabase('postgres');
+      try {
+        const serve = spawned.start('postgres --processes 2 (dying)', { DATABASE_URL: database.url, SUBLEDGER_WORKERS: 'off' }, ['--processes', '2']);
+        await serve.ready();
+        const primary = serve.child.pid!;
+        const killed = new Set<number>();
+        // Each replacement is killed as soon as it exists (before it listens): a death all the same.
+        while (!serve.exited) {
+          const next = await waitFor(() => serve.exited || childPids(primary).find((pid) => !killed.has(pid)), WAIT_MS, 'a worker to kill, or the primary to exit');
+          if (next === true) break;
+          killed.add(next);
+          process.kill(next, 'SIGKILL');
+          if (killed.size === 6) break;
+        }
+        const left = childPids(primary);
+        await waitFor(() => serve.exited, WAIT_MS, 'the primary to give up and exit');
+        const code = await serve.terminate();
+        assert.equal(code, 1, `stdout: ${serve.stdout}\nstderr: ${serve.stderr}`);
+        assert.equal(killed.size, 6, 'five restarts, then no sixth');
+        assert.deepEqual(left.filter((pid) => !killed.has(pid) && existsSync(`/proc/${pid}`)), [], 'no worker outlives the primary');
+        const lines = serve.stderr.split('\n').filter((line) => line.trim() !== '');
+        assert.equal(lines.length, 1, serve.stderr);
+        assert.match(lines[0]!, /^subledger: worker processes keep dying \(5 restarts within 60 s, then signal SIGKILL\); stopping$/);
       } finally {
         await database.drop();
       }
