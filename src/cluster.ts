@@ -127,8 +127,9 @@ class ClusterPrimary {
         this.failures.delete(worker.id);
         const how = `${signal ? `signal ${signal}` : `exit code ${code}`}${failure ? `: ${failure}` : ''}`;
         if (this.phase === 'stopping') {
-          // A worker still starting has no SIGTERM handler yet: the signal ends it, as asked.
-          if (code !== 0 && signal !== 'SIGTERM') {
+          // A worker still starting has no SIGTERM handler yet: the signal ends it, as asked. One
+          // whose start failed too (the same port, the same configuration) has said so already.
+          if (code !== 0 && signal !== 'SIGTERM' && !failure) {
             this.cleanExit = false;
             this.log.error({ worker_pid: worker.process.pid, code, signal }, 'worker process did not shut down cleanly');
           }

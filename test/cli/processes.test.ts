@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import pg from 'pg';
 import { ServeProcesses, type ServeProcess } from '../support/serve-process.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
@@ -196,6 +198,28 @@ describe('serve --processes', { concurrency: true }, () => {
         assert.equal(occurrences(serve.stdout, /"msg":"shutting down"/), 3, 'the primary and both workers shut down gracefully');
         assert.equal(occurrences(serve.stdout, /sk_test_/), 2, 'the key line and the curl example, once each');
       } finally {
+        await database.drop();
+      }
+    });
+
+    test('PostgreSQL, --processes 3 on a taken port: the workers\' failure is one line naming PORT, and no tenant is created', TIMEOUT, async () => {
+      const database = await createTestDatabase('postgres');
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = taken.address() as AddressInfo;
+        const { lines } = await failedStart(spawned.start('postgres --processes 3 (port taken)', { DATABASE_URL: database.url, PORT: String(port) }, ['--processes', '3']));
+        assert.deepEqual(lines.length, 1, lines.join('\n'));
+        assert.match(lines[0]!, new RegExp(`^subledger: port ${port} on 127\\.0\\.0\\.1 is already in use.*\\bPORT\\b`));
+        const admin = new pg.Client({ connectionString: database.url });
+        await admin.connect();
+        try {
+          assert.equal((await admin.query('select count(*)::int as n from tenants')).rows[0].n, 0, 'migrated, but no tenant whose keys nobody saw');
+        } finally {
+          await admin.end();
+        }
+      } finally {
+        taken.close();
         await database.drop();
       }
     });
