@@ -96,6 +96,7 @@ class ClusterPrimary {
   ) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.on(signal, () => {
+        if (this.stopping) return; // already on its way out (a second Ctrl-C, or giving up)
         this.log.info({ signal }, 'shutting down');
         void this.stop().then(() => process.exit(this.cleanExit ? 0 : 1));
       });

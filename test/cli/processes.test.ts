@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
@@ -87,6 +88,34 @@ async function createAndRead(base: string, key: string, count: number): Promise<
   return remaining;
 }
 
+/**
+ * A POST that a worker has begun (it answered `Expect: 100-continue`, so it has read the
+ * headers) and that waits for its body until `finish()`, which resolves with the status.
+ */
+async function postInFlight(base: string, path: string, key: string, body: unknown): Promise<{ finish(): Promise<number> }> {
+  const url = new URL(base);
+  const socket = connect(Number(url.port), url.hostname);
+  let answer = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+  const closed = once(socket, 'close');
+  await once(socket, 'connect');
+  const payload = JSON.stringify(body);
+  socket.write(
+    [`POST ${path} HTTP/1.1`, `Host: ${url.host}`, `Authorization: Bearer ${key}`, 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(payload)}`, `Idempotency-Key: ${randomUUID()}`, 'Expect: 100-continue', 'Connection: close', '', ''].join('\r\n'),
+  );
+  await waitFor(() => answer.startsWith('HTTP/1.1 100 Continue'), WAIT_MS, `100 Continue (got ${JSON.stringify(answer)})`);
+  return {
+    finish: async () => {
+      // write, not end: node's server takes a half-closed connection for an aborted request.
+      socket.write(payload);
+      await closed; // Connection: close
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(answer.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ''))?.[1];
+      assert.ok(status, `an answer, got ${JSON.stringify(answer)}`);
+      return Number(status);
+    },
+  };
+}
+
 const occurrences = (text: string, pattern: RegExp) => text.match(new RegExp(pattern.source, 'g'))?.length ?? 0;
 
 /** Waits for `serve` to exit on its own; its exit code and the lines of its stderr. */
@@ -152,7 +181,7 @@ describe('serve --processes', { concurrency: true }, () => {
   });
 
   if (kinds.includes('postgres')) {
-    test('PostgreSQL, --processes 2: keys printed once, both workers answer, a killed worker is replaced, SIGTERM stops them all and exits 0', TIMEOUT, async () => {
+    test('PostgreSQL, --processes 2: keys printed once, both workers answer, a killed worker is replaced, SIGTERM lets a request in flight finish, stops them all and exits 0', TIMEOUT, async () => {
       const database = await createTestDatabase('postgres');
       try {
         // info: the primary says when a replacement listens. A rate limit whose counters show which process answered.
@@ -189,6 +218,14 @@ describe('serve --processes', { concurrency: true }, () => {
         await waitFor(() => occurrences(serve.stdout, /"msg":"restarted worker process listening"/) === 2, WAIT_MS, 'a second replacement listening');
         const running = childPids(primary);
 
+        // SIGTERM with a request in flight: every worker stops accepting, the one holding the
+        // request answers it, and only then do the workers and the primary exit (0).
+        const inFlight = await postInFlight(base, '/billing/accounts', secret, { customer: { external_reference: `CUS-late-${process.pid}` }, external_reference: `ACC-late-${process.pid}` });
+        serve.child.kill('SIGTERM');
+        await waitFor(() => occurrences(serve.stdout, /"msg":"shutting down"/) === 3, WAIT_MS, 'the primary and both workers shutting down');
+        assert.equal(serve.exited, false, 'the primary waits for the worker that holds a request');
+        assert.equal(await inFlight.finish(), 201, 'the request in flight is answered');
+        await waitFor(() => serve.exited, WAIT_MS, 'the primary to exit');
         assert.equal(await serve.terminate(), 0, serve.stderr);
         assert.deepEqual(
           running.filter((pid) => existsSync(`/proc/${pid}`)),
