@@ -11,6 +11,9 @@ function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], default: fallback });
 }
 
+/** The most API processes `serve --processes` starts on one machine (each one holds its own PostgreSQL pool). */
+export const MAX_PROCESSES = 64;
+
 /** Environment variables the service reads, validated once at start. */
 const Environment = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 4000 }),
@@ -26,6 +29,7 @@ const Environment = Type.Object({
   SUBLEDGER_KEY_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   SUBLEDGER_WORKERS: oneOf(['on', 'off'] as const, 'on'),
+  SUBLEDGER_PROCESSES: Type.Integer({ minimum: 1, maximum: MAX_PROCESSES, default: 1 }),
   SUBLEDGER_MAIL_FROM: Type.String({ minLength: 3, default: 'subledger <no-reply@subledger.local>' }),
   SUBLEDGER_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
   SUBLEDGER_OUTBOX_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
@@ -62,6 +66,8 @@ export interface Config {
   logLevel: string;
   /** Whether `serve` runs the outbox worker (webhooks, e-mail) in its process. */
   workers: boolean;
+  /** API processes `serve` runs on one machine (node:cluster, PostgreSQL only); `serve --processes` overrides it. */
+  processes: number;
   mailFrom: string;
   webhookTimeoutMs: number;
   /** How long a claimed delivery is someone's; after that a crashed worker's claims are retried. */
@@ -83,6 +89,7 @@ const INTEGER_VARIABLES = new Set([
   'SUBLEDGER_WEBHOOK_TIMEOUT_MS',
   'SUBLEDGER_OUTBOX_LEASE_SECONDS',
   'SUBLEDGER_OUTBOX_POLL_MS',
+  'SUBLEDGER_PROCESSES',
 ]);
 
 /** @throws ConfigError naming every bad variable and what it must be */
@@ -123,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyCacheMs: withDefaults.SUBLEDGER_KEY_CACHE_SECONDS * 1000,
     logLevel: withDefaults.LOG_LEVEL,
     workers: withDefaults.SUBLEDGER_WORKERS === 'on',
+    processes: withDefaults.SUBLEDGER_PROCESSES,
     mailFrom: withDefaults.SUBLEDGER_MAIL_FROM,
     webhookTimeoutMs: withDefaults.SUBLEDGER_WEBHOOK_TIMEOUT_MS,
     outboxLeaseMs: withDefaults.SUBLEDGER_OUTBOX_LEASE_SECONDS * 1000,

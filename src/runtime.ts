@@ -17,9 +17,12 @@ import { OutboxWorker, plainEnvelope, type EnvelopeBuilder } from './workers/out
 import { KyselyStore } from './store/kysely-store.js';
 import { databaseStartupFailure } from './startup-failure.js';
 
-/** Opens the store, applies pending migrations and wires every service the app needs. */
-export async function openServices(config: Config): Promise<AppServices & { store: KyselyStore }> {
-  const store = await openStore(config);
+/**
+ * Opens the store, applies pending migrations (unless `migrate: false`: a cluster worker, whose
+ * primary migrated before starting it) and wires every service the app needs.
+ */
+export async function openServices(config: Config, options: StoreOpening = {}): Promise<AppServices & { store: KyselyStore }> {
+  const store = await openStore(config, options);
   const ledger = new LedgerService(store, { idempotencyTtlMs: config.idempotencyTtlMs });
   const metrics = createMetrics();
   metrics.measureQueueDepth(() => store.outbox.depth());
@@ -42,8 +45,16 @@ export async function openServices(config: Config): Promise<AppServices & { stor
   };
 }
 
+export interface StoreOpening {
+  /** false: the schema is known to be current (another process migrated it); default true. */
+  migrate?: boolean;
+}
+
 /** @throws StartupFailure naming DATABASE_URL when the database cannot be opened or migrated */
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'> & Partial<Pick<Config, 'pgConnectTimeoutMs'>>): Promise<KyselyStore> {
+export async function openStore(
+  config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'> & Partial<Pick<Config, 'pgConnectTimeoutMs'>>,
+  { migrate = true }: StoreOpening = {},
+): Promise<KyselyStore> {
   let database: ReturnType<typeof openDatabase>;
   try {
     database = openDatabase({ url: config.databaseUrl, sqliteSync: config.sqliteSync, poolSize: config.pgPoolSize, connectTimeoutMs: config.pgConnectTimeoutMs });
@@ -51,7 +62,7 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync
     throw databaseStartupFailure(error, config.databaseUrl);
   }
   try {
-    await migrateToLatest(database.db);
+    if (migrate) await migrateToLatest(database.db);
   } catch (error) {
     await database.close().catch(() => {});
     throw databaseStartupFailure(error, config.databaseUrl);

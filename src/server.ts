@@ -1,19 +1,41 @@
+import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import type { Store } from './core/ports.js';
 import { nowIso } from './core/clock.js';
 import { buildApp } from './http/app.js';
-import { ensureDefaultTenant, openServices, startOutboxWorker } from './runtime.js';
+import { ensureDefaultTenant, openServices, startOutboxWorker, type StoreOpening } from './runtime.js';
 import { listenStartupFailure } from './startup-failure.js';
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
+/** One process's API, listening: its outbox worker and hourly idempotency purge running. */
+export interface ListeningApi {
+  app: FastifyInstance;
+  store: Store;
+  /** The port it listens on (PORT=0 picks one). */
+  port: number;
+  /** Stops accepting, finishes in-flight requests and deliveries, closes the store. */
+  close(): Promise<void>;
+}
+
 /**
  * `subledger serve`: migrate, listen, create the default tenant on a fresh database (printing
  * its test keys once), and shut down gracefully on SIGTERM/SIGINT (stop accepting, finish
- * in-flight requests, close the store).
+ * in-flight requests, close the store). `serve --processes N` (src/cluster.ts) runs N of
+ * these APIs under one primary instead.
  */
 /** @throws StartupFailure (database, PORT, HOST) */
 export async function serve(config: Config): Promise<void> {
-  const services = await openServices(config);
+  const api = await listenApi(config);
+  // After listening: a start that fails before it leaves no tenant whose keys nobody saw.
+  const created = await ensureDefaultTenant(api.store);
+  process.stdout.write(startupText(config, api.port, created));
+  exitOnSignals(api, ['SIGTERM', 'SIGINT']);
+}
+
+/** @throws StartupFailure (database, PORT, HOST) */
+export async function listenApi(config: Config, opening: StoreOpening = {}): Promise<ListeningApi> {
+  const services = await openServices(config, opening);
   const app = await buildApp(services);
   const worker = config.workers ? startOutboxWorker(services, app.log) : undefined;
   // In-flight deliveries finish (or their leases lapse) before the store closes.
@@ -22,6 +44,7 @@ export async function serve(config: Config): Promise<void> {
     await services.store.close();
   });
 
+  // Idempotent, so every process of a cluster (and every node) may run it.
   const purge = setInterval(() => {
     services.ledger.purgeExpiredIdempotencyKeys(nowIso()).catch((error: unknown) => app.log.warn({ err: error }, 'idempotency purge failed'));
   }, PURGE_INTERVAL_MS);
@@ -30,13 +53,24 @@ export async function serve(config: Config): Promise<void> {
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    clearInterval(purge);
     await app.close();
     throw listenStartupFailure(error, config.host, config.port);
   }
-  // After listening: a start that fails before it leaves no tenant whose keys nobody saw.
-  const created = await ensureDefaultTenant(services.store);
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    app,
+    store: services.store,
+    port: typeof address === 'object' && address ? address.port : config.port,
+    close: async () => {
+      clearInterval(purge);
+      await app.close();
+    },
+  };
+}
+
+/** What `serve` prints once it listens: the address, the default tenant's keys when it was just created, the docs URL. */
+export function startupText(config: Config, port: number, created: Awaited<ReturnType<typeof ensureDefaultTenant>>): string {
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const lines = [`subledger listening on ${base} (${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres'})`];
   if (created) {
@@ -50,22 +84,23 @@ export async function serve(config: Config): Promise<void> {
     );
   }
   lines.push(`API docs: ${base}/docs`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
+}
 
+/** On the first of `signals`: close the API gracefully, then exit 0 (1 if closing failed). */
+export function exitOnSignals(api: ListeningApi, signals: NodeJS.Signals[]): void {
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down');
-    clearInterval(purge);
-    app.close().then(
+    api.app.log.info({ signal }, 'shutting down');
+    api.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
+        api.app.log.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  for (const signal of signals) process.on(signal, () => shutdown(signal));
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, MAX_PROCESSES } from '../config.js';
 import { nowIso } from '../core/clock.js';
 import { LedgerError } from '../core/errors.js';
 import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey } from '../core/tenants.js';
 import { presentCreatedTenant, presentKey, presentTenantPage } from '../admin/presenter.js';
 import { openStore } from '../runtime.js';
 import { serve } from '../server.js';
+import { isClusterWorker, reportWorkerFailure, serveCluster, serveClusterWorker } from '../cluster.js';
 import { StartupFailure } from '../startup-failure.js';
 import { addOAuthClientCommands } from './oauth-clients.js';
 
@@ -33,10 +34,27 @@ async function withStore<T>(work: (store: Awaited<ReturnType<typeof openStore>>)
 
 const program = new Command('subledger').description('Self-hosted accounts and balances service').showHelpAfterError();
 
+/** `--processes`, validated like SUBLEDGER_PROCESSES, in one line (commander's own error would add the help). */
+function processCount(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_PROCESSES) {
+    throw new ConfigError(`invalid --processes ${JSON.stringify(value)}: must be a whole number from 1 to ${MAX_PROCESSES}`);
+  }
+  return n;
+}
+
 program
   .command('serve', { isDefault: true })
   .description('migrate, then serve the HTTP API on HOST:PORT')
-  .action(() => serve(loadConfig()));
+  .option('--processes <n>', `API processes sharing HOST:PORT, 1 to ${MAX_PROCESSES} (PostgreSQL only; default SUBLEDGER_PROCESSES or 1)`)
+  .action((options: { processes?: string }) => {
+    const config = loadConfig();
+    // A worker runs this same command line: the primary started it (src/cluster.ts).
+    if (isClusterWorker()) return serveClusterWorker(config);
+    const processes = processCount(options.processes, config.processes);
+    return processes === 1 ? serve(config) : serveCluster(config, processes);
+  });
 
 program
   .command('migrate')
@@ -101,14 +119,17 @@ keys
 
 addOAuthClientCommands(program, withStore, print);
 
-// A failure is one line on stderr and exit 1 (SPEC §1). An unexpected one says how to see its stack.
+/** What a failure prints after `subledger: `. An unexpected one says how to see its stack. */
+function failureMessage(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof LedgerError || error instanceof StartupFailure) return error.message;
+  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '')) return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return `${error instanceof Error ? error.message : String(error)} (LOG_LEVEL=debug shows where)`;
+}
+
+// A failure is one line on stderr and exit 1 (SPEC §1); a cluster worker's goes to its primary,
+// which prints it once for all of them.
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof LedgerError || error instanceof StartupFailure) {
-    process.stderr.write(`subledger: ${error.message}\n`);
-  } else if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '')) {
-    process.stderr.write(`subledger: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  } else {
-    process.stderr.write(`subledger: ${error instanceof Error ? error.message : String(error)} (LOG_LEVEL=debug shows where)\n`);
-  }
+  if (isClusterWorker()) return reportWorkerFailure(failureMessage(error));
+  process.stderr.write(`subledger: ${failureMessage(error)}\n`);
   process.exit(1);
 });

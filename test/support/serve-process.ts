@@ -25,9 +25,11 @@ export class ServeProcess {
     readonly name: string,
     env: Record<string, string>,
     private readonly outputTimeoutMs = 30_000,
+    /** After `serve` (`--processes 2`). */
+    args: string[] = [],
   ) {
     const [node, main] = builtCli();
-    this.child = spawn(node, [main, 'serve'], { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(node, [main, 'serve', ...args], { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     this.exit = once(this.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
@@ -85,8 +87,8 @@ export class ServeProcesses {
     private readonly outputTimeoutMs = 30_000,
   ) {}
 
-  start(name: string, env: Record<string, string>): ServeProcess {
-    const serve = new ServeProcess(name, { ...this.defaults, ...env }, this.outputTimeoutMs);
+  start(name: string, env: Record<string, string>, args: string[] = []): ServeProcess {
+    const serve = new ServeProcess(name, { ...this.defaults, ...env }, this.outputTimeoutMs, args);
     this.all.push(serve);
     return serve;
   }
