@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SubledgerServer } from '../servers.js';
 import type { DirectConnection } from '../stores.js';
+import { queryRows, runSeedStatements, sampledTable } from './seeding.js';
 import { defineSurface, type Scope } from './surface.js';
 
 // The Moment billing surface (src/surfaces/billing/routes.ts).
@@ -94,26 +95,7 @@ function seedStatements(kind: 'sqlite' | 'postgres'): string[] {
 }
 
 async function seed(connection: DirectConnection, scope: Scope, from: number, to: number): Promise<void> {
-  if (connection.kind === 'sqlite') {
-    const statements = seedStatements('sqlite').map((text) => connection.sqlite.prepare(text));
-    connection.sqlite.transaction(() => {
-      for (const statement of statements) statement.run(scope.tenantId, scope.mode, from, to);
-    })();
-    return;
-  }
-  await connection.pg.query('begin');
-  try {
-    for (const text of seedStatements('postgres')) await connection.pg.query(text, [scope.tenantId, scope.mode, from, to]);
-    await connection.pg.query('commit');
-  } catch (error) {
-    await connection.pg.query('rollback').catch(() => {});
-    throw error;
-  }
-}
-
-async function query<T>(connection: DirectConnection, sqliteText: string, pgText: string, values: (string | number)[]): Promise<T[]> {
-  if (connection.kind === 'sqlite') return connection.sqlite.prepare(sqliteText).all(...values) as T[];
-  return (await connection.pg.query(pgText, values)).rows as T[];
+  await runSeedStatements(connection, scope, from, to, seedStatements);
 }
 
 export const billing = defineSurface<BillingContext>({
@@ -171,24 +153,7 @@ export const billing = defineSurface<BillingContext>({
   scale: {
     operations: ['get', 'list'],
     seed,
-    async count(connection, scope) {
-      const [row] = await query<{ n: number | string }>(
-        connection,
-        'select count(*) as n from accounts where tenant_id = ? and mode = ?',
-        'select count(*) as n from accounts where tenant_id = $1 and mode = $2',
-        [scope.tenantId, scope.mode],
-      );
-      return Number(row.n);
-    },
-    async sampleIds(connection, scope, size) {
-      const rows = await query<{ id: string }>(
-        connection,
-        'select id from accounts where tenant_id = ? and mode = ? order by random() limit ?',
-        'select id from accounts where tenant_id = $1 and mode = $2 order by random() limit $3',
-        [scope.tenantId, scope.mode, size],
-      );
-      return rows.map((row) => row.id);
-    },
+    ...sampledTable('accounts'),
     context: (server, ids) => ({ key: server.key, run: randomBytes(4).toString('hex'), accountIds: ids }),
   },
 
@@ -197,7 +162,7 @@ export const billing = defineSurface<BillingContext>({
     asSentScript: 'bench/pg-create-as-sent.sql',
     getScript: 'bench/pg-billing-get.sql',
     async variables(connection, scope) {
-      const [row] = await query<{ id: string }>(
+      const [row] = await queryRows<{ id: string }>(
         connection,
         "select id from api_keys where tenant_id = ? and mode = ? and type = 'secret'",
         "select id from api_keys where tenant_id = $1 and mode = $2 and type = 'secret'",

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RequestSpec } from '../load.js';
 import type { SubledgerServer } from '../servers.js';
 import type { DirectConnection } from '../stores.js';
+import { queryRows, sampledTable } from './seeding.js';
 import { defineSurface, type Scope } from './surface.js';
 
 // The platform surface, Xendit xenPlatform (src/surfaces/platform/routes.ts): sub-accounts, a
@@ -118,11 +119,6 @@ async function seed(connection: DirectConnection, scope: Scope, from: number, to
   else await connection.pg.query(seedStatement('postgres'), [scope.tenantId, scope.mode, from, to]);
 }
 
-async function query<T>(connection: DirectConnection, sqliteText: string, pgText: string, values: (string | number)[]): Promise<T[]> {
-  if (connection.kind === 'sqlite') return connection.sqlite.prepare(sqliteText).all(...values) as T[];
-  return (await connection.pg.query(pgText, values)).rows as T[];
-}
-
 export const platform = defineSurface<PlatformContext>({
   name: 'platform',
 
@@ -189,24 +185,7 @@ export const platform = defineSurface<PlatformContext>({
   scale: {
     operations: ['get', 'list'],
     seed,
-    async count(connection, scope) {
-      const [row] = await query<{ n: number | string }>(
-        connection,
-        'select count(*) as n from platform_sub_accounts where tenant_id = ? and mode = ?',
-        'select count(*) as n from platform_sub_accounts where tenant_id = $1 and mode = $2',
-        [scope.tenantId, scope.mode],
-      );
-      return Number(row.n);
-    },
-    async sampleIds(connection, scope, size) {
-      const rows = await query<{ id: string }>(
-        connection,
-        'select id from platform_sub_accounts where tenant_id = ? and mode = ? order by random() limit ?',
-        'select id from platform_sub_accounts where tenant_id = $1 and mode = $2 order by random() limit $3',
-        [scope.tenantId, scope.mode, size],
-      );
-      return rows.map((row) => row.id);
-    },
+    ...sampledTable('platform_sub_accounts'),
     context: (server, ids) => ({ key: server.key, platformId: server.tenantId, run: randomBytes(4).toString('hex'), accountIds: ids }),
   },
 
@@ -215,7 +194,7 @@ export const platform = defineSurface<PlatformContext>({
     asSentScript: 'bench/pg-platform-create-as-sent.sql',
     getScript: 'bench/pg-platform-get.sql',
     async variables(connection, scope) {
-      const [row] = await query<{ country: string }>(connection, 'select country from tenants where id = ?', 'select country from tenants where id = $1', [scope.tenantId]);
+      const [row] = await queryRows<{ country: string }>(connection, 'select country from tenants where id = ?', 'select country from tenants where id = $1', [scope.tenantId]);
       return { tenant: scope.tenantId, mode: scope.mode, country: row.country, seed_epoch_ms: String(SEED_EPOCH_MS) };
     },
   },
