@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticateApiKey } from '../core/credentials.js';
 import { Unauthenticated } from '../core/errors.js';
+import { ExpiringMap } from '../core/expiring-map.js';
 import { ORG_ROLES, type OrgRole } from '../core/oauth-clients.js';
 import type { ApiKey, ApiKeyType, Scope } from '../core/model.js';
 import type { ApiKeyRepository, Store } from '../core/ports.js';
@@ -40,24 +41,17 @@ const CACHE_MAX_ENTRIES = 10_000;
  * own map (the same header text means different things to billing and to org).
  */
 export class PrincipalCache {
-  private readonly entries = new Map<string, { principal: Principal; until: number }>();
+  private readonly entries = new ExpiringMap<string, Principal>(CACHE_MAX_ENTRIES);
 
   constructor(private readonly ttlMs: number) {}
 
   get(header: string, now: number): Principal | undefined {
-    const entry = this.entries.get(header);
-    if (entry === undefined) return undefined;
-    if (entry.until > now) return entry.principal;
-    this.entries.delete(header);
-    return undefined;
+    return this.entries.get(header, now);
   }
 
   set(header: string, principal: Principal, now: number): void {
     if (this.ttlMs <= 0) return;
-    const until = Math.min(now + this.ttlMs, principal.expiresAtMs ?? Infinity);
-    if (until <= now) return;
-    if (this.entries.size >= CACHE_MAX_ENTRIES) this.entries.clear();
-    this.entries.set(header, { principal: Object.freeze(principal), until });
+    this.entries.set(header, Object.freeze(principal), Math.min(now + this.ttlMs, principal.expiresAtMs ?? Infinity), now);
   }
 
   clear(): void {
@@ -73,7 +67,7 @@ export class PrincipalCache {
  * (docs/decisions.md). 0 looks every key up on every request.
  */
 export class ApiKeyAuthenticator {
-  private cache = new Map<string, { found: Awaited<ReturnType<ApiKeyRepository['findByHash']>>; until: number }>();
+  private readonly cache = new ExpiringMap<string, NonNullable<Awaited<ReturnType<ApiKeyRepository['findByHash']>>>>(CACHE_MAX_ENTRIES);
   private readonly principalCaches = new Map<string, PrincipalCache>();
 
   constructor(
@@ -105,13 +99,10 @@ export class ApiKeyAuthenticator {
 
   private async lookup(hash: string) {
     const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > now) return cached.found;
+    const cached = this.cache.get(hash, now);
+    if (cached) return cached;
     const found = await this.store.reader.apiKeys.findByHash(hash);
-    if (found && this.cacheMs > 0) {
-      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-      this.cache.set(hash, { found, until: now + this.cacheMs });
-    }
+    if (found && this.cacheMs > 0) this.cache.set(hash, found, now + this.cacheMs, now);
     return found;
   }
 }

@@ -10,7 +10,7 @@ export function createMetrics() {
   // raw URLs), so this map stays small. Each counts its own requests, and the counter reads
   // them when scraped: prom-client's inc() hashes the label set on every call, the largest
   // item of the metrics' cost per request (docs/decisions.md, issue 13).
-  const labelled = new Map<string, { labels: { method: string; route: string; status: string }; answered: number; observe: (seconds: number) => void }>();
+  const labelled = new Map<string, { labels: { method: string; route: string; status: string }; answered: number; timed: Histogram.Internal<'method' | 'route'> }>();
   const requests = new Counter({
     name: 'subledger_http_requests_total',
     help: 'HTTP requests answered, by route template, method and status',
@@ -85,12 +85,11 @@ export function createMetrics() {
     const name = `${method} ${status} ${route}`;
     let series = labelled.get(name);
     if (!series) {
-      const timed = duration.labels({ method, route });
-      series = { labels: { method, route, status: String(status) }, answered: 0, observe: (seconds) => timed.observe(seconds) };
+      series = { labels: { method, route, status: String(status) }, answered: 0, timed: duration.labels({ method, route }) };
       labelled.set(name, series);
     }
     series.answered++;
-    series.observe(elapsedMs / 1000);
+    series.timed.observe(elapsedMs / 1000);
   };
   return {
     registry,

@@ -1,5 +1,6 @@
 import { sql, type DatabaseConnection, type Kysely } from 'kysely';
 import { AlreadyExists, IdempotencyKeyTaken } from '../core/errors.js';
+import { ExpiringMap } from '../core/expiring-map.js';
 import type { ApiKey, Tenant } from '../core/model.js';
 import type {
   AccountFilter,
@@ -41,6 +42,9 @@ import {
   rowToTenant,
 } from './rows.js';
 
+/** Tenants remembered by id at most (then the map starts again). */
+const TENANT_CACHE_MAX = 10_000;
+
 export class KyselyStore implements Store {
   readonly reader: Repositories;
   readonly outbox: KyselyOutboxQueue;
@@ -49,7 +53,7 @@ export class KyselyStore implements Store {
   private readonly bind: (connection: DatabaseConnection) => Kysely<Database>;
   private readonly groupCommit: SqliteGroupCommit | undefined;
   private readonly closeDatabase: () => Promise<void>;
-  private readonly tenantCache = new Map<string, Tenant>();
+  private readonly tenantCache = new ExpiringMap<string, Tenant>(TENANT_CACHE_MAX);
 
   constructor(database: OpenDatabase) {
     ({ db: this.db, dialect: this.dialect, bind: this.bind, close: this.closeDatabase } = database);
@@ -100,7 +104,7 @@ class UnitRepositories implements Repositories {
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName,
     private readonly writes: WriteSink,
-    private readonly tenantCache: Map<string, Tenant>,
+    private readonly tenantCache: ExpiringMap<string, Tenant>,
     /** Outside a transaction: what it reads is committed, so a tenant found may be remembered. */
     private readonly committedReads: boolean,
   ) {}
@@ -149,9 +153,6 @@ class UnitRepositories implements Repositories {
   }
 }
 
-/** Tenants remembered by id at most (then the map starts again). */
-const TENANT_CACHE_MAX = 10_000;
-
 /**
  * Tenants are never changed nor deleted (no route or command does either), so a committed one
  * found by id is remembered for the process's life: the platform surface reads its tenant's
@@ -159,7 +160,7 @@ const TENANT_CACHE_MAX = 10_000;
  * used, but one read there is not remembered (the transaction that inserted it may roll back).
  * If tenants ever become mutable, this cache must go.
  */
-function tenantRepository(db: Kysely<Database>, cache: Map<string, Tenant>, remember: boolean): TenantRepository {
+function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenant>, remember: boolean): TenantRepository {
   return {
     async insert(t: Tenant) {
       await db
@@ -168,14 +169,12 @@ function tenantRepository(db: Kysely<Database>, cache: Map<string, Tenant>, reme
         .execute();
     },
     async findById(id) {
-      const known = cache.get(id);
+      const now = Date.now();
+      const known = cache.get(id, now);
       if (known) return known;
       const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
       const tenant = row && Object.freeze(rowToTenant(row));
-      if (tenant && remember) {
-        if (cache.size >= TENANT_CACHE_MAX) cache.clear();
-        cache.set(id, tenant);
-      }
+      if (tenant && remember) cache.set(id, tenant, Infinity, now);
       return tenant;
     },
     async count() {
