@@ -29,8 +29,10 @@ export async function serve(config: Config): Promise<void> {
   const api = await listenApi(config);
   // After listening: a start that fails before it leaves no tenant whose keys nobody saw.
   const created = await ensureDefaultTenant(api.store);
-  process.stdout.write(startupText(config, api.port, created));
+  // Before printing: whoever reads the keys or the docs line may send SIGTERM at once, and a
+  // signal with no handler yet would end the process without its graceful close.
   exitOnSignals(api, ['SIGTERM', 'SIGINT']);
+  process.stdout.write(startupText(config, api.port, created));
 }
 
 /** @throws StartupFailure (database, PORT, HOST) */
