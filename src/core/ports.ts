@@ -210,6 +210,8 @@ export interface OutboxEvent {
   /** The object as the surface presents it (or a plain snapshot, bigints as strings). */
   data: unknown;
   createdAt: string;
+  /** The object the event is about (its id), for the operator console's account page. */
+  subjectId?: string;
 }
 
 /**

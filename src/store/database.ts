@@ -18,6 +18,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   emails: EmailTable;
+  console_sessions: ConsoleSessionTable;
 }
 
 export interface TenantTable {
@@ -139,6 +140,8 @@ export interface EventTable {
   data: string;
   created_at: string;
   dispatched_at: string | null;
+  /** The object the event is about (an account, a customer, a transfer); null if none or older. */
+  subject_id: string | null;
 }
 
 export interface WebhookEndpointTable {
@@ -194,4 +197,12 @@ export interface EmailTable {
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+}
+
+/** An operator's console sign-in; the cookie holds the id, the table only its hash. */
+export interface ConsoleSessionTable {
+  id_hash: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
 }

@@ -328,6 +328,7 @@ function eventRepository(db: Kysely<Database>, writes: WriteSink): EventReposito
           data: JSON.stringify(e.data),
           created_at: e.createdAt,
           dispatched_at: null,
+          subject_id: e.subjectId ?? null,
         } satisfies EventTable),
       ),
     async listRecent(scope, limit) {

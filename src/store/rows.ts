@@ -188,7 +188,7 @@ export function rowToIdempotencyRecord(row: IdempotencyKeyTable): IdempotencyRec
   };
 }
 
-export function rowToEvent(row: EventTable): OutboxEvent {
+export function rowToEvent(row: Omit<EventTable, 'subject_id'>): OutboxEvent {
   return { id: row.id, type: row.type, source: row.source, data: JSON.parse(row.data) as unknown, createdAt: row.created_at };
 }
 

@@ -5,6 +5,7 @@ import * as ledgerCore from './2026-12-01-ledger-core.js';
 import * as listsById from './2026-12-02-lists-by-id.js';
 import * as platform from './2026-12-03-platform.js';
 import * as org from './2026-12-03-org.js';
+import * as console from './2026-12-04-console.js';
 
 /** Every migration, in order. Explicit (no directory scan) so it works from src/ and dist/ alike. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02-lists-by-id': listsById,
   '2026-12-03-platform': platform,
   '2026-12-03-org': org,
+  '2026-12-04-console': console,
 };
 
 export const migrationProvider: MigrationProvider = {
