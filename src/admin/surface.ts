@@ -4,18 +4,26 @@ import { bearerTokenOf, type BearerCredential } from '../http/auth.js';
 import { problemFailures } from '../http/problem.js';
 import type { SurfaceDefinition } from '../http/surface.js';
 import { ADMIN_PROBLEMS, renderAdminFailure } from './errors.js';
+import { authorizedSessionOf, sessionCookieOf } from './console/session.js';
 import { registerAdminRoutes } from './routes.js';
 
 const ADMIN_TOKEN: BearerCredential = { name: 'admin token', placeholder: '<the value of SUBLEDGER_ADMIN_TOKEN>' };
 
 /**
  * The operator API (SPEC §1), served only when SUBLEDGER_ADMIN_TOKEN is set. Its caller is an
- * operator, not a tenant: authentication yields no principal. Its errors are its own (errors.ts).
+ * operator, not a tenant: authentication yields no principal. It is called with the admin token,
+ * or by the operator console with its session cookie (and CSRF token for changes). Its errors
+ * are its own (errors.ts).
  */
 export const adminSurface: SurfaceDefinition = {
   name: 'admin',
   routes: { '/admin/v1': registerAdminRoutes },
   async authenticate(request, services) {
+    // The operator console's calls: its session cookie instead of the token (console/session.ts).
+    if (request.headers.authorization === undefined && sessionCookieOf(request) !== undefined) {
+      await authorizedSessionOf(services.store, request, new Date());
+      return null;
+    }
     const adminToken = services.config.adminToken;
     if (!adminToken || !secretsEqual(bearerTokenOf(request, ADMIN_TOKEN), adminToken)) {
       throw new Unauthenticated('invalid admin token: send Authorization: Bearer <the value of SUBLEDGER_ADMIN_TOKEN>');

@@ -44,6 +44,7 @@ export interface Store {
 export interface Repositories {
   webhooks: WebhookRepository;
   emails: EmailRepository;
+  consoleSessions: ConsoleSessionRepository;
   tenants: TenantRepository;
   apiKeys: ApiKeyRepository;
   customers: CustomerRepository;
@@ -235,6 +236,23 @@ export interface WebhookRepository {
   findDelivery(tenantId: string, deliveryId: string): Promise<{ delivery: WebhookDelivery; attempts: DeliveryAttempt[] } | undefined>;
   /** Makes a delivery due now again (whatever its status), unless its endpoint was deleted. */
   resend(tenantId: string, deliveryId: string, now: string): Promise<'resent' | 'not_found' | 'endpoint_deleted'>;
+}
+
+/** An operator's console sign-in, as stored: the hash of its cookie value, never the value. */
+export interface ConsoleSession {
+  idHash: string;
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface ConsoleSessionRepository {
+  insert(session: ConsoleSession): Promise<void>;
+  /** The session unless it has expired by `now`. */
+  find(idHash: string, now: string): Promise<ConsoleSession | undefined>;
+  delete(idHash: string): Promise<void>;
+  /** Drops the sessions expired by `now`; returns how many. */
+  purgeExpired(now: string): Promise<number>;
 }
 
 export interface EmailRepository {

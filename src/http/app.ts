@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import { consoleSurface } from '../admin/console/surface.js';
 import { adminSurface } from '../admin/surface.js';
 import { VENDOR_SURFACES } from '../surfaces/index.js';
 import { answerClientError } from './client-errors.js';
@@ -30,8 +31,9 @@ export interface AppOptions {
 function surfacesOf(services: AppServices): SurfaceDefinition[] {
   return [
     ...VENDOR_SURFACES,
-    // Without SUBLEDGER_ADMIN_TOKEN the admin API does not exist: every /admin path is a plain 404.
-    ...(services.config.adminToken ? [adminSurface] : []),
+    // Without SUBLEDGER_ADMIN_TOKEN the admin API and its console do not exist: every /admin
+    // and /console path is a plain 404.
+    ...(services.config.adminToken ? [adminSurface, consoleSurface] : []),
   ];
 }
 

@@ -20,6 +20,14 @@ export function trackMethodsPerPath(instance: FastifyInstance): { close(): void 
   });
   return {
     close() {
+      // A route at '/' under a prefix is registered at the bare prefix too (seen here as '' and
+      // '/'): one path, whose 405 route at '/' covers both.
+      const bare = methodsByPath.get('');
+      const slash = methodsByPath.get('/');
+      if (bare && slash) {
+        for (const method of bare) slash.add(method);
+        methodsByPath.delete('');
+      }
       for (const [url, allowed] of methodsByPath) {
         const others = METHODS.filter((m) => !allowed.has(m));
         if (others.length === 0) continue;

@@ -21,6 +21,7 @@ import type {
 import type { Database, EventTable } from './database.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
 import { balanceHolderRepository } from './balance-holder-repository.js';
+import { consoleSessionRepository } from './console-session-repository.js';
 import { balanceRepository, ledgerRepository, uniqueKeyRepository } from './ledger-repositories.js';
 import { keysetPage } from './keyset.js';
 import { orgRepositories } from './org-repositories.js';
@@ -141,6 +142,9 @@ class UnitRepositories implements Repositories {
   }
   get emails() {
     return (this.built.emails ??= emailRepository(this.db));
+  }
+  get consoleSessions() {
+    return (this.built.consoleSessions ??= consoleSessionRepository(this.db));
   }
   get org() {
     return (this.built.org ??= orgRepositories(this.db, this.dialect, this.writes));
