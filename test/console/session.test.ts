@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { storeKinds } from '../support/stores.js';
+
+// The operator console's sign-in (issue 14), over real HTTP on both stores: the admin token is
+// exchanged for an HttpOnly SameSite cookie; the admin API accepts that cookie, and a change
+// made with it needs the session's CSRF token and the console's own origin; sign-out ends the
+// session on the server. Browser-level checks are in console-e2e.test.ts.
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+async function send(baseUrl: string, method: string, path: string, options: { body?: unknown; cookie?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.cookie) headers.cookie = options.cookie;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), redirect: 'manual' });
+  const text = await response.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // HTML or empty
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+/** Signs in; returns the cookie pair to send and the CSRF token. */
+async function signIn(baseUrl: string): Promise<{ cookie: string; csrf: string; setCookie: string }> {
+  const answer = await send(baseUrl, 'POST', '/console/api/session', { body: { token: ADMIN_TOKEN } });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  const setCookie = answer.headers.get('set-cookie') ?? '';
+  const cookie = setCookie.split(';')[0]!;
+  assert.match(cookie, /^subledger_console=[A-Za-z0-9_-]{43}$/);
+  return { cookie, csrf: answer.body.csrf_token, setCookie };
+}
+
+const tenantCount = async (server: TestServer) => (await send(server.baseUrl, 'GET', '/admin/v1/tenants?limit=100', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body.data.length as number;
+
+for (const kind of await storeKinds()) {
+  describe(`console sign-in (${kind})`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer(kind);
+    });
+    after(() => server.close());
+
+    test('the cookie is HttpOnly, SameSite=Strict, on /, and the session is stored only as a hash', async () => {
+      const { setCookie, cookie } = await signIn(server.baseUrl);
+      assert.match(setCookie, /; HttpOnly/);
+      assert.match(setCookie, /; SameSite=Strict/);
+      assert.match(setCookie, /; Path=\//);
+      assert.match(setCookie, /; Max-Age=43200/);
+      assert.doesNotMatch(setCookie, /; Secure/, 'plain http on 127.0.0.1: a Secure cookie would never be sent back');
+      const value = cookie.split('=')[1]!;
+      const rows = await (server.services.store as unknown as { db: any }).db.selectFrom('console_sessions').selectAll().execute();
+      assert.ok(rows.length >= 1);
+      for (const row of rows) assert.notEqual(row.id_hash, value);
+    });
+
+    test('a wrong or missing token is 401 problem+json and sets no cookie', async () => {
+      for (const body of [{ token: 'not-the-token' }, { token: `${ADMIN_TOKEN}x` }]) {
+        const answer = await send(server.baseUrl, 'POST', '/console/api/session', { body });
+        assert.equal(answer.status, 401);
+        assert.equal(answer.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+        assert.equal(answer.headers.get('set-cookie'), null);
+        assert.match(answer.body.detail, /wrong admin token/);
+      }
+      const empty = await send(server.baseUrl, 'POST', '/console/api/session', { body: {} });
+      assert.equal(empty.status, 400);
+      assert.equal(empty.body.errors[0].param, 'token');
+    });
+
+    test('the session reads the admin API; GET /console/api/session answers its CSRF token', async () => {
+      const { cookie, csrf } = await signIn(server.baseUrl);
+      const session = await send(server.baseUrl, 'GET', '/console/api/session', { cookie });
+      assert.equal(session.status, 200);
+      assert.equal(session.body.csrf_token, csrf);
+      assert.ok(Date.parse(session.body.expires_at) > Date.now());
+      const tenants = await send(server.baseUrl, 'GET', '/admin/v1/tenants', { cookie });
+      assert.equal(tenants.status, 200);
+      assert.ok(tenants.body.data.some((t: { id: string }) => t.id === server.tenant.tenant.id));
+    });
+
+    test('a change with the cookie but without the CSRF token, with a wrong one, or from another origin is 403 and changes nothing', async () => {
+      const { cookie, csrf } = await signIn(server.baseUrl);
+      const before = await tenantCount(server);
+      const forged = [
+        { cookie },
+        { cookie, headers: { 'x-csrf-token': 'guessed' } },
+        { cookie, headers: { 'x-csrf-token': `${csrf.slice(0, -1)}A` } },
+        { cookie, headers: { 'x-csrf-token': csrf, origin: 'http://evil.example' } },
+      ];
+      for (const options of forged) {
+        const answer = await send(server.baseUrl, 'POST', '/admin/v1/tenants', { ...options, body: { name: 'forged' } });
+        assert.equal(answer.status, 403, JSON.stringify(answer.body));
+        assert.equal(answer.body.type.split('#')[1], 'forbidden');
+        const revoke = await send(server.baseUrl, 'DELETE', `/admin/v1/tenants/${server.tenant.tenant.id}/keys/${server.tenant.keys.test.secretId}`, options);
+        assert.equal(revoke.status, 403);
+      }
+      assert.equal(await tenantCount(server), before, 'no tenant was created');
+      const keys = await send(server.baseUrl, 'GET', `/admin/v1/tenants/${server.tenant.tenant.id}/keys`, { cookie });
+      assert.equal(keys.body.data.find((k: { id: string }) => k.id === server.tenant.keys.test.secretId).revoked_at, null, 'the key was not revoked');
+
+      const made = await send(server.baseUrl, 'POST', '/admin/v1/tenants', { cookie, headers: { 'x-csrf-token': csrf, origin: server.baseUrl }, body: { name: 'made by the console' } });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      assert.equal(await tenantCount(server), before + 1);
+    });
+
+    test('sign-in from another origin is refused (no login CSRF)', async () => {
+      const answer = await send(server.baseUrl, 'POST', '/console/api/session', { body: { token: ADMIN_TOKEN }, headers: { origin: 'http://evil.example' } });
+      assert.equal(answer.status, 403);
+      assert.equal(answer.headers.get('set-cookie'), null);
+    });
+
+    test('sign-out needs the CSRF token, clears the cookie and ends the session on the server', async () => {
+      const { cookie, csrf } = await signIn(server.baseUrl);
+      assert.equal((await send(server.baseUrl, 'DELETE', '/console/api/session', { cookie })).status, 403);
+      assert.equal((await send(server.baseUrl, 'GET', '/console/api/session', { cookie })).status, 200, 'a refused sign-out leaves the session');
+      const out = await send(server.baseUrl, 'DELETE', '/console/api/session', { cookie, headers: { 'x-csrf-token': csrf } });
+      assert.equal(out.status, 204);
+      assert.match(out.headers.get('set-cookie') ?? '', /^subledger_console=; Max-Age=0; Path=\/; HttpOnly; SameSite=Strict/);
+      // The old cookie, replayed, is worth nothing.
+      assert.equal((await send(server.baseUrl, 'GET', '/console/api/session', { cookie })).status, 401);
+      assert.equal((await send(server.baseUrl, 'GET', '/admin/v1/tenants', { cookie })).status, 401);
+      const page = await send(server.baseUrl, 'GET', '/console/tenants', { cookie });
+      assert.equal(page.status, 303);
+    });
+
+    test('an unknown or made-up cookie is no session', async () => {
+      for (const cookie of ['subledger_console=', 'subledger_console=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'other=1']) {
+        assert.equal((await send(server.baseUrl, 'GET', '/admin/v1/tenants', { cookie })).status, 401, cookie);
+        assert.equal((await send(server.baseUrl, 'GET', '/console/api/session', { cookie })).status, 401, cookie);
+      }
+    });
+
+    test('pages redirect to sign-in without a session and keep where the operator was going; signed in, they are the app', async () => {
+      for (const path of ['/console', '/console/', '/console/tenants', `/console/tenants/${server.tenant.tenant.id}/accounts?q=x`]) {
+        const answer = await send(server.baseUrl, 'GET', path);
+        assert.equal(answer.status, 303, path);
+        assert.equal(answer.headers.get('location'), `/console/sign-in?next=${encodeURIComponent(path)}`);
+      }
+      const signInPage = await send(server.baseUrl, 'GET', '/console/sign-in');
+      assert.equal(signInPage.status, 200);
+      assert.match(signInPage.body, /<div id="root">/);
+      assert.match(signInPage.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+      assert.equal(signInPage.headers.get('x-frame-options'), 'DENY');
+      const { cookie } = await signIn(server.baseUrl);
+      const page = await send(server.baseUrl, 'GET', '/console/tenants', { cookie });
+      assert.equal(page.status, 200);
+      assert.equal(page.body, signInPage.body);
+    });
+
+    test('assets are served by name only: no path outside the build answers', async () => {
+      const html = (await send(server.baseUrl, 'GET', '/console/sign-in')).body as string;
+      const script = html.match(/src="(\/console\/assets\/[^"]+\.js)"/)?.[1];
+      assert.ok(script, html);
+      const asset = await send(server.baseUrl, 'GET', script);
+      assert.equal(asset.status, 200);
+      assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+      for (const path of ['/console/assets/..%2F..%2Fpackage.json', '/console/assets/.hidden', '/console/assets/nope.js']) {
+        const answer = await send(server.baseUrl, 'GET', path);
+        assert.equal(answer.status, 404, path);
+        assert.equal(answer.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      }
+    });
+
+    test('unknown console API routes are 404 problem+json, not the app', async () => {
+      const answer = await send(server.baseUrl, 'GET', '/console/api/nothing');
+      assert.equal(answer.status, 404);
+      assert.equal(answer.body.type.split('#')[1], 'not-found');
+    });
+  });
+}
+
+describe('without SUBLEDGER_ADMIN_TOKEN', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer('sqlite', { SUBLEDGER_ADMIN_TOKEN: '' });
+  });
+  after(() => server.close());
+
+  test('the console does not exist: every /console path is a plain 404', async () => {
+    for (const [method, path] of [
+      ['GET', '/console'],
+      ['GET', '/console/sign-in'],
+      ['GET', '/console/tenants'],
+      ['GET', '/console/api/session'],
+      ['POST', '/console/api/session'],
+    ] as const) {
+      const answer = await send(server.baseUrl, method, path, method === 'POST' ? { body: { token: 'x' } } : {});
+      assert.equal(answer.status, 404, `${method} ${path}`);
+      assert.equal(answer.headers.get('set-cookie'), null);
+    }
+  });
+});
