@@ -89,7 +89,7 @@ for (const kind of await storeKinds()) {
     test('a change with the cookie but without the CSRF token, with a wrong one, or from another origin is 403 and changes nothing', async () => {
       const { cookie, csrf } = await signIn(server.baseUrl);
       const before = await tenantCount(server);
-      const forged = [
+      const forged: Array<{ cookie: string; headers?: Record<string, string> }> = [
         { cookie },
         { cookie, headers: { 'x-csrf-token': 'guessed' } },
         { cookie, headers: { 'x-csrf-token': `${csrf.slice(0, -1)}A` } },
