@@ -54,7 +54,7 @@ export function KeysSection({ tenantId }: { tenantId: string }) {
       <ProblemAlert error={keys.error ?? error} />
       {keys.loading && !keys.data && <Loading what="keys" />}
       {keys.data && (
-        <TableRegion label="Keys">
+        <TableRegion label="Keys of this tenant">
           <table>
             <thead>
               <tr>

@@ -48,7 +48,7 @@ export function OAuthClientsSection({ tenantId }: { tenantId: string }) {
       <ProblemAlert error={clients.error ?? error} />
       {clients.loading && !clients.data && <Loading what="OAuth clients" />}
       {clients.data && (
-        <TableRegion label="OAuth clients">
+        <TableRegion label="OAuth clients of this tenant">
           <table>
             <thead>
               <tr>
@@ -70,7 +70,7 @@ export function OAuthClientsSection({ tenantId }: { tenantId: string }) {
                   </td>
                   <td>{client.name}</td>
                   <td>{client.mode}</td>
-                  <td>{client.roles.join(', ')}</td>
+                  <td className="wrap">{client.roles.join(', ')}</td>
                   <td>{formatTime(client.created_at)}</td>
                   <td>{orDash(client.revoked_at && formatTime(client.revoked_at))}</td>
                   <td className="actions">

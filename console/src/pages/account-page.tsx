@@ -89,7 +89,7 @@ function Balances({ account }: { account: AccountDetail }) {
   return (
     <section aria-labelledby="balances-heading">
       <h2 id="balances-heading">Balances</h2>
-      <TableRegion label="Balances">
+      <TableRegion label="Balance per currency">
         <table>
           <thead>
             <tr>
