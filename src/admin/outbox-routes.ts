@@ -10,7 +10,7 @@ import type { SurfaceApp } from '../http/surface.js';
 import * as S from './schemas.js';
 
 const presentEndpoint = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, mode: e.mode, events: e.eventTypes, created_at: e.createdAt });
-const presentDelivery = (d: WebhookDelivery) => ({
+export const presentDelivery = (d: WebhookDelivery) => ({
   id: d.id,
   mode: d.mode,
   event_id: d.eventId,

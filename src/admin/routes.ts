@@ -1,5 +1,6 @@
 import { nowIso } from '../core/clock.js';
-import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey } from '../core/tenants.js';
+import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey, rotateApiKey } from '../core/tenants.js';
+import { registerAccountRoutes } from './account-routes.js';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
 import { registerOAuthClientRoutes } from './oauth-client-routes.js';
@@ -54,7 +55,17 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
     return presentKey(key);
   });
 
+  app.post('/tenants/:tenantId/keys/:keyId/rotate', {
+    schema: { operationId: 'rotateTenantKey', summary: 'Rotate an API key: a new one of the same mode and type, the old one revoked', params: S.KeyPath, response: { 201: Described(S.RotatedApiKey, 'The new key (shown once)') } },
+  }, async (request, reply) => {
+    const { key, secret, replaced } = await store.transaction((tx) => rotateApiKey(tx, request.params.tenantId, request.params.keyId, nowIso()));
+    services.authenticator.forgetAll();
+    reply.code(201);
+    return { ...presentKey(key), key: secret, replaces: replaced.id };
+  });
+
   registerOutboxRoutes(app, services);
+  registerAccountRoutes(app, services);
   registerPlatformAccountRoutes(app, services);
   registerOAuthClientRoutes(app, services);
 }

@@ -61,6 +61,7 @@ export const ApiKey = Type.Object({
 });
 
 export const CreatedApiKey = Type.Object({ ...ApiKey.properties, key: Type.String({ description: 'Shown once.' }) });
+export const RotatedApiKey = Type.Object({ ...CreatedApiKey.properties, replaces: Type.String({ description: 'The id of the key it replaces, now revoked.' }) });
 
 export const TenantPath = Type.Object({ tenantId: Type.String({ minLength: 1, maxLength: 255 }) });
 export const KeyPath = Type.Object({ tenantId: Type.String({ minLength: 1, maxLength: 255 }), keyId: Type.String({ minLength: 1, maxLength: 255 }) });

@@ -65,10 +65,27 @@ export function snapshotOf(value: unknown): unknown {
  * as its publisher presents it. Without a publisher (core tests, a kind nobody publishes) it
  * is stored under its domain kind with a plain snapshot, source `core`.
  */
-export async function emitEvent<K extends DomainEventKind>(tx: Repositories, ctx: CommandContext, kind: K, object: DomainEvents[K]): Promise<void> {
+export async function emitEvent<K extends DomainEventKind>(
+  tx: Repositories,
+  ctx: CommandContext,
+  kind: K,
+  object: DomainEvents[K],
+  subjectId: string | undefined = subjectOf(object),
+): Promise<void> {
   const publication = ctx.events?.publicationOf(kind);
   const event = publication
     ? { type: publication.type, source: publication.surface, data: publication.present(object) }
     : { type: kind, source: 'core', data: snapshotOf(object) };
-  await tx.events.append(ctx.scope, { id: newId('evt'), ...event, createdAt: ctx.now });
+  await tx.events.append(ctx.scope, { id: newId('evt'), ...event, createdAt: ctx.now, subjectId });
+}
+
+/**
+ * The holder an event is about, for its account page: the object itself (`id`), the account it
+ * carries (`account`), or the holder named (`holderId`). An event about something else names its
+ * holder at the call (a transfer: its sub-account side).
+ */
+function subjectOf(object: unknown): string | undefined {
+  const o = object as { id?: unknown; account?: { id?: unknown }; holderId?: unknown };
+  for (const candidate of [o.account?.id, o.holderId, o.id]) if (typeof candidate === 'string') return candidate;
+  return undefined;
 }

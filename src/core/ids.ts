@@ -102,3 +102,22 @@ export function newHexId(at?: string): string {
   }
   return time + random.toString(16).padStart(12, '0');
 }
+
+/**
+ * The creation millisecond an id carries (newId's base62 time part after the prefix, newHexId's
+ * first 12 hex digits); 0 for an id of neither shape. Orders holders of different tables (and
+ * id formats) by creation, as each table's own id order does.
+ */
+export function creationTimeOfId(id: string): number {
+  if (/^[0-9a-f]{24}$/.test(id)) return Number.parseInt(id.slice(0, 12), 16);
+  const underscore = id.lastIndexOf('_');
+  const time = id.slice(underscore + 1, underscore + 1 + TIME_WIDTH);
+  if (underscore < 0 || time.length < TIME_WIDTH) return 0;
+  let ms = 0;
+  for (const char of time) {
+    const digit = BASE62.indexOf(char);
+    if (digit < 0) return 0;
+    ms = ms * 62 + digit;
+  }
+  return ms;
+}

@@ -45,6 +45,8 @@ export interface Repositories {
   webhooks: WebhookRepository;
   emails: EmailRepository;
   consoleSessions: ConsoleSessionRepository;
+  /** Every surface's account holders at once, for the operator console. */
+  accountDirectory: AccountDirectoryRepository;
   tenants: TenantRepository;
   apiKeys: ApiKeyRepository;
   customers: CustomerRepository;
@@ -224,6 +226,8 @@ export type WebhookEnvelope = (event: OutboxEvent, tenant: { tenantId: string; c
 export interface EventRepository {
   append(scope: Scope, event: OutboxEvent): Promise<void>;
   listRecent(scope: Scope, limit: number): Promise<OutboxEvent[]>;
+  /** The events about one object, newest first. */
+  listForSubject(scope: Scope, subjectId: string, limit: number): Promise<OutboxEvent[]>;
 }
 
 export interface WebhookRepository {
@@ -253,6 +257,51 @@ export interface ConsoleSessionRepository {
   delete(idHash: string): Promise<void>;
   /** Drops the sessions expired by `now`; returns how many. */
   purgeExpired(now: string): Promise<number>;
+}
+
+/** One account holder of any surface, as the operator console lists it. */
+export interface DirectoryEntry {
+  id: string;
+  /** The surface whose API owns it: billing, platform, org. */
+  surface: string;
+  /** customer, account (billing), sub_account (platform), org_account (org). */
+  kind: string;
+  mode: Mode;
+  name: string | null;
+  email: string | null;
+  externalReference: string | null;
+  /** The surface's own status of it (a platform sub-account's, an org account's ok/low_balance); null: none. */
+  status: string | null;
+  createdAt: string;
+}
+
+export interface DirectoryQuery {
+  /** An id or external reference (exact), or the start of a name or e-mail (any case). */
+  search?: string;
+  surface?: string;
+  mode?: Mode;
+  status?: string;
+  limit: number;
+  /** A `nextCursor` of the same query. */
+  cursor?: string;
+}
+
+export interface AccountDirectoryRepository {
+  /**
+   * Newest first; with a search, exact matches first, then by the matched name or e-mail. Every
+   * source is read through an index, from where its last page stopped (the cursor holds each
+   * source's position), so a page costs the same at any depth and any size.
+   * @throws ValidationFailed for a cursor that is not one of this query's
+   */
+  list(tenantId: string, query: DirectoryQuery): Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }>;
+  /** The holder with this id in either mode (ids are unique across modes in practice; live first). */
+  find(tenantId: string, id: string): Promise<DirectoryEntry | undefined>;
+  /** The holder's ledger entries, newest first, optionally of one currency. */
+  ledger(scope: Scope, holderId: string, page: { currency?: string; limit: number; afterId?: string }): Promise<Page<LedgerEntry>>;
+  /** The holder's last `limit` entries of each currency, oldest first: its balance over time. */
+  balanceHistory(scope: Scope, holderId: string, limit: number): Promise<LedgerEntry[]>;
+  /** The holder's balances, by currency. */
+  balances(scope: Scope, holderId: string): Promise<Balance[]>;
 }
 
 export interface EmailRepository {

@@ -71,6 +71,19 @@ export async function revokeApiKey(tx: Repositories, tenantId: string, keyId: st
   return { ...key, revokedAt: key.revokedAt ?? now };
 }
 
+/**
+ * A new key of the same mode and type, with the old one revoked in the same transaction: a
+ * key that leaked is replaced in one step. A revoked key has nothing left to rotate.
+ * @throws NotFound, ValidationFailed
+ */
+export async function rotateApiKey(tx: Repositories, tenantId: string, keyId: string, now: string): Promise<{ key: ApiKey; secret: string; replaced: ApiKey }> {
+  const old = await tx.apiKeys.findById(tenantId, keyId);
+  if (!old) throw new NotFound('api_key', keyId);
+  if (old.revokedAt !== null) throw ValidationFailed.of('keyId', `is revoked (at ${old.revokedAt}): create a new key instead`);
+  const created = await createApiKey(tx, tenantId, old.mode, old.type, now);
+  return { ...created, replaced: await revokeApiKey(tx, tenantId, keyId, now) };
+}
+
 /** Every tenant, newest first. @throws ValidationFailed (an unknown cursor) */
 export async function listTenants(repos: Repositories, query: ListQuery): Promise<Page<Tenant>> {
   return repos.tenants.list(await resolvePage(query, (id) => repos.tenants.cursorOf(id)));

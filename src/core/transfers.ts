@@ -93,7 +93,9 @@ export async function createTransfer(tx: Repositories, ctx: CommandContext, inpu
     reference: input.reference,
     noOverdraft: true,
   });
-  await emitEvent(tx, ctx, 'transfer.created', transfer);
+  // On a sub-account's page: the sub-account side (a platform's own balance is the tenant's).
+  const subject = input.sourceUserId === ctx.scope.tenantId ? input.destinationUserId : input.sourceUserId;
+  await emitEvent(tx, ctx, 'transfer.created', transfer, subject);
   return { transfer, posting };
 }
 

@@ -19,6 +19,7 @@ import type {
   TenantRepository,
 } from '../core/ports.js';
 import type { Database, EventTable } from './database.js';
+import { accountDirectoryRepository } from './account-directory.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
 import { balanceHolderRepository } from './balance-holder-repository.js';
 import { consoleSessionRepository } from './console-session-repository.js';
@@ -145,6 +146,9 @@ class UnitRepositories implements Repositories {
   }
   get consoleSessions() {
     return (this.built.consoleSessions ??= consoleSessionRepository(this.db));
+  }
+  get accountDirectory() {
+    return (this.built.accountDirectory ??= accountDirectoryRepository(this.db, this.dialect));
   }
   get org() {
     return (this.built.org ??= orgRepositories(this.db, this.dialect, this.writes));
@@ -342,6 +346,18 @@ function eventRepository(db: Kysely<Database>, writes: WriteSink): EventReposito
         .where('tenant_id', '=', scope.tenantId)
         .where('mode', '=', scope.mode)
         // Event ids carry their creation time: the primary key's order.
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(rowToEvent);
+    },
+    async listForSubject(scope, subjectId, limit) {
+      const rows = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('tenant_id', '=', scope.tenantId)
+        .where('subject_id', '=', subjectId)
+        .where('mode', '=', scope.mode)
         .orderBy('id', 'desc')
         .limit(limit)
         .execute();

@@ -12,7 +12,7 @@ type AnyDb = Kysely<any>;
 export async function up(db: AnyDb): Promise<void> {
   // Null for events written before this migration (and for events about no single object).
   await db.schema.alterTable('events').addColumn('subject_id', 'text').execute();
-  await db.schema.createIndex('events_by_subject').on('events').columns(['tenant_id', 'mode', 'subject_id', 'id']).execute();
+  await db.schema.createIndex('events_by_subject').on('events').columns(['tenant_id', 'subject_id', 'id', 'mode']).execute();
 
   await db.schema
     .createTable('console_sessions')

@@ -6,6 +6,7 @@ import * as listsById from './2026-12-02-lists-by-id.js';
 import * as platform from './2026-12-03-platform.js';
 import * as org from './2026-12-03-org.js';
 import * as console from './2026-12-04-console.js';
+import * as accountDirectory from './2026-12-05-account-directory.js';
 
 /** Every migration, in order. Explicit (no directory scan) so it works from src/ and dist/ alike. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-03-platform': platform,
   '2026-12-03-org': org,
   '2026-12-04-console': console,
+  '2026-12-05-account-directory': accountDirectory,
 };
 
 export const migrationProvider: MigrationProvider = {
