@@ -166,7 +166,8 @@ export interface AccountDetail extends AccountSummary {
   /** The account as its own vendor API shows it. */
   details: Record<string, unknown>;
   actions: {
-    platform_status: { current: string; allowed: string[] } | null;
+    /** Only for platform sub-accounts: the status now and the moves its lifecycle allows. */
+    platform_status?: { current: string; allowed: string[] } | null;
     /** A key only for org accounts: null when no notification is set. */
     low_balance?: LowBalanceSettings | null;
   };
@@ -181,11 +182,11 @@ export interface LedgerEntry {
   amount: string;
   balance_after: string;
   /** Another account's id, or 'external'. */
-  counterparty: string | null;
+  counterparty: string;
   reference: string | null;
   request_id: string | null;
   idempotency_key: string | null;
-  actor: string | null;
+  actor: string;
   created_at: string;
 }
 

@@ -6,13 +6,11 @@ import { ProblemAlert, StatusMessage } from './feedback';
 /** A platform sub-account's next status, among those its lifecycle allows from the current one. */
 export function MoveStatusForm({ tenantId, account, onMoved }: { tenantId: string; account: AccountDetail; onMoved: () => void }) {
   const platformStatus = account.actions.platform_status!;
-  const [status, setStatus] = useState(platformStatus.allowed[0] ?? '');
   const [error, setError] = useState<unknown>(undefined);
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
+  async function move(status: string) {
     setBusy(true);
     setError(undefined);
     try {
@@ -30,28 +28,40 @@ export function MoveStatusForm({ tenantId, account, onMoved }: { tenantId: strin
     <section aria-labelledby="move-status-heading">
       <h2 id="move-status-heading">Move status</h2>
       <StatusMessage message={message} />
+      <p>
+        Current status: <strong>{platformStatus.current}</strong>
+      </p>
       {platformStatus.allowed.length === 0 ? (
         <p>No move is allowed from {platformStatus.current}.</p>
       ) : (
-        <form aria-labelledby="move-status-heading" onSubmit={(event) => void submit(event)} className="inline-form">
-          <p>
-            Current status: <strong>{platformStatus.current}</strong>
-          </p>
-          <div className="field">
-            <label htmlFor="new-status">New status</label>
-            <select id="new-status" value={status} onChange={(event) => setStatus(event.target.value)}>
-              {platformStatus.allowed.map((allowed) => (
-                <option key={allowed}>{allowed}</option>
-              ))}
-            </select>
-          </div>
-          <button type="submit" disabled={busy}>
-            Move status
-          </button>
-        </form>
+        // Keyed by the current status: after a move, the choices start again from the first allowed one.
+        <NewStatusForm key={platformStatus.current} allowed={platformStatus.allowed} busy={busy} onMove={(status) => void move(status)} />
       )}
       <ProblemAlert error={error} />
     </section>
+  );
+}
+
+function NewStatusForm({ allowed, busy, onMove }: { allowed: string[]; busy: boolean; onMove: (status: string) => void }) {
+  const [status, setStatus] = useState(allowed[0] ?? '');
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    onMove(status);
+  };
+  return (
+    <form aria-labelledby="move-status-heading" onSubmit={submit} className="inline-form">
+      <div className="field">
+        <label htmlFor="new-status">New status</label>
+        <select id="new-status" value={status} onChange={(event) => setStatus(event.target.value)}>
+          {allowed.map((option) => (
+            <option key={option}>{option}</option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" disabled={busy}>
+        Move status
+      </button>
+    </form>
   );
 }
 

@@ -90,13 +90,7 @@ export function LedgerTimeline({ tenantId, accountId, currencies }: { tenantId: 
               <div>
                 <dt>Counterparty</dt>
                 <dd>
-                  {entry.counterparty && entry.counterparty !== 'external' ? (
-                    <Link href={paths.account(tenantId, entry.counterparty)}>
-                      <code>{entry.counterparty}</code>
-                    </Link>
-                  ) : (
-                    orDash(entry.counterparty)
-                  )}
+                  <Counterparty tenantId={tenantId} counterparty={entry.counterparty} />
                 </dd>
               </div>
               <div>
@@ -133,5 +127,26 @@ export function LedgerTimeline({ tenantId, accountId, currencies }: { tenantId: 
         </button>
       )}
     </section>
+  );
+}
+
+/**
+ * The other side of an entry: another account (a link to its page), the platform itself (the
+ * platform surface's own balance is held under the tenant's id, and has no account page), or
+ * money from outside.
+ */
+function Counterparty({ tenantId, counterparty }: { tenantId: string; counterparty: string }) {
+  if (counterparty === 'external' || counterparty === '') return <>{orDash(counterparty)}</>;
+  if (counterparty === tenantId) {
+    return (
+      <Link href={paths.tenant(tenantId)}>
+        the platform (<code>{counterparty}</code>)
+      </Link>
+    );
+  }
+  return (
+    <Link href={paths.account(tenantId, counterparty)}>
+      <code>{counterparty}</code>
+    </Link>
   );
 }

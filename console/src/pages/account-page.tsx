@@ -43,7 +43,7 @@ export function AccountPage({ tenantId, accountId }: { tenantId: string; account
       </p>
       <h1>{heading}</h1>
       <AccountSummary account={detail} />
-      {detail.actions.platform_status && <MoveStatusForm key={detail.actions.platform_status.current} tenantId={tenantId} account={detail} onMoved={reloadAll} />}
+      {detail.actions.platform_status && <MoveStatusForm tenantId={tenantId} account={detail} onMoved={reloadAll} />}
       {detail.actions.low_balance !== undefined && <LowBalanceForm tenantId={tenantId} account={detail} onSaved={account.setData} />}
       <Balances account={detail} />
       <section aria-labelledby="history-heading">
