@@ -54,6 +54,9 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const blocking: string[] = [];
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 });
+      // Charts re-measure their box after a resize (a ResizeObserver): the page settles, or the check fails.
+      const fits = () => document.documentElement.scrollWidth <= document.documentElement.clientWidth;
+      await page.waitForFunction(fits, undefined, { timeout: UI_TIMEOUT_MS }).catch(() => undefined);
       const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
       assert.ok(scrollWidth <= clientWidth, `${name} at ${width} px scrolls sideways: ${scrollWidth} px of content in ${clientWidth} px`);
       await page.screenshot({ path: `${ARTIFACTS}${name}-${width}.png`, fullPage: true });

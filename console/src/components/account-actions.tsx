@@ -1,28 +1,19 @@
 import { useState, type FormEvent } from 'react';
 import { adminPath, api } from '../api';
 import type { AccountDetail, LowBalanceSettings } from '../types';
+import { useAction } from '../use-action';
 import { ProblemAlert, StatusMessage } from './feedback';
 
 /** A platform sub-account's next status, among those its lifecycle allows from the current one. */
 export function MoveStatusForm({ tenantId, account, onMoved }: { tenantId: string; account: AccountDetail; onMoved: () => void }) {
   const platformStatus = account.actions.platform_status!;
-  const [error, setError] = useState<unknown>(undefined);
-  const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  async function move(status: string) {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, message, run } = useAction();
+  const move = (status: string) =>
+    run(async () => {
       const moved = await api.post<{ status: string }>(adminPath('tenants', tenantId, 'platform-accounts', account.id, 'status'), { status });
-      setMessage(`Status moved from ${platformStatus.current} to ${moved.status}.`);
       onMoved();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+      return `Status moved from ${platformStatus.current} to ${moved.status}.`;
+    });
 
   return (
     <section aria-labelledby="move-status-heading">
@@ -71,31 +62,21 @@ export function LowBalanceForm({ tenantId, account, onSaved }: { tenantId: strin
   const [notify, setNotify] = useState(saved?.has_notification ?? false);
   const [email, setEmail] = useState(saved?.notification_email ?? '');
   const [threshold, setThreshold] = useState(saved?.threshold ?? '');
-  const [error, setError] = useState<unknown>(undefined);
-  const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  const { busy, error, message, run } = useAction();
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    void run(async () => {
       const body: LowBalanceSettings = { has_notification: notify, notification_email: email.trim(), threshold: threshold.trim() };
-      const updated = await api.put<AccountDetail>(adminPath('tenants', tenantId, 'org-accounts', account.id, 'low-balance'), body);
-      setMessage(body.has_notification ? `Low-balance settings saved: ${body.notification_email} is told below ${body.threshold}.` : 'Low-balance settings saved: no notification.');
-      onSaved(updated);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+      onSaved(await api.put<AccountDetail>(adminPath('tenants', tenantId, 'org-accounts', account.id, 'low-balance'), body));
+      return body.has_notification ? `Low-balance settings saved: ${body.notification_email} is told below ${body.threshold}.` : 'Low-balance settings saved: no notification.';
+    });
+  };
 
   return (
     <section aria-labelledby="low-balance-heading">
       <h2 id="low-balance-heading">Low-balance notification</h2>
       <StatusMessage message={message} />
-      <form aria-labelledby="low-balance-heading" onSubmit={(event) => void submit(event)} className="inline-form">
+      <form aria-labelledby="low-balance-heading" onSubmit={submit} className="inline-form">
         <label className="checkbox">
           <input type="checkbox" checked={notify} onChange={(event) => setNotify(event.target.checked)} /> Notify
         </label>

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { adminPath, api } from '../api';
 import { formatTime, orDash } from '../format';
 import { KEY_TYPES, MODES, type ApiKey, type CreatedApiKey, type DataList, type KeyType, type Mode } from '../types';
+import { useAction } from '../use-action';
 import { useResource } from '../use-resource';
 import { Loading, ProblemAlert, StatusMessage } from './feedback';
 import { SecretValue, ShownOnce } from './shown-once';
@@ -12,22 +13,13 @@ export function KeysSection({ tenantId }: { tenantId: string }) {
   const keysPath = adminPath('tenants', tenantId, 'keys');
   const keys = useResource<DataList<ApiKey>>(keysPath);
   const [newKey, setNewKey] = useState<CreatedApiKey | null>(null);
-  const [error, setError] = useState<unknown>(undefined);
-  const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  async function change(action: () => Promise<string>) {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setStatus(await action());
-      keys.reload();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, message, run } = useAction();
+  /** A change, then the list again (also after a failure: the list may have changed meanwhile). */
+  const change = async (action: () => Promise<string>) => {
+    const done = await run(action);
+    keys.reload();
+    return done;
+  };
 
   const rotate = (key: ApiKey) =>
     change(async () => {
@@ -50,7 +42,7 @@ export function KeysSection({ tenantId }: { tenantId: string }) {
   return (
     <section aria-labelledby="keys-heading">
       <h2 id="keys-heading">Keys</h2>
-      <StatusMessage message={status} />
+      <StatusMessage message={message} />
       <ProblemAlert error={keys.error ?? error} />
       {keys.loading && !keys.data && <Loading what="keys" />}
       {keys.data && (
@@ -109,7 +101,7 @@ export function KeysSection({ tenantId }: { tenantId: string }) {
   );
 }
 
-function CreateKeyForm({ busy, onCreate }: { busy: boolean; onCreate: (mode: Mode, type: KeyType) => Promise<void> }) {
+function CreateKeyForm({ busy, onCreate }: { busy: boolean; onCreate: (mode: Mode, type: KeyType) => Promise<boolean> }) {
   const [mode, setMode] = useState<Mode>('test');
   const [type, setType] = useState<KeyType>('secret');
   const submit = (event: FormEvent<HTMLFormElement>) => {

@@ -3,6 +3,8 @@ import { adminPath, api, withQuery } from '../api';
 import { formatTime, orDash, signedAmount } from '../format';
 import { Link, paths } from '../router';
 import type { CursorPage, LedgerEntry } from '../types';
+import { useAction } from '../use-action';
+import { useResource } from '../use-resource';
 import { Loading, ProblemAlert } from './feedback';
 
 const PAGE_SIZE = 50;
@@ -10,50 +12,22 @@ const PAGE_SIZE = 50;
 /** An account's ledger entries, newest first, as a timeline; "Load more" appends the next page. */
 export function LedgerTimeline({ tenantId, accountId, currencies }: { tenantId: string; accountId: string; currencies: string[] }) {
   const [currency, setCurrency] = useState('');
-  const [entries, setEntries] = useState<LedgerEntry[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(undefined);
   const entriesPath = adminPath('tenants', tenantId, 'accounts', accountId, 'ledger-entries');
+  const first = useResource<CursorPage<LedgerEntry>>(withQuery(entriesPath, { currency, limit: PAGE_SIZE }));
+  // The pages after the first, loaded by "Load more"; a new first page (another currency) starts over.
+  const [later, setLater] = useState<{ entries: LedgerEntry[]; nextCursor: string | null } | null>(null);
+  useEffect(() => setLater(null), [first.data]);
+  const more = useAction();
+  const entries = [...(first.data?.data ?? []), ...(later?.entries ?? [])];
+  const nextCursor = later ? later.nextCursor : (first.data?.next_cursor ?? null);
+  const loading = first.loading || more.busy;
+  const error = first.error ?? more.error;
 
-  const fetchPage = (cursor: string | null) => api.get<CursorPage<LedgerEntry>>(withQuery(entriesPath, { currency, limit: PAGE_SIZE, cursor }));
-
-  // The first page, again whenever the currency filter changes.
-  useEffect(() => {
-    let current = true;
-    setLoading(true);
-    setError(undefined);
-    api.get<CursorPage<LedgerEntry>>(withQuery(entriesPath, { currency, limit: PAGE_SIZE })).then(
-      (page) => {
-        if (!current) return;
-        setEntries(page.data);
-        setNextCursor(page.next_cursor);
-        setLoading(false);
-      },
-      (failure: unknown) => {
-        if (!current) return;
-        setError(failure);
-        setLoading(false);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [entriesPath, currency]);
-
-  async function loadMore(cursor: string) {
-    setLoading(true);
-    setError(undefined);
-    try {
-      const page = await fetchPage(cursor);
-      setEntries((shown) => [...shown, ...page.data]);
-      setNextCursor(page.next_cursor);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setLoading(false);
-    }
-  }
+  const loadMore = (cursor: string) =>
+    more.run(async () => {
+      const page = await api.get<CursorPage<LedgerEntry>>(withQuery(entriesPath, { currency, limit: PAGE_SIZE, cursor }));
+      setLater((shown) => ({ entries: [...(shown?.entries ?? []), ...page.data], nextCursor: page.next_cursor }));
+    });
 
   return (
     <section aria-labelledby="ledger-heading">

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { adminPath, api } from '../api';
 import { formatTime, orDash } from '../format';
 import { MODES, ORG_ROLES, type CreatedOAuthClient, type DataList, type Mode, type OAuthClient } from '../types';
+import { useAction } from '../use-action';
 import { useResource } from '../use-resource';
 import { Loading, ProblemAlert, StatusMessage } from './feedback';
 import { SecretValue, ShownOnce } from './shown-once';
@@ -12,22 +13,13 @@ export function OAuthClientsSection({ tenantId }: { tenantId: string }) {
   const clientsPath = adminPath('tenants', tenantId, 'oauth-clients');
   const clients = useResource<DataList<OAuthClient>>(clientsPath);
   const [created, setCreated] = useState<CreatedOAuthClient | null>(null);
-  const [error, setError] = useState<unknown>(undefined);
-  const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  async function change(action: () => Promise<string>) {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setStatus(await action());
-      clients.reload();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, message, run } = useAction();
+  /** A change, then the list again (also after a failure: the list may have changed meanwhile). */
+  const change = async (action: () => Promise<string>) => {
+    const done = await run(action);
+    clients.reload();
+    return done;
+  };
 
   const revoke = (client: OAuthClient) =>
     change(async () => {
@@ -44,7 +36,7 @@ export function OAuthClientsSection({ tenantId }: { tenantId: string }) {
   return (
     <section aria-labelledby="oauth-clients-heading">
       <h2 id="oauth-clients-heading">OAuth clients</h2>
-      <StatusMessage message={status} />
+      <StatusMessage message={message} />
       <ProblemAlert error={clients.error ?? error} />
       {clients.loading && !clients.data && <Loading what="OAuth clients" />}
       {clients.data && (
@@ -97,13 +89,13 @@ export function OAuthClientsSection({ tenantId }: { tenantId: string }) {
   );
 }
 
-function CreateClientForm({ busy, onCreate }: { busy: boolean; onCreate: (input: { name: string; mode: Mode; roles: string[] }) => Promise<void> }) {
+function CreateClientForm({ busy, onCreate }: { busy: boolean; onCreate: (input: { name: string; mode: Mode; roles: string[] }) => Promise<boolean> }) {
   const [name, setName] = useState('');
   const [mode, setMode] = useState<Mode>('test');
   const [roles, setRoles] = useState<string[]>([...ORG_ROLES]);
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    void onCreate({ name, mode, roles: ORG_ROLES.filter((role) => roles.includes(role)) }).then(() => setName(''));
+    void onCreate({ name, mode, roles: ORG_ROLES.filter((role) => roles.includes(role)) }).then((done) => done && setName(''));
   };
   const toggle = (role: string, on: boolean) => setRoles((chosen) => (on ? [...chosen, role] : chosen.filter((r) => r !== role)));
   return (

@@ -116,12 +116,12 @@ function Balances({ account }: { account: AccountDetail }) {
 
 const isScalar = (value: unknown): value is string | number | boolean | null => value === null || ['string', 'number', 'boolean'].includes(typeof value);
 
-/** The account as its own vendor API shows it: top-level scalar fields, then the whole JSON. */
+/** The account's own fields as the server answers them: the top-level scalars, then the whole JSON. */
 function VendorDetails({ details }: { details: Record<string, unknown> }) {
   const scalars = Object.entries(details).filter(([, value]) => isScalar(value));
   return (
     <section aria-labelledby="details-heading">
-      <h2 id="details-heading">As its API shows it</h2>
+      <h2 id="details-heading">Details</h2>
       <dl className="summary">
         {scalars.map(([field, value]) => (
           <div key={field}>

@@ -3,7 +3,7 @@ import { adminPath, withQuery } from '../api';
 import { Loading, ProblemAlert } from '../components/feedback';
 import { EmptyRow, TableRegion } from '../components/table-region';
 import { formatTime, orDash } from '../format';
-import { Link, navigate, paths } from '../router';
+import { currentPath, Link, navigate, paths } from '../router';
 import { MODES, STATUSES_OF, SURFACES, type AccountSummary, type CursorPage, type Surface } from '../types';
 import { usePageTitle } from '../use-page-title';
 import { useResource } from '../use-resource';
@@ -23,7 +23,12 @@ export function AccountsPage({ tenantId, search }: { tenantId: string; search: s
   const filters: Filters = { q: params.get('q') ?? '', surface: params.get('surface') ?? '', mode: params.get('mode') ?? '', status: params.get('status') ?? '' };
   const cursor = params.get('cursor') ?? '';
   const results = useResource<CursorPage<AccountSummary>>(withQuery(adminPath('tenants', tenantId, 'accounts'), { ...filters, limit: PAGE_SIZE, cursor }));
-  const go = (query: Partial<Filters> & { cursor?: string }) => navigate(withQuery(paths.accounts(tenantId), query));
+  // Searching again with the same filters reads the accounts again (the URL stays as it is).
+  const go = (query: Partial<Filters> & { cursor?: string }) => {
+    const target = withQuery(paths.accounts(tenantId), query);
+    if (target === currentPath()) results.reload();
+    else navigate(target);
+  };
 
   return (
     <>

@@ -8,6 +8,7 @@ import { Link, paths } from '../router';
 import { useTenants } from '../tenants-context';
 import { MODES, type CreatedTenant, type DataList, type Tenant } from '../types';
 import { usePageTitle } from '../use-page-title';
+import { useAction } from '../use-action';
 import { useResource } from '../use-resource';
 
 export function TenantsPage() {
@@ -81,29 +82,21 @@ export function TenantsPage() {
 function CreateTenantForm({ onCreated }: { onCreated: (tenant: CreatedTenant) => void }) {
   const [name, setName] = useState('');
   const [country, setCountry] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  const { busy, error, run } = useAction();
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    void run(async () => {
       const body = country.trim() === '' ? { name } : { name, country: country.trim().toUpperCase() };
       onCreated(await api.post<CreatedTenant>('/admin/v1/tenants', body));
       setName('');
       setCountry('');
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
+  };
 
   return (
     <section aria-labelledby="create-tenant-heading">
       <h2 id="create-tenant-heading">Create tenant</h2>
-      <form aria-labelledby="create-tenant-heading" onSubmit={(event) => void submit(event)} className="inline-form">
+      <form aria-labelledby="create-tenant-heading" onSubmit={submit} className="inline-form">
         <div className="field">
           <label htmlFor="tenant-name">Name</label>
           <input id="tenant-name" required maxLength={255} value={name} onChange={(event) => setName(event.target.value)} />

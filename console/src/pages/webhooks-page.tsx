@@ -8,6 +8,7 @@ import { formatTime } from '../format';
 import { navigate, paths } from '../router';
 import { DELIVERY_STATUSES, MODES, type CreatedWebhookEndpoint, type DataList, type Mode, type WebhookDelivery, type WebhookEndpoint } from '../types';
 import { usePageTitle } from '../use-page-title';
+import { useAction } from '../use-action';
 import { useResource } from '../use-resource';
 
 export function WebhooksPage({ tenantId, search }: { tenantId: string; search: string }) {
@@ -25,22 +26,13 @@ function Endpoints({ tenantId }: { tenantId: string }) {
   const endpointsPath = adminPath('tenants', tenantId, 'webhook-endpoints');
   const endpoints = useResource<DataList<WebhookEndpoint>>(endpointsPath);
   const [created, setCreated] = useState<CreatedWebhookEndpoint | null>(null);
-  const [error, setError] = useState<unknown>(undefined);
-  const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  async function change(action: () => Promise<string>) {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setStatus(await action());
-      endpoints.reload();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, message, run } = useAction();
+  /** A change, then the list again (also after a failure: the list may have changed meanwhile). */
+  const change = async (action: () => Promise<string>) => {
+    const done = await run(action);
+    endpoints.reload();
+    return done;
+  };
   const remove = (endpoint: WebhookEndpoint) =>
     change(async () => {
       await api.delete(`${endpointsPath}/${encodeURIComponent(endpoint.id)}`);
@@ -56,7 +48,7 @@ function Endpoints({ tenantId }: { tenantId: string }) {
   return (
     <section aria-labelledby="endpoints-heading">
       <h2 id="endpoints-heading">Endpoints</h2>
-      <StatusMessage message={status} />
+      <StatusMessage message={message} />
       <ProblemAlert error={endpoints.error ?? error} />
       {endpoints.loading && !endpoints.data && <Loading what="endpoints" />}
       {endpoints.data && (
@@ -104,12 +96,12 @@ function Endpoints({ tenantId }: { tenantId: string }) {
   );
 }
 
-function AddEndpointForm({ busy, onAdd }: { busy: boolean; onAdd: (url: string, mode: Mode) => Promise<void> }) {
+function AddEndpointForm({ busy, onAdd }: { busy: boolean; onAdd: (url: string, mode: Mode) => Promise<boolean> }) {
   const [url, setUrl] = useState('');
   const [mode, setMode] = useState<Mode>('test');
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    void onAdd(url.trim(), mode).then(() => setUrl(''));
+    void onAdd(url.trim(), mode).then((done) => done && setUrl(''));
   };
   return (
     <form aria-labelledby="add-endpoint-heading" onSubmit={submit} className="inline-form">
