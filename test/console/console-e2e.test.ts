@@ -45,6 +45,8 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
   let platform: PlatformClient;
   let org: OrgApi;
   let seeded: Seeded;
+  /** The tenant the tenants page creates (for the tenant picker). */
+  let createdTenant: string;
   const offOrigin: string[] = [];
   const admin = (method: string, path: string, body?: unknown) => call(server.baseUrl, method, `/admin/v1${path}`, body, { key: ADMIN_TOKEN });
   const consoleUrl = (path: string) => `${server.baseUrl}/console${path}`;
@@ -165,6 +167,8 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     await heading('Sign in').waitFor();
     assert.equal(new URL(page.url()).pathname, '/console/sign-in');
     assert.equal(new URL(page.url()).searchParams.get('next'), '/console/');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content', 'the skip link comes first');
     await page.getByLabel('Admin token').fill('not-the-admin-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'wrong admin token' }).waitFor();
@@ -178,6 +182,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
   test('tenants: the list links each tenant; a created tenant shows its four keys once', async () => {
     await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name: seeded.tenantName, exact: true }).waitFor();
     const name = `Console tenant ${uniqueRef('T')}`;
+    createdTenant = name;
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByRole('button', { name: 'Create tenant' }).click();
     const newKeys = page.getByRole('region', { name: 'New keys' });
@@ -268,6 +273,27 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     assert.equal(await page.getByLabel('Search accounts').inputValue(), seeded.billingAccount.name.slice(0, 14).toUpperCase());
     assert.equal(await results.getByRole('link', { name: seeded.platformAccount.name }).count(), 0, 'the surface filter keeps the platform account out');
     await checkPage('accounts');
+
+    // Pages of two, newest first, through "Next page": every account once, as the API lists them.
+    const all = await admin('GET', `/tenants/${seeded.tenantId}/accounts?limit=100`);
+    const expected = (all.body.data as { id: string }[]).map((account) => account.id);
+    assert.ok(expected.length > 2, all.text);
+    await page.goto(consoleUrl(`/tenants/${seeded.tenantId}/accounts?limit=2`));
+    const shownIds = () => results.locator('tbody td:nth-child(2) code').allInnerTexts();
+    await results.locator('tbody td:nth-child(2) code').first().waitFor();
+    const seen: string[] = [];
+    for (let pages = 1; ; pages += 1) {
+      const shown = await shownIds();
+      seen.push(...shown);
+      const next = page.getByRole('button', { name: 'Next page' });
+      if ((await next.count()) === 0) break;
+      assert.ok(pages < expected.length, 'the pages end');
+      await next.click();
+      // The page shows the previous results until the next ones arrive.
+      await waitFor(async () => (await shownIds())[0] !== shown[0], UI_TIMEOUT_MS, 'the next page of accounts');
+      assert.ok(new URL(page.url()).searchParams.has('cursor'), 'the cursor is in the URL');
+    }
+    assert.deepEqual(seen, expected);
   });
 
   test('account: balances, a chart with its text alternative, the ledger as a timeline', async () => {
@@ -375,6 +401,17 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     await row.waitFor();
     assert.match(await row.innerText(), /Console check/);
     await checkPage('emails');
+
+    // The tenant picker changes the tenant in the URL and keeps the page: the other tenant has no e-mails.
+    const picker = page.getByLabel('Tenant', { exact: true });
+    const other = await picker.locator('option', { hasText: createdTenant }).getAttribute('value');
+    assert.ok(other);
+    await picker.selectOption(other);
+    await page.waitForURL((url) => url.pathname === `/console/tenants/${other}/emails`);
+    await heading('E-mails').waitFor();
+    await page.getByRole('region', { name: 'E-mails, newest first' }).getByText('No e-mails.').waitFor();
+    await picker.selectOption(seeded.tenantId);
+    await row.waitFor();
   });
 
   test('sign out: the session ends, and /console/ sends to sign-in again', async () => {

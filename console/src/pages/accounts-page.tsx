@@ -9,6 +9,11 @@ import { usePageTitle } from '../use-page-title';
 import { useResource } from '../use-resource';
 
 const PAGE_SIZE = 25;
+/** `?limit=` in the URL sets another page size (1 to 100, as the API allows). */
+function pageSizeOf(text: string | null): number {
+  const size = Number(text);
+  return Number.isInteger(size) && size >= 1 && size <= 100 ? size : PAGE_SIZE;
+}
 const FILTERS = ['q', 'surface', 'mode', 'status'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
@@ -22,10 +27,11 @@ export function AccountsPage({ tenantId, search }: { tenantId: string; search: s
   const params = new URLSearchParams(search);
   const filters: Filters = { q: params.get('q') ?? '', surface: params.get('surface') ?? '', mode: params.get('mode') ?? '', status: params.get('status') ?? '' };
   const cursor = params.get('cursor') ?? '';
-  const results = useResource<CursorPage<AccountSummary>>(withQuery(adminPath('tenants', tenantId, 'accounts'), { ...filters, limit: PAGE_SIZE, cursor }));
+  const limit = pageSizeOf(params.get('limit'));
+  const results = useResource<CursorPage<AccountSummary>>(withQuery(adminPath('tenants', tenantId, 'accounts'), { ...filters, limit, cursor }));
   // Searching again with the same filters reads the accounts again (the URL stays as it is).
   const go = (query: Partial<Filters> & { cursor?: string }) => {
-    const target = withQuery(paths.accounts(tenantId), query);
+    const target = withQuery(paths.accounts(tenantId), { ...query, limit: limit === PAGE_SIZE ? null : limit });
     if (target === currentPath()) results.reload();
     else navigate(target);
   };
@@ -80,7 +86,7 @@ export function AccountsPage({ tenantId, search }: { tenantId: string; search: s
           </TableRegion>
           <div className="pager">
             {cursor && (
-              <Link href={withQuery(paths.accounts(tenantId), filters)} className="button-link secondary">
+              <Link href={withQuery(paths.accounts(tenantId), { ...filters, limit: limit === PAGE_SIZE ? null : limit })} className="button-link secondary">
                 First page
               </Link>
             )}
