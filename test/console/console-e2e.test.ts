@@ -226,6 +226,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
 
     await page.getByRole('button', { name: `Revoke key ${rotated.id}` }).click();
     await statusSaying(`Key ${rotated.id} revoked.`).waitFor();
+    await page.getByRole('region', { name: 'New key', exact: true }).waitFor({ state: 'detached' });
     assert.equal((await client(server.baseUrl, rotated.key).get('/billing/customers')).status, 403, 'the revoked key no longer works');
 
     const createClient = page.getByRole('form', { name: 'Create client' });

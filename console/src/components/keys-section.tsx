@@ -30,6 +30,8 @@ export function KeysSection({ tenantId }: { tenantId: string }) {
   const revoke = (key: ApiKey) =>
     change(async () => {
       await api.delete<ApiKey>(`${keysPath}/${encodeURIComponent(key.id)}`);
+      // A secret just shown that is now revoked is of no use to copy.
+      setNewKey((shown) => (shown?.id === key.id ? null : shown));
       return `Key ${key.id} revoked.`;
     });
   const create = (mode: Mode, type: KeyType) =>

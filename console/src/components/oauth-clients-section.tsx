@@ -24,6 +24,7 @@ export function OAuthClientsSection({ tenantId }: { tenantId: string }) {
   const revoke = (client: OAuthClient) =>
     change(async () => {
       await api.delete<OAuthClient>(`${clientsPath}/${encodeURIComponent(client.client_id)}`);
+      setCreated((shown) => (shown?.client_id === client.client_id ? null : shown));
       return `Client ${client.client_id} revoked.`;
     });
   const create = (input: { name: string; mode: Mode; roles: string[] }) =>
