@@ -92,7 +92,8 @@ for (const kind of await storeKinds()) {
       const forged: Array<{ cookie: string; headers?: Record<string, string> }> = [
         { cookie },
         { cookie, headers: { 'x-csrf-token': 'guessed' } },
-        { cookie, headers: { 'x-csrf-token': `${csrf.slice(0, -1)}A` } },
+        // One character off (never the token itself: its last character may already be an A).
+        { cookie, headers: { 'x-csrf-token': `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'E' : 'A'}` } },
         { cookie, headers: { 'x-csrf-token': csrf, origin: 'http://evil.example' } },
       ];
       for (const options of forged) {
