@@ -71,7 +71,7 @@ export async function listenApi(config: Config, opening: StoreOpening = {}): Pro
   };
 }
 
-/** What `serve` prints once it listens: the address, the default tenant's keys when it was just created, the docs URL. */
+/** What `serve` prints once it listens: the address, the default tenant's keys when it was just created, the docs and console URLs. */
 export function startupText(config: Config, port: number, created: Awaited<ReturnType<typeof ensureDefaultTenant>>): string {
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const lines = [`subledger listening on ${base} (${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres'})`];
@@ -86,6 +86,7 @@ export function startupText(config: Config, port: number, created: Awaited<Retur
     );
   }
   lines.push(`API docs: ${base}/docs`);
+  lines.push(config.adminToken ? `Operator console: ${base}/console (sign in with SUBLEDGER_ADMIN_TOKEN)` : 'Operator console: set SUBLEDGER_ADMIN_TOKEN to serve it at /console (and the admin API)');
   return `${lines.join('\n')}\n`;
 }
 

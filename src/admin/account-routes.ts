@@ -1,19 +1,17 @@
 import { Type, type Static } from 'typebox';
-import { nowIso } from '../core/clock.js';
 import { NotFound, ValidationFailed } from '../core/errors.js';
 import { snapshotOf } from '../core/events.js';
-import type { CommandContext, LedgerEntry, Scope } from '../core/model.js';
+import type { LedgerEntry, Scope } from '../core/model.js';
 import { AmountRejected, fromMajorDecimal, majorDecimalOf } from '../core/money.js';
 import { findOrgAccount, replaceOrgAccount, type OrgAccount } from '../core/org-accounts.js';
 import type { DirectoryEntry, OutboxEvent, Repositories } from '../core/ports.js';
 import { canMoveStatus, SUB_ACCOUNT_STATUSES, type SubAccountStatus } from '../core/sub-accounts.js';
 import { getTenant } from '../core/tenants.js';
 import { Described } from '../http/openapi-operations.js';
-import { sendExecution } from '../http/idempotency.js';
 import type { AppServices } from '../http/services.js';
-import { jsonResponse, type SurfaceApp } from '../http/surface.js';
+import type { SurfaceApp } from '../http/surface.js';
 import { DIRECTORY_STATUSES } from '../store/account-directory.js';
-import { renderAdminFailure } from './errors.js';
+import { runOperatorCommand } from './operator-command.js';
 import { presentDelivery } from './outbox-routes.js';
 import { DataOf, WebhookDelivery } from './schemas.js';
 
@@ -251,17 +249,11 @@ export function registerAccountRoutes(app: SurfaceApp, services: AppServices): v
   }, async (request, reply) => {
     const { entry, scope } = await directoryEntryOf(services, request.params.tenantId, request.params.accountId);
     if (entry.kind !== 'org_account') throw new NotFound('org_account', entry.id);
-    const ctx: CommandContext = { scope, actor: 'admin', requestId: request.id, idempotencyKey: null, now: nowIso(), events: services.events };
-    const execution = await services.ledger.execute(
-      ctx,
-      async (tx) => {
-        const current = await findOrgAccount(tx, scope, entry.id);
-        const lowBalance = { hasNotification: request.body.has_notification, notificationEmail: request.body.notification_email, threshold: thresholdOf(current, request.body) };
-        const changed = await replaceOrgAccount(tx, ctx, entry.id, { accountId: entry.id, name: current.name, description: current.description, lowBalance });
-        return presentDetail(tx, scope, { ...entry, status: changed.belowThreshold ? 'low_balance' : 'ok' });
-      },
-      (outcome) => (outcome.ok ? jsonResponse(200, outcome.value, entry.id) : renderAdminFailure(outcome.error, request)),
-    );
-    return sendExecution(reply, execution);
+    return runOperatorCommand(services, request, reply, scope, entry.id, async (tx, ctx) => {
+      const current = await findOrgAccount(tx, scope, entry.id);
+      const lowBalance = { hasNotification: request.body.has_notification, notificationEmail: request.body.notification_email, threshold: thresholdOf(current, request.body) };
+      const changed = await replaceOrgAccount(tx, ctx, entry.id, { accountId: entry.id, name: current.name, description: current.description, lowBalance });
+      return presentDetail(tx, scope, { ...entry, status: changed.belowThreshold ? 'low_balance' : 'ok' });
+    });
   });
 }

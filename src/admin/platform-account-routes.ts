@@ -1,14 +1,12 @@
 import { Type } from 'typebox';
-import { nowIso } from '../core/clock.js';
 import { NotFound } from '../core/errors.js';
-import type { CommandContext, Mode } from '../core/model.js';
+import type { Mode } from '../core/model.js';
 import { moveSubAccountStatus, SUB_ACCOUNT_STATUSES, type SubAccount } from '../core/sub-accounts.js';
 import { getTenant } from '../core/tenants.js';
 import { Described } from '../http/openapi-operations.js';
 import type { AppServices } from '../http/services.js';
-import { sendExecution } from '../http/idempotency.js';
-import { jsonResponse, type SurfaceApp } from '../http/surface.js';
-import { renderAdminFailure } from './errors.js';
+import type { SurfaceApp } from '../http/surface.js';
+import { runOperatorCommand } from './operator-command.js';
 
 const StatusMove = Type.Object(
   {
@@ -59,13 +57,8 @@ export function registerPlatformAccountRoutes(app: SurfaceApp, services: AppServ
     const { tenantId, accountId } = request.params;
     await getTenant(services.store.reader, tenantId);
     const mode = request.body.mode ?? (await modeOf(services, tenantId, accountId));
-    const ctx: CommandContext = { scope: { tenantId, mode }, actor: 'admin', requestId: request.id, idempotencyKey: null, now: nowIso(), events: services.events };
-    // Through the ledger's write pipeline: one transaction with the events, and the outbox worker wakes on its commit.
-    const execution = await services.ledger.execute(
-      ctx,
-      (tx) => moveSubAccountStatus(tx, ctx, accountId, request.body.status),
-      (outcome) => (outcome.ok ? jsonResponse(200, presentPlatformAccount(outcome.value, mode), accountId) : renderAdminFailure(outcome.error, request)),
+    return runOperatorCommand(services, request, reply, { tenantId, mode }, accountId, async (tx, ctx) =>
+      presentPlatformAccount(await moveSubAccountStatus(tx, ctx, accountId, request.body.status), mode),
     );
-    return sendExecution(reply, execution);
   });
 }

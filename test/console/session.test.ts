@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { operationsOf, servedDocument } from '../support/openapi.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -92,7 +93,8 @@ for (const kind of await storeKinds()) {
       const forged: Array<{ cookie: string; headers?: Record<string, string> }> = [
         { cookie },
         { cookie, headers: { 'x-csrf-token': 'guessed' } },
-        { cookie, headers: { 'x-csrf-token': `${csrf.slice(0, -1)}A` } },
+        // One character off (never the token itself: its last character may already be an A).
+        { cookie, headers: { 'x-csrf-token': `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'E' : 'A'}` } },
         { cookie, headers: { 'x-csrf-token': csrf, origin: 'http://evil.example' } },
       ];
       for (const options of forged) {
@@ -167,6 +169,35 @@ for (const kind of await storeKinds()) {
         assert.equal(answer.status, 404, path);
         assert.equal(answer.headers.get('content-type'), 'application/problem+json; charset=utf-8');
       }
+    });
+
+    test('every console route and every admin route is refused without a session; every admin change with the cookie but no CSRF token is refused and changes nothing', async () => {
+      const tenantId = server.tenant.tenant.id;
+      const adminGet = async (path: string) => (await send(server.baseUrl, 'GET', `/admin/v1${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body;
+      const state = async () => JSON.stringify(await Promise.all(['/tenants?limit=100', `/tenants/${tenantId}/keys`, `/tenants/${tenantId}/oauth-clients`, `/tenants/${tenantId}/webhook-endpoints`, `/tenants/${tenantId}/emails`].map(adminGet)));
+      const before = await state();
+      // Real ids where the route takes them: a change that got through would show.
+      const values: Record<string, string> = { tenantId, keyId: server.tenant.keys.test.secretId, accountId: 'acct_any', clientId: 'oac_any', endpointId: 'we_any', deliveryId: 'wd_any' };
+      const adminRoutes = operationsOf(await servedDocument(server.baseUrl)).filter(({ path }) => path.startsWith('/admin/v1/'));
+      assert.ok(adminRoutes.length >= 25, `${adminRoutes.length} admin routes`);
+      const { cookie } = await signIn(server.baseUrl);
+      for (const { method, path } of adminRoutes) {
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? 'x');
+        const body = ['post', 'put', 'patch'].includes(method) ? {} : undefined;
+        const anonymous = await send(server.baseUrl, method.toUpperCase(), url, { body });
+        assert.equal(anonymous.status, 401, `${method} ${url} without a session`);
+        if (method !== 'get') {
+          const forged = await send(server.baseUrl, method.toUpperCase(), url, { body, cookie });
+          assert.equal(forged.status, 403, `${method} ${url} with the cookie, no CSRF token`);
+        }
+      }
+      for (const path of ['/console/', `/console/tenants/${tenantId}`, `/console/tenants/${tenantId}/accounts`, `/console/tenants/${tenantId}/accounts/acct_any`, `/console/tenants/${tenantId}/webhooks`, `/console/tenants/${tenantId}/emails`]) {
+        assert.equal((await send(server.baseUrl, 'GET', path)).status, 303, path);
+      }
+      assert.equal((await send(server.baseUrl, 'GET', '/console/api/session')).status, 401);
+      assert.equal((await send(server.baseUrl, 'DELETE', '/console/api/session')).status, 401);
+      assert.equal((await send(server.baseUrl, 'DELETE', '/console/api/session', { cookie })).status, 403, 'sign-out too needs the CSRF token');
+      assert.equal(await state(), before, 'nothing changed');
     });
 
     test('unknown console API routes are 404 problem+json, not the app', async () => {

@@ -26,8 +26,9 @@ const listPropertyOf = (operation: OpenApiOperation) =>
   LIST_PROPERTIES.find((name) => operation.responses['200']?.content?.['application/json']?.schema?.properties?.[name]?.type === 'array');
 /** A list route: a GET whose 200 answer has such an array. */
 const isList = (method: string, operation: OpenApiOperation) => method === 'get' && listPropertyOf(operation) !== undefined;
-/** An object's id as its surface names it. */
-const idOf = (object: { id?: string; accountId?: string; transactionId?: string; client_id?: string }) => object.id ?? object.transactionId ?? object.accountId ?? object.client_id;
+/** An object's id as its surface names it (a balance history's: its currency). */
+const idOf = (object: { id?: string; accountId?: string; transactionId?: string; client_id?: string; currency?: string }) =>
+  object.id ?? object.transactionId ?? object.accountId ?? object.client_id ?? object.currency;
 
 describe('Try-it-out in /docs, with the default values, on every list route', { skip: !existsSync(CHROMIUM) && !REQUIRED ? MISSING : false }, () => {
   let server: TestServer;
@@ -93,6 +94,10 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       listOrgAccounts: orgAccounts,
       listOrgTransactions: orgTransactions,
       listTenantOAuthClients: [orgClientCredentials.clientId],
+      listDirectoryAccounts: [...customers, ...accounts, ...platformAccounts].map((o) => o.body.id as string).concat(orgAccounts),
+      listDirectoryAccountLedgerEntries: orgTransactions,
+      retrieveDirectoryAccountBalanceHistory: ['USD'],
+      listDirectoryAccountEvents: await idsOf(`/admin/v1/tenants/${tenantId}/accounts/${orgAccounts[0]}/events`, ADMIN_TOKEN),
     });
     assert.equal(expected.listBillingAccountLedgerEntries!.length, 2);
 

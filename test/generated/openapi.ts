@@ -411,6 +411,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/tenants/{tenantId}/keys/{keyId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate an API key: a new one of the same mode and type, the old one revoked */
+        post: operations["rotateTenantKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/tenants/{tenantId}/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -509,6 +526,114 @@ export interface paths {
         put?: never;
         /** Queue an e-mail through the outbox (e.g. to check SMTP_URL) */
         post: operations["queueEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search and list the accounts of every surface
+         * @description Billing customers and accounts, platform sub-accounts and org accounts in one list: newest first, or with `q` exact id and external reference matches first, then names and e-mails that start with `q`. Page on with `cursor`.
+         */
+        get: operations["listDirectoryAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/accounts/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve an account of any surface, with its balances and actions */
+        get: operations["retrieveDirectoryAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/accounts/{accountId}/ledger-entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's ledger entries, newest first */
+        get: operations["listDirectoryAccountLedgerEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/accounts/{accountId}/balance-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's balance after each of its last postings, per currency */
+        get: operations["retrieveDirectoryAccountBalanceHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/accounts/{accountId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's events, newest first, each with its webhook deliveries */
+        get: operations["listDirectoryAccountEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/org-accounts/{accountId}/low-balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set an org account's low-balance notification
+         * @description As the org surface's own replace would: a threshold raised above the balance notifies once (e-mail and event).
+         */
+        put: operations["setOrgAccountLowBalance"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5272,6 +5397,105 @@ export interface operations {
             };
         };
     };
+    rotateTenantKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        mode: string;
+                        type: string;
+                        /** @description First and last characters of the key. */
+                        hint: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        revoked_at: string | null;
+                        /** @description Shown once. */
+                        key: string;
+                        /** @description The id of the key it replaces, now revoked. */
+                        replaces: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     listWebhookEndpoints: {
         parameters: {
             query?: never;
@@ -5935,6 +6159,611 @@ export interface operations {
                         /** Format: date-time */
                         created_at: string;
                         sent_at: string | null;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listDirectoryAccounts: {
+        parameters: {
+            query?: {
+                /** @description An id or external reference (exact), or the start of a name or e-mail (any case). */
+                q?: string;
+                /** @description must be one of billing, platform, org */
+                surface?: "billing" | "platform" | "org";
+                /** @description must be "test" or "live" */
+                mode?: "test" | "live";
+                /** @description must be one of INVITED, REGISTERED, AWAITING_DOCS, PENDING_VERIFICATION, LIVE, SUSPENDED, ok, low_balance */
+                status?: "INVITED" | "REGISTERED" | "AWAITING_DOCS" | "PENDING_VERIFICATION" | "LIVE" | "SUSPENDED" | "ok" | "low_balance";
+                limit?: number;
+                /** @description The next_cursor of the previous page (same q and filters). */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @description billing, platform or org */
+                            surface: string;
+                            /** @description customer, account, sub_account or org_account */
+                            kind: string;
+                            mode: string;
+                            name: string | null;
+                            email: string | null;
+                            external_reference: string | null;
+                            status: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    retrieveDirectoryAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description billing, platform or org */
+                        surface: string;
+                        /** @description customer, account, sub_account or org_account */
+                        kind: string;
+                        mode: string;
+                        name: string | null;
+                        email: string | null;
+                        external_reference: string | null;
+                        status: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        balances: {
+                            currency: string;
+                            /** @description Exact, in major units. */
+                            amount: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description The account's stored fields. */
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        actions: {
+                            platform_status?: {
+                                current: string;
+                                allowed: string[];
+                            } | null;
+                            low_balance?: {
+                                has_notification: boolean;
+                                notification_email: string;
+                                /** @description In major units of the account currency. */
+                                threshold: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listDirectoryAccountLedgerEntries: {
+        parameters: {
+            query?: {
+                currency?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of ledger entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            currency: string;
+                            sequence: number;
+                            kind: string;
+                            /** @description Signed, exact, in major units: positive when money came in. */
+                            amount: string;
+                            balance_after: string;
+                            /** @description The account on the other side, or "external". */
+                            counterparty: string;
+                            reference: string | null;
+                            request_id: string | null;
+                            idempotency_key: string | null;
+                            actor: string;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    retrieveDirectoryAccountBalanceHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per currency, the balance over time, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            currency: string;
+                            points: {
+                                /** Format: date-time */
+                                at: string;
+                                balance: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listDirectoryAccountEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            type: string;
+                            source: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            data: unknown;
+                            deliveries: {
+                                id: string;
+                                mode: string;
+                                event_id: string;
+                                event_type: string;
+                                endpoint_id: string;
+                                /** @description pending, succeeded or failed */
+                                status: string;
+                                next_attempt_at: string | null;
+                                last_error: string | null;
+                                last_status_code: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                delivered_at: string | null;
+                                /** @description Attempts made so far. */
+                                attempts: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    setOrgAccountLowBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "has_notification": true,
+                 *       "notification_email": "finance@example.com",
+                 *       "threshold": "25.50"
+                 *     }
+                 */
+                "application/json": {
+                    has_notification: boolean;
+                    /** Format: email */
+                    notification_email: string;
+                    /**
+                     * @description In major units of the account currency, e.g. "25.50".
+                     * @example 25.50
+                     */
+                    threshold: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The account, with its new settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description billing, platform or org */
+                        surface: string;
+                        /** @description customer, account, sub_account or org_account */
+                        kind: string;
+                        mode: string;
+                        name: string | null;
+                        email: string | null;
+                        external_reference: string | null;
+                        status: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        balances: {
+                            currency: string;
+                            /** @description Exact, in major units. */
+                            amount: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description The account's stored fields. */
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        actions: {
+                            platform_status?: {
+                                current: string;
+                                allowed: string[];
+                            } | null;
+                            low_balance?: {
+                                has_notification: boolean;
+                                notification_email: string;
+                                /** @description In major units of the account currency. */
+                                threshold: string;
+                            } | null;
+                        };
                     };
                 };
             };

@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { nowIso } from '../core/clock.js';
+import type { CommandContext, Scope } from '../core/model.js';
+import type { Repositories } from '../core/ports.js';
+import { sendExecution } from '../http/idempotency.js';
+import type { AppServices } from '../http/services.js';
+import { jsonResponse } from '../http/surface.js';
+import { renderAdminFailure } from './errors.js';
+
+/**
+ * An operator's change to a tenant's object, through the ledger's write pipeline as a surface's
+ * own would go: one transaction with its events (the outbox worker wakes on its commit), actor
+ * `admin`, no idempotency key; the command's value is the 200 answer, a failure the admin API's.
+ */
+export async function runOperatorCommand<T>(
+  services: AppServices,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scope: Scope,
+  resourceId: string,
+  command: (tx: Repositories, ctx: CommandContext) => Promise<T>,
+): Promise<FastifyReply> {
+  const ctx: CommandContext = { scope, actor: 'admin', requestId: request.id, idempotencyKey: null, now: nowIso(), events: services.events };
+  const execution = await services.ledger.execute(
+    ctx,
+    (tx) => command(tx, ctx),
+    (outcome) => (outcome.ok ? jsonResponse(200, outcome.value, resourceId) : renderAdminFailure(outcome.error, request)),
+  );
+  return sendExecution(reply, execution);
+}
