@@ -32,3 +32,17 @@ export function useAction(): Action {
   }, []);
   return { busy, error, message, run };
 }
+
+/**
+ * Changes to a list on screen (create, revoke, delete): each runs as an action, then the list
+ * is read again, also after a failure (the list may have changed meanwhile).
+ */
+export function useListChanges(list: { reload: () => void }): Action & { change: (action: () => Promise<string>) => Promise<boolean> } {
+  const action = useAction();
+  const change = async (work: () => Promise<string>) => {
+    const done = await action.run(work);
+    list.reload();
+    return done;
+  };
+  return { ...action, change };
+}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { adminPath, api } from '../api';
 import { formatTime, orDash } from '../format';
 import { KEY_TYPES, MODES, type ApiKey, type CreatedApiKey, type DataList, type KeyType, type Mode } from '../types';
-import { useAction } from '../use-action';
+import { useListChanges } from '../use-action';
 import { useResource } from '../use-resource';
 import { Loading, ProblemAlert, StatusMessage } from './feedback';
 import { SecretValue, ShownOnce } from './shown-once';
@@ -13,13 +13,7 @@ export function KeysSection({ tenantId }: { tenantId: string }) {
   const keysPath = adminPath('tenants', tenantId, 'keys');
   const keys = useResource<DataList<ApiKey>>(keysPath);
   const [newKey, setNewKey] = useState<CreatedApiKey | null>(null);
-  const { busy, error, message, run } = useAction();
-  /** A change, then the list again (also after a failure: the list may have changed meanwhile). */
-  const change = async (action: () => Promise<string>) => {
-    const done = await run(action);
-    keys.reload();
-    return done;
-  };
+  const { busy, error, message, change } = useListChanges(keys);
 
   const rotate = (key: ApiKey) =>
     change(async () => {

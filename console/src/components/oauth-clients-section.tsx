@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { adminPath, api } from '../api';
 import { formatTime, orDash } from '../format';
 import { MODES, ORG_ROLES, type CreatedOAuthClient, type DataList, type Mode, type OAuthClient } from '../types';
-import { useAction } from '../use-action';
+import { useListChanges } from '../use-action';
 import { useResource } from '../use-resource';
 import { Loading, ProblemAlert, StatusMessage } from './feedback';
 import { SecretValue, ShownOnce } from './shown-once';
@@ -13,13 +13,7 @@ export function OAuthClientsSection({ tenantId }: { tenantId: string }) {
   const clientsPath = adminPath('tenants', tenantId, 'oauth-clients');
   const clients = useResource<DataList<OAuthClient>>(clientsPath);
   const [created, setCreated] = useState<CreatedOAuthClient | null>(null);
-  const { busy, error, message, run } = useAction();
-  /** A change, then the list again (also after a failure: the list may have changed meanwhile). */
-  const change = async (action: () => Promise<string>) => {
-    const done = await run(action);
-    clients.reload();
-    return done;
-  };
+  const { busy, error, message, change } = useListChanges(clients);
 
   const revoke = (client: OAuthClient) =>
     change(async () => {

@@ -8,7 +8,7 @@ import { formatTime } from '../format';
 import { navigate, paths } from '../router';
 import { DELIVERY_STATUSES, MODES, type CreatedWebhookEndpoint, type DataList, type Mode, type WebhookDelivery, type WebhookEndpoint } from '../types';
 import { usePageTitle } from '../use-page-title';
-import { useAction } from '../use-action';
+import { useListChanges } from '../use-action';
 import { useResource } from '../use-resource';
 
 export function WebhooksPage({ tenantId, search }: { tenantId: string; search: string }) {
@@ -26,13 +26,7 @@ function Endpoints({ tenantId }: { tenantId: string }) {
   const endpointsPath = adminPath('tenants', tenantId, 'webhook-endpoints');
   const endpoints = useResource<DataList<WebhookEndpoint>>(endpointsPath);
   const [created, setCreated] = useState<CreatedWebhookEndpoint | null>(null);
-  const { busy, error, message, run } = useAction();
-  /** A change, then the list again (also after a failure: the list may have changed meanwhile). */
-  const change = async (action: () => Promise<string>) => {
-    const done = await run(action);
-    endpoints.reload();
-    return done;
-  };
+  const { busy, error, message, change } = useListChanges(endpoints);
   const remove = (endpoint: WebhookEndpoint) =>
     change(async () => {
       await api.delete(`${endpointsPath}/${encodeURIComponent(endpoint.id)}`);
