@@ -213,7 +213,7 @@ function segment(known: () => string[]): fc.Arbitrary<string> {
   );
 }
 
-const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to'];
+const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to', 'q', 'cursor', 'currency', 'surface', 'mode'];
 
 function query(known: () => string[]): fc.Arbitrary<string> {
   const value = fc.oneof(
@@ -265,6 +265,8 @@ for (const kind of await storeKinds()) {
       ledgerEntries: [] as string[],
       tenants: [] as string[],
       keyIds: [] as string[],
+      /** The admin target's keys for rotation (each rotation revokes one; the DELETE route may revoke keyIds'). */
+      rotatableKeyIds: [] as string[],
       endpointIds: [] as string[],
       deliveryIds: [] as string[],
       eventIds: [] as string[],
@@ -319,6 +321,11 @@ for (const kind of await storeKinds()) {
       // The admin target owns the pooled key, endpoint and delivery: named most often.
       pools.tenants.push(adminTarget.id, adminTarget.id, adminTarget.id, a.tenant.id, tenantB.tenant.id);
       pools.keyIds.push(spare.body.id);
+      for (let i = 0; i < 12; i += 1) {
+        const rotatable = await admin.post(`/admin/v1/tenants/${adminTarget.id}/keys`, { mode: i % 2 ? 'live' : 'test', type: 'publishable' });
+        assert.equal(rotatable.status, 201, rotatable.text);
+        pools.rotatableKeyIds.push(rotatable.body.id);
+      }
       pools.endpointIds.push(endpoint.body.id);
       pools.deliveryIds.push(...deliveries.body.data.map((d: { id: string }) => d.id));
       pools.eventIds.push(...deliveries.body.data.map((d: { event_id: string }) => d.event_id));
@@ -451,6 +458,8 @@ for (const kind of await storeKinds()) {
     const orgAccountCreate = fc.record({ ...orgAccountFields, currencyCode: fc.constantFrom('USD', 'USD', 'EUR', 'usd') }, { requiredKeys: ['name', 'currencyCode'] });
     // Tenant A's account in the path and the body: a PUT succeeds only when both name the same one (B's is a 404 to A's token, and other routes name it).
     const tenantAAccount = () => pools.orgAccounts.slice(0, 1);
+    /** Any surface's holder (the operator console's account routes take them all). */
+    const anyHolder = () => [...pools.customers, ...pools.accounts, ...pools.subAccounts, ...pools.orgAccounts];
     const orgAccountReplace = fc.tuple(fc.record(orgAccountFields, { requiredKeys: ['name'] }), fc.constant(null).chain(() => fc.constantFrom(...tenantAAccount()))).map(([fields, accountId]) => ({ ...fields, accountId }) as Record<string, unknown>);
     const orgTransaction = fc.tuple(
       orgMoney,
@@ -508,6 +517,17 @@ for (const kind of await storeKinds()) {
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/emails', params: { tenantId: () => pools.tenants } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/oauth-clients', params: { tenantId: () => pools.tenants }, body: fc.record({ name: fc.string({ minLength: 1, maxLength: 20 }), mode: fc.constantFrom('test', 'live'), roles: fc.subarray([...ORG_ROLES, 'admin'], { minLength: 0 }) }, { requiredKeys: ['name', 'mode', 'roles'] }), fields: ['name', 'mode', 'roles'] },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/oauth-clients', params: { tenantId: () => pools.tenants } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/keys/{keyId}/rotate', params: { tenantId: () => pools.tenants, keyId: () => [...pools.rotatableKeyIds, ...pools.keyIds] } },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/accounts', params: { tenantId: () => pools.tenants } },
+      ...['', '/ledger-entries', '/balance-history', '/events'].map((tail): RouteSpec => ({ surface: 'admin', method: 'GET', template: `/admin/v1/tenants/{tenantId}/accounts/{accountId}${tail}`, params: { tenantId: () => [...Array(10).fill(server.tenant.tenant.id), ...pools.tenants], accountId: () => [...Array(4).fill(pools.subAccounts.slice(0, 2)).flat(), ...anyHolder()] } })),
+      {
+        surface: 'admin',
+        method: 'PUT',
+        template: '/admin/v1/tenants/{tenantId}/org-accounts/{accountId}/low-balance',
+        params: { tenantId: () => [...Array(4).fill(server.tenant.tenant.id), ...pools.tenants], accountId: () => [...pools.orgAccounts, ...pools.accounts.slice(0, 2)] },
+        body: fc.record({ has_notification: fc.boolean(), notification_email: fc.constantFrom('ops@example.com', 'not an e-mail'), threshold: fc.constantFrom('10', '0.5', '1.001', '-1', 'abc', '1e3', '99999999999999999999') }, { requiredKeys: [] }),
+        fields: ['has_notification', 'notification_email', 'threshold'],
+      },
       { surface: 'admin', method: 'DELETE', template: '/admin/v1/tenants/{tenantId}/oauth-clients/{clientId}', params: { tenantId: () => pools.tenants, clientId: () => pools.oauthClientIds } },
       { surface: 'org', method: 'POST', template: '/v1/accounts', body: orgAccountCreate, fields: ['name', 'description', 'currencyCode', 'lowBalance', 'lowBalance.threshold.units', 'lowBalance.threshold.nanos', 'lowBalance.notificationEmail'] },
       { surface: 'org', method: 'GET', template: '/v1/accounts' },
@@ -691,7 +711,12 @@ for (const kind of await storeKinds()) {
           only({ tenants: (n) => n === 1, api_keys: (n) => n === 4 });
           break;
         case 'POST /admin/v1/tenants/{tenantId}/keys':
+        case 'POST /admin/v1/tenants/{tenantId}/keys/{keyId}/rotate':
           only({ api_keys: (n) => n === 1 });
+          break;
+        case 'PUT /admin/v1/tenants/{tenantId}/org-accounts/{accountId}/low-balance':
+          // As the org surface's replace: org_account.updated, and a low-balance event (and e-mail) when it crossed the threshold.
+          only({ events: range(1, 2), emails: range(0, 1) });
           break;
         case 'POST /admin/v1/tenants/{tenantId}/webhook-endpoints':
           only({ webhook_endpoints: (n) => n === 1 });

@@ -22,9 +22,12 @@ export const postgresAnswers = (): Promise<boolean> => postgresAnswersFreshConne
 
 /**
  * ['sqlite', 'postgres'] when PostgreSQL answers, else ['sqlite'].
- * SUBLEDGER_TEST_REQUIRE_PG=1 (set by .ci/run) turns an unreachable PostgreSQL into a failure.
+ * SUBLEDGER_TEST_REQUIRE_PG=1 (set by .ci/run) turns an unreachable PostgreSQL into a failure;
+ * SUBLEDGER_TEST_STORES=sqlite runs SQLite only.
  */
 export async function storeKinds(): Promise<StoreKind[]> {
+  // SUBLEDGER_TEST_STORES=sqlite: SQLite only (.ci/run's second pass, on another Node).
+  if (process.env.SUBLEDGER_TEST_STORES === 'sqlite') return ['sqlite'];
   pgReachable ??= postgresAnswers();
   if (await pgReachable) return ['sqlite', 'postgres'];
   if (process.env.SUBLEDGER_TEST_REQUIRE_PG === '1') {
