@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { browserSkip, launchChromium, requireChromium } from '../support/browser.js';
 import { call, client, uniqueRef } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
@@ -17,11 +18,6 @@ import { platformClient, topUp, type PlatformClient } from '../platform/platform
 // low-balance settings and a webhook delivery; each change is checked through the real APIs.
 // Every page is screenshot at 1280 and 390 px (test-artifacts/console/) and checked by axe.
 
-const CHROMIUM = '/usr/bin/chromium';
-const REQUIRED = process.env.SUBLEDGER_TEST_REQUIRE_BROWSER === '1';
-/** Why the browser suite does not run here, or false: no Chromium (unless required), or SUBLEDGER_TEST_SKIP_BROWSER=1. */
-const browserSkip = () => (process.env.SUBLEDGER_TEST_SKIP_BROWSER === '1' ? 'SUBLEDGER_TEST_SKIP_BROWSER=1' : !existsSync(CHROMIUM) && !REQUIRED ? MISSING : false);
-const MISSING = `Debian's chromium is not installed (${CHROMIUM}): apt-get install -y --no-install-recommends chromium`;
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/console/', import.meta.url));
 const UI_TIMEOUT_MS = 15_000;
 const WIDTHS = [1280, 390];
@@ -82,7 +78,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
   const statusSaying = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text });
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${MISSING} (SUBLEDGER_TEST_REQUIRE_BROWSER=1)`);
+    requireChromium();
     // Webhooks go to a receiver that is down: every delivery fails, retries once after 0.1 s, then is failed.
     receiver = createServer((_request, response) => response.writeHead(500).end('down'));
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -90,7 +86,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     seeded = await seedThroughTheApis();
 
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: WIDTHS[0]!, height: 900 } });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     context.on('request', (request) => {

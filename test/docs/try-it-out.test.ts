@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserSkip, launchChromium, requireChromium } from '../support/browser.js';
 import { call, client, uniqueRef } from '../support/http.js';
 import { operationsOf, servedDocument, type OpenApiOperation } from '../support/openapi.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
@@ -14,11 +15,6 @@ import { waitFor } from '../support/wait.js';
 // authorizes, then runs Try-it-out with the default values on every list route of the
 // document, and must see the objects the server stores. Screenshots: test-artifacts/try-it-out/.
 
-const CHROMIUM = '/usr/bin/chromium';
-const REQUIRED = process.env.SUBLEDGER_TEST_REQUIRE_BROWSER === '1';
-/** Why the browser suite does not run here, or false: no Chromium (unless required), or SUBLEDGER_TEST_SKIP_BROWSER=1. */
-const browserSkip = () => (process.env.SUBLEDGER_TEST_SKIP_BROWSER === '1' ? 'SUBLEDGER_TEST_SKIP_BROWSER=1' : !existsSync(CHROMIUM) && !REQUIRED ? MISSING : false);
-const MISSING = `Debian's chromium is not installed (${CHROMIUM}): apt-get install -y --no-install-recommends chromium`;
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/try-it-out/', import.meta.url));
 const UI_TIMEOUT_MS = 15_000;
 
@@ -46,7 +42,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
   const offOrigin: string[] = [];
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${MISSING} (SUBLEDGER_TEST_REQUIRE_BROWSER=1)`);
+    requireChromium();
     receiver = createServer((_request, response) => response.writeHead(204).end());
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     server = await startTestServer('sqlite', { SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '20' });
@@ -104,11 +100,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     assert.equal(expected.listBillingAccountLedgerEntries!.length, 2);
 
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(UI_TIMEOUT_MS);
     page.on('request', (request) => {

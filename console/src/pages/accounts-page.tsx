@@ -28,10 +28,12 @@ export function AccountsPage({ tenantId, search }: { tenantId: string; search: s
   const filters: Filters = { q: params.get('q') ?? '', surface: params.get('surface') ?? '', mode: params.get('mode') ?? '', status: params.get('status') ?? '' };
   const cursor = params.get('cursor') ?? '';
   const limit = pageSizeOf(params.get('limit'));
+  /** The page size as the console's own URLs carry it: only when it is not the default. */
+  const limitInUrl = limit === PAGE_SIZE ? null : limit;
   const results = useResource<CursorPage<AccountSummary>>(withQuery(adminPath('tenants', tenantId, 'accounts'), { ...filters, limit, cursor }));
   // Searching again with the same filters reads the accounts again (the URL stays as it is).
   const go = (query: Partial<Filters> & { cursor?: string }) => {
-    const target = withQuery(paths.accounts(tenantId), { ...query, limit: limit === PAGE_SIZE ? null : limit });
+    const target = withQuery(paths.accounts(tenantId), { ...query, limit: limitInUrl });
     if (target === currentPath()) results.reload();
     else navigate(target);
   };
@@ -86,7 +88,7 @@ export function AccountsPage({ tenantId, search }: { tenantId: string; search: s
           </TableRegion>
           <div className="pager">
             {cursor && (
-              <Link href={withQuery(paths.accounts(tenantId), { ...filters, limit: limit === PAGE_SIZE ? null : limit })} className="button-link secondary">
+              <Link href={withQuery(paths.accounts(tenantId), { ...filters, limit: limitInUrl })} className="button-link secondary">
                 First page
               </Link>
             )}
