@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import type { Store } from './core/ports.js';
-import { nowIso } from './core/clock.js';
+import type { Store } from './store/ports.js';
+import { nowIso } from './ledger/clock.js';
 import { buildApp } from './http/app.js';
 import { ensureDefaultTenant, openServices, startOutboxWorker, type StoreOpening } from './runtime.js';
 import { listenStartupFailure } from './startup-failure.js';

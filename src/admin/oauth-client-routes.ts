@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { nowIso } from '../core/clock.js';
-import { createOAuthClient, listOAuthClients, ORG_ROLES, revokeOAuthClient, type OAuthClient } from '../core/oauth-clients.js';
+import { nowIso } from '../ledger/clock.js';
+import { createOAuthClient, listOAuthClients, ORG_ROLES, revokeOAuthClient, type OAuthClient } from '../surfaces/org/domain/oauth-clients.js';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp } from '../http/surface.js';
 import type { AppServices } from '../http/services.js';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { nowIso } from '../core/clock.js';
-import type { CommandContext, Scope } from '../core/model.js';
-import type { Repositories } from '../core/ports.js';
+import { nowIso } from '../ledger/clock.js';
+import type { CommandContext, Scope } from '../ledger/model.js';
+import type { Repositories } from '../store/ports.js';
 import { sendExecution } from '../http/idempotency.js';
 import type { AppServices } from '../http/services.js';
 import { jsonResponse } from '../http/surface.js';

@@ -1,9 +1,9 @@
-import { nowIso } from '../core/clock.js';
-import { queueEmail } from '../core/emails.js';
-import { NotFound } from '../core/errors.js';
-import type { DeliveryAttempt, Email, WebhookDelivery, WebhookEndpoint } from '../core/model.js';
-import { getTenant } from '../core/tenants.js';
-import { createWebhookEndpoint, deleteWebhookEndpoint, resendDelivery } from '../core/webhooks.js';
+import { nowIso } from '../ledger/clock.js';
+import { queueEmail } from '../ledger/emails.js';
+import { NotFound } from '../ledger/errors.js';
+import type { DeliveryAttempt, Email, WebhookDelivery, WebhookEndpoint } from '../ledger/model.js';
+import { getTenant } from '../tenancy/tenants.js';
+import { createWebhookEndpoint, deleteWebhookEndpoint, resendDelivery } from '../tenancy/webhook-endpoints.js';
 import type { AppServices } from '../http/services.js';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp } from '../http/surface.js';

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
-import { NotFound } from '../core/errors.js';
-import type { Mode } from '../core/model.js';
-import { moveSubAccountStatus, SUB_ACCOUNT_STATUSES, type SubAccount } from '../core/sub-accounts.js';
-import { getTenant } from '../core/tenants.js';
+import { NotFound } from '../ledger/errors.js';
+import type { Mode } from '../ledger/model.js';
+import { moveSubAccountStatus, SUB_ACCOUNT_STATUSES, type SubAccount } from '../surfaces/platform/domain/sub-accounts.js';
+import { getTenant } from '../tenancy/tenants.js';
 import { Described } from '../http/openapi-operations.js';
 import type { AppServices } from '../http/services.js';
 import type { SurfaceApp } from '../http/surface.js';

@@ -1,5 +1,5 @@
-import type { ApiKey, Page, Tenant } from '../core/model.js';
-import type { CreatedTenant, KeyPair } from '../core/tenants.js';
+import type { ApiKey, Page, Tenant } from '../ledger/model.js';
+import type { CreatedTenant, KeyPair } from '../tenancy/tenants.js';
 
 // The operator's JSON (admin API and CLI print the same): snake_case, keys shown only at issue.
 

@@ -1,5 +1,5 @@
-import { nowIso } from '../core/clock.js';
-import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey, rotateApiKey } from '../core/tenants.js';
+import { nowIso } from '../ledger/clock.js';
+import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey, rotateApiKey } from '../tenancy/tenants.js';
 import { registerAccountRoutes } from './account-routes.js';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';

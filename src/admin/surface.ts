@@ -1,5 +1,5 @@
-import { secretsEqual } from '../core/credentials.js';
-import { Unauthenticated } from '../core/errors.js';
+import { secretsEqual } from '../tenancy/credentials.js';
+import { Unauthenticated } from '../ledger/errors.js';
 import { bearerTokenOf, type BearerCredential } from '../http/auth.js';
 import { problemFailures } from '../http/problem.js';
 import type { SurfaceDefinition } from '../http/surface.js';

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, MAX_PROCESSES } from '../config.js';
-import { nowIso } from '../core/clock.js';
-import { LedgerError } from '../core/errors.js';
-import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey } from '../core/tenants.js';
+import { nowIso } from '../ledger/clock.js';
+import { LedgerError } from '../ledger/errors.js';
+import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey } from '../tenancy/tenants.js';
 import { presentCreatedTenant, presentKey, presentTenantPage } from '../admin/presenter.js';
 import { openStore } from '../runtime.js';
 import { serve } from '../server.js';

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import { presentOAuthClient } from '../admin/oauth-client-routes.js';
-import { nowIso } from '../core/clock.js';
-import { createOAuthClient, listOAuthClients, ORG_ROLES, revokeOAuthClient } from '../core/oauth-clients.js';
-import type { Store } from '../core/ports.js';
+import { nowIso } from '../ledger/clock.js';
+import { createOAuthClient, listOAuthClients, ORG_ROLES, revokeOAuthClient } from '../surfaces/org/domain/oauth-clients.js';
+import type { Store } from '../store/ports.js';
 
 type WithStore = <T>(work: (store: Store) => Promise<T>) => Promise<T>;
 

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
-import { authenticateApiKey } from '../core/credentials.js';
-import { Unauthenticated } from '../core/errors.js';
-import { ExpiringMap } from '../core/expiring-map.js';
-import { ORG_ROLES, type OrgRole } from '../core/oauth-clients.js';
-import type { ApiKey, ApiKeyType, Scope } from '../core/model.js';
-import type { ApiKeyRepository, Store } from '../core/ports.js';
+import { authenticateApiKey } from '../tenancy/credentials.js';
+import { Unauthenticated } from '../ledger/errors.js';
+import { ExpiringMap } from '../store/expiring-map.js';
+import { ORG_ROLES, type OrgRole } from '../surfaces/org/domain/oauth-clients.js';
+import type { ApiKey, ApiKeyType, Scope } from '../ledger/model.js';
+import type { ApiKeyRepository, Store } from '../store/ports.js';
 
 /** What a caller may do, as OAuth scopes name it (the platform and org surfaces check these): the core's list. */
 export const ROLES = ORG_ROLES;

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { newId } from '../core/ids.js';
+import { newId } from '../ledger/ids.js';
 import { HttpFailure, type FailureRequest } from './failures.js';
 import { renderNeutralFailure } from './neutral-problems.js';
 import { renderSurfaceFailure, surfaceAt, type SurfaceDefinition } from './surface.js';

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { LedgerError, StoreUnavailable } from '../core/errors.js';
+import { LedgerError, StoreUnavailable } from '../ledger/errors.js';
 
 /**
  * What a surface's error renderer may read of the request: enough for a problem's `type` base,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Store } from '../core/ports.js';
+import type { Store } from '../store/ports.js';
 import { Described } from './openapi-operations.js';
 
 const Status = Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) });

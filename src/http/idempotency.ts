@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Execution, IdempotentRequest } from '../core/ledger-service.js';
-import { stableJson } from '../core/stable-json.js';
+import type { Execution, IdempotentRequest } from '../ledger/pipeline.js';
+import { stableJson } from '../ledger/stable-json.js';
 
 /** SPEC §2: 1–255 characters of `[a-zA-Z0-9-]`. */
 export const IDEMPOTENCY_KEY_PATTERN = '^[a-zA-Z0-9-]{1,255}$';

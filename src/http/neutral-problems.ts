@@ -1,5 +1,5 @@
-import { ValidationFailed, type LedgerErrorCode } from '../core/errors.js';
-import type { StoredResponse } from '../core/ports.js';
+import { ValidationFailed, type LedgerErrorCode } from '../ledger/errors.js';
+import type { StoredResponse } from '../store/ports.js';
 import { HttpFailure, type Failure, type FailureRequest, type WireViolation } from './failures.js';
 import { detailOf, PROBLEM_SLUG_OF_HTTP_FAILURE, problemOf, problemResponse, type ProblemCatalogue } from './problem.js';
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { StoredResponse } from '../core/ports.js';
+import type { StoredResponse } from '../store/ports.js';
 import { HttpFailure, type Failure, type FailureRequest, type HttpFailureCode, type WireViolation } from './failures.js';
 import type { OpenApiFailures } from './openapi-operations.js';
 

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
-import type { EventCatalog } from '../core/events.js';
-import type { LedgerService } from '../core/ledger-service.js';
-import type { Store } from '../core/ports.js';
+import type { EventCatalog } from '../ledger/events.js';
+import type { LedgerService } from '../ledger/pipeline.js';
+import type { Store } from '../store/ports.js';
 import type { ApiKeyAuthenticator } from './auth.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';

@@ -8,11 +8,11 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import { nowIso } from '../core/clock.js';
-import type { EventCatalog } from '../core/events.js';
-import type { CommandOutcome, IdempotentRequest } from '../core/ledger-service.js';
-import type { CommandContext } from '../core/model.js';
-import type { Repositories, StoredResponse, WebhookEnvelope } from '../core/ports.js';
+import { nowIso } from '../ledger/clock.js';
+import type { EventCatalog } from '../ledger/events.js';
+import type { CommandOutcome, IdempotentRequest } from '../ledger/pipeline.js';
+import type { CommandContext } from '../ledger/model.js';
+import type { Repositories, StoredResponse, WebhookEnvelope } from '../store/ports.js';
 import type { Principal } from './auth.js';
 import { HttpFailure, toFailure, type Failure, type FailureRequest } from './failures.js';
 import { idempotentRequestOf, sendExecution } from './idempotency.js';

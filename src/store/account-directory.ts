@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { ValidationFailed } from '../core/errors.js';
-import { creationTimeOfId } from '../core/ids.js';
-import type { Mode } from '../core/model.js';
-import type { AccountDirectoryRepository, DirectoryEntry, DirectoryQuery } from '../core/ports.js';
+import { ValidationFailed } from '../ledger/errors.js';
+import { creationTimeOfId } from '../ledger/ids.js';
+import type { Mode } from '../ledger/model.js';
+import type { AccountDirectoryRepository, DirectoryEntry, DirectoryQuery } from './ports.js';
 import type { Database } from './database.js';
 import type { DialectName } from './dialects.js';
 import { rowToBalance, rowToLedgerEntry } from './rows.js';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ConsoleSession, ConsoleSessionRepository } from '../core/ports.js';
+import type { ConsoleSession, ConsoleSessionRepository } from './ports.js';
 import type { Database } from './database.js';
 
 export function consoleSessionRepository(db: Kysely<Database>): ConsoleSessionRepository {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import pg from 'pg';
-import { StoreUnavailable } from '../core/errors.js';
+import { StoreUnavailable } from '../ledger/errors.js';
 
 // How the drivers say "the store cannot be reached right now", as opposed to "this statement
 // failed". Their codes are read here and nowhere else: above the store, such a failure is a

@@ -1,5 +1,5 @@
 import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import type { Page, PageRequest } from '../core/model.js';
+import type { Page, PageRequest } from '../ledger/model.js';
 import type { Database } from './database.js';
 
 /**

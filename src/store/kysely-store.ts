@@ -1,7 +1,7 @@
 import { sql, type DatabaseConnection, type Kysely } from 'kysely';
-import { AlreadyExists, IdempotencyKeyTaken } from '../core/errors.js';
-import { ExpiringMap } from '../core/expiring-map.js';
-import type { ApiKey, Tenant } from '../core/model.js';
+import { AlreadyExists, IdempotencyKeyTaken } from '../ledger/errors.js';
+import { ExpiringMap } from './expiring-map.js';
+import type { ApiKey, Tenant } from '../ledger/model.js';
 import type {
   AccountFilter,
   AccountRepository,
@@ -17,17 +17,17 @@ import type {
   Store,
   StoredResponse,
   TenantRepository,
-} from '../core/ports.js';
+} from './ports.js';
 import type { Database, EventTable } from './database.js';
 import { accountDirectoryRepository } from './account-directory.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
-import { balanceHolderRepository } from './balance-holder-repository.js';
+import { balanceHolderRepository } from '../surfaces/billing/store/balance-holder-repository.js';
 import { consoleSessionRepository } from './console-session-repository.js';
 import { balanceRepository, ledgerRepository, uniqueKeyRepository } from './ledger-repositories.js';
 import { keysetPage } from './keyset.js';
-import { orgRepositories } from './org-repositories.js';
+import { orgRepositories } from '../surfaces/org/store/repositories.js';
 import { KyselyOutboxQueue } from './outbox-queue.js';
-import { subAccountRepository, transferRepository } from './platform-repositories.js';
+import { subAccountRepository, transferRepository } from '../surfaces/platform/store/repositories.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { emailRepository, webhookRepository } from './webhook-repositories.js';
 import { insertUnique } from './unique-violation.js';

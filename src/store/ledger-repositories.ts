@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import { AlreadyExists } from '../core/errors.js';
-import type { LedgerEntry, Scope } from '../core/model.js';
-import type { BalanceRepository, LedgerRepository, UniqueKey, UniqueKeyRepository } from '../core/ports.js';
+import { AlreadyExists } from '../ledger/errors.js';
+import type { LedgerEntry, Scope } from '../ledger/model.js';
+import type { BalanceRepository, LedgerRepository, UniqueKey, UniqueKeyRepository } from './ports.js';
 import type { BalanceTable, Database, UniqueKeyTable } from './database.js';
 import type { DialectName } from './dialects.js';
 import { keysetPage } from './keyset.js';

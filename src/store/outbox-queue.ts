@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { ClaimedDelivery, ClaimedEmail, OutboxQueue } from '../core/ports.js';
+import type { ClaimedDelivery, ClaimedEmail, OutboxQueue } from './ports.js';
 import type { Database } from './database.js';
 import type { DialectName } from './dialects.js';
 import { rowToEndpoint, rowToEmail } from './webhook-repositories.js';

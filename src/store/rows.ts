@@ -1,5 +1,5 @@
-import type { Account, ApiKey, Balance, BalanceHolder, Customer, LedgerEntry, Metadata, Mode, PaymentRules, Tenant } from '../core/model.js';
-import type { IdempotencyRecord, OutboxEvent } from '../core/ports.js';
+import type { Account, ApiKey, Balance, BalanceHolder, Customer, LedgerEntry, Metadata, Mode, PaymentRules, Tenant } from '../ledger/model.js';
+import type { IdempotencyRecord, OutboxEvent } from './ports.js';
 import type {
   AccountTable,
   ApiKeyTable,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DeliveryAttempt, Email, WebhookDelivery, WebhookEndpoint } from '../core/model.js';
-import type { EmailRepository, WebhookRepository } from '../core/ports.js';
+import type { DeliveryAttempt, Email, WebhookDelivery, WebhookEndpoint } from '../ledger/model.js';
+import type { EmailRepository, WebhookRepository } from './ports.js';
 import type { Database, EmailTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './database.js';
 
 // Tenant-scoped reads and writes of the outbox's delivery side (admin API). The background

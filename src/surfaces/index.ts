@@ -1,7 +1,7 @@
 import type { SurfaceDefinition } from '../http/surface.js';
-import { billingSurface } from './billing/surface.js';
-import { ORG_SURFACES } from './org/surface.js';
-import { platformSurface } from './platform/surface.js';
+import { billingSurface } from './billing/http/surface.js';
+import { ORG_SURFACES } from './org/http/surface.js';
+import { platformSurface } from './platform/http/surface.js';
 
 /**
  * Every vendor surface this service serves: one line each. The HTTP app registers their

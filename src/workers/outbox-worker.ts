@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { nowIso } from '../core/clock.js';
-import { newId } from '../core/ids.js';
-import type { ClaimedDelivery, ClaimedEmail, Store, WebhookEnvelope } from '../core/ports.js';
-import { endpointAccepts } from '../core/webhooks.js';
+import { nowIso } from '../ledger/clock.js';
+import { newId } from '../ledger/ids.js';
+import type { ClaimedDelivery, ClaimedEmail, Store, WebhookEnvelope } from '../store/ports.js';
+import { endpointAccepts } from '../tenancy/webhook-endpoints.js';
 import type { Mailer } from './mailer.js';
 import { nextAttemptAt } from './retry-schedule.js';
 import { signWebhook } from './signing.js';

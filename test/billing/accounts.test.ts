@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { OutboxEvent } from '../../src/core/ports.js';
+import type { OutboxEvent } from '../../src/store/ports.js';
 import { client, uniqueRef } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';

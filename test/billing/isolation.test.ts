@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { CreatedTenant } from '../../src/core/tenants.js';
+import type { CreatedTenant } from '../../src/tenancy/tenants.js';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ExpiringMap } from '../../src/core/expiring-map.js';
+import { ExpiringMap } from '../../src/store/expiring-map.js';
 
 // The bounded map under the key cache, the principal cache and the tenant cache.
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { lowestIdAt, newId, randomBase62 } from '../../src/core/ids.js';
+import { lowestIdAt, newId, randomBase62 } from '../../src/ledger/ids.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

@@ -15,7 +15,7 @@ import {
   toMinorUnits,
   toUnitsAndNanos,
   type AmountProblem,
-} from '../../src/core/money.js';
+} from '../../src/ledger/money.js';
 
 const MAX_SAFE = 2n ** 53n - 1n;
 

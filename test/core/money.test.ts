@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { currencyExponent, isCurrencyCode } from '../../src/core/money.js';
-import { fitsJsonInteger, minorUnitsFromJson } from '../../src/surfaces/billing/json-integers.js';
+import { currencyExponent, isCurrencyCode } from '../../src/ledger/money.js';
+import { fitsJsonInteger, minorUnitsFromJson } from '../../src/surfaces/billing/http/json-integers.js';
 
 const MAX = 2n ** 53n - 1n;
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { nextBalanceState } from '../../src/core/balances.js';
-import { ValidationFailed } from '../../src/core/errors.js';
-import { mergeMetadata } from '../../src/core/metadata.js';
-import type { ListCursor, PaymentRules } from '../../src/core/model.js';
-import { resolvePage } from '../../src/core/pagination.js';
-import { checkPaymentRules } from '../../src/core/payment-rules.js';
-import { stableJson } from '../../src/core/stable-json.js';
+import { nextBalanceState } from '../../src/surfaces/billing/domain/balances.js';
+import { ValidationFailed } from '../../src/ledger/errors.js';
+import { mergeMetadata } from '../../src/surfaces/billing/domain/metadata.js';
+import type { ListCursor, PaymentRules } from '../../src/ledger/model.js';
+import { resolvePage } from '../../src/ledger/pagination.js';
+import { checkPaymentRules } from '../../src/surfaces/billing/domain/payment-rules.js';
+import { stableJson } from '../../src/ledger/stable-json.js';
 
 /** A matcher for assert.throws/rejects: a ValidationFailed naming exactly these fields. */
 function validationOf(...fields: string[]) {

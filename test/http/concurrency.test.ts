@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { LedgerEntry, Scope } from '../../src/core/model.js';
+import type { LedgerEntry, Scope } from '../../src/ledger/model.js';
 import { client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import type { Scope } from '../../src/core/model.js';
+import type { Scope } from '../../src/ledger/model.js';
 import { KyselyStore } from '../../src/store/kysely-store.js';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import type { Scope } from '../../src/core/model.js';
+import type { Scope } from '../../src/ledger/model.js';
 import { ADMIN_TOKEN } from '../support/server.js';
 import { call } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';

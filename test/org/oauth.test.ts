@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify, SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
-import { signingKeyOf } from '../../src/core/signing-keys.js';
+import { signingKeyOf } from '../../src/surfaces/org/domain/signing-keys.js';
 import { call } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';

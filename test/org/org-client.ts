@@ -1,8 +1,8 @@
 import { after, before } from 'node:test';
 import { ClientCredentials } from 'simple-oauth2';
-import { nowIso } from '../../src/core/clock.js';
-import type { Mode } from '../../src/core/model.js';
-import { createOAuthClient, ORG_ROLES } from '../../src/core/oauth-clients.js';
+import { nowIso } from '../../src/ledger/clock.js';
+import type { Mode } from '../../src/ledger/model.js';
+import { createOAuthClient, ORG_ROLES } from '../../src/surfaces/org/domain/oauth-clients.js';
 import { call, type RequestOptions } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import type { StoreKind } from '../support/stores.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
-import type { CreatedTenant } from '../../src/core/tenants.js';
+import type { CreatedTenant } from '../../src/tenancy/tenants.js';
 import { nextAttemptAt } from '../../src/workers/retry-schedule.js';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { EXTERNAL } from '../../src/core/model.js';
+import { EXTERNAL } from '../../src/ledger/model.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { accountBody, balanceOf, liveAccount, platformClient, topUp, type PlatformClient } from './platform-api.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { LedgerEntry, Scope } from '../../src/core/model.js';
-import type { CreatedTenant } from '../../src/core/tenants.js';
+import type { LedgerEntry, Scope } from '../../src/ledger/model.js';
+import type { CreatedTenant } from '../../src/tenancy/tenants.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { client, type ApiResponse } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { toMinorUnits } from '../../src/core/money.js';
-import { nowIso } from '../../src/core/clock.js';
-import { newId } from '../../src/core/ids.js';
-import type { CreatedTenant } from '../../src/core/tenants.js';
-import { endpointAccepts } from '../../src/core/webhooks.js';
+import { toMinorUnits } from '../../src/ledger/money.js';
+import { nowIso } from '../../src/ledger/clock.js';
+import { newId } from '../../src/ledger/ids.js';
+import type { CreatedTenant } from '../../src/tenancy/tenants.js';
+import { endpointAccepts } from '../../src/tenancy/webhook-endpoints.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { call, client } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { failureShapeViolations, isMethodNotAllowed, isNotFound } from './surface-shapes.js';
-import { createOAuthClient, ORG_ROLES } from '../../src/core/oauth-clients.js';
-import type { Mode } from '../../src/core/model.js';
+import { createOAuthClient, ORG_ROLES } from '../../src/surfaces/org/domain/oauth-clients.js';
+import type { Mode } from '../../src/ledger/model.js';
 
 // SPEC §2 "Errors", §6 "Reliability": property-based fuzzing (fast-check) of the body, query
 // string, path parameters and headers of every route of every surface (billing, platform, admin), plus

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { ADMIN_PROBLEMS } from '../../src/admin/errors.js';
 import { NEUTRAL_PROBLEMS } from '../../src/http/neutral-problems.js';
 import type { ProblemType } from '../../src/http/problem.js';
-import { BILLING_PROBLEMS } from '../../src/surfaces/billing/errors.js';
+import { BILLING_PROBLEMS } from '../../src/surfaces/billing/http/errors.js';
 import type { ApiResponse } from '../support/http.js';
 import { postgresAnswers } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';

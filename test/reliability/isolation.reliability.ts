@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { nowIso } from '../../src/core/clock.js';
-import { newId, randomBase62 } from '../../src/core/ids.js';
-import type { CreatedTenant } from '../../src/core/tenants.js';
-import { endpointAccepts } from '../../src/core/webhooks.js';
+import { nowIso } from '../../src/ledger/clock.js';
+import { newId, randomBase62 } from '../../src/ledger/ids.js';
+import type { CreatedTenant } from '../../src/tenancy/tenants.js';
+import { endpointAccepts } from '../../src/tenancy/webhook-endpoints.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { call, client, type ApiResponse } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';

@@ -1,5 +1,5 @@
 import type { ApiResponse } from '../support/http.js';
-import { PLATFORM_ERROR_CODES } from '../../src/surfaces/platform/errors.js';
+import { PLATFORM_ERROR_CODES } from '../../src/surfaces/platform/http/errors.js';
 
 /** The platform surface's path roots (its failures are Xendit's JSON, not problem+json). */
 export const isPlatformPath = (path: string): boolean => ['/v2/accounts', '/balance', '/transfers'].some((root) => path === root || path.startsWith(`${root}/`));

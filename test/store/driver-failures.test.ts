@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
-import { StoreUnavailable } from '../../src/core/errors.js';
+import { StoreUnavailable } from '../../src/ledger/errors.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../src/store/dialects.js';
 import { isUniqueViolation } from '../../src/store/unique-violation.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';

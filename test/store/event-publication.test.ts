@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { nowIso } from '../../src/core/clock.js';
-import { createCustomer } from '../../src/core/customers.js';
-import { EventCatalog } from '../../src/core/events.js';
-import type { CommandContext, Scope } from '../../src/core/model.js';
-import { createTenant } from '../../src/core/tenants.js';
+import { nowIso } from '../../src/ledger/clock.js';
+import { createCustomer } from '../../src/surfaces/billing/domain/customers.js';
+import { EventCatalog } from '../../src/ledger/events.js';
+import type { CommandContext, Scope } from '../../src/ledger/model.js';
+import { createTenant } from '../../src/tenancy/tenants.js';
 import { eventCatalog, openStore } from '../../src/runtime.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';

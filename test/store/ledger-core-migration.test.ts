@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Migrator, sql } from 'kysely';
-import { toMinorUnits } from '../../src/core/money.js';
-import type { Scope } from '../../src/core/model.js';
+import { toMinorUnits } from '../../src/ledger/money.js';
+import type { Scope } from '../../src/ledger/model.js';
 import { openStore } from '../../src/runtime.js';
 import { openDatabase } from '../../src/store/dialects.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';

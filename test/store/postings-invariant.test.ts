@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { nowIso } from '../../src/core/clock.js';
-import { InsufficientFunds, LedgerError, ValidationFailed } from '../../src/core/errors.js';
-import { post, type Posting } from '../../src/core/ledger.js';
-import { EXTERNAL, type Balance, type CommandContext, type Scope } from '../../src/core/model.js';
-import { createTenant } from '../../src/core/tenants.js';
+import { nowIso } from '../../src/ledger/clock.js';
+import { InsufficientFunds, LedgerError, ValidationFailed } from '../../src/ledger/errors.js';
+import { post, type Posting } from '../../src/ledger/postings.js';
+import { EXTERNAL, type Balance, type CommandContext, type Scope } from '../../src/ledger/model.js';
+import { createTenant } from '../../src/tenancy/tenants.js';
 import { openStore } from '../../src/runtime.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';

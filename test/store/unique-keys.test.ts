@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { nowIso } from '../../src/core/clock.js';
-import { AlreadyExists } from '../../src/core/errors.js';
-import type { Scope } from '../../src/core/model.js';
-import type { UniqueKey } from '../../src/core/ports.js';
-import { createTenant } from '../../src/core/tenants.js';
+import { nowIso } from '../../src/ledger/clock.js';
+import { AlreadyExists } from '../../src/ledger/errors.js';
+import type { Scope } from '../../src/ledger/model.js';
+import type { UniqueKey } from '../../src/store/ports.js';
+import { createTenant } from '../../src/tenancy/tenants.js';
 import { openStore } from '../../src/runtime.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';

@@ -1,6 +1,6 @@
-import { toMinorUnits } from '../../src/core/money.js';
-import type { LedgerEntry, Scope } from '../../src/core/model.js';
-import type { Repositories } from '../../src/core/ports.js';
+import { toMinorUnits } from '../../src/ledger/money.js';
+import type { LedgerEntry, Scope } from '../../src/ledger/model.js';
+import type { Repositories } from '../../src/store/ports.js';
 
 /**
  * The sum of every stored ledger entry of a holder, in minor units of each entry's currency

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
-import { nowIso } from '../../src/core/clock.js';
-import { createTenant, type CreatedTenant } from '../../src/core/tenants.js';
+import { nowIso } from '../../src/ledger/clock.js';
+import { createTenant, type CreatedTenant } from '../../src/tenancy/tenants.js';
 import { buildApp, type AppOptions } from '../../src/http/app.js';
 import type { AppServices } from '../../src/http/services.js';
 import { openServices, startOutboxWorker } from '../../src/runtime.js';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyRequest } from 'fastify';
-import { hashSecret, secretsEqual } from '../../core/credentials.js';
-import { PermissionDenied, Unauthenticated } from '../../core/errors.js';
-import type { ConsoleSession, Store } from '../../core/ports.js';
+import { hashSecret, secretsEqual } from '../../tenancy/credentials.js';
+import { PermissionDenied, Unauthenticated } from '../../ledger/errors.js';
+import type { ConsoleSession, Store } from '../../store/ports.js';
 
 // The operator console's sign-in: the admin token is exchanged once for a session whose id
 // lives only in an HttpOnly, SameSite=Strict cookie (page scripts never see it) and whose hash

@@ -3,8 +3,8 @@ import * as initial from './2026-11-23-initial.js';
 import * as outboxDelivery from './2026-11-23-outbox-delivery.js';
 import * as ledgerCore from './2026-12-01-ledger-core.js';
 import * as listsById from './2026-12-02-lists-by-id.js';
-import * as platform from './2026-12-03-platform.js';
-import * as org from './2026-12-03-org.js';
+import * as platform from '../../surfaces/platform/store/migrations/2026-12-03-platform.js';
+import * as org from '../../surfaces/org/store/migrations/2026-12-03-org.js';
 import * as console from './2026-12-04-console.js';
 import * as accountDirectory from './2026-12-05-account-directory.js';
 

@@ -1,0 +1,23 @@
+import type { EventCatalog } from '../../../ledger/events.js';
+import type { OutboxEvent } from '../../../store/ports.js';
+import { presentAccount, presentCustomer, presentLedgerEntry } from './presenter.js';
+
+/** Billing publishes its customers' and accounts' events in Moment's JSON, exactly as the API answers. */
+export function publishBillingEvents(catalog: EventCatalog): void {
+  catalog
+    .publish('customer.created', { surface: 'billing', type: 'billing.customer.created', present: presentCustomer })
+    .publish('customer.updated', { surface: 'billing', type: 'billing.customer.updated', present: presentCustomer })
+    .publish('account.created', { surface: 'billing', type: 'billing.account.created', present: presentAccount })
+    .publish('account.updated', { surface: 'billing', type: 'billing.account.updated', present: presentAccount })
+    .publish('account.balance_changed', {
+      surface: 'billing',
+      type: 'billing.account.balance_changed',
+      // The account as it is now, plus the ledger entries this change wrote.
+      present: ({ account, ledgerEntries }) => ({ ...presentAccount(account), ledger_entries: ledgerEntries.map(presentLedgerEntry) }),
+    });
+}
+
+/** Moment's webhook envelope: `{ id, type, created_at, data }`. */
+export function billingEnvelope(event: OutboxEvent): { body: string; headers: Record<string, string> } {
+  return { body: JSON.stringify({ id: event.id, type: event.type, created_at: event.createdAt, data: event.data }), headers: {} };
+}

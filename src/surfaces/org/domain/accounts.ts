@@ -1,0 +1,155 @@
+import { nowIso } from '../../../ledger/clock.js';
+import { isEmailAddress } from '../../../ledger/emails.js';
+import { NotFound, ValidationFailed, type FieldViolation } from '../../../ledger/errors.js';
+import { emitEvent } from '../../../ledger/events.js';
+import { newId } from '../../../ledger/ids.js';
+import { evaluateLowBalance } from './low-balance.js';
+import { isCurrencyCode, zero, type Money } from '../../../ledger/money.js';
+import type { CommandContext, Page, Scope } from '../../../ledger/model.js';
+import type { Repositories } from '../../../store/ports.js';
+import type { OrgTransaction } from './transactions.js';
+
+export const ORG_ACCOUNT_ID_PREFIX = 'oacc';
+const MAX_NAME = 255;
+const MAX_DESCRIPTION = 1000;
+
+declare module '../../../ledger/events.js' {
+  interface DomainEvents {
+    'org_account.created': OrgAccount;
+    'org_account.updated': OrgAccount;
+    'org_account.low_balance': OrgAccount;
+    'org_account.low_balance_recovered': OrgAccount;
+    'org_transaction.created': { account: OrgAccount; transaction: OrgTransaction };
+  }
+}
+
+/** When to warn that the balance is low (BidZenith's lowBalance). */
+export interface LowBalanceSettings {
+  hasNotification: boolean;
+  notificationEmail: string;
+  /** In the account's currency. */
+  threshold: Money;
+}
+
+/** A BidZenith organization account: a balance holder with one currency, fixed forever. */
+export interface OrgAccount {
+  id: string;
+  name: string;
+  description: string | null;
+  currency: string;
+  /** A copy of its ledger balance, written by every posting to it. */
+  balance: Money;
+  lowBalance: LowBalanceSettings | null;
+  /** The low-balance edge state: the balance was below the threshold at the last change. */
+  belowThreshold: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a create or a full replace states (omitted optional fields are null: cleared). */
+export interface OrgAccountFields {
+  name: string;
+  description: string | null;
+  lowBalance: LowBalanceSettings | null;
+}
+
+export interface CreateOrgAccountInput extends OrgAccountFields {
+  currency: string;
+}
+
+export interface ReplaceOrgAccountInput extends OrgAccountFields {
+  /** The body's accountId: it must name the account of the path. */
+  accountId: string;
+  /** Sent back by a client that read the account: it must be the account's own. */
+  currency?: string;
+}
+
+function fieldViolations(fields: OrgAccountFields, currency: string): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  if (fields.name.trim().length === 0) violations.push({ field: 'name', message: 'must not be empty' });
+  if (fields.name.length > MAX_NAME) violations.push({ field: 'name', message: `must be at most ${MAX_NAME} characters` });
+  if (fields.description !== null && fields.description.length > MAX_DESCRIPTION) violations.push({ field: 'description', message: `must be at most ${MAX_DESCRIPTION} characters` });
+  const low = fields.lowBalance;
+  if (low) {
+    if (!isEmailAddress(low.notificationEmail)) violations.push({ field: 'lowBalance.notificationEmail', message: 'must be a valid e-mail address' });
+    if (low.threshold.currency !== currency) violations.push({ field: 'lowBalance.threshold.currencyCode', message: `must be the account's currency, ${currency} (got '${low.threshold.currency}')` });
+  }
+  return violations;
+}
+
+/**
+ * A new account with a zero balance; its name is unique per tenant and mode (the store's
+ * unique constraint: AlreadyExists). Creating never notifies of a low balance by itself.
+ * @throws ValidationFailed, AlreadyExists
+ */
+export async function createOrgAccount(tx: Repositories, ctx: CommandContext, input: CreateOrgAccountInput): Promise<OrgAccount> {
+  const violations = isCurrencyCode(input.currency) ? [] : [{ field: 'currencyCode', message: `must be an ISO 4217 currency code in uppercase, like USD (got '${input.currency.slice(0, 40)}')` }];
+  violations.push(...fieldViolations(input, input.currency));
+  if (violations.length > 0) throw new ValidationFailed(violations);
+  const balance = zero(input.currency);
+  const account: OrgAccount = {
+    id: newId(ORG_ACCOUNT_ID_PREFIX, ctx.now),
+    name: input.name,
+    description: input.description,
+    currency: input.currency,
+    balance,
+    lowBalance: input.lowBalance,
+    belowThreshold: input.lowBalance !== null && balance.amount < input.lowBalance.threshold.amount,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  await tx.org.accounts.insert(ctx.scope, account);
+  await tx.balances.insert(ctx.scope, { holderId: account.id, currency: account.currency, amount: 0n, sequence: 0, createdAt: ctx.now, updatedAt: ctx.now });
+  await emitEvent(tx, ctx, 'org_account.created', account);
+  return account;
+}
+
+/** @throws NotFound */
+export async function findOrgAccount(repos: Repositories, scope: Scope, accountId: string): Promise<OrgAccount> {
+  const account = await repos.org.accounts.findById(scope, accountId);
+  if (!account) throw new NotFound('account', accountId);
+  return account;
+}
+
+/** The account under its row lock (every change of it takes this lock first). @throws NotFound */
+export async function lockOrgAccount(tx: Repositories, scope: Scope, accountId: string): Promise<OrgAccount> {
+  const account = await tx.org.accounts.lockById(scope, accountId);
+  if (!account) throw new NotFound('account', accountId);
+  return account;
+}
+
+/**
+ * Full replace (BidZenith: "All properties of the Account are updated"): name, description and
+ * lowBalance; what is omitted is cleared. The currency never changes. A threshold raised above
+ * the balance notifies once, like a balance that falls below it.
+ * @throws NotFound, ValidationFailed, AlreadyExists
+ */
+export async function replaceOrgAccount(tx: Repositories, ctx: CommandContext, accountId: string, input: ReplaceOrgAccountInput): Promise<OrgAccount> {
+  const current = await lockOrgAccount(tx, ctx.scope, accountId);
+  const violations: FieldViolation[] = [];
+  if (input.accountId !== accountId) violations.push({ field: 'accountId', message: `must equal the accountId of the path, '${accountId}'` });
+  if (input.currency !== undefined && input.currency !== current.currency) {
+    violations.push({ field: 'currencyCode', message: `cannot be changed: the account's currency is ${current.currency}` });
+  }
+  violations.push(...fieldViolations(input, current.currency));
+  if (violations.length > 0) throw new ValidationFailed(violations);
+  const at: CommandContext = { ...ctx, now: nowIso() };
+  const next: OrgAccount = { ...current, name: input.name, description: input.description, lowBalance: input.lowBalance, updatedAt: at.now };
+  const changed = await settleAccount(tx, at, current, next);
+  await emitEvent(tx, at, 'org_account.updated', changed);
+  return changed;
+}
+
+/**
+ * Writes the account after a change of its balance or settings, with the low-balance
+ * notification that change calls for (e-mail and events in the same transaction).
+ */
+export async function settleAccount(tx: Repositories, ctx: CommandContext, before: OrgAccount, after: OrgAccount): Promise<OrgAccount> {
+  const settled = await evaluateLowBalance(tx, ctx, before, after);
+  await tx.org.accounts.update(ctx.scope, settled);
+  return settled;
+}
+
+export function listOrgAccounts(repos: Repositories, scope: Scope, page: { limit: number; afterId?: string }): Promise<Page<OrgAccount>> {
+  return repos.org.accounts.list(scope, page);
+}

@@ -1,0 +1,72 @@
+import { nowIso } from '../../../ledger/clock.js';
+import { ValidationFailed } from '../../../ledger/errors.js';
+import { emitEvent } from '../../../ledger/events.js';
+import { externalPosting, post } from '../../../ledger/postings.js';
+import { fitsUnitsAndNanos, type Money } from '../../../ledger/money.js';
+import type { CommandContext, Page, Scope } from '../../../ledger/model.js';
+import { findOrgAccount, lockOrgAccount, settleAccount, type OrgAccount } from './accounts.js';
+import type { OrgTransactionFilter } from './ports.js';
+import type { Repositories } from '../../../store/ports.js';
+
+export const PAYMENT_TYPES = ['API', 'PAYPAL', 'BACS'] as const;
+export type PaymentType = (typeof PAYMENT_TYPES)[number];
+
+/** What a transaction is, besides its amount (BidZenith: exactly one of these). */
+export type OrgTransactionDetail =
+  | { kind: 'topup'; reference: string | null; paymentType: PaymentType }
+  | { kind: 'adjustment'; reason: string | null }
+  | { kind: 'dataInstance'; dataInstanceId: string };
+
+/** One posting to an org account, as BidZenith shows it; its id is its ledger entry's. */
+export interface OrgTransaction {
+  id: string;
+  accountId: string;
+  /** Signed: positive is a credit. */
+  amount: Money;
+  /** The balance right after it (the ledger entry's balance after). */
+  balance: Money;
+  description: string | null;
+  detail: OrgTransactionDetail;
+  createdAt: string;
+}
+
+export interface CreateOrgTransactionInput {
+  amount: Money;
+  description: string | null;
+  detail: OrgTransactionDetail;
+}
+
+const MAX_DESCRIPTION = 1000;
+
+/**
+ * Posts the transaction against EXTERNAL (money entering or leaving the books). A debit that is
+ * not an adjustment may not take the balance below zero (InsufficientFunds, nothing changes);
+ * adjustments may. A balance whose units would leave the int64 range of google.type.Money is
+ * refused, never wrapped.
+ * @throws NotFound, ValidationFailed, InsufficientFunds
+ */
+export async function createOrgTransaction(tx: Repositories, ctx: CommandContext, accountId: string, input: CreateOrgTransactionInput): Promise<{ account: OrgAccount; transaction: OrgTransaction }> {
+  const account = await lockOrgAccount(tx, ctx.scope, accountId);
+  const { amount } = input;
+  if (amount.currency !== account.currency) throw ValidationFailed.of('amount.currencyCode', `must be the account's currency, ${account.currency} (got '${amount.currency}')`);
+  if (amount.amount === 0n) throw ValidationFailed.of('amount', 'must not be zero: a positive amount is a credit, a negative one a debit');
+  if (input.description !== null && input.description.length > MAX_DESCRIPTION) throw ValidationFailed.of('description', `must be at most ${MAX_DESCRIPTION} characters`);
+  const reference = input.detail.kind === 'topup' ? input.detail.reference : input.detail.kind === 'dataInstance' ? input.detail.dataInstanceId : null;
+  const posting = { ...externalPosting(input.detail.kind, account.id, amount, reference), noOverdraft: amount.amount < 0n && input.detail.kind !== 'adjustment' };
+  const { entries } = await post(tx, ctx, posting);
+  const entry = entries[0]!;
+  const balance: Money = { currency: account.currency, amount: entry.balanceAfter };
+  if (!fitsUnitsAndNanos(balance)) throw ValidationFailed.of('amount', 'would take the balance beyond the int64 range of google.type.Money units');
+  const transaction: OrgTransaction = { id: entry.id, accountId: account.id, amount, balance, description: input.description, detail: input.detail, createdAt: entry.createdAt };
+  await tx.org.transactions.append(ctx.scope, transaction);
+  const at: CommandContext = { ...ctx, now: nowIso() };
+  const settled = await settleAccount(tx, at, account, { ...account, balance, updatedAt: entry.createdAt });
+  await emitEvent(tx, at, 'org_transaction.created', { account: settled, transaction });
+  return { account: settled, transaction };
+}
+
+/** The account's transactions, newest first. @throws NotFound */
+export async function listOrgTransactions(repos: Repositories, scope: Scope, accountId: string, filter: OrgTransactionFilter): Promise<Page<OrgTransaction>> {
+  await findOrgAccount(repos, scope, accountId);
+  return repos.org.transactions.list(scope, accountId, filter);
+}

@@ -1,0 +1,190 @@
+import { nowIso } from '../../../ledger/clock.js';
+import { queueEmail } from '../../../ledger/emails.js';
+import { NotFound, ValidationFailed } from '../../../ledger/errors.js';
+import { emitEvent, type DomainEventKind } from '../../../ledger/events.js';
+import { newHexId } from '../../../ledger/ids.js';
+import type { CommandContext, Page, Scope } from '../../../ledger/model.js';
+import { resolvePage, type ListQuery } from '../../../ledger/pagination.js';
+import type { Repositories } from '../../../store/ports.js';
+import { stableJson } from '../../../ledger/stable-json.js';
+import './ports.js';
+
+declare module '../../../ledger/events.js' {
+  interface DomainEvents {
+    'sub_account.created': SubAccount;
+    'sub_account.updated': SubAccount;
+    'sub_account.registered': SubAccount;
+    'sub_account.activated': SubAccount;
+    'sub_account.suspended': SubAccount;
+  }
+}
+
+/**
+ * A platform's sub-account (Xendit xenPlatform, SPEC §4): a balance holder of its own, with a
+ * type that never changes and a status that moves along the allowed lifecycle. The platform
+ * itself holds balances under its tenant id and has no row here.
+ */
+export type SubAccountType = 'OWNED' | 'MANAGED' | 'CUSTOM';
+export const SUB_ACCOUNT_STATUSES = ['INVITED', 'REGISTERED', 'AWAITING_DOCS', 'PENDING_VERIFICATION', 'LIVE', 'SUSPENDED'] as const;
+export type SubAccountStatus = (typeof SUB_ACCOUNT_STATUSES)[number];
+
+/** How a CUSTOM sub-account is configured, instead of a type (Xendit's `configurations`). */
+export interface SubAccountConfigurations {
+  paymentSettingsFollowPlatform?: boolean;
+  hasWithdrawal?: boolean;
+  hasDashboard?: boolean;
+}
+
+export interface PublicProfile {
+  businessName: string;
+  description?: string;
+}
+
+export interface SubAccount {
+  id: string;
+  type: SubAccountType;
+  status: SubAccountStatus;
+  email: string;
+  publicProfile: PublicProfile;
+  configurations: SubAccountConfigurations | null;
+  /** ISO 3166-1 alpha-2: the tenant's country. */
+  country: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Either a type or configurations (the surface refuses both and neither). */
+export type CreateSubAccountInput =
+  | { email: string; type: 'OWNED' | 'MANAGED'; publicProfile: PublicProfile }
+  | { email: string; configurations: SubAccountConfigurations; publicProfile: PublicProfile };
+
+export interface UpdateSubAccountInput {
+  email?: string;
+  publicProfile?: PublicProfile;
+}
+
+export interface SubAccountListQuery extends Omit<ListQuery, 'createdGte' | 'createdLte'> {
+  emails?: string[];
+  statuses?: SubAccountStatus[];
+  type?: SubAccountType;
+  businessName?: string;
+  createdGte?: string;
+  createdLte?: string;
+  updatedGte?: string;
+  updatedLte?: string;
+}
+
+/**
+ * The allowed moves: INVITED→REGISTERED→AWAITING_DOCS→PENDING_VERIFICATION→LIVE,
+ * REGISTERED→PENDING_VERIFICATION, any→SUSPENDED, SUSPENDED→LIVE (SPEC §4).
+ */
+const NEXT_STATUSES: Record<SubAccountStatus, readonly SubAccountStatus[]> = {
+  INVITED: ['REGISTERED', 'SUSPENDED'],
+  REGISTERED: ['AWAITING_DOCS', 'PENDING_VERIFICATION', 'SUSPENDED'],
+  AWAITING_DOCS: ['PENDING_VERIFICATION', 'SUSPENDED'],
+  PENDING_VERIFICATION: ['LIVE', 'SUSPENDED'],
+  LIVE: ['SUSPENDED'],
+  SUSPENDED: ['LIVE'],
+};
+
+export function canMoveStatus(from: SubAccountStatus, to: SubAccountStatus): boolean {
+  return NEXT_STATUSES[from].includes(to);
+}
+
+/** The domain event a move to `status` emits (moves without an event of their own are updates). */
+const EVENT_OF_STATUS: Partial<Record<SubAccountStatus, DomainEventKind>> = {
+  REGISTERED: 'sub_account.registered',
+  LIVE: 'sub_account.activated',
+  SUSPENDED: 'sub_account.suspended',
+};
+
+/** @throws NotFound */
+export async function findSubAccount(repos: Repositories, scope: Scope, id: string): Promise<SubAccount> {
+  const found = await repos.subAccounts.findById(scope, id);
+  if (!found) throw new NotFound('sub_account', id);
+  return found;
+}
+
+/**
+ * Creates the sub-account: OWNED and CUSTOM start LIVE; MANAGED starts INVITED and an invitation
+ * e-mail goes to its address, through the outbox, in the same transaction.
+ * @throws NotFound (the tenant), ValidationFailed
+ */
+export async function createSubAccount(tx: Repositories, ctx: CommandContext, input: CreateSubAccountInput): Promise<SubAccount> {
+  const tenant = await tx.tenants.findById(ctx.scope.tenantId);
+  if (!tenant) throw new NotFound('tenant', ctx.scope.tenantId);
+  const type: SubAccountType = 'type' in input ? input.type : 'CUSTOM';
+  const account: SubAccount = {
+    id: newHexId(ctx.now),
+    type,
+    status: type === 'MANAGED' ? 'INVITED' : 'LIVE',
+    email: input.email,
+    publicProfile: input.publicProfile,
+    configurations: 'configurations' in input ? input.configurations : null,
+    country: tenant.country,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  await tx.subAccounts.insert(ctx.scope, account);
+  await emitEvent(tx, ctx, 'sub_account.created', account);
+  if (type === 'MANAGED') {
+    await queueEmail(tx, ctx.scope, {
+      to: account.email,
+      subject: `${tenant.name} invites you to set up your account`,
+      body: `${tenant.name} has created an account for ${account.publicProfile.businessName} on its platform.\n` +
+        `Register with this e-mail address to start accepting payments. Account id: ${account.id}`,
+    }, ctx.now);
+  }
+  return account;
+}
+
+/** Only provided fields change. @throws NotFound */
+export async function updateSubAccount(tx: Repositories, ctx: CommandContext, id: string, input: UpdateSubAccountInput): Promise<SubAccount> {
+  const current = await lockSubAccount(tx, ctx.scope, id);
+  const next: SubAccount = {
+    ...current,
+    email: input.email ?? current.email,
+    publicProfile: input.publicProfile ? { ...current.publicProfile, ...input.publicProfile } : current.publicProfile,
+  };
+  if (stableJson(next) === stableJson(current)) return current;
+  next.updatedAt = nowIso();
+  await tx.subAccounts.update(ctx.scope, next);
+  await emitEvent(tx, { ...ctx, now: next.updatedAt }, 'sub_account.updated', next);
+  return next;
+}
+
+/**
+ * Moves the sub-account to `status` along the lifecycle; a move to the status it has is a no-op.
+ * @throws NotFound, ValidationFailed (a move the lifecycle does not allow)
+ */
+export async function moveSubAccountStatus(tx: Repositories, ctx: CommandContext, id: string, status: SubAccountStatus): Promise<SubAccount> {
+  const current = await lockSubAccount(tx, ctx.scope, id);
+  if (current.status === status) return current;
+  if (!canMoveStatus(current.status, status)) {
+    throw ValidationFailed.of('status', `cannot move from ${current.status} to ${status}; allowed: ${NEXT_STATUSES[current.status].join(', ')}`);
+  }
+  const next: SubAccount = { ...current, status, updatedAt: nowIso() };
+  await tx.subAccounts.update(ctx.scope, next);
+  await emitEvent(tx, { ...ctx, now: next.updatedAt }, EVENT_OF_STATUS[status] ?? 'sub_account.updated', next);
+  return next;
+}
+
+async function lockSubAccount(tx: Repositories, scope: Scope, id: string): Promise<SubAccount> {
+  const found = await tx.subAccounts.lockById(scope, id);
+  if (!found) throw new NotFound('sub_account', id);
+  return found;
+}
+
+/** Newest first; cursors are sub-account ids. @throws ValidationFailed (unknown cursor) */
+export async function listSubAccounts(repos: Repositories, scope: Scope, query: SubAccountListQuery): Promise<Page<SubAccount>> {
+  const page = await resolvePage(query, (id) => repos.subAccounts.cursorOf(scope, id));
+  return repos.subAccounts.list(scope, {
+    ...page,
+    emails: query.emails,
+    statuses: query.statuses,
+    type: query.type,
+    businessName: query.businessName,
+    updatedGte: query.updatedGte,
+    updatedLte: query.updatedLte,
+  });
+}
