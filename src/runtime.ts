@@ -1,6 +1,8 @@
 import type { Config } from './config.js';
 import { nowIso } from './ledger/clock.js';
-import { LedgerService } from './ledger/pipeline.js';
+import { LedgerPipeline } from './ledger/pipeline.js';
+import { IdempotentCommands } from './http/idempotency.js';
+import type { Repositories } from './store/ports.js';
 import type { Store } from './store/ports.js';
 import { createTenant, DEFAULT_TENANT_NAME, type CreatedTenant } from './tenancy/tenants.js';
 import { createOAuthClient, ORG_ROLES, type OAuthClient } from './surfaces/org/domain/oauth-clients.js';
@@ -23,7 +25,8 @@ import { databaseStartupFailure } from './startup-failure.js';
  */
 export async function openServices(config: Config, options: StoreOpening = {}): Promise<AppServices & { store: KyselyStore }> {
   const store = await openStore(config, options);
-  const ledger = new LedgerService(store, { idempotencyTtlMs: config.idempotencyTtlMs });
+  const events = eventCatalog();
+  const ledger = new LedgerPipeline<Repositories>(store, events);
   const metrics = createMetrics();
   metrics.measureQueueDepth(() => store.outbox.depth());
   let migrated = false;
@@ -31,7 +34,8 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
     config,
     store,
     ledger,
-    events: eventCatalog(),
+    commands: new IdempotentCommands(ledger, store, config.idempotencyTtlMs),
+    events,
     authenticator: new ApiKeyAuthenticator(store, config.keyCacheMs),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,

@@ -48,7 +48,7 @@ export async function listenApi(config: Config, opening: StoreOpening = {}): Pro
 
   // Idempotent, so every process of a cluster (and every node) may run it.
   const purge = setInterval(() => {
-    services.ledger.purgeExpiredIdempotencyKeys(nowIso()).catch((error: unknown) => app.log.warn({ err: error }, 'idempotency purge failed'));
+    services.commands.purgeExpired(nowIso()).catch((error: unknown) => app.log.warn({ err: error }, 'idempotency purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
 

@@ -4,6 +4,9 @@ import { snapshotOf } from '../ledger/events.js';
 import type { LedgerEntry, Scope } from '../ledger/model.js';
 import { AmountRejected, fromMajorDecimal, majorDecimalOf } from '../ledger/money.js';
 import { findOrgAccount, replaceOrgAccount, type OrgAccount } from '../surfaces/org/domain/accounts.js';
+import { billingRepositories } from '../surfaces/billing/store/repositories.js';
+import { orgRepositoriesOf } from '../surfaces/org/store/repositories.js';
+import { platformRepositories } from '../surfaces/platform/store/repositories.js';
 import type { DirectoryEntry, OutboxEvent, Repositories } from '../store/ports.js';
 import { canMoveStatus, SUB_ACCOUNT_STATUSES, type SubAccountStatus } from '../surfaces/platform/domain/sub-accounts.js';
 import { getTenant } from '../tenancy/tenants.js';
@@ -129,10 +132,10 @@ const presentLowBalance = (account: OrgAccount) =>
 
 /** The surface's own object behind a directory entry (its stored fields). */
 async function holderOf(repos: Repositories, scope: Scope, entry: DirectoryEntry): Promise<unknown> {
-  if (entry.kind === 'customer') return repos.customers.findById(scope, entry.id);
-  if (entry.kind === 'account') return repos.accounts.findById(scope, entry.id);
-  if (entry.kind === 'sub_account') return repos.subAccounts.findById(scope, entry.id);
-  return repos.org.accounts.findById(scope, entry.id);
+  if (entry.kind === 'customer') return billingRepositories.of(repos).customers.findById(scope, entry.id);
+  if (entry.kind === 'account') return billingRepositories.of(repos).accounts.findById(scope, entry.id);
+  if (entry.kind === 'sub_account') return platformRepositories.of(repos).subAccounts.findById(scope, entry.id);
+  return orgRepositoriesOf.of(repos).accounts.findById(scope, entry.id);
 }
 
 /** @throws NotFound */
@@ -253,7 +256,7 @@ export function registerAccountRoutes(app: SurfaceApp, services: AppServices): v
       const current = await findOrgAccount(tx, scope, entry.id);
       const lowBalance = { hasNotification: request.body.has_notification, notificationEmail: request.body.notification_email, threshold: thresholdOf(current, request.body) };
       const changed = await replaceOrgAccount(tx, ctx, entry.id, { accountId: entry.id, name: current.name, description: current.description, lowBalance });
-      return presentDetail(tx, scope, { ...entry, status: changed.belowThreshold ? 'low_balance' : 'ok' });
+      return { ...changed, result: await presentDetail(tx, scope, { ...entry, status: changed.result.belowThreshold ? 'low_balance' : 'ok' }) };
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { nowIso } from '../ledger/clock.js';
 import type { CommandContext, Scope } from '../ledger/model.js';
+import type { CommandOutput } from '../ledger/pipeline.js';
 import type { Repositories } from '../store/ports.js';
 import { sendExecution } from '../http/idempotency.js';
 import type { AppServices } from '../http/services.js';
@@ -18,12 +19,12 @@ export async function runOperatorCommand<T>(
   reply: FastifyReply,
   scope: Scope,
   resourceId: string,
-  command: (tx: Repositories, ctx: CommandContext) => Promise<T>,
+  command: (tx: Repositories, ctx: CommandContext) => Promise<CommandOutput<T>>,
 ): Promise<FastifyReply> {
-  const ctx: CommandContext = { scope, actor: 'admin', requestId: request.id, idempotencyKey: null, now: nowIso(), events: services.events };
-  const execution = await services.ledger.execute(
+  const ctx: CommandContext = { scope, actor: 'admin', requestId: request.id, idempotencyKey: null, now: nowIso() };
+  const execution = await services.commands.run(
     ctx,
-    (tx) => command(tx, ctx),
+    command,
     (outcome) => (outcome.ok ? jsonResponse(200, outcome.value, resourceId) : renderAdminFailure(outcome.error, request)),
   );
   return sendExecution(reply, execution);

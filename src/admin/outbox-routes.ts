@@ -1,7 +1,8 @@
 import { nowIso } from '../ledger/clock.js';
-import { queueEmail } from '../ledger/emails.js';
+import { newEmail } from '../ledger/emails.js';
 import { NotFound } from '../ledger/errors.js';
-import type { DeliveryAttempt, Email, WebhookDelivery, WebhookEndpoint } from '../ledger/model.js';
+import type { DeliveryAttempt, WebhookDelivery, WebhookEndpoint } from '../tenancy/model.js';
+import type { Email } from '../ledger/emails.js';
 import { getTenant } from '../tenancy/tenants.js';
 import { createWebhookEndpoint, deleteWebhookEndpoint, resendDelivery } from '../tenancy/webhook-endpoints.js';
 import type { AppServices } from '../http/services.js';
@@ -117,7 +118,9 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
     const { tenantId } = request.params;
     const email = await store.transaction(async (tx) => {
       await getTenant(tx, tenantId);
-      return queueEmail(tx, { tenantId, mode }, { to, subject, body: text }, nowIso());
+      const email = newEmail({ tenantId, mode }, { to, subject, body: text }, nowIso());
+      await tx.emails.insert(tenantId, email);
+      return email;
     });
     reply.code(201);
     return presentEmail(email);

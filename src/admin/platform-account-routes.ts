@@ -1,3 +1,4 @@
+import { platformRepositories } from '../surfaces/platform/store/repositories.js';
 import { Type } from 'typebox';
 import { NotFound } from '../ledger/errors.js';
 import type { Mode } from '../ledger/model.js';
@@ -35,7 +36,7 @@ const presentPlatformAccount = (a: SubAccount, mode: Mode) => ({ id: a.id, mode,
  */
 async function modeOf(services: AppServices, tenantId: string, accountId: string): Promise<Mode> {
   for (const mode of ['live', 'test'] as const) {
-    if (await services.store.reader.subAccounts.findById({ tenantId, mode }, accountId)) return mode;
+    if (await platformRepositories.of(services.store.reader).subAccounts.findById({ tenantId, mode }, accountId)) return mode;
   }
   throw new NotFound('sub_account', accountId);
 }
@@ -57,8 +58,9 @@ export function registerPlatformAccountRoutes(app: SurfaceApp, services: AppServ
     const { tenantId, accountId } = request.params;
     await getTenant(services.store.reader, tenantId);
     const mode = request.body.mode ?? (await modeOf(services, tenantId, accountId));
-    return runOperatorCommand(services, request, reply, { tenantId, mode }, accountId, async (tx, ctx) =>
-      presentPlatformAccount(await moveSubAccountStatus(tx, ctx, accountId, request.body.status), mode),
-    );
+    return runOperatorCommand(services, request, reply, { tenantId, mode }, accountId, async (tx, ctx) => {
+      const moved = await moveSubAccountStatus(tx, ctx, accountId, request.body.status);
+      return { ...moved, result: presentPlatformAccount(moved.result, mode) };
+    });
   });
 }

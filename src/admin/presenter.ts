@@ -1,4 +1,5 @@
-import type { ApiKey, Page, Tenant } from '../ledger/model.js';
+import type { Page } from '../ledger/model.js';
+import type { ApiKey, Tenant } from '../tenancy/model.js';
 import type { CreatedTenant, KeyPair } from '../tenancy/tenants.js';
 
 // The operator's JSON (admin API and CLI print the same): snake_case, keys shown only at issue.

@@ -3,7 +3,8 @@ import { authenticateApiKey } from '../tenancy/credentials.js';
 import { Unauthenticated } from '../ledger/errors.js';
 import { ExpiringMap } from '../store/expiring-map.js';
 import { ORG_ROLES, type OrgRole } from '../surfaces/org/domain/oauth-clients.js';
-import type { ApiKey, ApiKeyType, Scope } from '../ledger/model.js';
+import type { Scope } from '../ledger/model.js';
+import type { ApiKey, ApiKeyType } from '../tenancy/model.js';
 import type { ApiKeyRepository, Store } from '../store/ports.js';
 
 /** What a caller may do, as OAuth scopes name it (the platform and org surfaces check these): the core's list. */

@@ -1,7 +1,8 @@
 import type { Config } from '../config.js';
 import type { EventCatalog } from '../ledger/events.js';
-import type { LedgerService } from '../ledger/pipeline.js';
-import type { Store } from '../store/ports.js';
+import type { LedgerPipeline } from '../ledger/pipeline.js';
+import type { Repositories, Store } from '../store/ports.js';
+import type { IdempotentCommands } from './idempotency.js';
 import type { ApiKeyAuthenticator } from './auth.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -10,7 +11,10 @@ import type { RateLimiter } from './rate-limit.js';
 export interface AppServices {
   config: Config;
   store: Store;
-  ledger: LedgerService;
+  /** The ledger's write pipeline (commands with their outbox effects, one transaction each). */
+  ledger: LedgerPipeline<Repositories>;
+  /** The pipeline behind the idempotency wrapper: how every surface's writes run. */
+  commands: IdempotentCommands;
   /** Every surface's event publications: commands of any caller present events through it. */
   events: EventCatalog;
   authenticator: ApiKeyAuthenticator;

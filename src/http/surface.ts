@@ -10,12 +10,12 @@ import type {
 } from 'fastify';
 import { nowIso } from '../ledger/clock.js';
 import type { EventCatalog } from '../ledger/events.js';
-import type { CommandOutcome, IdempotentRequest } from '../ledger/pipeline.js';
 import type { CommandContext } from '../ledger/model.js';
+import type { CommandOutput } from '../ledger/pipeline.js';
 import type { Repositories, StoredResponse, WebhookEnvelope } from '../store/ports.js';
 import type { Principal } from './auth.js';
 import { HttpFailure, toFailure, type Failure, type FailureRequest } from './failures.js';
-import { idempotentRequestOf, sendExecution } from './idempotency.js';
+import { idempotentRequestOf, sendExecution, type CommandOutcome, type IdempotentRequest } from './idempotency.js';
 import { textProblem } from './json-body.js';
 import { trackMethodsPerPath } from './method-not-allowed.js';
 import type { OpenApiTag, SecurityScheme } from './openapi.js';
@@ -35,7 +35,7 @@ export interface SurfaceKit {
   run<T>(
     request: FastifyRequest,
     reply: FastifyReply,
-    command: (tx: Repositories, ctx: CommandContext) => Promise<T>,
+    command: (tx: Repositories, ctx: CommandContext) => Promise<CommandOutput<T>>,
     present: (value: T) => StoredResponse,
   ): Promise<void>;
 }
@@ -189,7 +189,7 @@ function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinit
     }
   });
 
-  // A retry is recognised when its answer would be recorded (LedgerService): a retry whose body
+  // A retry is recognised when its answer would be recorded (IdempotentCommands): a retry whose body
   // fails validation again finds the key's first answer there and replays it.
   plugin.addHook('preValidation', (request, _reply, done) => {
     const textual = textProblem(request.params) ?? textProblem(request.query);
@@ -210,7 +210,7 @@ function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinit
     // A request the schema rejected is still the key's first answer (Moment replays it).
     if (failure instanceof HttpFailure && failure.code === 'request_invalid' && request.idempotent && request.principal) {
       try {
-        return sendExecution(reply, await services.ledger.remember(commandContextOf(request, services.events), request.idempotent, response));
+        return sendExecution(reply, await services.commands.remember(commandContextOf(request), request.idempotent, response));
       } catch (rememberError) {
         return sendExecution(reply, { response: renderSurfaceFailure(surface, toFailure(rememberError, describeValidation), request), replayed: false });
       }
@@ -223,7 +223,7 @@ function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinit
   });
 }
 
-export function commandContextOf(request: FastifyRequest, events?: EventCatalog): CommandContext {
+export function commandContextOf(request: FastifyRequest): CommandContext {
   const principal = request.principal;
   if (!principal) throw new Error('commandContextOf needs an authenticated request');
   return {
@@ -232,7 +232,6 @@ export function commandContextOf(request: FastifyRequest, events?: EventCatalog)
     requestId: request.id,
     idempotencyKey: request.idempotent?.key ?? null,
     now: nowIso(),
-    events,
   };
 }
 
@@ -245,13 +244,13 @@ async function runCommand<T>(
   reply: FastifyReply,
   surface: SurfaceDefinition,
   services: AppServices,
-  command: (tx: Repositories, ctx: CommandContext) => Promise<T>,
+  command: (tx: Repositories, ctx: CommandContext) => Promise<CommandOutput<T>>,
   present: (value: T) => StoredResponse,
 ): Promise<void> {
-  const ctx = commandContextOf(request, services.events);
+  const ctx = commandContextOf(request);
   const render = (outcome: CommandOutcome<T>): StoredResponse =>
     outcome.ok ? present(outcome.value) : renderSurfaceFailure(surface, outcome.error, request);
-  const execution = await services.ledger.execute(ctx, (tx) => command(tx, ctx), render, request.idempotent ?? undefined);
+  const execution = await services.commands.run(ctx, command, render, request.idempotent ?? undefined);
   await sendExecution(reply, execution);
 }
 

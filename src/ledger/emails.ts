@@ -1,21 +1,43 @@
 import { ValidationFailed } from './errors.js';
 import { newId } from './ids.js';
-import type { Email, Scope } from './model.js';
-import type { Repositories } from '../store/ports.js';
+import type { Mode, Scope } from './model.js';
 
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
 /** Whether `text` looks like an address the outbox can send to. */
 export const isEmailAddress = (text: string): boolean => ADDRESS.test(text);
 
+/** `logged`: no SMTP_URL is configured, so the mail was written to the log (and kept here). */
+export type EmailStatus = 'pending' | 'sent' | 'logged' | 'failed';
+
+export interface Email {
+  id: string;
+  mode: Mode;
+  to: string;
+  subject: string;
+  body: string;
+  status: EmailStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** An e-mail a command sends: it goes to the outbox in the command's transaction. */
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  body: string;
+}
+
 /**
- * Puts an e-mail in the outbox, in the caller's transaction: it is sent by the outbox worker
- * (or, without SMTP_URL, logged) and never lost with a crash.
+ * The outbox's e-mail for `message`: sent by the outbox worker (or, without SMTP_URL, logged),
+ * never lost with a crash, because it is written in the transaction of the change that sends it.
  * @throws ValidationFailed
  */
-export async function queueEmail(tx: Repositories, scope: Scope, message: { to: string; subject: string; body: string }, now: string): Promise<Email> {
+export function newEmail(scope: Scope, message: EmailMessage, now: string): Email {
   if (!isEmailAddress(message.to)) throw ValidationFailed.of('to', 'must be an e-mail address');
-  const email: Email = {
+  return {
     id: newId('eml'),
     mode: scope.mode,
     to: message.to,
@@ -27,6 +49,4 @@ export async function queueEmail(tx: Repositories, scope: Scope, message: { to: 
     createdAt: now,
     sentAt: null,
   };
-  await tx.emails.insert(scope.tenantId, email);
-  return email;
 }

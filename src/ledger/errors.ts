@@ -22,7 +22,7 @@ export abstract class LedgerError extends Error {
   abstract readonly code: LedgerErrorCode;
   /**
    * Whether an idempotent request that failed with this error stores the failure as its answer
-   * (Moment replays "the first answer whatever it was"). Errors about the key itself never are.
+   * (vendors replay "the first answer whatever it was"). Errors about the key itself never are.
    */
   readonly replayable: boolean = true;
 }
@@ -51,8 +51,8 @@ export class InsufficientFunds extends LedgerError {
   }
 }
 
-/** The core's own resources; a surface names its own (e.g. 'transfer') in the same words. */
-export type ResourceKind = 'tenant' | 'api_key' | 'customer' | 'account' | 'ledger_entry' | 'webhook_endpoint' | 'webhook_delivery' | (string & {});
+/** The kernel's own resources; a vendor module names its own (e.g. 'transfer') in the same words. */
+export type ResourceKind = 'tenant' | 'api_key' | 'ledger_entry' | 'webhook_endpoint' | 'webhook_delivery' | (string & {});
 
 /** 'externalReference' → 'external reference', 'api_key' → 'API key' (for messages only). */
 function words(name: string): string {
@@ -115,7 +115,7 @@ export class PermissionDenied extends LedgerError {
 
 /**
  * Not a domain error (never answered as such): the store found a record for an idempotency key
- * the transaction tried to record first. The ledger service then takes the key's slow path
+ * the transaction tried to record first. The idempotency wrapper then takes the key's slow path
  * (replay, or take over an expired record); the transaction is rolled back.
  */
 export class IdempotencyKeyTaken extends Error {

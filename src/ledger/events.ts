@@ -1,28 +1,36 @@
 import { newId } from './ids.js';
-import type { Account, CommandContext, Customer, LedgerEntry } from './model.js';
-import type { Repositories } from '../store/ports.js';
+import type { CommandContext } from './model.js';
 
 /**
- * The domain events the core emits, by kind, with the object each carries. They are named
- * in the core's words; which surface publishes them, under which wire type and in which
- * envelope, is the surface's business (EventCatalog). A surface with objects of its own adds
- * their kinds here by module augmentation, from its own folder:
- *   declare module '../../core/events.js' { interface DomainEvents { 'transfer.created': Transfer } }
+ * The domain events commands return, by kind, with the object each carries. The kernel names
+ * none: each vendor module adds the kinds of its own objects by module augmentation, from its
+ * own folder:
+ *   declare module '../../../ledger/events.js' { interface DomainEvents { 'transfer.created': Transfer } }
  */
-export interface DomainEvents {
-  'customer.created': Customer;
-  'customer.updated': Customer;
-  'account.created': Account;
-  'account.updated': Account;
-  'account.balance_changed': { account: Account; ledgerEntries: LedgerEntry[] };
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface DomainEvents {}
 export type DomainEventKind = keyof DomainEvents & string;
+
+/** One event a command returns: what happened, to which object, and which holder it is about. */
+export interface DomainEvent<K extends DomainEventKind = DomainEventKind> {
+  kind: K;
+  object: DomainEvents[K];
+  /** The holder whose account page lists it (default: the object's own id, its account, or its holder). */
+  subjectId: string | undefined;
+  /** When it happened, if not at the command's `now` (a change stamped under its row lock: changeTime). */
+  at?: string;
+}
+
+/** A domain event of `kind` about `object`. */
+export function domainEvent<K extends DomainEventKind>(kind: K, object: DomainEvents[K], options: { subjectId?: string; at?: string } = {}): DomainEvent {
+  return { kind, object, subjectId: options.subjectId ?? subjectOf(object), at: options.at } as DomainEvent;
+}
 
 /** How one kind of domain event goes out: as which wire type, by which surface, with what JSON. */
 export interface EventPublication<K extends DomainEventKind> {
   /** The surface whose envelope delivers it (its name, as stored with the event). */
   surface: string;
-  /** The type receivers see (`billing.account.created`, `account.activated`, …). */
+  /** The type receivers see. */
   type: string;
   /** The object as the surface's API shows it. */
   present(object: DomainEvents[K]): unknown;
@@ -55,34 +63,40 @@ export class EventCatalog {
   }
 }
 
+/** An event as the outbox stores it: in its publisher's wire type and JSON. */
+export interface OutboxEvent {
+  id: string;
+  type: string;
+  /** The surface whose envelope (and wire shape) the event is delivered in. */
+  source: string;
+  /** The object as the surface presents it (or a plain snapshot, bigints as strings). */
+  data: unknown;
+  createdAt: string;
+  /** The object the event is about (its id), for the operator console's account page. */
+  subjectId?: string;
+}
+
 /** Plain JSON of a domain object: bigints become decimal strings so nothing is rounded. */
 export function snapshotOf(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
 /**
- * Writes the event to the outbox in the caller's transaction, beside the change it reports,
- * as its publisher presents it. Without a publisher (core tests, a kind nobody publishes) it
- * is stored under its domain kind with a plain snapshot, source `core`.
+ * The event as its publisher presents it, stamped with the command's time. Without a publisher
+ * (kernel tests, a kind nobody publishes) it keeps its domain kind and a plain snapshot, source `ledger`.
  */
-export async function emitEvent<K extends DomainEventKind>(
-  tx: Repositories,
-  ctx: CommandContext,
-  kind: K,
-  object: DomainEvents[K],
-  subjectId: string | undefined = subjectOf(object),
-): Promise<void> {
-  const publication = ctx.events?.publicationOf(kind);
-  const event = publication
-    ? { type: publication.type, source: publication.surface, data: publication.present(object) }
-    : { type: kind, source: 'core', data: snapshotOf(object) };
-  await tx.events.append(ctx.scope, { id: newId('evt'), ...event, createdAt: ctx.now, subjectId });
+export function outboxEventOf(catalog: EventCatalog | undefined, ctx: CommandContext, event: DomainEvent): OutboxEvent {
+  const publication = catalog?.publicationOf(event.kind);
+  const presented = publication
+    ? { type: publication.type, source: publication.surface, data: publication.present(event.object as never) }
+    : { type: event.kind, source: 'core', data: snapshotOf(event.object) };
+  return { id: newId('evt'), ...presented, createdAt: event.at ?? ctx.now, subjectId: event.subjectId };
 }
 
 /**
  * The holder an event is about, for its account page: the object itself (`id`), the account it
  * carries (`account`), or the holder named (`holderId`). An event about something else names its
- * holder at the call (a transfer: its sub-account side).
+ * holder where it is made.
  */
 function subjectOf(object: unknown): string | undefined {
   const o = object as { id?: unknown; account?: { id?: unknown }; holderId?: unknown };

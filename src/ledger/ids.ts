@@ -1,3 +1,4 @@
+import { nowMs } from './clock.js';
 import { randomFillSync } from 'node:crypto';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -50,7 +51,7 @@ function successor(digits: string): string {
 }
 
 /**
- * `<prefix>_<8 time chars><13 random chars>`: 21 base62 characters like Moment's ids. The time
+ * `<prefix>_<8 time chars><13 random chars>`: 21 base62 characters (the first vendor's id shape). The time
  * prefix keeps new rows at the right edge of the B-tree (cheaper inserts, see stack-ceilings §4)
  * and makes ids sort by creation; ~77 random bits keep them unguessable. Within one process ids
  * only grow (a second id in the same millisecond is the first one's successor, as ULIDs do), so
@@ -62,7 +63,7 @@ function successor(digits: string): string {
  * and is random within its millisecond when a later one was already used.
  */
 export function newId(prefix: string, at?: string): string {
-  const time = timeBase62(at === undefined ? Date.now() : Date.parse(at), TIME_WIDTH);
+  const time = timeBase62(at === undefined ? nowMs() : Date.parse(at), TIME_WIDTH);
   // Without `at`, a clock that steps back keeps the last millisecond (ids still only grow).
   if (at !== undefined && time < lastTime) return `${prefix}_${time}${randomBase62(13)}`;
   if (time > lastTime) {
@@ -87,12 +88,12 @@ let lastHexTime = '';
 let lastHexRandom = 0n;
 
 /**
- * 24 lowercase hex characters, as Xendit's ids are (SPEC §4): 12 of the creation millisecond,
+ * 24 lowercase hex characters (another vendor's id shape, SPEC §4): 12 of the creation millisecond,
  * so ids sort by creation like the others and lists run in id order, then 48 random bits. A
  * second id of the same millisecond is the first one's successor, as in newId.
  */
 export function newHexId(at?: string): string {
-  const time = (at === undefined ? Date.now() : Date.parse(at)).toString(16).padStart(12, '0');
+  const time = (at === undefined ? nowMs() : Date.parse(at)).toString(16).padStart(12, '0');
   let random = 0n;
   for (let i = 0; i < 6; i += 1) random = (random << 8n) | BigInt(randomByte());
   if (time === lastHexTime && lastHexRandom < 2n ** 48n - 1n) random = lastHexRandom + 1n;

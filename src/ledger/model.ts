@@ -1,6 +1,4 @@
-import type { EventCatalog } from './events.js';
-
-/** Domain values: camelCase, amounts as bigint, timestamps as UTC ISO 8601 strings. */
+/** Domain values of the kernel: camelCase, amounts as bigint, timestamps as UTC ISO 8601 strings. */
 
 export type Mode = 'test' | 'live';
 export const MODES: readonly Mode[] = ['test', 'live'];
@@ -11,66 +9,12 @@ export interface Scope {
   mode: Mode;
 }
 
-export type Metadata = Record<string, string>;
-
-export interface PaymentRules {
-  minAmount: bigint;
-  maxAmount: bigint;
-  underpaymentAllowed: boolean;
-  overpaymentAllowed: boolean;
-}
-
-export interface Tenant {
-  id: string;
-  name: string;
-  country: string;
-  callbackToken: string;
-  createdAt: string;
-}
-
-export type ApiKeyType = 'secret' | 'publishable';
-
-export interface ApiKey {
-  id: string;
-  tenantId: string;
-  mode: Mode;
-  type: ApiKeyType;
-  /** The key's first and last characters, for display; the key itself is never stored. */
-  hint: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-/** What customers and accounts share: a merchant reference, an optional balance, rules, metadata. */
-export interface BalanceHolder {
-  id: string;
-  externalReference: string;
-  name: string | null;
-  currency: string | null;
-  /** In minor units of `currency`, as the ledger holds it; null = no balance tracking. */
-  balance: bigint | null;
-  paymentRules: PaymentRules | null;
-  metadata: Metadata;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Customer extends BalanceHolder {
-  email: string | null;
-  phone: string | null;
-}
-
-export interface Account extends BalanceHolder {
-  customerId: string;
-}
-
 /** The counterparty of money that enters or leaves the books (SPEC §2 "Ledger"): never a stored row. */
 export const EXTERNAL = 'external';
 
 /**
- * A holder's money in one currency. The holder is any object that carries money (a billing
- * customer or account, a platform sub-account, an org account) or a tenant itself (a
- * platform's own balance). Amounts are atoms (see money.ts).
+ * A holder's money in one currency. The holder is any object a vendor module keeps money for,
+ * or a tenant itself (its own balance). Amounts are atoms (see money.ts).
  */
 export interface Balance {
   holderId: string;
@@ -84,7 +28,7 @@ export interface Balance {
 
 /**
  * An immutable record of one side of a posting. Kinds are the posting's name in the calling
- * surface's vocabulary (billing: initial, adjustment; platform: transfer, topup; …).
+ * module's vocabulary (initial, adjustment, transfer, topup…).
  */
 export interface LedgerEntry {
   id: string;
@@ -128,68 +72,14 @@ export interface Page<T> {
   hasMore: boolean;
 }
 
-/** Who did something and in which request: recorded on ledger entries and events. */
+/**
+ * Who does something, in which request, and when. `now` is the command's one clock reading:
+ * every timestamp it writes derives from it (clock.ts).
+ */
 export interface CommandContext {
   scope: Scope;
   actor: string;
   requestId: string;
   idempotencyKey: string | null;
   now: string;
-  /** Absent (core tests, CLI): events carry a plain snapshot of the domain object. */
-  events?: EventCatalog;
-}
-
-/** Where a tenant receives the events of one mode, signed with its secret (Standard Webhooks). */
-export interface WebhookEndpoint {
-  id: string;
-  mode: Mode;
-  url: string;
-  /** `whsec_<base64>`. */
-  secret: string;
-  /** Exact event types, `*`, or prefix patterns like `billing.*`. */
-  eventTypes: string[];
-  createdAt: string;
-}
-
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
-
-/** One event on its way to one endpoint. */
-export interface WebhookDelivery {
-  id: string;
-  mode: Mode;
-  eventId: string;
-  eventType: string;
-  endpointId: string;
-  status: DeliveryStatus;
-  attempts: number;
-  nextAttemptAt: string;
-  lastError: string | null;
-  lastStatusCode: number | null;
-  createdAt: string;
-  updatedAt: string;
-  deliveredAt: string | null;
-}
-
-export interface DeliveryAttempt {
-  attempt: number;
-  startedAt: string;
-  durationMs: number;
-  statusCode: number | null;
-  error: string | null;
-}
-
-/** `logged`: no SMTP_URL is configured, so the mail was written to the log (and kept here). */
-export type EmailStatus = 'pending' | 'sent' | 'logged' | 'failed';
-
-export interface Email {
-  id: string;
-  mode: Mode;
-  to: string;
-  subject: string;
-  body: string;
-  status: EmailStatus;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  sentAt: string | null;
 }

@@ -3,9 +3,9 @@ import currencyCodes from 'currency-codes';
 /**
  * Exact money: a currency and a signed integer count of its atomic unit, one billionth (10^-9)
  * of the major unit, for every currency. One unit everywhere means balances of one currency
- * add up across surfaces, and every wire form converts exactly: minor units (billing; ISO 4217
- * exponents are 0–4, so a minor unit is a whole number of atoms), major-unit decimal text
- * (platform) and google.type.Money units/nanos (org, whose nanos are exactly atoms).
+ * add up across vendor modules, and every wire form converts exactly: ISO 4217 minor units
+ * (exponents are 0–4, so a minor unit is a whole number of atoms), major-unit decimal text, and
+ * whole units plus nanos (a vendor module's codec: nanos are exactly atoms).
  * Amounts are bigint from parse to present; no float ever holds one.
  */
 export interface Money {
@@ -16,12 +16,9 @@ export interface Money {
 
 /** Decimal digits of the atomic unit: 1 major unit = 10^9 atoms. */
 export const ATOM_DIGITS = 9;
-const ATOMS_PER_MAJOR = 10n ** BigInt(ATOM_DIGITS);
 
-/** google.type.Money `units` is an int64. */
-export const INT64_MAX = 2n ** 63n - 1n;
-export const INT64_MIN = -(2n ** 63n);
-const NANOS_MAX = 999_999_999;
+/** Atoms in one major unit. */
+export const ATOMS_PER_MAJOR = 10n ** BigInt(ATOM_DIGITS);
 
 /** ISO 4217 exponents by code, built once: the library's lookup is a linear search per call. */
 const EXPONENTS: ReadonlyMap<string, number> = new Map(currencyCodes.data.map((c) => [c.code, c.digits]));
@@ -44,9 +41,9 @@ export type AmountProblem =
   | 'malformed'
   /** More decimals than the currency's minor unit (or than nanos) can hold. */
   | 'too_precise'
-  /** Beyond the wire form's range (int64 units, nanos ±999,999,999). */
+  /** Beyond the wire form's range. */
   | 'out_of_range'
-  /** units and nanos of opposite signs (google.type.Money). */
+  /** Parts of one amount with opposite signs (units and nanos). */
   | 'sign_mismatch';
 
 export class AmountRejected extends RangeError {
@@ -58,7 +55,8 @@ export class AmountRejected extends RangeError {
   }
 }
 
-function exponentOf(currency: string): number {
+/** @throws AmountRejected('unknown_currency') */
+export function exponentOf(currency: string): number {
   const exponent = currencyExponent(currency);
   if (exponent === undefined) throw new AmountRejected('unknown_currency', `'${currency}' is not an ISO 4217 currency code`);
   return exponent;
@@ -68,7 +66,7 @@ const atomsPerMinorUnit = (currency: string) => 10n ** BigInt(ATOM_DIGITS - expo
 
 export const zero = (currency: string): Money => ({ currency, amount: 0n });
 
-// ---- minor units (billing) -------------------------------------------------------------------
+// ---- ISO 4217 minor units --------------------------------------------------------------------
 
 export function fromMinorUnits(currency: string, minorUnits: bigint): Money {
   return { currency, amount: minorUnits * atomsPerMinorUnit(currency) };
@@ -81,14 +79,14 @@ export function toMinorUnits(money: Money): bigint {
   return money.amount / perMinor;
 }
 
-// ---- major-unit decimal text (platform: a JSON number's own text) ------------------------------
+// ---- major-unit decimal text (a JSON number's own text) ------------------------------
 
 const JSON_NUMBER = /^(-)?(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
 /**
  * A JSON number's text in major units (`12.5`, `1e3`, `-0.25`), exactly. At most
  * `maxDecimals` decimals, by default the currency's ISO 4217 exponent (JPY 0, PHP 2, KWD 3):
- * `10.5` JPY is too precise. A surface whose vendor allows fewer passes its own (Xendit: IDR 0).
+ * `10.5` JPY is too precise. A vendor module that allows fewer passes its own.
  * @throws AmountRejected (malformed, too_precise, unknown_currency)
  */
 export function fromMajorDecimal(currency: string, text: string, maxDecimals?: number): Money {
@@ -119,59 +117,6 @@ export function majorDecimalOf(money: Money): string {
   const whole = magnitude / ATOMS_PER_MAJOR;
   const fraction = (magnitude % ATOMS_PER_MAJOR).toString().padStart(ATOM_DIGITS, '0').replace(/0+$/, '');
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
-}
-
-// ---- google.type.Money (org) -------------------------------------------------------------------
-
-export interface UnitsAndNanos {
-  units: bigint;
-  nanos: number;
-}
-
-/**
- * google.type.Money: int64 units plus nanos in ±999,999,999 with the sign of units (either
- * may be zero). The full int64 range works: the result needs about 94 bits.
- * @throws AmountRejected (out_of_range, sign_mismatch, unknown_currency)
- */
-export function fromUnitsAndNanos(currency: string, { units, nanos }: UnitsAndNanos): Money {
-  exponentOf(currency);
-  if (units > INT64_MAX || units < INT64_MIN) throw new AmountRejected('out_of_range', 'units must be a 64-bit signed integer');
-  if (!Number.isInteger(nanos) || nanos > NANOS_MAX || nanos < -NANOS_MAX) throw new AmountRejected('out_of_range', 'nanos must be an integer between -999,999,999 and +999,999,999');
-  if ((units > 0n && nanos < 0) || (units < 0n && nanos > 0)) throw new AmountRejected('sign_mismatch', 'nanos must have the sign of units');
-  return { currency, amount: units * ATOMS_PER_MAJOR + BigInt(nanos) };
-}
-
-const INT64_TEXT = /^-?(0|[1-9]\d*)$/;
-
-/**
- * An int64 as proto3 JSON sends it: a decimal string ("-42"), or a JSON number that is a safe
- * integer (a larger one was already rounded by JSON parsing, so it cannot be taken as sent).
- * @throws AmountRejected (malformed, out_of_range)
- */
-export function int64FromJson(value: string | number): bigint {
-  if (typeof value === 'number') {
-    if (!Number.isInteger(value)) throw new AmountRejected('malformed', `${value} is not a whole number`);
-    if (!Number.isSafeInteger(value)) throw new AmountRejected('out_of_range', 'a JSON number beyond ±(2^53−1) is not exact: send int64 values beyond it as a decimal string');
-    return BigInt(value);
-  }
-  if (!INT64_TEXT.test(value)) throw new AmountRejected('malformed', `'${value.slice(0, 40)}' is not a decimal integer`);
-  const parsed = BigInt(value);
-  if (parsed > INT64_MAX || parsed < INT64_MIN) throw new AmountRejected('out_of_range', 'must be a 64-bit signed integer (−9223372036854775808 to 9223372036854775807)');
-  return parsed;
-}
-
-/** Whether the amount can be shown as google.type.Money (its units fit an int64). */
-export function fitsUnitsAndNanos(money: Money): boolean {
-  const units = money.amount / ATOMS_PER_MAJOR;
-  return units <= INT64_MAX && units >= INT64_MIN;
-}
-
-/** @throws AmountRejected('out_of_range') when the units no longer fit an int64 (never wraps) */
-export function toUnitsAndNanos(money: Money): UnitsAndNanos {
-  // bigint division truncates toward zero, so units and nanos share the amount's sign.
-  const units = money.amount / ATOMS_PER_MAJOR;
-  if (units > INT64_MAX || units < INT64_MIN) throw new AmountRejected('out_of_range', `${money.currency} amount exceeds the int64 range of units`);
-  return { units, nanos: Number(money.amount % ATOMS_PER_MAJOR) };
 }
 
 // ---- arithmetic --------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
-import { nowIso } from './clock.js';
+import { laterOf } from './clock.js';
 import { InsufficientFunds, ValidationFailed } from './errors.js';
 import { newId } from './ids.js';
 import type { Money } from './money.js';
 import { EXTERNAL, type Balance, type CommandContext, type LedgerEntry, type Scope } from './model.js';
-import type { Repositories } from '../store/ports.js';
+import type { LedgerTransaction } from './store.js';
 
 /**
- * The postings ledger (SPEC §2 "Ledger"): every change of a balance, from any surface, is a
+ * The postings ledger (SPEC §2 "Ledger"): every change of a balance, from any vendor module, is a
  * posting that moves a positive amount from one side to the other and writes one immutable
  * entry per holder side, in the change's own transaction. Money entering or leaving the books
  * is posted against EXTERNAL, which is no stored row: locking one would serialize every write
@@ -14,7 +14,7 @@ import type { Repositories } from '../store/ports.js';
  * entries against EXTERNAL, and every balance equals the sum of its entries.
  */
 export interface Posting {
-  /** The posting's name in the calling surface's vocabulary (initial, adjustment, transfer, topup…). */
+  /** The posting's name in the calling module's vocabulary (initial, adjustment, transfer, topup…). */
   kind: string;
   /** What moves from `from` to `to`: positive. */
   amount: Money;
@@ -97,7 +97,7 @@ export function applyPosting(ctx: CommandContext, posting: Posting, sides: reado
  * Writes what applyPosting computed: balances in `created` are inserted (their holder is new in
  * this transaction), the others updated (the caller holds their locks); then the entries.
  */
-export async function recordPosting(tx: Repositories, scope: Scope, result: PostingResult, created: readonly Balance[] = []): Promise<void> {
+export async function recordPosting(tx: LedgerTransaction, scope: Scope, result: PostingResult, created: readonly Balance[] = []): Promise<void> {
   for (const balance of result.balances) {
     const isNew = created.some((c) => c.holderId === balance.holderId && c.currency === balance.currency);
     await (isNew ? tx.balances.insert(scope, balance) : tx.balances.update(scope, balance));
@@ -106,15 +106,26 @@ export async function recordPosting(tx: Repositories, scope: Scope, result: Post
 }
 
 /**
+ * The time a change applied under the lock of rows last changed at `lastChanges` is stamped
+ * with: the command's `now`, but never earlier than a change already applied to those rows, so
+ * that a balance's (or a row's) times follow the order of its changes even when a command that
+ * read the clock earlier got the lock later.
+ */
+export function changeTime(ctx: CommandContext, ...lastChanges: readonly string[]): string {
+  return lastChanges.reduce(laterOf, ctx.now);
+}
+
+/**
  * Locks (opening if need be) the posting's balances in lock order, applies it and writes it.
- * Concurrent postings to one balance serialize on its lock; entries are stamped once the locks
- * are held, so their times follow the order in which they were applied.
+ * Concurrent postings to one balance serialize on its lock; entries are stamped with the
+ * command's time, never earlier than the balances' last change (changeTime), so their times
+ * follow the order in which they were applied.
  * @throws ValidationFailed, InsufficientFunds (nothing is changed)
  */
-export async function post(tx: Repositories, ctx: CommandContext, posting: Posting): Promise<PostingResult> {
+export async function post(tx: LedgerTransaction, ctx: CommandContext, posting: Posting): Promise<PostingResult> {
   const sides: Balance[] = [];
   for (const holderId of lockOrder(posting)) sides.push(await tx.balances.open(ctx.scope, holderId, posting.amount.currency, ctx.now));
-  const result = applyPosting(ctx, posting, sides, nowIso());
+  const result = applyPosting(ctx, posting, sides, changeTime(ctx, ...sides.map((side) => side.updatedAt)));
   await recordPosting(tx, ctx.scope, result);
   return result;
 }

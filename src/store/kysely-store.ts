@@ -1,14 +1,17 @@
 import { sql, type DatabaseConnection, type Kysely } from 'kysely';
 import { AlreadyExists, IdempotencyKeyTaken } from '../ledger/errors.js';
+import type { ApiKey, Tenant } from '../tenancy/model.js';
+import { accountDirectoryRepository } from './account-directory.js';
+import { consoleSessionRepository } from './console-session-repository.js';
+import type { Database, EventTable } from './database.js';
+import type { DialectName, OpenDatabase } from './dialects.js';
 import { ExpiringMap } from './expiring-map.js';
-import type { ApiKey, Tenant } from '../ledger/model.js';
+import { keysetPage } from './keyset.js';
+import { balanceRepository, ledgerRepository, uniqueKeyRepository } from './ledger-repositories.js';
+import type { StoreHandle } from './module-repositories.js';
+import { KyselyOutboxQueue } from './outbox-queue.js';
 import type {
-  AccountFilter,
-  AccountRepository,
   ApiKeyRepository,
-  BalanceRepository,
-  CustomerFilter,
-  CustomerRepository,
   EventRepository,
   IdempotencyRecord,
   IdempotencyRepository,
@@ -18,31 +21,11 @@ import type {
   StoredResponse,
   TenantRepository,
 } from './ports.js';
-import type { Database, EventTable } from './database.js';
-import { accountDirectoryRepository } from './account-directory.js';
-import type { DialectName, OpenDatabase } from './dialects.js';
-import { balanceHolderRepository } from '../surfaces/billing/store/balance-holder-repository.js';
-import { consoleSessionRepository } from './console-session-repository.js';
-import { balanceRepository, ledgerRepository, uniqueKeyRepository } from './ledger-repositories.js';
-import { keysetPage } from './keyset.js';
-import { orgRepositories } from '../surfaces/org/store/repositories.js';
-import { KyselyOutboxQueue } from './outbox-queue.js';
-import { subAccountRepository, transferRepository } from '../surfaces/platform/store/repositories.js';
+import { idempotencyRecordToRow, rowToApiKey, rowToEvent, rowToIdempotencyRecord, rowToTenant } from './rows.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
-import { emailRepository, webhookRepository } from './webhook-repositories.js';
 import { insertUnique } from './unique-violation.js';
+import { emailRepository, webhookRepository } from './webhook-repositories.js';
 import { ImmediateWrites, insertOf, POSTGRES_TRANSACTION, WriteBehindConnection, type WriteSink } from './write-behind.js';
-import {
-  accountToRow,
-  customerToRow,
-  idempotencyRecordToRow,
-  rowToAccount,
-  rowToApiKey,
-  rowToCustomer,
-  rowToEvent,
-  rowToIdempotencyRecord,
-  rowToTenant,
-} from './rows.js';
 
 /** Tenants remembered by id at most (then the map starts again). */
 const TENANT_CACHE_MAX = 10_000;
@@ -100,7 +83,8 @@ export class KyselyStore implements Store {
  * CPU than the rest of an empty transaction (docs/decisions.md, issue 13).
  */
 class UnitRepositories implements Repositories {
-  private readonly built: Partial<Repositories> = {};
+  private readonly built: Partial<Omit<Repositories, 'use'>> = {};
+  private modules: Map<object, unknown> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -119,12 +103,6 @@ class UnitRepositories implements Repositories {
   }
   get balances() {
     return (this.built.balances ??= balanceRepository(this.db, this.dialect, this.writes));
-  }
-  get customers() {
-    return (this.built.customers ??= customerRepository(this.db, this.dialect, this.writes, this.balances));
-  }
-  get accounts() {
-    return (this.built.accounts ??= accountRepository(this.db, this.dialect, this.writes, this.balances));
   }
   get ledger() {
     return (this.built.ledger ??= ledgerRepository(this.db, this.writes));
@@ -150,14 +128,13 @@ class UnitRepositories implements Repositories {
   get accountDirectory() {
     return (this.built.accountDirectory ??= accountDirectoryRepository(this.db, this.dialect));
   }
-  get org() {
-    return (this.built.org ??= orgRepositories(this.db, this.dialect, this.writes));
-  }
-  get subAccounts() {
-    return (this.built.subAccounts ??= subAccountRepository(this.db, this.dialect, this.writes));
-  }
-  get transfers() {
-    return (this.built.transfers ??= transferRepository(this.db, this.writes));
+  use<R>(key: object, build: (handle: StoreHandle) => R): R {
+    let built = this.modules?.get(key) as R | undefined;
+    if (built === undefined) {
+      built = build({ db: this.db, dialect: this.dialect, writes: this.writes, balances: this.balances });
+      (this.modules ??= new Map()).set(key, built);
+    }
+    return built;
   }
 }
 
@@ -238,30 +215,6 @@ function apiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
     async listForTenant(tenantId) {
       const rows = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
       return rows.map(rowToApiKey);
-    },
-  };
-}
-
-function customerRepository(db: Kysely<Database>, dialect: DialectName, writes: WriteSink, balances: BalanceRepository): CustomerRepository {
-  return {
-    ...balanceHolderRepository(db, dialect, writes, balances, 'customers', 'customer', customerToRow, rowToCustomer),
-    list(scope, filter: CustomerFilter) {
-      let q = db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
-      if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
-      if (filter.email !== undefined) q = q.where('email', '=', filter.email);
-      return keysetPage(q, filter, rowToCustomer);
-    },
-  };
-}
-
-function accountRepository(db: Kysely<Database>, dialect: DialectName, writes: WriteSink, balances: BalanceRepository): AccountRepository {
-  return {
-    ...balanceHolderRepository(db, dialect, writes, balances, 'accounts', 'account', accountToRow, rowToAccount),
-    list(scope, filter: AccountFilter) {
-      let q = db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
-      if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
-      if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
-      return keysetPage(q, filter, rowToAccount);
     },
   };
 }

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { AlreadyExists } from '../ledger/errors.js';
 import type { LedgerEntry, Scope } from '../ledger/model.js';
-import type { BalanceRepository, LedgerRepository, UniqueKey, UniqueKeyRepository } from './ports.js';
+import type { BalanceRepository, LedgerRepository } from './ports.js';
+import type { UniqueKey, UniqueKeyStore } from '../ledger/store.js';
 import type { BalanceTable, Database, UniqueKeyTable } from './database.js';
 import type { DialectName } from './dialects.js';
 import { keysetPage } from './keyset.js';
@@ -89,7 +90,7 @@ export function ledgerRepository(db: Kysely<Database>, writes: WriteSink): Ledge
 const ANY_MODE = '*';
 
 /** Unique keys: one row per claimed (tenant, namespace, value, mode); the primary key decides. */
-export function uniqueKeyRepository(db: Kysely<Database>, writes: WriteSink): UniqueKeyRepository {
+export function uniqueKeyRepository(db: Kysely<Database>, writes: WriteSink): UniqueKeyStore {
   const modeOf = (scope: Scope, key: UniqueKey) => (key.acrossModes ? ANY_MODE : scope.mode);
   return {
     claim(scope, key, ownerId, conflict, at) {

@@ -1,34 +1,23 @@
-import type { ResourceKind } from '../ledger/errors.js';
-import type { OrgRepositories } from '../surfaces/org/domain/ports.js';
-import type {
-  Account,
-  Balance,
-  DeliveryAttempt,
-  DeliveryStatus,
-  Email,
-  EmailStatus,
-  Mode,
-  WebhookDelivery,
-  WebhookEndpoint,
-  ApiKey,
-  Customer,
-  LedgerEntry,
-  ListCursor,
-  Page,
-  PageRequest,
-  Scope,
-  Tenant,
-} from '../ledger/model.js';
+import type { Email, EmailStatus } from '../ledger/emails.js';
+import type { OutboxEvent } from '../ledger/events.js';
+import type { Balance, LedgerEntry, ListCursor, Mode, Page, PageRequest, Scope } from '../ledger/model.js';
+import type { BalanceStore, EmailStore, EntryStore, EventStore, LedgerStore, LedgerTransaction, UniqueKeyStore } from '../ledger/store.js';
+import type { ApiKey, DeliveryAttempt, DeliveryStatus, Tenant, WebhookDelivery, WebhookEndpoint } from '../tenancy/model.js';
+import type { StoreHandle } from './module-repositories.js';
+
+export type { OutboxEvent };
 
 /**
- * The persistence the core needs, owned by the core (src/store implements it).
+ * The whole store: the kernel's LedgerStore (src/ledger/store.ts) and what the service around
+ * it keeps (tenants, keys, idempotency records, webhooks, console sessions). Vendor modules
+ * reach their own tables through `Repositories.use` (module-repositories.ts).
  * Methods throw AlreadyExists when a unique constraint rejects a write; any other failure is
  * an infrastructure error that the HTTP layer answers with 500/503.
  * Inside a transaction, a write whose result is not read may be sent later (with the next read
  * or at commit), so its AlreadyExists may come from `transaction` itself instead of the call;
  * a command must not depend on catching it at the call.
  */
-export interface Store {
+export interface Store extends LedgerStore<Repositories> {
   readonly dialect: 'sqlite' | 'postgres';
   /** Non-transactional reads (each call sees committed data). */
   readonly reader: Repositories;
@@ -41,23 +30,25 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export interface Repositories {
-  webhooks: WebhookRepository;
+/** One transaction's (or the reader's) repositories: the kernel's, then the service's own. */
+export interface Repositories extends LedgerTransaction {
+  balances: BalanceRepository;
+  ledger: LedgerRepository;
+  uniqueKeys: UniqueKeyStore;
+  events: EventRepository;
   emails: EmailRepository;
+  /**
+   * A vendor module's repositories on this same transaction (or reader), built on first use
+   * from the store's handle (module-repositories.ts: `defineRepositories`).
+   */
+  use<R>(key: object, build: (handle: StoreHandle) => R): R;
+  webhooks: WebhookRepository;
   consoleSessions: ConsoleSessionRepository;
   /** Every surface's account holders at once, for the operator console. */
   accountDirectory: AccountDirectoryRepository;
   tenants: TenantRepository;
   apiKeys: ApiKeyRepository;
-  customers: CustomerRepository;
-  accounts: AccountRepository;
-  balances: BalanceRepository;
-  ledger: LedgerRepository;
-  uniqueKeys: UniqueKeyRepository;
   idempotency: IdempotencyRepository;
-  events: EventRepository;
-  /** The org surface's objects (org-ports.ts). */
-  org: OrgRepositories;
 }
 
 export interface TenantRepository {
@@ -78,87 +69,14 @@ export interface ApiKeyRepository {
   listForTenant(tenantId: string): Promise<ApiKey[]>;
 }
 
-export interface CustomerFilter extends PageRequest {
-  externalReference?: string;
-  email?: string;
-}
-
-/** Scoped storage of an object that carries a balance (customer, account). */
-export interface BalanceHolderRepository<H, F extends PageRequest> {
-  /**
-   * @param conflictField the field a duplicate external reference is reported on (default `externalReference`)
-   * @throws AlreadyExists on a duplicate external reference in the scope (possibly at commit).
-   */
-  insert(scope: Scope, holder: H, conflictField?: string): Promise<void>;
-  findById(scope: Scope, id: string): Promise<H | undefined>;
-  findByExternalReference(scope: Scope, ref: string): Promise<H | undefined>;
-  /**
-   * Same as findById, but holds a write lock on the row until the transaction ends, and also
-   * returns (and locks) the ledger balance its `balance` was read from, if it tracks one.
-   */
-  lockById(scope: Scope, id: string): Promise<{ holder: H; balance: Balance | undefined } | undefined>;
-  update(scope: Scope, holder: H): Promise<void>;
-  cursorOf(scope: Scope, id: string): Promise<ListCursor | undefined>;
-  list(scope: Scope, filter: F): Promise<Page<H>>;
-}
-
-export type CustomerRepository = BalanceHolderRepository<Customer, CustomerFilter>;
-
-export interface AccountFilter extends PageRequest {
-  customerId?: string;
-  externalReference?: string;
-}
-
-export type AccountRepository = BalanceHolderRepository<Account, AccountFilter>;
-
-/**
- * Balances per (scope, holder, currency). Changes happen only through postings (core/ledger.ts),
- * under the balance's lock.
- */
-export interface BalanceRepository {
-  find(scope: Scope, holderId: string, currency: string): Promise<Balance | undefined>;
-  /** Reads the balance and holds its write lock until the transaction ends. */
-  lock(scope: Scope, holderId: string, currency: string): Promise<Balance | undefined>;
-  /**
-   * The holder's balance in `currency`, created at zero if it has none yet, locked. A
-   * concurrent transaction opening the same balance makes this wait, then find its row.
-   */
-  open(scope: Scope, holderId: string, currency: string, now: string): Promise<Balance>;
-  /** Stores a balance nobody else can see yet (its holder is created in this transaction). */
-  insert(scope: Scope, balance: Balance): Promise<void>;
-  /** Writes a locked balance's new amount and sequence. */
-  update(scope: Scope, balance: Balance): Promise<void>;
+/** The kernel's balances, and what operators and invariant checks read besides. */
+export interface BalanceRepository extends BalanceStore {
   /** Every balance of the scope (invariant checks, operators). */
   listForScope(scope: Scope): Promise<Balance[]>;
 }
 
-/**
- * A value that must be unique within a namespace, per tenant and mode, or per tenant across
- * both modes (`acrossModes`). What a surface needs beyond external references: an org account
- * name per tenant and mode, a transfer reference per tenant. Namespaces are the caller's
- * (`org.account.name`, `platform.transfer.reference`).
- */
-export interface UniqueKey {
-  namespace: string;
-  value: string;
-  acrossModes?: boolean;
-}
-
-export interface UniqueKeyRepository {
-  /**
-   * Claims the key for `ownerId`, in the caller's transaction.
-   * @throws AlreadyExists(conflict.resource, conflict.field, value) when the key has an owner (possibly at commit)
-   */
-  claim(scope: Scope, key: UniqueKey, ownerId: string, conflict: { resource: ResourceKind; field: string }, at: string): Promise<void>;
-  /** The key's owner (a lookup by reference), or undefined. */
-  ownerOf(scope: Scope, key: UniqueKey): Promise<string | undefined>;
-  /** Frees the key if `ownerId` holds it (a renamed object). */
-  release(scope: Scope, key: UniqueKey, ownerId: string): Promise<void>;
-}
-
-export interface LedgerRepository {
-  /** @throws on a duplicate (holder, currency, sequence): callers hold the balance's lock. */
-  append(scope: Scope, entry: LedgerEntry): Promise<void>;
+/** The kernel's entries, and the reads of them that lists and audits make. */
+export interface LedgerRepository extends EntryStore {
   cursorOf(scope: Scope, holderId: string, id: string): Promise<ListCursor | undefined>;
   /** A holder's entries in every currency, newest first. */
   list(scope: Scope, holderId: string, page: PageRequest): Promise<Page<LedgerEntry>>;
@@ -205,26 +123,13 @@ export interface IdempotencyRepository {
   purgeExpired(now: string): Promise<number>;
 }
 
-export interface OutboxEvent {
-  id: string;
-  type: string;
-  /** The surface whose envelope (and wire shape) the event is delivered in. */
-  source: string;
-  /** The object as the surface presents it (or a plain snapshot, bigints as strings). */
-  data: unknown;
-  createdAt: string;
-  /** The object the event is about (its id), for the operator console's account page. */
-  subjectId?: string;
-}
-
 /**
  * A surface's webhook envelope: the body and any extra headers its vendor sends (e.g. Xendit's
  * x-callback-token, the tenant's callback token).
  */
 export type WebhookEnvelope = (event: OutboxEvent, tenant: { tenantId: string; callbackToken: string }) => { body: string; headers: Record<string, string> };
 
-export interface EventRepository {
-  append(scope: Scope, event: OutboxEvent): Promise<void>;
+export interface EventRepository extends EventStore {
   listRecent(scope: Scope, limit: number): Promise<OutboxEvent[]>;
   /** The events about one object, newest first. */
   listForSubject(scope: Scope, subjectId: string, limit: number): Promise<OutboxEvent[]>;
@@ -304,8 +209,7 @@ export interface AccountDirectoryRepository {
   balances(scope: Scope, holderId: string): Promise<Balance[]>;
 }
 
-export interface EmailRepository {
-  insert(tenantId: string, email: Email): Promise<void>;
+export interface EmailRepository extends EmailStore {
   /** Newest first. */
   listForTenant(tenantId: string, limit: number): Promise<Email[]>;
 }

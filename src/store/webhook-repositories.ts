@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DeliveryAttempt, Email, WebhookDelivery, WebhookEndpoint } from '../ledger/model.js';
+import type { DeliveryAttempt, WebhookDelivery, WebhookEndpoint } from '../tenancy/model.js';
+import type { Email } from '../ledger/emails.js';
 import type { EmailRepository, WebhookRepository } from './ports.js';
 import type { Database, EmailTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './database.js';
 

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { PermissionDenied, Unauthenticated } from '../ledger/errors.js';
 import { randomBase62 } from '../ledger/ids.js';
-import type { ApiKey, ApiKeyType, Mode } from '../ledger/model.js';
+import type { Mode } from '../ledger/model.js';
+import type { ApiKey, ApiKeyType } from './model.js';
 import type { ApiKeyRepository } from '../store/ports.js';
 
 const KEY_PREFIX: Record<ApiKeyType, string> = { secret: 'sk', publishable: 'pk' };

@@ -2,7 +2,8 @@ import countries from 'i18n-iso-countries';
 import { issueApiKey } from './credentials.js';
 import { NotFound, ValidationFailed } from '../ledger/errors.js';
 import { newId, randomBase62 } from '../ledger/ids.js';
-import { MODES, type ApiKey, type ApiKeyType, type Mode, type Page, type Tenant } from '../ledger/model.js';
+import { MODES, type Mode, type Page } from '../ledger/model.js';
+import { type ApiKey, type ApiKeyType, type Tenant } from './model.js';
 import { resolvePage, type ListQuery } from '../ledger/pagination.js';
 import type { Repositories } from '../store/ports.js';
 

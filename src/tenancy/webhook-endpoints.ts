@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { NotFound, ValidationFailed, type FieldViolation } from '../ledger/errors.js';
 import { newId } from '../ledger/ids.js';
-import type { Mode, WebhookEndpoint } from '../ledger/model.js';
+import type { Mode } from '../ledger/model.js';
+import type { WebhookEndpoint } from './model.js';
 import type { Repositories } from '../store/ports.js';
 
 const EVENT_PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/;

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
-import type { Email } from '../ledger/model.js';
+import type { Email } from '../ledger/emails.js';
 
 export interface Mailer {
   /** 'sent' over SMTP, or 'logged' when no SMTP server is configured. @throws when SMTP refuses */

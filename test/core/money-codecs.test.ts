@@ -7,15 +7,12 @@ import {
   compareMoney,
   fromMajorDecimal,
   fromMinorUnits,
-  fromUnitsAndNanos,
-  INT64_MAX,
-  INT64_MIN,
   majorDecimalOf,
   subtractMoney,
   toMinorUnits,
-  toUnitsAndNanos,
   type AmountProblem,
 } from '../../src/ledger/money.js';
+import { fromUnitsAndNanos, INT64_MAX, INT64_MIN, toUnitsAndNanos } from '../../src/surfaces/org/domain/money-units.js';
 
 const MAX_SAFE = 2n ** 53n - 1n;
 

@@ -1,3 +1,4 @@
+import { orgRepositoriesOf } from '../../src/surfaces/org/store/repositories.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify, SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
@@ -149,7 +150,7 @@ for (const kind of await storeKinds()) {
 
     test('the signing key is created once and survives a restart of the services on the same database', async () => {
       const before = await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json();
-      const stored = await server.services.store.reader.org.signingKeys.find('primary');
+      const stored = await orgRepositoriesOf.of(server.services.store.reader).signingKeys.find('primary');
       assert.ok(stored);
       assert.equal(before.keys[0].kid, stored.kid);
       assert.equal(before.keys[0].d, undefined, 'the JWKS shows no private part');

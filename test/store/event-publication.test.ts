@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { nowIso } from '../../src/ledger/clock.js';
 import { createCustomer } from '../../src/surfaces/billing/domain/customers.js';
 import { EventCatalog } from '../../src/ledger/events.js';
+import { LedgerPipeline } from '../../src/ledger/pipeline.js';
 import type { CommandContext, Scope } from '../../src/ledger/model.js';
 import { createTenant } from '../../src/tenancy/tenants.js';
 import { eventCatalog, openStore } from '../../src/runtime.js';
@@ -29,10 +30,12 @@ for (const kind of await storeKinds()) {
       await database.drop();
     });
 
-    const ctx = (events: EventCatalog | undefined, actor: string): CommandContext => ({ scope, actor, requestId: 'req_x', idempotencyKey: null, now: nowIso(), events });
+    const ctx = (actor: string): CommandContext => ({ scope, actor, requestId: 'req_x', idempotencyKey: null, now: nowIso() });
+    /** The ledger's pipeline with `catalog`'s publications (none: events keep their domain kind). */
+    const pipeline = (catalog: EventCatalog | undefined) => new LedgerPipeline(store, catalog);
 
     test('a change made outside the owning surface (an operator, a CLI) goes out as the owner publishes it', async () => {
-      const customer = await store.transaction((tx) => createCustomer(tx, ctx(eventCatalog(), 'operator'), { externalReference: `ev-${Date.now()}` }));
+      const { result: customer } = await pipeline(eventCatalog()).execute(ctx('operator'), (tx, c) => createCustomer(tx, c, { externalReference: `ev-${Date.now()}` }));
       const [event] = await store.reader.events.listRecent(scope, 1);
       assert.equal(event!.type, 'billing.customer.created');
       assert.equal(event!.source, 'billing', 'delivered in Moment\'s envelope');
@@ -42,8 +45,8 @@ for (const kind of await storeKinds()) {
 
     test('another surface can publish a kind instead, and without any publisher the domain kind is stored as a plain snapshot', async () => {
       const catalog = new EventCatalog().publish('customer.created', { surface: 'other', type: 'other.payer.created', present: (c) => ({ payer: c.externalReference }) });
-      await store.transaction((tx) => createCustomer(tx, ctx(catalog, 'key_x'), { externalReference: 'published-by-other' }));
-      await store.transaction((tx) => createCustomer(tx, ctx(undefined, 'key_x'), { externalReference: 'unpublished' }));
+      await pipeline(catalog).execute(ctx('key_x'), (tx, c) => createCustomer(tx, c, { externalReference: 'published-by-other' }));
+      await pipeline(undefined).execute(ctx('key_x'), (tx, c) => createCustomer(tx, c, { externalReference: 'unpublished' }));
       const [plain, other] = await store.reader.events.listRecent(scope, 2);
       assert.deepEqual([other!.type, other!.source, other!.data], ['other.payer.created', 'other', { payer: 'published-by-other' }]);
       assert.deepEqual([plain!.type, plain!.source], ['customer.created', 'core']);

@@ -6,6 +6,7 @@ import type { Scope } from '../../src/ledger/model.js';
 import { openStore } from '../../src/runtime.js';
 import { openDatabase } from '../../src/store/dialects.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
+import { billingRepositories } from '../../src/surfaces/billing/store/repositories.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
 
 // A database made before the ledger core keeps every balance and entry across the migration.
@@ -46,11 +47,11 @@ for (const kind of await storeKinds()) {
     test('balances, chains and billing reads carry over exactly', async () => {
       const store = await openStore({ databaseUrl: database.url, sqliteSync: 'normal', pgPoolSize: 2 });
       try {
-        const switched = await store.reader.accounts.findById(scope, 'bacc_switched');
+        const switched = await billingRepositories.of(store.reader).accounts.findById(scope, 'bacc_switched');
         assert.deepEqual([switched!.currency, switched!.balance], ['USD', 50n]);
-        assert.equal((await store.reader.accounts.findById(scope, 'bacc_untracked'))!.balance, null);
-        assert.equal((await store.reader.accounts.findById(scope, 'bacc_kwd'))!.balance, -1234n);
-        assert.equal((await store.reader.customers.findById(scope, 'bcus_1'))!.balance, 0n, 'a tracked zero without entries stays tracked');
+        assert.equal((await billingRepositories.of(store.reader).accounts.findById(scope, 'bacc_untracked'))!.balance, null);
+        assert.equal((await billingRepositories.of(store.reader).accounts.findById(scope, 'bacc_kwd'))!.balance, -1234n);
+        assert.equal((await billingRepositories.of(store.reader).customers.findById(scope, 'bcus_1'))!.balance, 0n, 'a tracked zero without entries stays tracked');
 
         const balances = await store.reader.balances.listForScope(scope);
         assert.deepEqual(

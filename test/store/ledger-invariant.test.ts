@@ -5,9 +5,12 @@ import fc from 'fast-check';
 import { createAccount, findAccount, updateAccount } from '../../src/surfaces/billing/domain/accounts.js';
 import { createCustomer, updateCustomer } from '../../src/surfaces/billing/domain/customers.js';
 import { LedgerError, NotFound, type LedgerErrorCode } from '../../src/ledger/errors.js';
-import { LedgerService, type CommandOutcome, type IdempotentRequest } from '../../src/ledger/pipeline.js';
+import { LedgerPipeline, type CommandOutput } from '../../src/ledger/pipeline.js';
+import { IdempotentCommands, type CommandOutcome, type IdempotentRequest } from '../../src/http/idempotency.js';
+import { billingRepositories } from '../../src/surfaces/billing/store/repositories.js';
 import type { MetadataPatch } from '../../src/surfaces/billing/domain/metadata.js';
-import { EXTERNAL, type Account, type CommandContext, type Customer, type LedgerEntry, type Metadata, type PaymentRules, type Scope } from '../../src/ledger/model.js';
+import { EXTERNAL, type CommandContext, type LedgerEntry, type Scope } from '../../src/ledger/model.js';
+import { type Account, type Customer, type Metadata, type PaymentRules } from '../../src/surfaces/billing/domain/model.js';
 import { toMinorUnits } from '../../src/ledger/money.js';
 import type { Repositories, StoredResponse } from '../../src/store/ports.js';
 import { stableJson } from '../../src/ledger/stable-json.js';
@@ -497,8 +500,9 @@ interface Observation {
 
 async function observeAndCheck(store: KyselyStore, scope: Scope, model: Model): Promise<Observation> {
   const reader = store.reader;
-  const accounts = (await reader.accounts.list(scope, { limit: 1000 })).items;
-  const customers = (await reader.customers.list(scope, { limit: 1000 })).items;
+  const billing = billingRepositories.of(reader);
+  const accounts = (await billing.accounts.list(scope, { limit: 1000 })).items;
+  const customers = (await billing.customers.list(scope, { limit: 1000 })).items;
   assert.deepEqual(accounts.map((a) => a.id).sort(), model.accounts.map((a) => a.id).sort(), 'the stored accounts are the created ones');
   assert.deepEqual(customers.map((c) => c.id).sort(), model.customers.map((c) => c.id).sort(), 'the stored customers are the created ones');
   const ledger: Record<string, LedgerEntry[]> = {};
@@ -547,7 +551,7 @@ function renderOutcome(outcome: CommandOutcome<Account | Customer>): StoredRespo
 }
 
 function commandOf(op: Exclude<Op, RetryOp>, ctx: CommandContext, reference: string | undefined) {
-  return (tx: Repositories): Promise<Account | Customer> => {
+  return (tx: Repositories): Promise<CommandOutput<Account | Customer>> => {
     const base = { name: op.name, paymentRules: op.rules, metadata: op.metadata, ...op.money };
     switch (op.type) {
       case 'createCustomer':
@@ -571,9 +575,9 @@ function commandOf(op: Exclude<Op, RetryOp>, ctx: CommandContext, reference: str
 
 async function runOperation(
   store: KyselyStore,
-  service: LedgerService,
+  service: Services,
   ctx: CommandContext,
-  command: (tx: Repositories) => Promise<Account | Customer>,
+  command: (tx: Repositories) => Promise<CommandOutput<Account | Customer>>,
   via: Via,
   idempotency: IdempotentRequest | undefined,
 ): Promise<RunOutcome> {
@@ -584,14 +588,14 @@ async function runOperation(
   };
   if (via === 'transaction') {
     try {
-      return { outcome: { ok: true, value: await store.transaction(tracked) }, replayed: false, commandRan };
+      return { outcome: { ok: true, value: (await service.pipeline.execute(ctx, tracked)).result }, replayed: false, commandRan };
     } catch (error) {
       if (!(error instanceof LedgerError)) throw error;
       return { outcome: { ok: false, error }, replayed: false, commandRan };
     }
   }
   let rendered: CommandOutcome<Account | Customer> | undefined;
-  const execution = await service.execute(
+  const execution = await service.commands.run(
     ctx,
     tracked,
     (outcome) => {
@@ -608,7 +612,7 @@ async function runOperation(
 const coverage = new Map<string, number>();
 const count = (label: string) => coverage.set(label, (coverage.get(label) ?? 0) + 1);
 
-async function runSequence(store: KyselyStore, service: LedgerService, ops: Op[], runId: string): Promise<void> {
+async function runSequence(store: KyselyStore, service: Services, ops: Op[], runId: string): Promise<void> {
   const { tenant } = await store.transaction((tx) => createTenant(tx, { name: 'inv' }, new Date().toISOString()));
   const scope: Scope = { tenantId: tenant.id, mode: 'test' };
   const model: Model = { accounts: [], customers: [], events: 0, ledgerRows: 0, idempotentCalls: [] };
@@ -622,7 +626,7 @@ async function runSequence(store: KyselyStore, service: LedgerService, ops: Op[]
       const ctx = contextFor(scope, call.request.key);
       // The retry's command writes (a new customer with a balance: rows, a ledger entry, an
       // event); the key's first answer must win and none of those writes may survive.
-      const execution = await service.execute(
+      const execution = await service.commands.run(
         ctx,
         (tx) => createCustomer(tx, ctx, { externalReference: `retry-${runId}-${index}`, currency: 'ZAR', balance: 5n }),
         renderOutcome,
@@ -714,21 +718,28 @@ async function runSequence(store: KyselyStore, service: LedgerService, ops: Op[]
 
 // ---------------------------------------------------------------------------------------------
 
-async function inScope<T>(store: KyselyStore, scope: Scope, work: (tx: Repositories, ctx: CommandContext) => Promise<T>): Promise<T> {
+async function inScope<T>(store: KyselyStore, scope: Scope, work: (tx: Repositories, ctx: CommandContext) => Promise<CommandOutput<T>>): Promise<T> {
   const ctx = contextFor(scope);
-  return store.transaction((tx) => work(tx, ctx));
+  return (await new LedgerPipeline<Repositories>(store).execute(ctx, work)).result;
+}
+
+/** The ledger's write pipeline, and the idempotency wrapper around it. */
+interface Services {
+  pipeline: LedgerPipeline<Repositories>;
+  commands: IdempotentCommands;
 }
 
 for (const kind of await storeKinds()) {
   describe(`ledger invariants (${kind})`, () => {
     let database: TestDatabase;
     let store: KyselyStore;
-    let service: LedgerService;
+    let service: Services;
 
     before(async () => {
       database = await createTestDatabase(kind);
       store = await openStore({ databaseUrl: database.url, sqliteSync: 'normal', pgPoolSize: 10 });
-      service = new LedgerService(store, { idempotencyTtlMs: 86_400_000 });
+      const pipeline = new LedgerPipeline<Repositories>(store);
+      service = { pipeline, commands: new IdempotentCommands(pipeline, store, 86_400_000) };
     });
     after(async () => {
       await store?.close();
@@ -838,24 +849,24 @@ for (const kind of await storeKinds()) {
       const reader = store.reader;
       for (const own of created) {
         const s = own.scope;
-        assert.deepEqual(await reader.accounts.findByExternalReference(s, 'shared-acc'), own.account, `${label(s)} finds its own account by reference`);
-        assert.deepEqual(await reader.customers.findByExternalReference(s, 'shared-cus'), own.customer, `${label(s)} finds its own customer by reference`);
-        assert.deepEqual((await reader.accounts.list(s, { limit: 100 })).items.map((x) => x.id), [own.account.id], `${label(s)} lists only its account`);
-        assert.deepEqual((await reader.customers.list(s, { limit: 100 })).items.map((x) => x.id), [own.customer.id], `${label(s)} lists only its customer`);
+        assert.deepEqual(await billingRepositories.of(reader).accounts.findByExternalReference(s, 'shared-acc'), own.account, `${label(s)} finds its own account by reference`);
+        assert.deepEqual(await billingRepositories.of(reader).customers.findByExternalReference(s, 'shared-cus'), own.customer, `${label(s)} finds its own customer by reference`);
+        assert.deepEqual((await billingRepositories.of(reader).accounts.list(s, { limit: 100 })).items.map((x) => x.id), [own.account.id], `${label(s)} lists only its account`);
+        assert.deepEqual((await billingRepositories.of(reader).customers.list(s, { limit: 100 })).items.map((x) => x.id), [own.customer.id], `${label(s)} lists only its customer`);
         assert.equal(await ledgerSumInMinorUnits(reader, s, own.account.id), own.account.balance);
         const ownEvents = await reader.events.listRecent(s, 100);
         assert.equal(ownEvents.length, 2, `${label(s)} sees exactly its own two created events`);
 
         for (const other of created.filter((o) => o !== own)) {
           const what = `${label(s)} looking at ${label(other.scope)}'s`;
-          assert.equal(await reader.accounts.findById(s, other.account.id), undefined, `${what} account id`);
-          assert.equal(await reader.customers.findById(s, other.customer.id), undefined, `${what} customer id`);
-          assert.equal(await reader.accounts.cursorOf(s, other.account.id), undefined, `${what} account as a cursor`);
-          assert.equal(await reader.customers.cursorOf(s, other.customer.id), undefined, `${what} customer as a cursor`);
+          assert.equal(await billingRepositories.of(reader).accounts.findById(s, other.account.id), undefined, `${what} account id`);
+          assert.equal(await billingRepositories.of(reader).customers.findById(s, other.customer.id), undefined, `${what} customer id`);
+          assert.equal(await billingRepositories.of(reader).accounts.cursorOf(s, other.account.id), undefined, `${what} account as a cursor`);
+          assert.equal(await billingRepositories.of(reader).customers.cursorOf(s, other.customer.id), undefined, `${what} customer as a cursor`);
           assert.deepEqual((await reader.ledger.list(s, other.account.id, { limit: 100 })).items, [], `${what} ledger`);
           assert.equal(await ledgerSumInMinorUnits(reader, s, other.account.id), 0n, `${what} ledger sum`);
           assert.equal(
-            await store.transaction((tx) => tx.accounts.lockById(s, other.account.id)),
+            await store.transaction((tx) => billingRepositories.of(tx).accounts.lockById(s, other.account.id)),
             undefined,
             `${what} account, locked`,
           );
@@ -868,14 +879,14 @@ for (const kind of await storeKinds()) {
             NotFound,
             `${what} account, updated`,
           );
-          assert.deepEqual(await reader.accounts.findById(other.scope, other.account.id), other.account, `${label(other.scope)}'s account is unchanged`);
+          assert.deepEqual(await billingRepositories.of(reader).accounts.findById(other.scope, other.account.id), other.account, `${label(other.scope)}'s account is unchanged`);
         }
       }
 
-      assert.deepEqual((await reader.accounts.list(emptyScope, { limit: 100 })).items, [], 'B/live has no accounts');
-      assert.deepEqual((await reader.customers.list(emptyScope, { limit: 100 })).items, [], 'B/live has no customers');
-      assert.equal(await reader.accounts.findByExternalReference(emptyScope, 'shared-acc'), undefined);
-      assert.equal(await reader.customers.findByExternalReference(emptyScope, 'shared-cus'), undefined);
+      assert.deepEqual((await billingRepositories.of(reader).accounts.list(emptyScope, { limit: 100 })).items, [], 'B/live has no accounts');
+      assert.deepEqual((await billingRepositories.of(reader).customers.list(emptyScope, { limit: 100 })).items, [], 'B/live has no customers');
+      assert.equal(await billingRepositories.of(reader).accounts.findByExternalReference(emptyScope, 'shared-acc'), undefined);
+      assert.equal(await billingRepositories.of(reader).customers.findByExternalReference(emptyScope, 'shared-cus'), undefined);
       assert.deepEqual(await reader.events.listRecent(emptyScope, 100), []);
     });
   });

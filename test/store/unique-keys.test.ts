@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { nowIso } from '../../src/ledger/clock.js';
 import { AlreadyExists } from '../../src/ledger/errors.js';
 import type { Scope } from '../../src/ledger/model.js';
-import type { UniqueKey } from '../../src/store/ports.js';
+import type { UniqueKey } from '../../src/ledger/store.js';
 import { createTenant } from '../../src/tenancy/tenants.js';
 import { openStore } from '../../src/runtime.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';

@@ -5,7 +5,9 @@ import { sql } from 'kysely';
 import { createAccount } from '../../src/surfaces/billing/domain/accounts.js';
 import { createCustomer, findCustomer } from '../../src/surfaces/billing/domain/customers.js';
 import { AlreadyExists, IdempotencyKeyTaken } from '../../src/ledger/errors.js';
-import { LedgerService } from '../../src/ledger/pipeline.js';
+import { LedgerPipeline, type CommandOutput } from '../../src/ledger/pipeline.js';
+import { IdempotentCommands } from '../../src/http/idempotency.js';
+import type { Repositories } from '../../src/store/ports.js';
 import type { CommandContext, Scope } from '../../src/ledger/model.js';
 import { createTenant } from '../../src/tenancy/tenants.js';
 import { openStore } from '../../src/runtime.js';
@@ -28,6 +30,11 @@ const context = (scope: Scope): CommandContext => ({
   idempotencyKey: null,
   now: new Date().toISOString(),
 });
+
+/** Runs a command through the ledger's pipeline: its rows, postings and outbox events in one transaction. */
+async function execute<T>(store: KyselyStore, scope: Scope, command: (tx: Repositories, ctx: CommandContext) => Promise<CommandOutput<T>>): Promise<T> {
+  return (await new LedgerPipeline<Repositories>(store).execute(context(scope), command)).result;
+}
 
 async function count(store: KyselyStore, table: 'customers' | 'accounts' | 'events' | 'ledger_entries' | 'idempotency_keys', scope: Scope) {
   const row = await store.db
@@ -59,7 +66,7 @@ for (const kind of await storeKinds()) {
     test('a read inside the transaction sees the writes made before it, by id and by reference', async () => {
       const externalReference = ref('CUS');
       const seen = await store.transaction(async (tx) => {
-        const created = await createCustomer(tx, context(scope), { externalReference, currency: 'ZAR', balance: 700n });
+        const created = (await createCustomer(tx, context(scope), { externalReference, currency: 'ZAR', balance: 700n })).result;
         const byId = await findCustomer(tx, scope, created.id);
         const byReference = await findCustomer(tx, scope, externalReference);
         const entries = await ledgerSumInMinorUnits(tx, scope, created.id);
@@ -75,12 +82,19 @@ for (const kind of await storeKinds()) {
       const before = await Promise.all([count(store, 'customers', scope), count(store, 'events', scope), count(store, 'ledger_entries', scope)]);
       const first = ref('CUS');
       await assert.rejects(
-        store.transaction(async (tx) => {
-          await createCustomer(tx, context(scope), { externalReference: first, currency: 'ZAR', balance: 5n });
-          await findCustomer(tx, scope, first); // sends the held-back writes: the rest must still roll back with them
-          await createCustomer(tx, context(scope), { externalReference: ref('CUS'), currency: 'ZAR', balance: 6n });
-          throw new Error('the command fails after its writes');
-        }),
+        new LedgerPipeline<Repositories>(store).execute(
+          context(scope),
+          async (tx, ctx) => {
+            const one = await createCustomer(tx, ctx, { externalReference: first, currency: 'ZAR', balance: 5n });
+            await findCustomer(tx, scope, first); // sends the held-back writes: the rest must still roll back with them
+            const two = await createCustomer(tx, ctx, { externalReference: ref('CUS'), currency: 'ZAR', balance: 6n });
+            return { result: null, events: [...one.events!, ...two.events!] };
+          },
+          // After the command's rows, postings and events are written.
+          async () => {
+            throw new Error('the command fails after its writes');
+          },
+        ),
         /the command fails after its writes/,
       );
       const afterFailure = await Promise.all([count(store, 'customers', scope), count(store, 'events', scope), count(store, 'ledger_entries', scope)]);
@@ -89,14 +103,13 @@ for (const kind of await storeKinds()) {
 
     test("a held-back write's conflict is that write's AlreadyExists, and the other writes of the transaction are undone", async () => {
       const taken = ref('ACC');
-      const owner = await store.transaction((tx) => createCustomer(tx, context(scope), { externalReference: ref('CUS') }));
-      await store.transaction((tx) => createAccount(tx, context(scope), { customer: { kind: 'existing', reference: owner.id }, externalReference: taken }));
+      const owner = await execute(store, scope, (tx, ctx) => createCustomer(tx, ctx, { externalReference: ref('CUS') }));
+      await execute(store, scope, (tx, ctx) => createAccount(tx, ctx, { customer: { kind: 'existing', reference: owner.id }, externalReference: taken }));
       const customersBefore = await count(store, 'customers', scope);
 
       const newCustomerReference = ref('CUS');
-      const failure = await store
-        .transaction((tx) =>
-          createAccount(tx, context(scope), {
+      const failure = await execute(store, scope, (tx, ctx) =>
+          createAccount(tx, ctx, {
             customer: { kind: 'new', customer: { externalReference: newCustomerReference, name: 'New' } },
             externalReference: taken,
           }),
@@ -111,9 +124,8 @@ for (const kind of await storeKinds()) {
       assert.equal(await count(store, 'customers', scope), customersBefore, 'the inline customer of the failed create is not stored');
 
       // The same for the inline customer's own reference: reported on the field the request named.
-      const duplicateCustomer = await store
-        .transaction((tx) =>
-          createAccount(tx, context(scope), {
+      const duplicateCustomer = await execute(store, scope, (tx, ctx) =>
+          createAccount(tx, ctx, {
             customer: { kind: 'new', customer: { externalReference: owner.externalReference } },
             externalReference: ref('ACC'),
           }),
@@ -128,7 +140,7 @@ for (const kind of await storeKinds()) {
     });
 
     test('recording a key that already has a record is IdempotencyKeyTaken; the service then replays the first answer', async () => {
-      const service = new LedgerService(store, { idempotencyTtlMs: 86_400_000 });
+      const service = new IdempotentCommands(new LedgerPipeline<Repositories>(store), store, 86_400_000);
       const request = { key: ref('key'), fingerprint: 'f1', method: 'POST', path: '/test' };
       const ctx = { ...context(scope), idempotencyKey: request.key };
       const render = (outcome: { ok: boolean; value?: unknown }) => ({
@@ -137,7 +149,7 @@ for (const kind of await storeKinds()) {
         body: JSON.stringify(outcome.ok ? { id: (outcome.value as { id: string }).id } : {}),
         resourceId: null,
       });
-      const first = await service.execute(ctx, (tx) => createCustomer(tx, ctx, { externalReference: ref('CUS') }), render, request);
+      const first = await service.run(ctx, (tx) => createCustomer(tx, ctx, { externalReference: ref('CUS') }), render, request);
       assert.equal(first.replayed, false);
 
       const record = { ...request, response: first.response, createdAt: ctx.now, expiresAt: new Date(Date.now() + 60_000).toISOString() };
@@ -147,7 +159,7 @@ for (const kind of await storeKinds()) {
       );
 
       const customersBefore = await count(store, 'customers', scope);
-      const retry = await service.execute(ctx, (tx) => createCustomer(tx, ctx, { externalReference: ref('CUS') }), render, request);
+      const retry = await service.run(ctx, (tx) => createCustomer(tx, ctx, { externalReference: ref('CUS') }), render, request);
       assert.equal(retry.replayed, true);
       assert.deepEqual(retry.response, first.response);
       assert.equal(await count(store, 'customers', scope), customersBefore, "the retry's own writes were rolled back");

@@ -1,14 +1,19 @@
-import { nowIso } from '../../../ledger/clock.js';
+import { NotFound, ValidationFailed } from '../../../ledger/errors.js';
+import { domainEvent, type DomainEvent } from '../../../ledger/events.js';
+import type { CommandContext, LedgerEntry, Page, Scope } from '../../../ledger/model.js';
+import { resolvePage, type ListQuery } from '../../../ledger/pagination.js';
+import type { CommandOutput } from '../../../ledger/pipeline.js';
+import { changeTime } from '../../../ledger/postings.js';
+import { stableJson } from '../../../ledger/stable-json.js';
+import type { LedgerTransaction } from '../../../ledger/store.js';
+import type { Repositories } from '../../../store/ports.js';
+import { billingRepositories } from '../store/repositories.js';
 import { newBalanceHolder, updatedBalanceHolder, type BalanceHolderInput } from './balance-holders.js';
 import { moveHolderBalance } from './balances.js';
 import { createCustomer, findCustomer, type CreateCustomerInput } from './customers.js';
-import { NotFound, ValidationFailed } from '../../../ledger/errors.js';
-import { emitEvent } from '../../../ledger/events.js';
-import type { Account, CommandContext, LedgerEntry, Page, Scope } from '../../../ledger/model.js';
-import { resolvePage, type ListQuery } from '../../../ledger/pagination.js';
-import type { Repositories } from '../../../store/ports.js';
+import './events.js';
+import type { Account } from './model.js';
 import { findByIdOrExternalReference, lockByIdOrExternalReference } from './references.js';
-import { stableJson } from '../../../ledger/stable-json.js';
 
 export const ACCOUNT_ID_PREFIX = 'bacc';
 
@@ -30,8 +35,8 @@ export interface AccountListQuery extends ListQuery {
 }
 
 /** By `bacc_` id or external reference. @throws NotFound */
-export function findAccount(repos: Repositories, scope: Scope, reference: string): Promise<Account> {
-  return findByIdOrExternalReference(repos.accounts, 'account', ACCOUNT_ID_PREFIX, scope, reference);
+export function findAccount(tx: LedgerTransaction, scope: Scope, reference: string): Promise<Account> {
+  return findByIdOrExternalReference(billingRepositories.of(tx).accounts, 'account', ACCOUNT_ID_PREFIX, scope, reference);
 }
 
 /**
@@ -39,19 +44,19 @@ export function findAccount(repos: Repositories, scope: Scope, reference: string
  * transaction; a non-zero initial balance is the account's first ledger entry.
  * @throws ValidationFailed (unknown customer is a validation error naming `customer`), AlreadyExists
  */
-export async function createAccount(tx: Repositories, ctx: CommandContext, input: CreateAccountInput): Promise<Account> {
-  const customerId = await resolveCustomer(tx, ctx, input.customer);
+export async function createAccount(tx: LedgerTransaction, ctx: CommandContext, input: CreateAccountInput): Promise<CommandOutput<Account>> {
+  const { customerId, events } = await resolveCustomer(tx, ctx, input.customer);
   const account: Account = { ...newBalanceHolder(ACCOUNT_ID_PREFIX, ctx, input), customerId };
-  await tx.accounts.insert(ctx.scope, account);
+  await billingRepositories.of(tx).accounts.insert(ctx.scope, account);
   await moveHolderBalance(tx, ctx, account.id, undefined, { balance: null, currency: null }, account);
-  await emitEvent(tx, ctx, 'account.created', account);
-  return account;
+  return { result: account, events: [...events, domainEvent('account.created', account)] };
 }
 
-async function resolveCustomer(tx: Repositories, ctx: CommandContext, ref: CustomerReference): Promise<string> {
+async function resolveCustomer(tx: LedgerTransaction, ctx: CommandContext, ref: CustomerReference): Promise<{ customerId: string; events: readonly DomainEvent[] }> {
   if (ref.kind === 'new') {
     try {
-      return (await createCustomer(tx, ctx, ref.customer, 'customer.externalReference')).id;
+      const created = await createCustomer(tx, ctx, ref.customer, 'customer.externalReference');
+      return { customerId: created.result.id, events: created.events ?? [] };
     } catch (error) {
       if (error instanceof ValidationFailed) {
         throw new ValidationFailed(error.violations.map((v) => ({ ...v, field: `customer.${v.field}` })));
@@ -60,7 +65,7 @@ async function resolveCustomer(tx: Repositories, ctx: CommandContext, ref: Custo
     }
   }
   try {
-    return (await findCustomer(tx, ctx.scope, ref.reference)).id;
+    return { customerId: (await findCustomer(tx, ctx.scope, ref.reference)).id, events: [] };
   } catch (error) {
     if (error instanceof NotFound) throw ValidationFailed.of('customer', `must name an existing customer: none has the id or external reference '${ref.reference}'`);
     throw error;
@@ -72,39 +77,33 @@ async function resolveCustomer(tx: Repositories, ctx: CommandContext, ref: Custo
  * @throws NotFound, ValidationFailed
  */
 export async function updateAccount(
-  tx: Repositories,
+  tx: LedgerTransaction,
   ctx: CommandContext,
   reference: string,
   input: UpdateAccountInput,
-): Promise<Account> {
-  const { holder: current, balance } = await lockByIdOrExternalReference(tx.accounts, 'account', ACCOUNT_ID_PREFIX, ctx.scope, reference);
-  const id = current.id;
-  // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
-  const at: CommandContext = { ...ctx, now: nowIso() };
+): Promise<CommandOutput<Account>> {
+  const accounts = billingRepositories.of(tx).accounts;
+  const { holder: current, balance } = await lockByIdOrExternalReference(accounts, 'account', ACCOUNT_ID_PREFIX, ctx.scope, reference);
   const next = updatedBalanceHolder(current, input);
-  if (stableJson(current) === stableJson(next)) return current;
+  if (stableJson(current) === stableJson(next)) return { result: current };
+  // Under the row lock: the change's time follows the row's last one.
+  const at: CommandContext = { ...ctx, now: changeTime(ctx, current.updatedAt) };
   next.updatedAt = at.now;
-  await tx.accounts.update(ctx.scope, next);
-  const entries = await moveHolderBalance(tx, at, id, balance, current, next);
-  await emitEvent(tx, at, 'account.updated', next);
-  if (entries.length > 0) {
-    await emitEvent(tx, at, 'account.balance_changed', { account: next, ledgerEntries: entries });
-  }
-  return next;
+  await accounts.update(ctx.scope, next);
+  const entries = await moveHolderBalance(tx, at, current.id, balance, current, next);
+  const events = [domainEvent('account.updated', next, { at: at.now })];
+  if (entries.length > 0) events.push(domainEvent('account.balance_changed', { account: next, ledgerEntries: entries }, { at: at.now }));
+  return { result: next, events };
 }
 
-export async function listAccounts(repos: Repositories, scope: Scope, query: AccountListQuery): Promise<Page<Account>> {
-  const page = await resolvePage(query, (id) => repos.accounts.cursorOf(scope, id), ACCOUNT_ID_PREFIX);
-  return repos.accounts.list(scope, { ...page, customerId: query.customerId, externalReference: query.externalReference });
+export async function listAccounts(tx: LedgerTransaction, scope: Scope, query: AccountListQuery): Promise<Page<Account>> {
+  const accounts = billingRepositories.of(tx).accounts;
+  const page = await resolvePage(query, (id) => accounts.cursorOf(scope, id), ACCOUNT_ID_PREFIX);
+  return accounts.list(scope, { ...page, customerId: query.customerId, externalReference: query.externalReference });
 }
 
 /** The account's ledger, newest first. @throws NotFound */
-export async function listAccountLedger(
-  repos: Repositories,
-  scope: Scope,
-  reference: string,
-  query: ListQuery,
-): Promise<Page<LedgerEntry>> {
+export async function listAccountLedger(repos: Repositories, scope: Scope, reference: string, query: ListQuery): Promise<Page<LedgerEntry>> {
   const account = await findAccount(repos, scope, reference);
   const page = await resolvePage(query, (id) => repos.ledger.cursorOf(scope, account.id, id));
   return repos.ledger.list(scope, account.id, page);

@@ -1,7 +1,8 @@
 import { nextBalanceState } from './balances.js';
 import { newId } from '../../../ledger/ids.js';
 import { mergeMetadata, type MetadataPatch } from './metadata.js';
-import type { BalanceHolder, CommandContext, PaymentRules } from '../../../ledger/model.js';
+import type { CommandContext } from '../../../ledger/model.js';
+import type { BalanceHolder, PaymentRules } from './model.js';
 import { checkPaymentRules } from './payment-rules.js';
 
 /** The fields customers and accounts share, as a create or update states them. */

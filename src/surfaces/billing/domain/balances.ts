@@ -2,7 +2,7 @@ import { ValidationFailed, type FieldViolation } from '../../../ledger/errors.js
 import { applyPosting, externalPosting, newBalance, recordPosting } from '../../../ledger/postings.js';
 import { fromMinorUnits, isCurrencyCode, toMinorUnits } from '../../../ledger/money.js';
 import type { Balance, CommandContext, LedgerEntry } from '../../../ledger/model.js';
-import type { Repositories } from '../../../store/ports.js';
+import type { LedgerTransaction } from '../../../ledger/store.js';
 
 /**
  * Billing shows amounts as JSON integers: exact only within ±(2^53−1) minor units. Its holders
@@ -66,7 +66,7 @@ export function nextBalanceState(current: BalanceState, change: BalanceChangeReq
  * @throws ValidationFailed (an entry beyond ±(2^53−1) minor units: billing shows entries as JSON integers)
  */
 export async function moveHolderBalance(
-  tx: Repositories,
+  tx: LedgerTransaction,
   ctx: CommandContext,
   holderId: string,
   locked: Balance | undefined,

@@ -1,12 +1,16 @@
-import { nowIso } from '../../../ledger/clock.js';
+import { changeTime } from '../../../ledger/postings.js';
+import { domainEvent } from '../../../ledger/events.js';
+import type { CommandContext, Page, Scope } from '../../../ledger/model.js';
+import { resolvePage, type ListQuery } from '../../../ledger/pagination.js';
+import type { CommandOutput } from '../../../ledger/pipeline.js';
+import { stableJson } from '../../../ledger/stable-json.js';
+import type { LedgerTransaction } from '../../../ledger/store.js';
+import { billingRepositories } from '../store/repositories.js';
 import { newBalanceHolder, updatedBalanceHolder, type BalanceHolderInput } from './balance-holders.js';
 import { moveHolderBalance } from './balances.js';
-import { emitEvent } from '../../../ledger/events.js';
-import type { CommandContext, Customer, Page, Scope } from '../../../ledger/model.js';
-import { resolvePage, type ListQuery } from '../../../ledger/pagination.js';
-import type { Repositories } from '../../../store/ports.js';
+import './events.js';
+import type { Customer } from './model.js';
 import { findByIdOrExternalReference, lockByIdOrExternalReference } from './references.js';
-import { stableJson } from '../../../ledger/stable-json.js';
 
 export const CUSTOMER_ID_PREFIX = 'bcus';
 
@@ -25,8 +29,8 @@ export interface CustomerListQuery extends ListQuery {
 }
 
 /** By `bcus_` id or external reference. @throws NotFound */
-export function findCustomer(repos: Repositories, scope: Scope, reference: string): Promise<Customer> {
-  return findByIdOrExternalReference(repos.customers, 'customer', CUSTOMER_ID_PREFIX, scope, reference);
+export function findCustomer(tx: LedgerTransaction, scope: Scope, reference: string): Promise<Customer> {
+  return findByIdOrExternalReference(billingRepositories.of(tx).customers, 'customer', CUSTOMER_ID_PREFIX, scope, reference);
 }
 
 /**
@@ -34,51 +38,46 @@ export function findCustomer(repos: Repositories, scope: Scope, reference: strin
  * @throws ValidationFailed, AlreadyExists (possibly when the transaction commits)
  */
 export async function createCustomer(
-  tx: Repositories,
+  tx: LedgerTransaction,
   ctx: CommandContext,
   input: CreateCustomerInput,
   conflictField = 'externalReference',
-): Promise<Customer> {
+): Promise<CommandOutput<Customer>> {
   const customer: Customer = {
     ...newBalanceHolder(CUSTOMER_ID_PREFIX, ctx, input),
     email: input.email ?? null,
     phone: input.phone ?? null,
   };
-  await tx.customers.insert(ctx.scope, customer, conflictField);
+  await billingRepositories.of(tx).customers.insert(ctx.scope, customer, conflictField);
   await moveHolderBalance(tx, ctx, customer.id, undefined, { balance: null, currency: null }, customer);
-  await emitEvent(tx, ctx, 'customer.created', customer);
-  return customer;
+  return { result: customer, events: [domainEvent('customer.created', customer)] };
 }
 
 /** Partial update: only provided fields change. @throws NotFound, ValidationFailed */
 export async function updateCustomer(
-  tx: Repositories,
+  tx: LedgerTransaction,
   ctx: CommandContext,
   reference: string,
   input: UpdateCustomerInput,
-): Promise<Customer> {
-  const { holder: current, balance } = await lockByIdOrExternalReference(tx.customers, 'customer', CUSTOMER_ID_PREFIX, ctx.scope, reference);
-  const id = current.id;
-  // Timestamps of a change are taken once its row lock is held, so they follow the order of changes.
-  const at: CommandContext = { ...ctx, now: nowIso() };
+): Promise<CommandOutput<Customer>> {
+  const customers = billingRepositories.of(tx).customers;
+  const { holder: current, balance } = await lockByIdOrExternalReference(customers, 'customer', CUSTOMER_ID_PREFIX, ctx.scope, reference);
   const next: Customer = {
     ...updatedBalanceHolder(current, input),
     email: input.email === undefined ? current.email : input.email,
     phone: input.phone === undefined ? current.phone : input.phone,
   };
-  if (sameCustomer(current, next)) return current;
+  if (stableJson(current) === stableJson(next)) return { result: current };
+  // Under the row lock: the change's time follows the row's last one.
+  const at: CommandContext = { ...ctx, now: changeTime(ctx, current.updatedAt) };
   next.updatedAt = at.now;
-  await tx.customers.update(ctx.scope, next);
-  await moveHolderBalance(tx, at, id, balance, current, next);
-  await emitEvent(tx, at, 'customer.updated', next);
-  return next;
+  await customers.update(ctx.scope, next);
+  await moveHolderBalance(tx, at, current.id, balance, current, next);
+  return { result: next, events: [domainEvent('customer.updated', next, { at: at.now })] };
 }
 
-export async function listCustomers(repos: Repositories, scope: Scope, query: CustomerListQuery): Promise<Page<Customer>> {
-  const page = await resolvePage(query, (id) => repos.customers.cursorOf(scope, id), CUSTOMER_ID_PREFIX);
-  return repos.customers.list(scope, { ...page, externalReference: query.externalReference, email: query.email });
-}
-
-function sameCustomer(a: Customer, b: Customer): boolean {
-  return stableJson(a) === stableJson(b);
+export async function listCustomers(tx: LedgerTransaction, scope: Scope, query: CustomerListQuery): Promise<Page<Customer>> {
+  const customers = billingRepositories.of(tx).customers;
+  const page = await resolvePage(query, (id) => customers.cursorOf(scope, id), CUSTOMER_ID_PREFIX);
+  return customers.list(scope, { ...page, externalReference: query.externalReference, email: query.email });
 }

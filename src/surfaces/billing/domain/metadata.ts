@@ -1,5 +1,5 @@
 import { ValidationFailed } from '../../../ledger/errors.js';
-import type { Metadata } from '../../../ledger/model.js';
+import type { Metadata } from './model.js';
 
 /** SPEC §3: at most 20 keys, key ≤ 40 chars, values strings ≤ 500 chars. */
 export const METADATA_LIMITS = { maxKeys: 20, maxKeyLength: 40, maxValueLength: 500 } as const;

@@ -1,5 +1,5 @@
 import { ValidationFailed } from '../../../ledger/errors.js';
-import type { PaymentRules } from '../../../ledger/model.js';
+import type { PaymentRules } from './model.js';
 
 /** min ≤ max, both non-negative (SPEC §3). */
 export function checkPaymentRules(rules: PaymentRules | null | undefined): void {

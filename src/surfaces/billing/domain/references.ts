@@ -1,5 +1,6 @@
 import { NotFound, type ResourceKind } from '../../../ledger/errors.js';
-import type { Balance, BalanceHolder, Scope } from '../../../ledger/model.js';
+import type { Balance, Scope } from '../../../ledger/model.js';
+import type { BalanceHolder } from './model.js';
 
 interface ReferenceLookups<T> {
   findById(scope: Scope, id: string): Promise<T | undefined>;

@@ -1,6 +1,6 @@
 import type { CreateAccountInput, UpdateAccountInput } from '../domain/accounts.js';
 import type { CreateCustomerInput, UpdateCustomerInput } from '../domain/customers.js';
-import type { PaymentRules } from '../../../ledger/model.js';
+import type { PaymentRules } from '../domain/model.js';
 import type { ListQuery } from '../../../ledger/pagination.js';
 import { HttpFailure } from '../../../http/failures.js';
 import type { AccountCreateBody, AccountUpdateBody, CustomerCreateBody, CustomerUpdateBody, PageQuery, PaymentRulesBody } from './schemas.js';

@@ -1,4 +1,5 @@
-import type { Account, Customer, LedgerEntry, Page, PaymentRules } from '../../../ledger/model.js';
+import type { LedgerEntry, Page } from '../../../ledger/model.js';
+import type { Account, Customer, PaymentRules } from '../domain/model.js';
 import { toMinorUnits } from '../../../ledger/money.js';
 import { minorUnitsToJson } from './json-integers.js';
 import type { StoredResponse } from '../../../store/ports.js';

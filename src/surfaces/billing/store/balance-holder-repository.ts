@@ -1,7 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { AlreadyExists, type ResourceKind } from '../../../ledger/errors.js';
-import type { BalanceHolder, PageRequest, Scope } from '../../../ledger/model.js';
-import type { BalanceHolderRepository, BalanceRepository } from '../../../store/ports.js';
+import type { PageRequest, Scope } from '../../../ledger/model.js';
+import type { BalanceHolder } from '../domain/model.js';
+import type { BalanceHolderRepository } from '../domain/ports.js';
+import type { BalanceRepository } from '../../../store/ports.js';
 import type { Database } from '../../../store/database.js';
 import type { DialectName } from '../../../store/dialects.js';
 import { precompiled, type Placeholder } from '../../../store/precompiled.js';

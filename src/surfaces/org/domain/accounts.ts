@@ -1,12 +1,14 @@
-import { nowIso } from '../../../ledger/clock.js';
 import { isEmailAddress } from '../../../ledger/emails.js';
 import { NotFound, ValidationFailed, type FieldViolation } from '../../../ledger/errors.js';
-import { emitEvent } from '../../../ledger/events.js';
+import { domainEvent, type DomainEvent } from '../../../ledger/events.js';
 import { newId } from '../../../ledger/ids.js';
 import { evaluateLowBalance } from './low-balance.js';
 import { isCurrencyCode, zero, type Money } from '../../../ledger/money.js';
 import type { CommandContext, Page, Scope } from '../../../ledger/model.js';
-import type { Repositories } from '../../../store/ports.js';
+import type { CommandOutput } from '../../../ledger/pipeline.js';
+import { changeTime } from '../../../ledger/postings.js';
+import type { LedgerTransaction } from '../../../ledger/store.js';
+import { orgRepositoriesOf } from '../store/repositories.js';
 import type { OrgTransaction } from './transactions.js';
 
 export const ORG_ACCOUNT_ID_PREFIX = 'oacc';
@@ -82,7 +84,7 @@ function fieldViolations(fields: OrgAccountFields, currency: string): FieldViola
  * unique constraint: AlreadyExists). Creating never notifies of a low balance by itself.
  * @throws ValidationFailed, AlreadyExists
  */
-export async function createOrgAccount(tx: Repositories, ctx: CommandContext, input: CreateOrgAccountInput): Promise<OrgAccount> {
+export async function createOrgAccount(tx: LedgerTransaction, ctx: CommandContext, input: CreateOrgAccountInput): Promise<CommandOutput<OrgAccount>> {
   const violations = isCurrencyCode(input.currency) ? [] : [{ field: 'currencyCode', message: `must be an ISO 4217 currency code in uppercase, like USD (got '${input.currency.slice(0, 40)}')` }];
   violations.push(...fieldViolations(input, input.currency));
   if (violations.length > 0) throw new ValidationFailed(violations);
@@ -98,22 +100,21 @@ export async function createOrgAccount(tx: Repositories, ctx: CommandContext, in
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
-  await tx.org.accounts.insert(ctx.scope, account);
+  await orgRepositoriesOf.of(tx).accounts.insert(ctx.scope, account);
   await tx.balances.insert(ctx.scope, { holderId: account.id, currency: account.currency, amount: 0n, sequence: 0, createdAt: ctx.now, updatedAt: ctx.now });
-  await emitEvent(tx, ctx, 'org_account.created', account);
-  return account;
+  return { result: account, events: [domainEvent('org_account.created', account)] };
 }
 
 /** @throws NotFound */
-export async function findOrgAccount(repos: Repositories, scope: Scope, accountId: string): Promise<OrgAccount> {
-  const account = await repos.org.accounts.findById(scope, accountId);
+export async function findOrgAccount(tx: LedgerTransaction, scope: Scope, accountId: string): Promise<OrgAccount> {
+  const account = await orgRepositoriesOf.of(tx).accounts.findById(scope, accountId);
   if (!account) throw new NotFound('account', accountId);
   return account;
 }
 
 /** The account under its row lock (every change of it takes this lock first). @throws NotFound */
-export async function lockOrgAccount(tx: Repositories, scope: Scope, accountId: string): Promise<OrgAccount> {
-  const account = await tx.org.accounts.lockById(scope, accountId);
+export async function lockOrgAccount(tx: LedgerTransaction, scope: Scope, accountId: string): Promise<OrgAccount> {
+  const account = await orgRepositoriesOf.of(tx).accounts.lockById(scope, accountId);
   if (!account) throw new NotFound('account', accountId);
   return account;
 }
@@ -124,7 +125,7 @@ export async function lockOrgAccount(tx: Repositories, scope: Scope, accountId: 
  * the balance notifies once, like a balance that falls below it.
  * @throws NotFound, ValidationFailed, AlreadyExists
  */
-export async function replaceOrgAccount(tx: Repositories, ctx: CommandContext, accountId: string, input: ReplaceOrgAccountInput): Promise<OrgAccount> {
+export async function replaceOrgAccount(tx: LedgerTransaction, ctx: CommandContext, accountId: string, input: ReplaceOrgAccountInput): Promise<CommandOutput<OrgAccount>> {
   const current = await lockOrgAccount(tx, ctx.scope, accountId);
   const violations: FieldViolation[] = [];
   if (input.accountId !== accountId) violations.push({ field: 'accountId', message: `must equal the accountId of the path, '${accountId}'` });
@@ -133,23 +134,22 @@ export async function replaceOrgAccount(tx: Repositories, ctx: CommandContext, a
   }
   violations.push(...fieldViolations(input, current.currency));
   if (violations.length > 0) throw new ValidationFailed(violations);
-  const at: CommandContext = { ...ctx, now: nowIso() };
-  const next: OrgAccount = { ...current, name: input.name, description: input.description, lowBalance: input.lowBalance, updatedAt: at.now };
-  const changed = await settleAccount(tx, at, current, next);
-  await emitEvent(tx, at, 'org_account.updated', changed);
-  return changed;
+  // Under the row lock: the change's time follows the row's last one.
+  const next: OrgAccount = { ...current, name: input.name, description: input.description, lowBalance: input.lowBalance, updatedAt: changeTime(ctx, current.updatedAt) };
+  const settled = await settleAccount(tx, ctx, current, next);
+  return { ...settled, events: [...settled.events, domainEvent('org_account.updated', settled.result, { at: settled.result.updatedAt })] };
 }
 
 /**
  * Writes the account after a change of its balance or settings, with the low-balance
- * notification that change calls for (e-mail and events in the same transaction).
+ * notification that change calls for (its events and e-mail go out in the same transaction).
  */
-export async function settleAccount(tx: Repositories, ctx: CommandContext, before: OrgAccount, after: OrgAccount): Promise<OrgAccount> {
-  const settled = await evaluateLowBalance(tx, ctx, before, after);
-  await tx.org.accounts.update(ctx.scope, settled);
-  return settled;
+export async function settleAccount(tx: LedgerTransaction, ctx: CommandContext, before: OrgAccount, after: OrgAccount): Promise<CommandOutput<OrgAccount> & { events: DomainEvent[] }> {
+  const { account, events, emails } = evaluateLowBalance(before, after);
+  await orgRepositoriesOf.of(tx).accounts.update(ctx.scope, account);
+  return { result: account, events, emails };
 }
 
-export function listOrgAccounts(repos: Repositories, scope: Scope, page: { limit: number; afterId?: string }): Promise<Page<OrgAccount>> {
-  return repos.org.accounts.list(scope, page);
+export function listOrgAccounts(tx: LedgerTransaction, scope: Scope, page: { limit: number; afterId?: string }): Promise<Page<OrgAccount>> {
+  return orgRepositoriesOf.of(tx).accounts.list(scope, page);
 }

@@ -1,3 +1,4 @@
+import { orgRepositoriesOf } from '../store/repositories.js';
 import { timingSafeEqual } from 'node:crypto';
 import { hashSecret } from '../../../tenancy/credentials.js';
 import { NotFound, PermissionDenied, Unauthenticated, ValidationFailed } from '../../../ledger/errors.js';
@@ -51,7 +52,7 @@ export async function createOAuthClient(tx: Repositories, tenantId: string, inpu
   if (name.length === 0 || name.length > 255) throw ValidationFailed.of('name', 'must be 1 to 255 characters');
   const client: OAuthClient = { id: newId('oac'), tenantId, mode: input.mode, name, roles: checkRoles(input.roles), createdAt: now, revokedAt: null };
   const secret = randomBase62(SECRET_LENGTH);
-  await tx.org.oauthClients.insert(client, hashSecret(secret));
+  await orgRepositoriesOf.of(tx).oauthClients.insert(client, hashSecret(secret));
   return { client, secret };
 }
 
@@ -63,7 +64,7 @@ export async function createOAuthClient(tx: Repositories, tenantId: string, inpu
 export async function authenticateOAuthClient(repos: Repositories, clientId: string, secret: string): Promise<OAuthClient> {
   const invalid = new Unauthenticated('client authentication failed: unknown client_id or wrong client_secret');
   if (!CLIENT_ID.test(clientId)) throw invalid;
-  const found = await repos.org.oauthClients.findByClientId(clientId);
+  const found = await orgRepositoriesOf.of(repos).oauthClients.findByClientId(clientId);
   const presented = Buffer.from(hashSecret(secret), 'hex');
   const expected = Buffer.from(found?.secretHash ?? hashSecret(''), 'hex');
   if (!timingSafeEqual(presented, expected) || !found) throw invalid;
@@ -74,13 +75,13 @@ export async function authenticateOAuthClient(repos: Repositories, clientId: str
 /** @throws NotFound (tenant) */
 export async function listOAuthClients(repos: Repositories, tenantId: string): Promise<OAuthClient[]> {
   if (!(await repos.tenants.findById(tenantId))) throw new NotFound('tenant', tenantId);
-  return repos.org.oauthClients.listForTenant(tenantId);
+  return orgRepositoriesOf.of(repos).oauthClients.listForTenant(tenantId);
 }
 
 /** Revoking twice is harmless; tokens issued before stay valid until they expire (one hour). @throws NotFound */
 export async function revokeOAuthClient(tx: Repositories, tenantId: string, clientId: string, now: string): Promise<OAuthClient> {
-  const client = await tx.org.oauthClients.findById(tenantId, clientId);
+  const client = await orgRepositoriesOf.of(tx).oauthClients.findById(tenantId, clientId);
   if (!client) throw new NotFound('oauth_client', clientId);
-  if (client.revokedAt === null) await tx.org.oauthClients.revoke(tenantId, clientId, now);
+  if (client.revokedAt === null) await orgRepositoriesOf.of(tx).oauthClients.revoke(tenantId, clientId, now);
   return { ...client, revokedAt: client.revokedAt ?? now };
 }

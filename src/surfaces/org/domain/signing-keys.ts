@@ -1,3 +1,4 @@
+import { orgRepositoriesOf } from '../store/repositories.js';
 import { hkdfSync } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Store } from '../../../store/ports.js';
@@ -43,11 +44,11 @@ async function loadKey(stored: StoredSigningKey): Promise<SigningKey> {
  * one database race safely and all sign with the same key, across restarts too.
  */
 async function findOrCreate(store: Store): Promise<SigningKey> {
-  const existing = await store.reader.org.signingKeys.find(KEY_NAME);
+  const existing = await orgRepositoriesOf.of(store.reader).signingKeys.find(KEY_NAME);
   if (existing) return loadKey(existing);
   const candidate = await newStoredKey(new Date().toISOString());
-  await store.transaction((tx) => tx.org.signingKeys.insertIfAbsent(candidate));
-  const winner = await store.reader.org.signingKeys.find(KEY_NAME);
+  await store.transaction((tx) => orgRepositoriesOf.of(tx).signingKeys.insertIfAbsent(candidate));
+  const winner = await orgRepositoriesOf.of(store.reader).signingKeys.find(KEY_NAME);
   if (!winner) throw new Error('the signing key vanished after it was stored');
   return loadKey(winner);
 }

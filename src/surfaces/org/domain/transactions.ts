@@ -1,12 +1,14 @@
-import { nowIso } from '../../../ledger/clock.js';
 import { ValidationFailed } from '../../../ledger/errors.js';
-import { emitEvent } from '../../../ledger/events.js';
+import { domainEvent } from '../../../ledger/events.js';
 import { externalPosting, post } from '../../../ledger/postings.js';
-import { fitsUnitsAndNanos, type Money } from '../../../ledger/money.js';
+import type { Money } from '../../../ledger/money.js';
+import { fitsUnitsAndNanos } from './money-units.js';
 import type { CommandContext, Page, Scope } from '../../../ledger/model.js';
 import { findOrgAccount, lockOrgAccount, settleAccount, type OrgAccount } from './accounts.js';
 import type { OrgTransactionFilter } from './ports.js';
-import type { Repositories } from '../../../store/ports.js';
+import type { CommandOutput } from '../../../ledger/pipeline.js';
+import type { LedgerTransaction } from '../../../ledger/store.js';
+import { orgRepositoriesOf } from '../store/repositories.js';
 
 export const PAYMENT_TYPES = ['API', 'PAYPAL', 'BACS'] as const;
 export type PaymentType = (typeof PAYMENT_TYPES)[number];
@@ -45,7 +47,7 @@ const MAX_DESCRIPTION = 1000;
  * refused, never wrapped.
  * @throws NotFound, ValidationFailed, InsufficientFunds
  */
-export async function createOrgTransaction(tx: Repositories, ctx: CommandContext, accountId: string, input: CreateOrgTransactionInput): Promise<{ account: OrgAccount; transaction: OrgTransaction }> {
+export async function createOrgTransaction(tx: LedgerTransaction, ctx: CommandContext, accountId: string, input: CreateOrgTransactionInput): Promise<CommandOutput<{ account: OrgAccount; transaction: OrgTransaction }>> {
   const account = await lockOrgAccount(tx, ctx.scope, accountId);
   const { amount } = input;
   if (amount.currency !== account.currency) throw ValidationFailed.of('amount.currencyCode', `must be the account's currency, ${account.currency} (got '${amount.currency}')`);
@@ -58,15 +60,15 @@ export async function createOrgTransaction(tx: Repositories, ctx: CommandContext
   const balance: Money = { currency: account.currency, amount: entry.balanceAfter };
   if (!fitsUnitsAndNanos(balance)) throw ValidationFailed.of('amount', 'would take the balance beyond the int64 range of google.type.Money units');
   const transaction: OrgTransaction = { id: entry.id, accountId: account.id, amount, balance, description: input.description, detail: input.detail, createdAt: entry.createdAt };
-  await tx.org.transactions.append(ctx.scope, transaction);
-  const at: CommandContext = { ...ctx, now: nowIso() };
-  const settled = await settleAccount(tx, at, account, { ...account, balance, updatedAt: entry.createdAt });
-  await emitEvent(tx, at, 'org_transaction.created', { account: settled, transaction });
-  return { account: settled, transaction };
+  await orgRepositoriesOf.of(tx).transactions.append(ctx.scope, transaction);
+  // One time for the whole change: the entry's (the command's, never before the balance's last change).
+  const settled = await settleAccount(tx, ctx, account, { ...account, balance, updatedAt: entry.createdAt });
+  const events = [...settled.events, domainEvent('org_transaction.created', { account: settled.result, transaction }, { at: entry.createdAt })];
+  return { result: { account: settled.result, transaction }, events, emails: settled.emails };
 }
 
 /** The account's transactions, newest first. @throws NotFound */
-export async function listOrgTransactions(repos: Repositories, scope: Scope, accountId: string, filter: OrgTransactionFilter): Promise<Page<OrgTransaction>> {
-  await findOrgAccount(repos, scope, accountId);
-  return repos.org.transactions.list(scope, accountId, filter);
+export async function listOrgTransactions(tx: LedgerTransaction, scope: Scope, accountId: string, filter: OrgTransactionFilter): Promise<Page<OrgTransaction>> {
+  await findOrgAccount(tx, scope, accountId);
+  return orgRepositoriesOf.of(tx).transactions.list(scope, accountId, filter);
 }

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import { ValidationFailed, type FieldViolation } from '../../../ledger/errors.js';
-import { AmountRejected, fromUnitsAndNanos, int64FromJson, isCurrencyCode, type Money } from '../../../ledger/money.js';
+import { AmountRejected, isCurrencyCode, type Money } from '../../../ledger/money.js';
+import { fromUnitsAndNanos, int64FromJson } from '../domain/money-units.js';
 import type { LowBalanceSettings, ReplaceOrgAccountInput, CreateOrgAccountInput } from '../domain/accounts.js';
 import type { CreateOrgTransactionInput, OrgTransactionDetail } from '../domain/transactions.js';
 import type { OrgTransactionFilter } from '../domain/ports.js';

@@ -1,5 +1,6 @@
 import type { Page } from '../../../ledger/model.js';
-import { toUnitsAndNanos, type Money } from '../../../ledger/money.js';
+import type { Money } from '../../../ledger/money.js';
+import { toUnitsAndNanos } from '../domain/money-units.js';
 import type { OrgAccount } from '../domain/accounts.js';
 import type { OrgTransaction } from '../domain/transactions.js';
 import type { StoredResponse } from '../../../store/ports.js';

@@ -4,6 +4,7 @@ import type { OAuthClientRepository, OrgAccountRepository, OrgRepositories, OrgT
 import type { Page } from '../../../ledger/model.js';
 import type { Database } from '../../../store/database.js';
 import type { DialectName } from '../../../store/dialects.js';
+import { defineRepositories } from '../../../store/module-repositories.js';
 import { insertUnique } from '../../../store/unique-violation.js';
 import { insertOf, WriteStatement, type WriteSink } from '../../../store/write-behind.js';
 import type { OrgAccountTable } from './tables.js';
@@ -17,6 +18,9 @@ const updateAccount = WriteStatement.update('org_accounts', ACCOUNT_COLUMNS, ['t
 function pageOf<Row, Item>(rows: Row[], limit: number, toItem: (row: Row) => Item): Page<Item> {
   return { items: rows.slice(0, limit).map(toItem), hasMore: rows.length > limit };
 }
+
+/** The org surface's repositories on a transaction or reader of the store: `orgRepositoriesOf.of(tx)`. */
+export const orgRepositoriesOf = defineRepositories<OrgRepositories>(({ db, dialect, writes }) => orgRepositories(db, dialect, writes));
 
 /** Every statement is bounded by tenant and mode; keyed reads name a whole primary key or unique constraint. */
 export function orgRepositories(db: Kysely<Database>, dialect: DialectName, writes: WriteSink): OrgRepositories {

@@ -2,15 +2,10 @@ import type { ListCursor, Page, PageRequest, Scope } from '../../../ledger/model
 import type { SubAccount, SubAccountStatus, SubAccountType } from './sub-accounts.js';
 import type { Transfer } from './transfers.js';
 
-/**
- * The persistence of platform sub-accounts and transfers, added to the core's Repositories
- * (ports.ts) by augmentation so that this concept stays in files of its own.
- */
-declare module '../../../store/ports.js' {
-  interface Repositories {
-    subAccounts: SubAccountRepository;
-    transfers: TransferRepository;
-  }
+/** The platform surface's storage: sub-accounts and transfers (platform/store implements it). */
+export interface PlatformRepositories {
+  subAccounts: SubAccountRepository;
+  transfers: TransferRepository;
 }
 
 export interface SubAccountFilter extends PageRequest {

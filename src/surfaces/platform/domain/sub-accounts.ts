@@ -1,13 +1,14 @@
-import { nowIso } from '../../../ledger/clock.js';
-import { queueEmail } from '../../../ledger/emails.js';
 import { NotFound, ValidationFailed } from '../../../ledger/errors.js';
-import { emitEvent, type DomainEventKind } from '../../../ledger/events.js';
+import { domainEvent, type DomainEventKind } from '../../../ledger/events.js';
 import { newHexId } from '../../../ledger/ids.js';
 import type { CommandContext, Page, Scope } from '../../../ledger/model.js';
 import { resolvePage, type ListQuery } from '../../../ledger/pagination.js';
+import type { CommandOutput } from '../../../ledger/pipeline.js';
+import { changeTime } from '../../../ledger/postings.js';
+import type { LedgerTransaction } from '../../../ledger/store.js';
 import type { Repositories } from '../../../store/ports.js';
+import { platformRepositories } from '../store/repositories.js';
 import { stableJson } from '../../../ledger/stable-json.js';
-import './ports.js';
 
 declare module '../../../ledger/events.js' {
   interface DomainEvents {
@@ -99,8 +100,8 @@ const EVENT_OF_STATUS: Partial<Record<SubAccountStatus, DomainEventKind>> = {
 };
 
 /** @throws NotFound */
-export async function findSubAccount(repos: Repositories, scope: Scope, id: string): Promise<SubAccount> {
-  const found = await repos.subAccounts.findById(scope, id);
+export async function findSubAccount(tx: LedgerTransaction, scope: Scope, id: string): Promise<SubAccount> {
+  const found = await platformRepositories.of(tx).subAccounts.findById(scope, id);
   if (!found) throw new NotFound('sub_account', id);
   return found;
 }
@@ -110,7 +111,7 @@ export async function findSubAccount(repos: Repositories, scope: Scope, id: stri
  * e-mail goes to its address, through the outbox, in the same transaction.
  * @throws NotFound (the tenant), ValidationFailed
  */
-export async function createSubAccount(tx: Repositories, ctx: CommandContext, input: CreateSubAccountInput): Promise<SubAccount> {
+export async function createSubAccount(tx: Repositories, ctx: CommandContext, input: CreateSubAccountInput): Promise<CommandOutput<SubAccount>> {
   const tenant = await tx.tenants.findById(ctx.scope.tenantId);
   if (!tenant) throw new NotFound('tenant', ctx.scope.tenantId);
   const type: SubAccountType = 'type' in input ? input.type : 'CUSTOM';
@@ -125,60 +126,60 @@ export async function createSubAccount(tx: Repositories, ctx: CommandContext, in
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
-  await tx.subAccounts.insert(ctx.scope, account);
-  await emitEvent(tx, ctx, 'sub_account.created', account);
-  if (type === 'MANAGED') {
-    await queueEmail(tx, ctx.scope, {
-      to: account.email,
-      subject: `${tenant.name} invites you to set up your account`,
-      body: `${tenant.name} has created an account for ${account.publicProfile.businessName} on its platform.\n` +
-        `Register with this e-mail address to start accepting payments. Account id: ${account.id}`,
-    }, ctx.now);
-  }
-  return account;
+  await platformRepositories.of(tx).subAccounts.insert(ctx.scope, account);
+  const events = [domainEvent('sub_account.created', account)];
+  if (type !== 'MANAGED') return { result: account, events };
+  const invitation = {
+    to: account.email,
+    subject: `${tenant.name} invites you to set up your account`,
+    body: `${tenant.name} has created an account for ${account.publicProfile.businessName} on its platform.\n` +
+      `Register with this e-mail address to start accepting payments. Account id: ${account.id}`,
+  };
+  return { result: account, events, emails: [invitation] };
 }
 
 /** Only provided fields change. @throws NotFound */
-export async function updateSubAccount(tx: Repositories, ctx: CommandContext, id: string, input: UpdateSubAccountInput): Promise<SubAccount> {
+export async function updateSubAccount(tx: LedgerTransaction, ctx: CommandContext, id: string, input: UpdateSubAccountInput): Promise<CommandOutput<SubAccount>> {
   const current = await lockSubAccount(tx, ctx.scope, id);
   const next: SubAccount = {
     ...current,
     email: input.email ?? current.email,
     publicProfile: input.publicProfile ? { ...current.publicProfile, ...input.publicProfile } : current.publicProfile,
   };
-  if (stableJson(next) === stableJson(current)) return current;
-  next.updatedAt = nowIso();
-  await tx.subAccounts.update(ctx.scope, next);
-  await emitEvent(tx, { ...ctx, now: next.updatedAt }, 'sub_account.updated', next);
-  return next;
+  if (stableJson(next) === stableJson(current)) return { result: current };
+  // Under the row lock: the change's time follows the row's last one.
+  next.updatedAt = changeTime(ctx, current.updatedAt);
+  await platformRepositories.of(tx).subAccounts.update(ctx.scope, next);
+  return { result: next, events: [domainEvent('sub_account.updated', next, { at: next.updatedAt })] };
 }
 
 /**
  * Moves the sub-account to `status` along the lifecycle; a move to the status it has is a no-op.
  * @throws NotFound, ValidationFailed (a move the lifecycle does not allow)
  */
-export async function moveSubAccountStatus(tx: Repositories, ctx: CommandContext, id: string, status: SubAccountStatus): Promise<SubAccount> {
+export async function moveSubAccountStatus(tx: LedgerTransaction, ctx: CommandContext, id: string, status: SubAccountStatus): Promise<CommandOutput<SubAccount>> {
   const current = await lockSubAccount(tx, ctx.scope, id);
-  if (current.status === status) return current;
+  if (current.status === status) return { result: current };
   if (!canMoveStatus(current.status, status)) {
     throw ValidationFailed.of('status', `cannot move from ${current.status} to ${status}; allowed: ${NEXT_STATUSES[current.status].join(', ')}`);
   }
-  const next: SubAccount = { ...current, status, updatedAt: nowIso() };
-  await tx.subAccounts.update(ctx.scope, next);
-  await emitEvent(tx, { ...ctx, now: next.updatedAt }, EVENT_OF_STATUS[status] ?? 'sub_account.updated', next);
-  return next;
+  const next: SubAccount = { ...current, status, updatedAt: changeTime(ctx, current.updatedAt) };
+  await platformRepositories.of(tx).subAccounts.update(ctx.scope, next);
+  return { result: next, events: [domainEvent(EVENT_OF_STATUS[status] ?? 'sub_account.updated', next, { at: next.updatedAt })] };
 }
 
-async function lockSubAccount(tx: Repositories, scope: Scope, id: string): Promise<SubAccount> {
-  const found = await tx.subAccounts.lockById(scope, id);
+/** The sub-account under its row lock (every change of it takes this lock first). @throws NotFound */
+export async function lockSubAccount(tx: LedgerTransaction, scope: Scope, id: string): Promise<SubAccount> {
+  const found = await platformRepositories.of(tx).subAccounts.lockById(scope, id);
   if (!found) throw new NotFound('sub_account', id);
   return found;
 }
 
 /** Newest first; cursors are sub-account ids. @throws ValidationFailed (unknown cursor) */
-export async function listSubAccounts(repos: Repositories, scope: Scope, query: SubAccountListQuery): Promise<Page<SubAccount>> {
-  const page = await resolvePage(query, (id) => repos.subAccounts.cursorOf(scope, id));
-  return repos.subAccounts.list(scope, {
+export async function listSubAccounts(tx: LedgerTransaction, scope: Scope, query: SubAccountListQuery): Promise<Page<SubAccount>> {
+  const { subAccounts } = platformRepositories.of(tx);
+  const page = await resolvePage(query, (id) => subAccounts.cursorOf(scope, id));
+  return subAccounts.list(scope, {
     ...page,
     emails: query.emails,
     statuses: query.statuses,

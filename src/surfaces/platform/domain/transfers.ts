@@ -1,12 +1,13 @@
 import { LedgerError, NotFound } from '../../../ledger/errors.js';
-import { emitEvent } from '../../../ledger/events.js';
+import { domainEvent } from '../../../ledger/events.js';
 import { newHexId } from '../../../ledger/ids.js';
 import { externalPosting, post, type PostingResult } from '../../../ledger/postings.js';
 import type { Money } from '../../../ledger/money.js';
 import type { CommandContext, Scope } from '../../../ledger/model.js';
-import type { Repositories } from '../../../store/ports.js';
+import type { CommandOutput } from '../../../ledger/pipeline.js';
+import type { LedgerTransaction } from '../../../ledger/store.js';
+import { platformRepositories } from '../store/repositories.js';
 import type { SubAccount } from './sub-accounts.js';
-import './ports.js';
 
 declare module '../../../ledger/events.js' {
   interface DomainEvents {
@@ -48,30 +49,39 @@ export class HolderNotLive extends LedgerError {
 }
 
 /**
- * Resolves a user id to a balance holder: the tenant itself, or one of its sub-accounts.
- * @throws NotFound('transfer_party'), HolderNotLive when `mustBeLive` and it is not LIVE
+ * Locks the parties of a transfer, the tenant itself or its sub-accounts, and checks that each
+ * is LIVE under its row lock, the lock a status move takes: no transfer commits after a
+ * suspension has answered (SPEC §9). Rows are locked in one order (as balances are), so two
+ * transfers never deadlock; they are checked source first.
+ * @throws NotFound('transfer_party'), HolderNotLive
  */
-async function partyOf(repos: Repositories, scope: Scope, userId: string, mustBeLive: boolean): Promise<SubAccount | null> {
-  if (userId === scope.tenantId) return null;
-  const account = await repos.subAccounts.findById(scope, userId);
-  if (!account) throw new NotFound('transfer_party', userId);
-  if (mustBeLive && account.status !== 'LIVE') throw new HolderNotLive(account.id, account.status);
-  return account;
+async function lockLiveParties(tx: LedgerTransaction, scope: Scope, userIds: readonly string[]): Promise<void> {
+  const { subAccounts } = platformRepositories.of(tx);
+  const locked = new Map<string, SubAccount | undefined>();
+  for (const userId of [...new Set(userIds)].sort()) {
+    if (userId !== scope.tenantId) locked.set(userId, await subAccounts.lockById(scope, userId));
+  }
+  for (const userId of userIds) {
+    if (userId === scope.tenantId) continue;
+    const account = locked.get(userId);
+    if (!account) throw new NotFound('transfer_party', userId);
+    if (account.status !== 'LIVE') throw new HolderNotLive(account.id, account.status);
+  }
 }
 
 /**
  * The balance holder a `for-user-id` names (the tenant when absent), checked to exist.
  * @throws NotFound('sub_account')
  */
-export async function balanceHolderOf(repos: Repositories, scope: Scope, forUserId: string | undefined): Promise<string> {
+export async function balanceHolderOf(tx: LedgerTransaction, scope: Scope, forUserId: string | undefined): Promise<string> {
   if (forUserId === undefined || forUserId === scope.tenantId) return scope.tenantId;
-  if (!(await repos.subAccounts.findById(scope, forUserId))) throw new NotFound('sub_account', forUserId);
+  if (!(await platformRepositories.of(tx).subAccounts.findById(scope, forUserId))) throw new NotFound('sub_account', forUserId);
   return forUserId;
 }
 
 /** The holder's balance in `currency` (zero when it has none yet). */
-export async function balanceOf(repos: Repositories, scope: Scope, holderId: string, currency: string): Promise<Money> {
-  const balance = await repos.balances.find(scope, holderId, currency);
+export async function balanceOf(tx: LedgerTransaction, scope: Scope, holderId: string, currency: string): Promise<Money> {
+  const balance = await tx.balances.find(scope, holderId, currency);
   return { currency, amount: balance?.amount ?? 0n };
 }
 
@@ -80,11 +90,10 @@ export async function balanceOf(repos: Repositories, scope: Scope, holderId: str
  * the scope by the store's unique constraint (no read first).
  * @throws NotFound('transfer_party'), HolderNotLive, InsufficientFunds, ValidationFailed, AlreadyExists('transfer', 'reference')
  */
-export async function createTransfer(tx: Repositories, ctx: CommandContext, input: CreateTransferInput): Promise<{ transfer: Transfer; posting: PostingResult }> {
-  await partyOf(tx, ctx.scope, input.sourceUserId, true);
-  await partyOf(tx, ctx.scope, input.destinationUserId, true);
+export async function createTransfer(tx: LedgerTransaction, ctx: CommandContext, input: CreateTransferInput): Promise<CommandOutput<{ transfer: Transfer; posting: PostingResult }>> {
+  await lockLiveParties(tx, ctx.scope, [input.sourceUserId, input.destinationUserId]);
   const transfer: Transfer = { id: newHexId(ctx.now), status: 'SUCCESSFUL', createdAt: ctx.now, ...input };
-  await tx.transfers.insert(ctx.scope, transfer);
+  await platformRepositories.of(tx).transfers.insert(ctx.scope, transfer);
   const posting = await post(tx, ctx, {
     kind: 'transfer',
     amount: input.amount,
@@ -95,13 +104,12 @@ export async function createTransfer(tx: Repositories, ctx: CommandContext, inpu
   });
   // On a sub-account's page: the sub-account side (a platform's own balance is the tenant's).
   const subject = input.sourceUserId === ctx.scope.tenantId ? input.destinationUserId : input.sourceUserId;
-  await emitEvent(tx, ctx, 'transfer.created', transfer, subject);
-  return { transfer, posting };
+  return { result: { transfer, posting }, events: [domainEvent('transfer.created', transfer, { subjectId: subject })] };
 }
 
 /** @throws NotFound('transfer') */
-export async function findTransferByReference(repos: Repositories, scope: Scope, reference: string): Promise<Transfer> {
-  const transfer = await repos.transfers.findByReference(scope, reference);
+export async function findTransferByReference(tx: LedgerTransaction, scope: Scope, reference: string): Promise<Transfer> {
+  const transfer = await platformRepositories.of(tx).transfers.findByReference(scope, reference);
   if (!transfer) throw new NotFound('transfer', reference);
   return transfer;
 }
@@ -110,11 +118,10 @@ export async function findTransferByReference(repos: Repositories, scope: Scope,
  * Money entering the books for the holder (a test-mode top-up), posted against EXTERNAL.
  * @throws NotFound('sub_account'), ValidationFailed (not positive)
  */
-export async function topUpBalance(tx: Repositories, ctx: CommandContext, forUserId: string | undefined, amount: Money): Promise<Money> {
+export async function topUpBalance(tx: LedgerTransaction, ctx: CommandContext, forUserId: string | undefined, amount: Money): Promise<CommandOutput<Money>> {
   const holderId = await balanceHolderOf(tx, ctx.scope, forUserId);
   const result = await post(tx, ctx, externalPosting('topup', holderId, amount));
   const after = result.balances.find((b) => b.holderId === holderId)!;
   const balance = { currency: amount.currency, amount: after.amount };
-  await emitEvent(tx, ctx, 'balance.topped_up', { holderId, amount, balance });
-  return balance;
+  return { result: balance, events: [domainEvent('balance.topped_up', { holderId, amount, balance })] };
 }

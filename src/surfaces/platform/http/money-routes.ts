@@ -50,7 +50,7 @@ export function registerTransferRoutes(app: SurfaceApp, { services, run }: Surfa
     const { reference, source_user_id, destination_user_id } = request.body;
     const amount = amountOf(request, currencyOf(request.body.currency, await countryOf(services, request)));
     const input = { reference, amount, sourceUserId: source_user_id, destinationUserId: destination_user_id };
-    return run(request, reply, async (tx, ctx) => (await createTransfer(tx, ctx, input)).transfer, transferResponse);
+    return run(request, reply, (tx, ctx) => createTransfer(tx, ctx, input), ({ transfer }) => transferResponse(transfer));
   });
 
   app.get('/reference=:reference', {

@@ -1,13 +1,20 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import { AlreadyExists } from '../../../ledger/errors.js';
 import type { Mode } from '../../../ledger/model.js';
-import type { SubAccountRepository, TransferRepository } from '../domain/ports.js';
+import type { PlatformRepositories, SubAccountRepository, TransferRepository } from '../domain/ports.js';
 import type { PublicProfile, SubAccount, SubAccountConfigurations, SubAccountStatus, SubAccountType } from '../domain/sub-accounts.js';
 import type { Transfer } from '../domain/transfers.js';
 import type { Database } from '../../../store/database.js';
 import type { DialectName } from '../../../store/dialects.js';
 import { keysetPage } from '../../../store/keyset.js';
+import { defineRepositories } from '../../../store/module-repositories.js';
 import { insertOf, WriteStatement, type WriteSink } from '../../../store/write-behind.js';
+
+/** The platform's repositories on a transaction or reader of the store: `platformRepositories.of(tx)`. */
+export const platformRepositories = defineRepositories<PlatformRepositories>(({ db, dialect, writes }) => ({
+  subAccounts: subAccountRepository(db, dialect, writes),
+  transfers: transferRepository(db, writes),
+}));
 
 /** Platform sub-accounts and transfers (migration 2026-12-03-platform), added to Database by augmentation. */
 export interface SubAccountTable {
