@@ -2,7 +2,7 @@ import { orgRepositoriesOf } from '../../src/surfaces/org/store/repositories.js'
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify, SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
-import { signingKeyOf } from '../../src/surfaces/org/domain/signing-keys.js';
+import { signingKeyOf } from '../../src/surfaces/org/store/signing-keys.js';
 import { call } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';

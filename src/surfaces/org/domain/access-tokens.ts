@@ -3,7 +3,7 @@ import { Unauthenticated } from '../../../ledger/errors.js';
 import { newId } from '../../../ledger/ids.js';
 import type { Mode, Scope } from '../../../ledger/model.js';
 import { isOrgRole, type OAuthClient, type OrgRole } from './oauth-clients.js';
-import { SIGNING_ALGORITHM, type SigningKey } from './signing-keys.js';
+import { SIGNING_ALGORITHM, type SigningKey } from '../store/signing-keys.js';
 
 /** Seconds an access token lives (`expires_in`): short, as BidZenith's "expire after a short period". */
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;

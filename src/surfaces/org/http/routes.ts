@@ -3,7 +3,7 @@ import { createOrgAccount, findOrgAccount, listOrgAccounts, replaceOrgAccount } 
 import { createOrgTransaction, listOrgTransactions } from '../domain/transactions.js';
 import { PageTokens } from '../domain/page-tokens.js';
 import type { Store } from '../../../store/ports.js';
-import { signingKeyOf } from '../domain/signing-keys.js';
+import { signingKeyOf } from '../store/signing-keys.js';
 import { Described } from '../../../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../../../http/surface.js';
 import { accountCreateInput, accountReplaceInput, transactionCreateInput, transactionFilterOf } from './inputs.js';

@@ -1,7 +1,7 @@
 import { verifyAccessToken } from '../domain/access-tokens.js';
 import { PermissionDenied, Unauthenticated } from '../../../ledger/errors.js';
 import type { OrgRole } from '../domain/oauth-clients.js';
-import { signingKeyOf } from '../domain/signing-keys.js';
+import { signingKeyOf } from '../store/signing-keys.js';
 import { bearerTokenOf, type BearerCredential } from '../../../http/auth.js';
 import type { SurfaceDefinition } from '../../../http/surface.js';
 import { ORG_OPENAPI_FAILURES, renderOrgFailure } from './errors.js';

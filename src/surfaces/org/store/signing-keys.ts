@@ -1,8 +1,9 @@
-import { orgRepositoriesOf } from '../store/repositories.js';
+import { nowIso } from '../../../ledger/clock.js';
+import { orgRepositoriesOf } from './repositories.js';
 import { hkdfSync } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Store } from '../../../store/ports.js';
-import type { StoredSigningKey } from './ports.js';
+import type { StoredSigningKey } from '../domain/ports.js';
 
 /** Ed25519 signatures (JWS `alg` EdDSA): small keys and tokens, no nonce to get wrong. */
 export const SIGNING_ALGORITHM = 'EdDSA';
@@ -46,7 +47,7 @@ async function loadKey(stored: StoredSigningKey): Promise<SigningKey> {
 async function findOrCreate(store: Store): Promise<SigningKey> {
   const existing = await orgRepositoriesOf.of(store.reader).signingKeys.find(KEY_NAME);
   if (existing) return loadKey(existing);
-  const candidate = await newStoredKey(new Date().toISOString());
+  const candidate = await newStoredKey(nowIso());
   await store.transaction((tx) => orgRepositoriesOf.of(tx).signingKeys.insertIfAbsent(candidate));
   const winner = await orgRepositoriesOf.of(store.reader).signingKeys.find(KEY_NAME);
   if (!winner) throw new Error('the signing key vanished after it was stored');
