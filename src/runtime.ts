@@ -13,7 +13,9 @@ import type { AppServices } from './http/services.js';
 import type { Logger } from 'pino';
 import { migrateToLatest, openDatabase, pendingMigrations } from './store/dialects.js';
 import { EventCatalog } from './ledger/events.js';
-import { VENDOR_SURFACES } from './surfaces/index.js';
+import { VENDORS } from './surfaces/index.js';
+import { surfacesOfVendors, type VendorModule } from './surfaces/vendor-module.js';
+import { migrationProviderOf } from './store/migrations/index.js';
 import { createMailer } from './workers/mailer.js';
 import { OutboxWorker, plainEnvelope, type EnvelopeBuilder } from './workers/outbox-worker.js';
 import { KyselyStore } from './store/kysely-store.js';
@@ -24,14 +26,17 @@ import { databaseStartupFailure } from './startup-failure.js';
  * primary migrated before starting it) and wires every service the app needs.
  */
 export async function openServices(config: Config, options: StoreOpening = {}): Promise<AppServices & { store: KyselyStore }> {
-  const store = await openStore(config, options);
-  const events = eventCatalog();
+  const vendors = options.vendors ?? VENDORS;
+  const store = await openStore(config, { ...options, vendors });
+  const events = eventCatalog(vendors);
+  const migrations = migrationProviderOf(vendors.map((vendor) => vendor.migrations ?? {}));
   const ledger = new LedgerPipeline<Repositories>(store, events);
   const metrics = createMetrics();
   metrics.measureQueueDepth(() => store.outbox.depth());
   let migrated = false;
   return {
     config,
+    vendors,
     store,
     ledger,
     commands: new IdempotentCommands(ledger, store, config.idempotencyTtlMs),
@@ -42,7 +47,7 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
     // Once every migration is seen applied it stays applied for this process.
     pendingMigrations: async () => {
       if (migrated) return 0;
-      const pending = await pendingMigrations(store.db);
+      const pending = await pendingMigrations(store.db, migrations);
       migrated = pending === 0;
       return pending;
     },
@@ -52,12 +57,14 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
 export interface StoreOpening {
   /** false: the schema is known to be current (another process migrated it); default true. */
   migrate?: boolean;
+  /** The vendor modules served (default: every registered one, src/surfaces/index.ts). */
+  vendors?: readonly VendorModule[];
 }
 
 /** @throws StartupFailure naming DATABASE_URL when the database cannot be opened or migrated */
 export async function openStore(
   config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'> & Partial<Pick<Config, 'pgConnectTimeoutMs'>>,
-  { migrate = true }: StoreOpening = {},
+  { migrate = true, vendors = VENDORS }: StoreOpening = {},
 ): Promise<KyselyStore> {
   let database: ReturnType<typeof openDatabase>;
   try {
@@ -66,25 +73,25 @@ export async function openStore(
     throw databaseStartupFailure(error, config.databaseUrl);
   }
   try {
-    if (migrate) await migrateToLatest(database.db);
+    if (migrate) await migrateToLatest(database.db, migrationProviderOf(vendors.map((vendor) => vendor.migrations ?? {})));
   } catch (error) {
     await database.close().catch(() => {});
     throw databaseStartupFailure(error, config.databaseUrl);
   }
-  return new KyselyStore(database);
+  return new KyselyStore(database, { directory: vendors.flatMap((vendor) => vendor.directory ?? []) });
 }
 
-/** Every surface's event publications. */
-export function eventCatalog(): EventCatalog {
+/** Every vendor surface's event publications. */
+export function eventCatalog(vendors: readonly VendorModule[] = VENDORS): EventCatalog {
   const catalog = new EventCatalog();
-  for (const surface of VENDOR_SURFACES) surface.publishEvents?.(catalog);
+  for (const surface of surfacesOfVendors(vendors)) surface.publishEvents?.(catalog);
   return catalog;
 }
 
-/** Every surface's webhook envelope, by the event source the surface writes. */
-const ENVELOPES: Record<string, EnvelopeBuilder> = Object.fromEntries(
-  VENDOR_SURFACES.flatMap((surface) => (surface.webhookEnvelope ? [[surface.name, surface.webhookEnvelope]] : [])),
-);
+/** Every vendor surface's webhook envelope, by the event source the surface writes. */
+function envelopesOf(vendors: readonly VendorModule[]): Record<string, EnvelopeBuilder> {
+  return Object.fromEntries(surfacesOfVendors(vendors).flatMap((surface) => (surface.webhookEnvelope ? [[surface.name, surface.webhookEnvelope]] : [])));
+}
 
 /**
  * The outbox worker of this process, woken after every committed write. Runs until
@@ -94,7 +101,7 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
   const { config } = services;
   const worker = new OutboxWorker({
     store: services.store,
-    envelopes: ENVELOPES,
+    envelopes: envelopesOf(services.vendors),
     defaultEnvelope: plainEnvelope,
     mailer: createMailer(config.smtpUrl, config.mailFrom, log),
     log,

@@ -13,7 +13,8 @@ import { getTenant } from '../tenancy/tenants.js';
 import { Described } from '../http/openapi-operations.js';
 import type { AppServices } from '../http/services.js';
 import type { SurfaceApp } from '../http/surface.js';
-import { DIRECTORY_STATUSES } from '../store/account-directory.js';
+import { directoryStatuses } from '../store/account-directory.js';
+import { VENDORS } from '../surfaces/index.js';
 import { runOperatorCommand } from './operator-command.js';
 import { presentDelivery } from './outbox-routes.js';
 import { DataOf, WebhookDelivery } from './schemas.js';
@@ -27,7 +28,10 @@ const Id = Type.String({ minLength: 1, maxLength: 255 });
 const OrNull = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time' });
 const Limit = (fallback: number, maximum = 100) => Type.Integer({ minimum: 1, maximum, default: fallback });
-const SURFACES = ['billing', 'platform', 'org'] as const;
+// The directory's filters: every registered vendor's holder tables (VendorModule.directory).
+const DIRECTORY_SOURCES = VENDORS.flatMap((vendor) => vendor.directory ?? []);
+const SURFACES = [...new Set(DIRECTORY_SOURCES.map((source) => source.surface))];
+const DIRECTORY_STATUSES = directoryStatuses(DIRECTORY_SOURCES);
 
 const AccountPath = Type.Object({ tenantId: Id, accountId: Id });
 const DirectoryQuery = Type.Object(

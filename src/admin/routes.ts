@@ -3,9 +3,7 @@ import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey, rotat
 import { registerAccountRoutes } from './account-routes.js';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
-import { registerOAuthClientRoutes } from './oauth-client-routes.js';
 import { registerOutboxRoutes } from './outbox-routes.js';
-import { registerPlatformAccountRoutes } from './platform-account-routes.js';
 import { presentCreatedTenant, presentKey, presentTenant, presentTenantPage } from './presenter.js';
 import * as S from './schemas.js';
 
@@ -66,6 +64,6 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
 
   registerOutboxRoutes(app, services);
   registerAccountRoutes(app, services);
-  registerPlatformAccountRoutes(app, services);
-  registerOAuthClientRoutes(app, services);
+  // Each vendor's operator routes for its own objects (VendorModule.registerAdminRoutes).
+  for (const vendor of services.vendors) vendor.registerAdminRoutes?.(app, services);
 }

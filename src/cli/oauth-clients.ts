@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { presentOAuthClient } from '../admin/oauth-client-routes.js';
+import { presentOAuthClient } from '../surfaces/org/http/admin-routes.js';
 import { nowIso } from '../ledger/clock.js';
 import { createOAuthClient, listOAuthClients, ORG_ROLES, revokeOAuthClient } from '../surfaces/org/domain/oauth-clients.js';
 import type { Store } from '../store/ports.js';

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { consoleSurface } from '../admin/console/surface.js';
 import { adminSurface } from '../admin/surface.js';
-import { VENDOR_SURFACES } from '../surfaces/index.js';
+import { surfacesOfVendors } from '../surfaces/vendor-module.js';
 import { answerClientError } from './client-errors.js';
 import { registerErrorDocs } from './error-docs.js';
 import { HttpFailure, toFailure } from './failures.js';
@@ -27,10 +27,10 @@ export interface AppOptions {
   extraSurfaces?: readonly SurfaceDefinition[];
 }
 
-/** Every surface this process serves: the vendors' (src/surfaces/index.ts), then the operator's. */
+/** Every surface this process serves: the vendors' (services.vendors), then the operator's. */
 function surfacesOf(services: AppServices): SurfaceDefinition[] {
   return [
-    ...VENDOR_SURFACES,
+    ...surfacesOfVendors(services.vendors),
     // Without SUBLEDGER_ADMIN_TOKEN the admin API and its console do not exist: every /admin
     // and /console path is a plain 404.
     ...(services.config.adminToken ? [adminSurface, consoleSurface] : []),

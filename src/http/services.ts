@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { VendorModule } from '../surfaces/vendor-module.js';
 import type { EventCatalog } from '../ledger/events.js';
 import type { LedgerPipeline } from '../ledger/pipeline.js';
 import type { Repositories, Store } from '../store/ports.js';
@@ -10,6 +11,8 @@ import type { RateLimiter } from './rate-limit.js';
 /** Everything a surface or the admin API may use, handed over explicitly at registration. */
 export interface AppServices {
   config: Config;
+  /** The vendor modules served (src/surfaces/index.ts, or a test's own list). */
+  vendors: readonly VendorModule[];
   store: Store;
   /** The ledger's write pipeline (commands with their outbox effects, one transaction each). */
   ledger: LedgerPipeline<Repositories>;

@@ -7,17 +7,23 @@ import type { Database } from './database.js';
 import type { DialectName } from './dialects.js';
 import { rowToBalance, rowToLedgerEntry } from './rows.js';
 
-// The operator console's one list of every surface's account holders (issue 14). There is no
+// The operator console's one list of every vendor's account holders (issue 14). There is no
 // directory table to keep in step on every write: each source table is read through its own
-// indexes (migration 2026-12-05-account-directory) and the pages are merged here. A cursor holds
+// indexes (migration 2026-12-05-account-directory; a vendor's own migration for a new source)
+// and the pages are merged here. A cursor holds
 // every source's position, so page 1000 costs what page 1 does, at 10^6 holders as at 10.
 
 type Column = 'name' | 'email' | 'external_reference';
 
-/** One table of holders, with the columns the directory shows, as that table names them. */
-interface Source {
+/**
+ * One table of holders, with the columns the directory shows, as that table names them. Each
+ * vendor module declares its own (VendorModule.directory); the table must have an index for each
+ * column searched (tenant, lowered value, id, mode) and for its status column.
+ */
+export interface DirectorySource {
+  /** A short key unique among the sources (it names the source's position in a cursor). */
   key: string;
-  table: 'customers' | 'accounts' | 'platform_sub_accounts' | 'org_accounts';
+  table: string;
   surface: string;
   kind: string;
   columns: Partial<Record<Column, string>>;
@@ -25,32 +31,10 @@ interface Source {
   status?: { values: readonly string[]; column: string; stored: (status: string) => string | number; shown: RawBuilder<string> };
 }
 
-const PLATFORM_STATUSES = ['INVITED', 'REGISTERED', 'AWAITING_DOCS', 'PENDING_VERIFICATION', 'LIVE', 'SUSPENDED'] as const;
-export const ORG_STATUSES = ['ok', 'low_balance'] as const;
+type Source = DirectorySource;
 
-const SOURCES: readonly Source[] = [
-  { key: 'c', table: 'customers', surface: 'billing', kind: 'customer', columns: { name: 'name', email: 'email', external_reference: 'external_reference' } },
-  { key: 'a', table: 'accounts', surface: 'billing', kind: 'account', columns: { name: 'name', external_reference: 'external_reference' } },
-  {
-    key: 'p',
-    table: 'platform_sub_accounts',
-    surface: 'platform',
-    kind: 'sub_account',
-    columns: { name: 'business_name', email: 'email' },
-    status: { values: PLATFORM_STATUSES, column: 'status', stored: (status) => status, shown: sql<string>`status` },
-  },
-  {
-    key: 'o',
-    table: 'org_accounts',
-    surface: 'org',
-    kind: 'org_account',
-    columns: { name: 'name' },
-    status: { values: ORG_STATUSES, column: 'below_threshold', stored: (status) => (status === 'low_balance' ? 1 : 0), shown: sql<string>`case when below_threshold = 1 then 'low_balance' else 'ok' end` },
-  },
-];
-
-/** Every status a holder of some surface can have (the admin API's filter values). */
-export const DIRECTORY_STATUSES: readonly string[] = SOURCES.flatMap((s) => s.status?.values ?? []);
+/** Every status a holder of some source can have (the admin API's filter values). */
+export const directoryStatuses = (sources: readonly DirectorySource[]): string[] => [...new Set(sources.flatMap((s) => s.status?.values ?? []))];
 
 /**
  * One indexed read of one source: newest first (`time`), one exact value (`exact`: id or
@@ -104,7 +88,7 @@ function decodeCursor(cursor: string, query: string): CursorState {
   throw ValidationFailed.of('cursor', 'must be the next_cursor of a page of this same query (search and filters)');
 }
 
-export function accountDirectoryRepository(db: Kysely<Database>, dialect: DialectName): AccountDirectoryRepository {
+export function accountDirectoryRepository(db: Kysely<Database>, dialect: DialectName, sources: readonly DirectorySource[]): AccountDirectoryRepository {
   // Byte order for the prefix ranges on both stores (the index is built with it too), whatever
   // the PostgreSQL database's collation: a prefix range is then exactly the prefix's matches.
   const binary = dialect === 'postgres' ? sql` collate "C"` : sql``;
@@ -168,9 +152,9 @@ export function accountDirectoryRepository(db: Kysely<Database>, dialect: Dialec
 
   /** The probes a query reads: its surface's sources, those with the filtered status, by search or by time. */
   function probesOf(query: DirectoryQuery, search: string): Probe[] {
-    const sources = SOURCES.filter((s) => (query.surface === undefined || s.surface === query.surface) && (query.status === undefined || s.status?.values.includes(query.status)));
-    if (search === '') return sources.map((source) => ({ source, by: 'time' as const }));
-    return sources.flatMap((source) => [
+    const wanted = sources.filter((s) => (query.surface === undefined || s.surface === query.surface) && (query.status === undefined || s.status?.values.includes(query.status)));
+    if (search === '') return wanted.map((source) => ({ source, by: 'time' as const }));
+    return wanted.flatMap((source) => [
       { source, by: 'exact' as const, column: 'id' as const },
       ...(source.columns.external_reference ? [{ source, by: 'exact' as const, column: 'external_reference' as const }] : []),
       ...(['name', 'email'] as const).filter((c) => source.columns[c]).map((column) => ({ source, by: 'prefix' as const, column })),
@@ -212,7 +196,7 @@ export function accountDirectoryRepository(db: Kysely<Database>, dialect: Dialec
 
     async find(tenantId, id) {
       const found = await Promise.all(
-        SOURCES.map(async (source) => (await sql<DirectoryRow>`${select(source, sql`null`)} where tenant_id = ${tenantId} and id = ${id}`.execute(db)).rows.map((row) => entryOf(source, row))),
+        sources.map(async (source) => (await sql<DirectoryRow>`${select(source, sql`null`)} where tenant_id = ${tenantId} and id = ${id}`.execute(db)).rows.map((row) => entryOf(source, row))),
       );
       const all = found.flat();
       return all.find((e) => e.mode === 'live') ?? all[0];

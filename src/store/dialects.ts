@@ -8,6 +8,7 @@ import {
   SqliteDialect,
   type DatabaseConnection,
   type Dialect,
+  type MigrationProvider,
   type PostgresPool,
   type PostgresPoolClient,
   type SqliteDatabase as SqliteDialectDatabase,
@@ -16,7 +17,6 @@ import {
 import pg from 'pg';
 import type { Database } from './database.js';
 import { connectFailureOf, postgresAnswersFreshConnection, postgresFailureOf, storeFailureOf } from './driver-failures.js';
-import { migrationProvider } from './migrations/index.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { preparedWriteName } from './write-behind.js';
 
@@ -194,16 +194,16 @@ function reportingUnavailable(statement: SqliteDatabase.Statement): SqliteStatem
 }
 
 /** Applies every pending migration. @throws when a migration fails */
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+export async function migrateToLatest(db: Kysely<Database>, provider: MigrationProvider): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** Whether every known migration has been applied (readiness). */
-export async function pendingMigrations(db: Kysely<Database>): Promise<number> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+export async function pendingMigrations(db: Kysely<Database>, provider: MigrationProvider): Promise<number> {
+  const migrator = new Migrator({ db, provider });
   const migrations = await migrator.getMigrations();
   return migrations.filter((m) => m.executedAt === undefined).length;
 }

@@ -1,7 +1,7 @@
 import { sql, type DatabaseConnection, type Kysely } from 'kysely';
 import { AlreadyExists, IdempotencyKeyTaken } from '../ledger/errors.js';
 import type { ApiKey, Tenant } from '../tenancy/model.js';
-import { accountDirectoryRepository } from './account-directory.js';
+import { accountDirectoryRepository, type DirectorySource } from './account-directory.js';
 import { consoleSessionRepository } from './console-session-repository.js';
 import type { Database, EventTable } from './database.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
@@ -38,11 +38,13 @@ export class KyselyStore implements Store {
   private readonly bind: (connection: DatabaseConnection) => Kysely<Database>;
   private readonly groupCommit: SqliteGroupCommit | undefined;
   private readonly closeDatabase: () => Promise<void>;
-  private readonly tenantCache = new ExpiringMap<string, Tenant>(TENANT_CACHE_MAX);
+  private readonly shared: SharedState;
 
-  constructor(database: OpenDatabase) {
+  /** `options.directory`: the vendors' holder tables, for the operator console's directory. */
+  constructor(database: OpenDatabase, options: { directory?: readonly DirectorySource[] } = {}) {
     ({ db: this.db, dialect: this.dialect, bind: this.bind, close: this.closeDatabase } = database);
-    this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.tenantCache, true);
+    this.shared = { tenantCache: new ExpiringMap<string, Tenant>(TENANT_CACHE_MAX), directory: options.directory ?? [] };
+    this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.shared, true);
     this.outbox = new KyselyOutboxQueue(this.db, this.dialect);
     this.groupCommit = this.dialect === 'sqlite' ? new SqliteGroupCommit(this.db) : undefined;
   }
@@ -52,7 +54,7 @@ export class KyselyStore implements Store {
    * write's AlreadyExists or IdempotencyKeyTaken may come from here rather than from the call.
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    const inUnit = (unit: WriteBehindConnection) => work(new UnitRepositories(this.bind(unit), this.dialect, unit, this.tenantCache, false));
+    const inUnit = (unit: WriteBehindConnection) => work(new UnitRepositories(this.bind(unit), this.dialect, unit, this.shared, false));
     if (this.groupCommit) return this.groupCommit.run(inUnit);
     return this.db.getExecutor().provideConnection(async (connection) => {
       const unit = new WriteBehindConnection(connection, POSTGRES_TRANSACTION);
@@ -77,6 +79,12 @@ export class KyselyStore implements Store {
   }
 }
 
+/** What every transaction's repositories share: the remembered tenants, the directory's sources. */
+interface SharedState {
+  tenantCache: ExpiringMap<string, Tenant>;
+  directory: readonly DirectorySource[];
+}
+
 /**
  * One transaction's (or the reader's) repositories, each built on first use: a request touches a
  * few of them, and building every one of them per transaction (hundreds of closures) cost more
@@ -90,13 +98,13 @@ class UnitRepositories implements Repositories {
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName,
     private readonly writes: WriteSink,
-    private readonly tenantCache: ExpiringMap<string, Tenant>,
+    private readonly shared: SharedState,
     /** Outside a transaction: what it reads is committed, so a tenant found may be remembered. */
     private readonly committedReads: boolean,
   ) {}
 
   get tenants() {
-    return (this.built.tenants ??= tenantRepository(this.db, this.tenantCache, this.committedReads));
+    return (this.built.tenants ??= tenantRepository(this.db, this.shared.tenantCache, this.committedReads));
   }
   get apiKeys() {
     return (this.built.apiKeys ??= apiKeyRepository(this.db));
@@ -126,7 +134,7 @@ class UnitRepositories implements Repositories {
     return (this.built.consoleSessions ??= consoleSessionRepository(this.db));
   }
   get accountDirectory() {
-    return (this.built.accountDirectory ??= accountDirectoryRepository(this.db, this.dialect));
+    return (this.built.accountDirectory ??= accountDirectoryRepository(this.db, this.dialect, this.shared.directory));
   }
   use<R>(key: object, build: (handle: StoreHandle) => R): R {
     let built = this.modules?.get(key) as R | undefined;

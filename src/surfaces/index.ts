@@ -1,10 +1,11 @@
-import type { SurfaceDefinition } from '../http/surface.js';
-import { billingSurface } from './billing/http/surface.js';
-import { ORG_SURFACES } from './org/http/surface.js';
-import { platformSurface } from './platform/http/surface.js';
+import { billingVendor } from './billing/vendor.js';
+import { orgVendor } from './org/vendor.js';
+import { platformVendor } from './platform/vendor.js';
+import type { VendorModule } from './vendor-module.js';
 
 /**
- * Every vendor surface this service serves: one line each. The HTTP app registers their
- * routes, the runtime their event publications and webhook envelopes, all from this list.
+ * Every vendor this service serves: one line each. The runtime takes their migrations, event
+ * publications, webhook envelopes and directory sources from this list, the HTTP app their
+ * surfaces and operator routes. A fourth vendor is one folder under src/surfaces/ and one line here.
  */
-export const VENDOR_SURFACES: readonly SurfaceDefinition[] = [billingSurface, platformSurface, ...ORG_SURFACES];
+export const VENDORS: readonly VendorModule[] = [billingVendor, platformVendor, orgVendor];

@@ -1,3 +1,4 @@
+import { VENDORS } from '../../src/surfaces/index.js';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -242,7 +243,7 @@ for (const kind of await storeKinds()) {
         log,
       });
       try {
-        const directory = accountDirectoryRepository(db, kind);
+        const directory = accountDirectoryRepository(db, kind, VENDORS.flatMap((vendor) => vendor.directory ?? []));
         const first = await directory.list(tenantId, { limit: 1 });
         await directory.list(tenantId, { limit: 1, cursor: first.nextCursor! });
         await directory.list(tenantId, { limit: 2, search: 'Ze' });

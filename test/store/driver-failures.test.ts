@@ -1,3 +1,5 @@
+import { VENDORS } from '../../src/surfaces/index.js';
+import { migrationProviderOf } from '../../src/store/migrations/index.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
@@ -23,7 +25,7 @@ const rejection = async (work: Promise<unknown>): Promise<unknown> => {
 async function withDatabase(url: string, work: (database: OpenDatabase) => Promise<void>): Promise<void> {
   const database = openDatabase({ url, poolSize: 2 });
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, migrationProviderOf(VENDORS.map((vendor) => vendor.migrations ?? {})));
     await work(database);
   } finally {
     await database.close();

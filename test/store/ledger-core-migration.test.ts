@@ -5,7 +5,8 @@ import { toMinorUnits } from '../../src/ledger/money.js';
 import type { Scope } from '../../src/ledger/model.js';
 import { openStore } from '../../src/runtime.js';
 import { openDatabase } from '../../src/store/dialects.js';
-import { migrationProvider } from '../../src/store/migrations/index.js';
+import { migrationProviderOf } from '../../src/store/migrations/index.js';
+import { VENDORS } from '../../src/surfaces/index.js';
 import { billingRepositories } from '../../src/surfaces/billing/store/repositories.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
 
@@ -22,7 +23,7 @@ for (const kind of await storeKinds()) {
       database = await createTestDatabase(kind);
       const opened = openDatabase({ url: database.url });
       const { db } = opened;
-      const migrator = new Migrator({ db, provider: migrationProvider });
+      const migrator = new Migrator({ db, provider: migrationProviderOf(VENDORS.map((vendor) => vendor.migrations ?? {})) });
       const { error } = await migrator.migrateTo('2026-11-23-outbox-delivery');
       assert.equal(error, undefined);
       const holder = (table: string, id: string, currency: string | null, balance: number | null, extra: string) =>

@@ -3,25 +3,34 @@ import * as initial from './2026-11-23-initial.js';
 import * as outboxDelivery from './2026-11-23-outbox-delivery.js';
 import * as ledgerCore from './2026-12-01-ledger-core.js';
 import * as listsById from './2026-12-02-lists-by-id.js';
-import * as platform from '../../surfaces/platform/store/migrations/2026-12-03-platform.js';
-import * as org from '../../surfaces/org/store/migrations/2026-12-03-org.js';
 import * as console from './2026-12-04-console.js';
 import * as accountDirectory from './2026-12-05-account-directory.js';
 
-/** Every migration, in order. Explicit (no directory scan) so it works from src/ and dist/ alike. */
-const MIGRATIONS: Record<string, Migration> = {
+/**
+ * The service's own migrations. Explicit (no directory scan) so it works from src/ and dist/
+ * alike. Vendor modules bring their tables' own (VendorModule.migrations).
+ */
+export const SERVICE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-23-initial': initial,
   '2026-11-23-outbox-delivery': outboxDelivery,
   '2026-12-01-ledger-core': ledgerCore,
   '2026-12-02-lists-by-id': listsById,
-  '2026-12-03-platform': platform,
-  '2026-12-03-org': org,
   '2026-12-04-console': console,
   '2026-12-05-account-directory': accountDirectory,
 };
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => MIGRATIONS,
-};
-
-export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
+/**
+ * The service's migrations and the vendors', run in name order (Kysely's Migrator sorts by
+ * name): a vendor's tables are created on the date its migration is named for.
+ * @throws when two migrations share a name
+ */
+export function migrationProviderOf(vendorMigrations: readonly Readonly<Record<string, Migration>>[]): MigrationProvider {
+  const all: Record<string, Migration> = { ...SERVICE_MIGRATIONS };
+  for (const migrations of vendorMigrations) {
+    for (const [name, migration] of Object.entries(migrations)) {
+      if (all[name]) throw new Error(`two migrations are named ${name}`);
+      all[name] = migration;
+    }
+  }
+  return { getMigrations: async () => all };
+}

@@ -1,13 +1,13 @@
-import { platformRepositories } from '../surfaces/platform/store/repositories.js';
+import { platformRepositories } from '../store/repositories.js';
 import { Type } from 'typebox';
-import { NotFound } from '../ledger/errors.js';
-import type { Mode } from '../ledger/model.js';
-import { moveSubAccountStatus, SUB_ACCOUNT_STATUSES, type SubAccount } from '../surfaces/platform/domain/sub-accounts.js';
-import { getTenant } from '../tenancy/tenants.js';
-import { Described } from '../http/openapi-operations.js';
-import type { AppServices } from '../http/services.js';
-import type { SurfaceApp } from '../http/surface.js';
-import { runOperatorCommand } from './operator-command.js';
+import { NotFound } from '../../../ledger/errors.js';
+import type { Mode } from '../../../ledger/model.js';
+import { moveSubAccountStatus, SUB_ACCOUNT_STATUSES, type SubAccount } from '../domain/sub-accounts.js';
+import { getTenant } from '../../../tenancy/tenants.js';
+import { Described } from '../../../http/openapi-operations.js';
+import type { AppServices } from '../../../http/services.js';
+import type { SurfaceApp } from '../../../http/surface.js';
+import { runOperatorCommand } from '../../../admin/operator-command.js';
 
 const StatusMove = Type.Object(
   {
@@ -45,7 +45,7 @@ async function modeOf(services: AppServices, tenantId: string, accountId: string
  * The operator moves a platform sub-account's status (SPEC §4: live mode has no test endpoint).
  * The change emits the platform's events, in Xendit's envelope, as its own routes would.
  */
-export function registerPlatformAccountRoutes(app: SurfaceApp, services: AppServices): void {
+export function registerPlatformAdminRoutes(app: SurfaceApp, services: AppServices): void {
   app.post('/tenants/:tenantId/platform-accounts/:accountId/status', {
     schema: {
       operationId: 'movePlatformAccountStatusAsOperator',

@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
-import { nowIso } from '../ledger/clock.js';
-import { createOAuthClient, listOAuthClients, ORG_ROLES, revokeOAuthClient, type OAuthClient } from '../surfaces/org/domain/oauth-clients.js';
-import { Described } from '../http/openapi-operations.js';
-import type { SurfaceApp } from '../http/surface.js';
-import type { AppServices } from '../http/services.js';
-import { DataOf, TenantPath } from './schemas.js';
+import { nowIso } from '../../../ledger/clock.js';
+import { createOAuthClient, listOAuthClients, ORG_ROLES, revokeOAuthClient, type OAuthClient } from '../domain/oauth-clients.js';
+import { Described } from '../../../http/openapi-operations.js';
+import type { SurfaceApp } from '../../../http/surface.js';
+import type { AppServices } from '../../../http/services.js';
+import { DataOf, TenantPath } from '../../../admin/schemas.js';
 
 // OAuth clients of the org surface (SPEC §1): create (the secret is shown once), list, revoke.
 
@@ -34,7 +34,7 @@ export function presentOAuthClient(c: OAuthClient) {
   return { client_id: c.id, name: c.name, mode: c.mode, roles: [...c.roles], created_at: c.createdAt, revoked_at: c.revokedAt };
 }
 
-export function registerOAuthClientRoutes(app: SurfaceApp, { store }: AppServices): void {
+export function registerOrgAdminRoutes(app: SurfaceApp, { store }: AppServices): void {
   app.post('/tenants/:tenantId/oauth-clients', {
     schema: { operationId: 'createTenantOAuthClient', summary: 'Create an OAuth client (org surface)', params: TenantPath, body: OAuthClientCreate, response: { 201: Described(CreatedOAuthClient, 'The client, with its secret (shown once)') } },
   }, async (request, reply) => {

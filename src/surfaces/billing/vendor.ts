@@ -1,0 +1,12 @@
+import type { VendorModule } from '../vendor-module.js';
+import { billingSurface } from './http/surface.js';
+
+/** Moment billing: customers and accounts (SPEC §3). Its tables are in the service's first migration. */
+export const billingVendor: VendorModule = {
+  name: 'billing',
+  surfaces: [billingSurface],
+  directory: [
+    { key: 'c', table: 'customers', surface: 'billing', kind: 'customer', columns: { name: 'name', email: 'email', external_reference: 'external_reference' } },
+    { key: 'a', table: 'accounts', surface: 'billing', kind: 'account', columns: { name: 'name', external_reference: 'external_reference' } },
+  ],
+};

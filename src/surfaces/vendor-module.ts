@@ -1,0 +1,29 @@
+import type { Migration } from 'kysely';
+import type { AppServices } from '../http/services.js';
+import type { SurfaceApp, SurfaceDefinition } from '../http/surface.js';
+import type { DirectorySource } from '../store/account-directory.js';
+
+/**
+ * One vendor, self-contained in its folder under src/surfaces/: what the service needs to know
+ * of it, handed over in one object and registered with one line (src/surfaces/index.ts). The
+ * kernel never sees it; its commands reach the kernel through src/ledger and its tables
+ * through defineRepositories (src/store/module-repositories.ts).
+ */
+export interface VendorModule {
+  /** Its name, for messages. */
+  name: string;
+  /** Its HTTP surfaces: path roots, authentication, error shape, event publications, webhook envelope. */
+  surfaces: readonly SurfaceDefinition[];
+  /**
+   * Its tables: frozen migrations named `YYYY-MM-DD-what`, run with the service's own in name
+   * order (one migration set for SQLite and PostgreSQL).
+   */
+  migrations?: Readonly<Record<string, Migration>>;
+  /** Its balance holders, as the operator console's account directory lists them. */
+  directory?: readonly DirectorySource[];
+  /** Operator routes for its own objects, under /admin/v1 (they answer in the admin API's shape). */
+  registerAdminRoutes?(app: SurfaceApp, services: AppServices): void;
+}
+
+/** Every surface of the vendors, in registration order. */
+export const surfacesOfVendors = (vendors: readonly VendorModule[]): SurfaceDefinition[] => vendors.flatMap((vendor) => vendor.surfaces);
