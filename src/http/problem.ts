@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
+import { AlreadyExists, ValidationFailed, type LedgerErrorCode } from '../ledger/errors.js';
 import type { StoredResponse } from '../store/ports.js';
-import { HttpFailure, type Failure, type FailureRequest, type HttpFailureCode, type WireViolation } from './failures.js';
+import { HttpFailure, snakeCase, type Failure, type FailureRequest, type HttpFailureCode, type WireViolation } from './failures.js';
 import type { OpenApiFailures } from './openapi-operations.js';
 
 /** RFC 9457 Problem Details: the error shape of the billing surface, the admin API and the root. */
@@ -117,3 +118,83 @@ export const PROBLEM_SLUG_OF_HTTP_FAILURE = {
   unavailable: 'service-unavailable',
   internal: 'internal-error',
 } as const satisfies Record<HttpFailureCode, string>;
+
+/**
+ * The problem types every problem+json answerer has (billing, admin, the neutral routes), in
+ * their plainest words; a catalogue takes them and words some its own way (problemCatalogue).
+ */
+export const STANDARD_PROBLEM_TYPES = {
+  'validation-error': { status: 400, title: 'Validation error', explanation: 'The request URL cannot be decoded, or its body is not the JSON object the route expects.' },
+  unauthorized: { status: 401, title: 'Unauthorized', explanation: 'The route needs credentials that were not sent or are not valid.' },
+  forbidden: { status: 403, title: 'Forbidden', explanation: 'The credentials are valid but may not do this.' },
+  'not-found': { status: 404, title: 'Not found', explanation: 'No route has this path.' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed', explanation: 'The path exists but not with this method; the `Allow` header lists the methods it has.' },
+  conflict: { status: 409, title: 'Conflict', explanation: 'The request conflicts with something that already exists.' },
+  'payload-too-large': { status: 413, title: 'Payload too large', explanation: 'Request bodies are limited to 1 MiB.' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', explanation: 'Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip).' },
+  'rate-limited': { status: 429, title: 'Too many requests', explanation: 'Too many requests; see Retry-After and back off.' },
+  'internal-error': { status: 500, title: 'Internal error', explanation: 'Something unexpected failed. Quote `request_id` when reporting it.' },
+  'service-unavailable': { status: 503, title: 'Service unavailable', explanation: 'The database cannot be reached; retry shortly.' },
+} as const satisfies Record<string, ProblemType>;
+export type StandardProblemSlug = keyof typeof STANDARD_PROBLEM_TYPES;
+
+/**
+ * A catalogue: the standard types, some worded for this answerer (`words`: a title or an
+ * explanation; a status never changes), plus types of its own (`extra`).
+ */
+export function problemCatalogue<Extra extends string = never>(
+  name: string,
+  docsPath: string,
+  words: Partial<Record<StandardProblemSlug, Partial<Omit<ProblemType, 'status'>>>> = {},
+  extra: Readonly<Record<Extra, ProblemType>> = {} as Record<Extra, ProblemType>,
+): ProblemCatalogue<StandardProblemSlug | Extra> {
+  // In status order, as the docs page lists them: an extra type after the standard ones of its status.
+  const standard = Object.entries<ProblemType>(STANDARD_PROBLEM_TYPES).map(([slug, type]): [string, ProblemType] => [slug, { ...type, ...words[slug as StandardProblemSlug] }]);
+  const extras = Object.entries<ProblemType>(extra);
+  const types = standard.flatMap((entry, i) => {
+    const nextStatus = standard[i + 1]?.[1].status;
+    return nextStatus === entry[1].status ? [entry] : [entry, ...extras.filter(([, type]) => type.status === entry[1].status)];
+  });
+  for (const entry of extras) if (!types.includes(entry)) types.push(entry);
+  return { name, docsPath, types: Object.fromEntries(types) as Record<StandardProblemSlug | Extra, ProblemType> };
+}
+
+/** How the kernel's error codes read in a catalogue: the standard slugs, some answered otherwise (`overrides`). */
+export function slugsOfLedgerErrors<Slug extends string>(overrides: Partial<Record<LedgerErrorCode, Slug>> = {}): Record<LedgerErrorCode, StandardProblemSlug | Slug> {
+  return {
+    validation_failed: 'validation-error',
+    // A posting refused for the source's balance conflicts with its state.
+    insufficient_funds: 'conflict',
+    not_found: 'not-found',
+    already_exists: 'conflict',
+    idempotency_key_reused: 'conflict',
+    idempotency_key_in_use: 'conflict',
+    unauthenticated: 'unauthorized',
+    permission_denied: 'forbidden',
+    ...overrides,
+  };
+}
+
+/** How an answerer words its failures in problem+json: the one renderer of billing, admin and the neutral routes. */
+export interface ProblemAnswerer<Slug extends string> {
+  catalogue: ProblemCatalogue<Slug>;
+  slugOfLedgerError: Readonly<Record<LedgerErrorCode, Slug>>;
+  /** The wire name of a domain field (`externalReference` → `external_reference`; default snake_case). */
+  paramOf?: (field: string) => string;
+  /** Whether a conflict names its field in `errors` (AlreadyExists). */
+  conflictErrors?: boolean;
+  /** Members the problem adds for this failure (`resource_id`). */
+  extensionsOf?: (failure: Failure) => Record<string, unknown> | undefined;
+}
+
+/** The answer for a failure: its slug, its `errors` (each offending param), its detail. */
+export function renderProblem<Slug extends string>(answerer: ProblemAnswerer<Slug>, failure: Failure, request: FailureRequest): StoredResponse {
+  const slug = failure instanceof HttpFailure ? (PROBLEM_SLUG_OF_HTTP_FAILURE[failure.code] as Slug) : answerer.slugOfLedgerError[failure.code];
+  const paramOf = answerer.paramOf ?? snakeCase;
+  let errors: WireViolation[] = [];
+  if (failure instanceof HttpFailure) errors = failure.violations;
+  else if (failure instanceof ValidationFailed) errors = failure.violations.map((v) => ({ param: paramOf(v.field), message: v.message }));
+  else if (failure instanceof AlreadyExists && answerer.conflictErrors !== false) errors = [{ param: paramOf(failure.field), message: failure.message }];
+  const detail = slug === 'validation-error' ? detailOf(failure, errors) : failure.message;
+  return problemResponse(problemOf(request, answerer.catalogue, slug, { detail, errors, extensions: answerer.extensionsOf?.(failure) }), failure);
+}
