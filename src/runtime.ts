@@ -41,7 +41,7 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
     ledger,
     commands: new IdempotentCommands(ledger, store, config.idempotencyTtlMs),
     events,
-    authenticator: new ApiKeyAuthenticator(store, config.keyCacheMs),
+    authenticator: new ApiKeyAuthenticator(store, config.keyCacheMs, vendors.flatMap((vendor) => vendor.roles ?? [])),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,
     // Once every migration is seen applied it stays applied for this process.

@@ -2,14 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { authenticateApiKey } from '../tenancy/credentials.js';
 import { Unauthenticated } from '../ledger/errors.js';
 import { ExpiringMap } from '../store/expiring-map.js';
-import { ORG_ROLES, type OrgRole } from '../surfaces/org/domain/oauth-clients.js';
 import type { Scope } from '../ledger/model.js';
 import type { ApiKey, ApiKeyType } from '../tenancy/model.js';
 import type { ApiKeyRepository, Store } from '../store/ports.js';
-
-/** What a caller may do, as OAuth scopes name it (the platform and org surfaces check these): the core's list. */
-export const ROLES = ORG_ROLES;
-export type Role = OrgRole;
 
 /** Who is calling: one key of one tenant in one mode, possibly on behalf of an OAuth client. */
 export interface Principal {
@@ -74,6 +69,8 @@ export class ApiKeyAuthenticator {
   constructor(
     private readonly store: Store,
     private readonly cacheMs: number,
+    /** What a secret key may do: every role a vendor defines (VendorModule.roles). */
+    private readonly secretKeyRoles: readonly string[] = [],
   ) {}
 
   /** The cache of principals by credential header for one surface (created on first use). */
@@ -89,7 +86,7 @@ export class ApiKeyAuthenticator {
   /** @throws Unauthenticated, PermissionDenied (revoked) */
   async authenticate(secret: string): Promise<Principal> {
     const key = await authenticateApiKey((hash) => this.lookup(hash), secret);
-    return principalOf(key);
+    return principalOf(key, this.secretKeyRoles);
   }
 
   /** Drops cached lookups (after a revocation in this process). */
@@ -109,8 +106,8 @@ export class ApiKeyAuthenticator {
 }
 
 /** A secret key may do everything; a publishable key (meant for client-side code) nothing. */
-function principalOf(key: ApiKey): Principal {
-  const roles = key.type === 'secret' ? ROLES : [];
+function principalOf(key: ApiKey, secretKeyRoles: readonly string[]): Principal {
+  const roles = key.type === 'secret' ? secretKeyRoles : [];
   return { scope: { tenantId: key.tenantId, mode: key.mode }, keyId: key.id, keyType: key.type, roles, clientId: null, actor: key.id };
 }
 

@@ -19,6 +19,8 @@ export interface VendorModule {
    * order (one migration set for SQLite and PostgreSQL).
    */
   migrations?: Readonly<Record<string, Migration>>;
+  /** The roles (OAuth scopes) its routes check; a secret key has every vendor's. */
+  roles?: readonly string[];
   /** Its balance holders, as the operator console's account directory lists them. */
   directory?: readonly DirectorySource[];
   /** Operator routes for its own objects, under /admin/v1 (they answer in the admin API's shape). */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { VendorModule } from '../vendor-module.js';
+import { ORG_ROLES } from './domain/oauth-clients.js';
 import { registerOrgAdminRoutes } from './http/admin-routes.js';
 import { ORG_SURFACES } from './http/surface.js';
 import * as orgTables from './store/migrations/2026-12-03-org.js';
@@ -12,6 +13,7 @@ export const orgVendor: VendorModule = {
   name: 'org',
   surfaces: ORG_SURFACES,
   migrations: { '2026-12-03-org': orgTables },
+  roles: ORG_ROLES,
   directory: [
     {
       key: 'o',

@@ -1,8 +1,8 @@
-import type { FastifyRequest } from 'fastify';
 import { NotFound } from '../../../ledger/errors.js';
 import { balanceHolderOf, balanceOf, createTransfer, findTransferByReference, topUpBalance } from '../domain/transfers.js';
 import { Described } from '../../../http/openapi-operations.js';
-import type { AppServices } from '../../../http/services.js';
+import type { Scope } from '../../../ledger/model.js';
+import type { Repositories } from '../../../store/ports.js';
 import { sendExecution } from '../../../http/idempotency.js';
 import type { SurfaceApp, SurfaceKit } from '../../../http/surface.js';
 import { amountOf, currencyOf, forUserIdOf } from './inputs.js';
@@ -11,10 +11,10 @@ import { balanceResponse, transferResponse } from './presenter.js';
 import { requireTestMode } from './routes.js';
 import * as S from './schemas.js';
 
-async function countryOf(services: AppServices, request: FastifyRequest): Promise<string> {
-  const { tenantId } = request.principal!.scope;
-  const tenant = await services.store.reader.tenants.findById(tenantId);
-  if (!tenant) throw new NotFound('tenant', tenantId);
+/** The platform's country (its default currency's): read by a write inside its own transaction. */
+async function countryOf(repos: Repositories, scope: Scope): Promise<string> {
+  const tenant = await repos.tenants.findById(scope.tenantId);
+  if (!tenant) throw new NotFound('tenant', scope.tenantId);
   return tenant.country;
 }
 
@@ -26,7 +26,7 @@ export function registerBalanceRoutes(app: SurfaceApp, { services, run }: Surfac
     schema: { operationId: 'retrievePlatformBalance', summary: "Retrieve the platform's balance, or a sub-account's (for-user-id)", headers: S.BalanceHeaders, querystring: S.BalanceQuery, response: { 200: Described(S.BalanceJson, 'The balance in major units') } },
   }, async (request, reply) => {
     const { scope } = request.principal!;
-    const currency = currencyOf(request.query.currency, await countryOf(services, request));
+    const currency = currencyOf(request.query.currency, await countryOf(services.store.reader, scope));
     const holderId = await balanceHolderOf(services.store.reader, scope, forUserIdOf(request));
     return sendExecution(reply, { response: balanceResponse(await balanceOf(services.store.reader, scope, holderId, currency)), replayed: false });
   });
@@ -35,8 +35,10 @@ export function registerBalanceRoutes(app: SurfaceApp, { services, run }: Surfac
     schema: { operationId: 'topUpPlatformBalance', summary: 'Add money to a balance (test mode only)', headers: S.MoneyHeaders, body: S.TopUp, response: { 200: Described(S.BalanceJson, 'The balance after the top-up') } },
   }, async (request, reply) => {
     requireTestMode(request, 'POST /balance/test/topup');
-    const amount = amountOf(request, currencyOf(request.body.currency, await countryOf(services, request)));
-    return run(request, reply, (tx, ctx) => topUpBalance(tx, ctx, forUserIdOf(request), amount), balanceResponse);
+    return run(request, reply, async (tx, ctx) => {
+      const amount = amountOf(request, currencyOf(request.body.currency, await countryOf(tx, ctx.scope)));
+      return topUpBalance(tx, ctx, forUserIdOf(request), amount);
+    }, balanceResponse);
   });
 }
 
@@ -48,9 +50,10 @@ export function registerTransferRoutes(app: SurfaceApp, { services, run }: Surfa
     schema: { operationId: 'createPlatformTransfer', summary: 'Transfer money between the platform and its sub-accounts', headers: S.MutationHeaders, body: S.TransferCreate, response: { 200: Described(S.Transfer, 'The transfer, done') } },
   }, async (request, reply) => {
     const { reference, source_user_id, destination_user_id } = request.body;
-    const amount = amountOf(request, currencyOf(request.body.currency, await countryOf(services, request)));
-    const input = { reference, amount, sourceUserId: source_user_id, destinationUserId: destination_user_id };
-    return run(request, reply, (tx, ctx) => createTransfer(tx, ctx, input), ({ transfer }) => transferResponse(transfer));
+    return run(request, reply, async (tx, ctx) => {
+      const amount = amountOf(request, currencyOf(request.body.currency, await countryOf(tx, ctx.scope)));
+      return createTransfer(tx, ctx, { reference, amount, sourceUserId: source_user_id, destinationUserId: destination_user_id });
+    }, ({ transfer }) => transferResponse(transfer));
   });
 
   app.get('/reference=:reference', {
