@@ -6,7 +6,7 @@ export const MODES: readonly Mode[] = ['test', 'live'];
 export const KEY_TYPES = ['secret', 'publishable'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 
-/** What an OAuth client may do: a copy of ORG_ROLES in src/core/oauth-clients.ts. */
+/** What an OAuth client may do: a copy of ORG_ROLES in src/surfaces/org/domain/oauth-clients.ts. */
 export const ORG_ROLES = ['accounts.read', 'accounts.write', 'transactions.read', 'transactions.write'] as const;
 
 export const SURFACES = ['billing', 'platform', 'org'] as const;
