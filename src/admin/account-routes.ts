@@ -1,50 +1,46 @@
 import { Type, type Static } from 'typebox';
-import { NotFound, ValidationFailed } from '../ledger/errors.js';
+import { NotFound } from '../ledger/errors.js';
 import { snapshotOf } from '../ledger/events.js';
 import type { LedgerEntry, Scope } from '../ledger/model.js';
-import { AmountRejected, fromMajorDecimal, majorDecimalOf } from '../ledger/money.js';
-import { findOrgAccount, replaceOrgAccount, type OrgAccount } from '../surfaces/org/domain/accounts.js';
-import { billingRepositories } from '../surfaces/billing/store/repositories.js';
-import { orgRepositoriesOf } from '../surfaces/org/store/repositories.js';
-import { platformRepositories } from '../surfaces/platform/store/repositories.js';
+import { majorDecimalOf } from '../ledger/money.js';
 import type { DirectoryEntry, OutboxEvent, Repositories } from '../store/ports.js';
-import { canMoveStatus, SUB_ACCOUNT_STATUSES, type SubAccountStatus } from '../surfaces/platform/domain/sub-accounts.js';
+import type { VendorModule } from '../surfaces/vendor-module.js';
 import { getTenant } from '../tenancy/tenants.js';
 import { Described } from '../http/openapi-operations.js';
 import type { AppServices } from '../http/services.js';
 import type { SurfaceApp } from '../http/surface.js';
 import { directoryStatuses } from '../store/account-directory.js';
-import { VENDORS } from '../surfaces/index.js';
-import { runOperatorCommand } from './operator-command.js';
 import { presentDelivery } from './outbox-routes.js';
 import { DataOf, WebhookDelivery } from './schemas.js';
 
-// Every surface's account holders in one place, for the operator console (issue 14): the
-// directory (search and filters over billing customers and accounts, platform sub-accounts and
-// org accounts), an account's balances, ledger, balance over time and events with their
-// deliveries, and the operator's actions on it.
+// Every vendor's account holders in one place, for the operator console (issue 14): the
+// directory (search and filters over every vendor's holder tables: VendorModule.directory), an
+// account's balances, ledger, balance over time and events with their deliveries, and what the
+// operator may do with it (VendorModule.holderPages; the actions' own routes are the vendors').
 
 const Id = Type.String({ minLength: 1, maxLength: 255 });
 const OrNull = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time' });
 const Limit = (fallback: number, maximum = 100) => Type.Integer({ minimum: 1, maximum, default: fallback });
-// The directory's filters: every registered vendor's holder tables (VendorModule.directory).
-const DIRECTORY_SOURCES = VENDORS.flatMap((vendor) => vendor.directory ?? []);
-const SURFACES = [...new Set(DIRECTORY_SOURCES.map((source) => source.surface))];
-const DIRECTORY_STATUSES = directoryStatuses(DIRECTORY_SOURCES);
 
-const AccountPath = Type.Object({ tenantId: Id, accountId: Id });
-const DirectoryQuery = Type.Object(
-  {
-    q: Type.Optional(Type.String({ maxLength: 255, description: 'An id or external reference (exact), or the start of a name or e-mail (any case).' })),
-    surface: Type.Optional(Type.Union(SURFACES.map((s) => Type.Literal(s)), { description: `must be one of ${SURFACES.join(', ')}` })),
-    mode: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('live')], { description: 'must be "test" or "live"' })),
-    status: Type.Optional(Type.Union(DIRECTORY_STATUSES.map((s) => Type.Literal(s)), { description: `must be one of ${DIRECTORY_STATUSES.join(', ')}` })),
-    limit: Limit(25),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'The next_cursor of the previous page (same q and filters).' })),
-  },
-  { additionalProperties: false },
-);
+export const AccountPath = Type.Object({ tenantId: Id, accountId: Id });
+/** The directory's query: its filters are the served vendors' holder tables (VendorModule.directory). */
+function directoryQueryOf(vendors: readonly VendorModule[]) {
+  const sources = vendors.flatMap((vendor) => vendor.directory ?? []);
+  const surfaces = [...new Set(sources.map((source) => source.surface))];
+  const statuses = directoryStatuses(sources);
+  return Type.Object(
+    {
+      q: Type.Optional(Type.String({ maxLength: 255, description: 'An id or external reference (exact), or the start of a name or e-mail (any case).' })),
+      surface: Type.Optional(Type.Union(surfaces.map((s) => Type.Literal(s)), { description: `must be one of ${surfaces.join(', ')}` })),
+      mode: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('live')], { description: 'must be "test" or "live"' })),
+      status: Type.Optional(Type.Union(statuses.map((s) => Type.Literal(s)), { description: `must be one of ${statuses.join(', ')}` })),
+      limit: Limit(25),
+      cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'The next_cursor of the previous page (same q and filters).' })),
+    },
+    { additionalProperties: false },
+  );
+}
 const summaryFields = {
   id: Type.String(),
   surface: Type.String({ description: 'billing, platform or org' }),
@@ -59,15 +55,17 @@ const summaryFields = {
 const AccountSummary = Type.Object(summaryFields);
 const AccountList = Type.Object({ data: Type.Array(AccountSummary), next_cursor: OrNull(Type.String()) });
 const BalanceJson = Type.Object({ currency: Type.String(), amount: Type.String({ description: 'Exact, in major units.' }), updated_at: Timestamp });
-const LowBalanceJson = Type.Object({ has_notification: Type.Boolean(), notification_email: Type.String(), threshold: Type.String({ description: 'In major units of the account currency.' }) });
-const AccountDetail = Type.Object({
+export const LowBalanceJson = Type.Object({ has_notification: Type.Boolean(), notification_email: Type.String(), threshold: Type.String({ description: 'In major units of the account currency.' }) });
+// The actions the console knows on an account page: each vendor's holder page offers its own (VendorModule.holderPages).
+const AccountActions = Type.Object({
+  platform_status: Type.Optional(OrNull(Type.Object({ current: Type.String(), allowed: Type.Array(Type.String()) }))),
+  low_balance: Type.Optional(OrNull(LowBalanceJson)),
+});
+export const AccountDetail = Type.Object({
   ...summaryFields,
   balances: Type.Array(BalanceJson),
   details: Type.Record(Type.String(), Type.Unknown(), { description: "The account's stored fields." }),
-  actions: Type.Object({
-    platform_status: Type.Optional(OrNull(Type.Object({ current: Type.String(), allowed: Type.Array(Type.String()) }))),
-    low_balance: Type.Optional(OrNull(LowBalanceJson)),
-  }),
+  actions: AccountActions,
 });
 const LedgerQuery = Type.Object(
   { currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })), limit: Limit(50), cursor: Type.Optional(Id) },
@@ -91,15 +89,6 @@ const LedgerPage = Type.Object({ data: Type.Array(LedgerEntryJson), next_cursor:
 const BalanceHistory = DataOf(Type.Object({ currency: Type.String(), points: Type.Array(Type.Object({ at: Timestamp, balance: Type.String() })) }));
 const EventsQuery = Type.Object({ limit: Limit(50) }, { additionalProperties: false });
 const AccountEvent = Type.Object({ id: Type.String(), type: Type.String(), source: Type.String(), created_at: Timestamp, data: Type.Unknown(), deliveries: Type.Array(WebhookDelivery) });
-const LowBalanceBody = Type.Object(
-  {
-    has_notification: Type.Boolean(),
-    notification_email: Type.String({ format: 'email', maxLength: 254 }),
-    threshold: Type.String({ minLength: 1, maxLength: 64, description: 'In major units of the account currency, e.g. "25.50".', examples: ['25.50'] }),
-  },
-  { additionalProperties: false, examples: [{ has_notification: true, notification_email: 'finance@example.com', threshold: '25.50' }] },
-);
-type LowBalanceInput = Static<typeof LowBalanceBody>;
 
 /** Entries of the last this many postings per currency make an account's balance chart. */
 const HISTORY_POINTS = 500;
@@ -131,51 +120,25 @@ const presentEntry = (e: LedgerEntry) => ({
   created_at: e.createdAt,
 });
 
-const presentLowBalance = (account: OrgAccount) =>
-  account.lowBalance && { has_notification: account.lowBalance.hasNotification, notification_email: account.lowBalance.notificationEmail, threshold: majorDecimalOf(account.lowBalance.threshold) };
-
-/** The surface's own object behind a directory entry (its stored fields). */
-async function holderOf(repos: Repositories, scope: Scope, entry: DirectoryEntry): Promise<unknown> {
-  if (entry.kind === 'customer') return billingRepositories.of(repos).customers.findById(scope, entry.id);
-  if (entry.kind === 'account') return billingRepositories.of(repos).accounts.findById(scope, entry.id);
-  if (entry.kind === 'sub_account') return platformRepositories.of(repos).subAccounts.findById(scope, entry.id);
-  return orgRepositoriesOf.of(repos).accounts.findById(scope, entry.id);
-}
-
 /** @throws NotFound */
-async function directoryEntryOf(services: AppServices, tenantId: string, accountId: string): Promise<{ entry: DirectoryEntry; scope: Scope }> {
+export async function directoryEntryOf(services: AppServices, tenantId: string, accountId: string): Promise<{ entry: DirectoryEntry; scope: Scope }> {
   await getTenant(services.store.reader, tenantId);
   const entry = await services.store.reader.accountDirectory.find(tenantId, accountId);
   if (!entry) throw new NotFound('account', accountId);
   return { entry, scope: { tenantId, mode: entry.mode } };
 }
 
-async function presentDetail(repos: Repositories, scope: Scope, entry: DirectoryEntry) {
-  const [holder, balances] = await Promise.all([holderOf(repos, scope, entry), repos.accountDirectory.balances(scope, entry.id)]);
-  const actions: { platform_status?: { current: string; allowed: string[] } | null; low_balance?: ReturnType<typeof presentLowBalance> } = {};
-  if (entry.kind === 'sub_account') {
-    const current = entry.status as SubAccountStatus;
-    actions.platform_status = { current, allowed: SUB_ACCOUNT_STATUSES.filter((s) => s !== current && canMoveStatus(current, s)) };
-  }
-  if (entry.kind === 'org_account') actions.low_balance = presentLowBalance(holder as OrgAccount);
+/** An account page: the directory entry, its balances, the vendor's stored object and what an operator may do (VendorModule.holderPages). */
+export async function presentDetail(vendors: readonly VendorModule[], repos: Repositories, scope: Scope, entry: DirectoryEntry) {
+  const page = vendors.map((vendor) => vendor.holderPages?.[entry.kind]).find((found) => found !== undefined);
+  const [holder, balances] = await Promise.all([page?.find(repos, scope, entry.id), repos.accountDirectory.balances(scope, entry.id)]);
+  const actions = (page?.actions?.(holder, entry) ?? {}) as Static<typeof AccountActions>;
   return {
     ...presentSummary(entry),
     balances: balances.map((b) => ({ currency: b.currency, amount: majorDecimalOf({ currency: b.currency, amount: b.amount }), updated_at: b.updatedAt })),
     details: snapshotOf(holder) as Record<string, unknown>,
     actions,
   };
-}
-
-/** The body's threshold in the account's currency. @throws ValidationFailed */
-function thresholdOf(account: OrgAccount, input: LowBalanceInput) {
-  try {
-    const threshold = fromMajorDecimal(account.currency, input.threshold);
-    if (threshold.amount < 0n) throw ValidationFailed.of('threshold', 'must not be negative');
-    return threshold;
-  } catch (error) {
-    if (error instanceof AmountRejected) throw ValidationFailed.of('threshold', error.message);
-    throw error;
-  }
 }
 
 export function registerAccountRoutes(app: SurfaceApp, services: AppServices): void {
@@ -187,7 +150,7 @@ export function registerAccountRoutes(app: SurfaceApp, services: AppServices): v
       summary: 'Search and list the accounts of every surface',
       description: 'Billing customers and accounts, platform sub-accounts and org accounts in one list: newest first, or with `q` exact id and external reference matches first, then names and e-mails that start with `q`. Page on with `cursor`.',
       params: Type.Object({ tenantId: Id }),
-      querystring: DirectoryQuery,
+      querystring: directoryQueryOf(services.vendors),
       response: { 200: Described(AccountList, 'A page of accounts') },
     },
   }, async (request) => {
@@ -202,7 +165,7 @@ export function registerAccountRoutes(app: SurfaceApp, services: AppServices): v
     schema: { operationId: 'retrieveDirectoryAccount', summary: 'Retrieve an account of any surface, with its balances and actions', params: AccountPath, response: { 200: Described(AccountDetail, 'The account') } },
   }, async (request) => {
     const { entry, scope } = await directoryEntryOf(services, request.params.tenantId, request.params.accountId);
-    return presentDetail(store.reader, scope, entry);
+    return presentDetail(services.vendors, store.reader, scope, entry);
   });
 
   app.get('/tenants/:tenantId/accounts/:accountId/ledger-entries', {
@@ -244,23 +207,4 @@ export function registerAccountRoutes(app: SurfaceApp, services: AppServices): v
     return { data: await Promise.all(events.map(withDeliveries)) };
   });
 
-  app.put('/tenants/:tenantId/org-accounts/:accountId/low-balance', {
-    schema: {
-      operationId: 'setOrgAccountLowBalance',
-      summary: "Set an org account's low-balance notification",
-      description: 'As the org surface\'s own replace would: a threshold raised above the balance notifies once (e-mail and event).',
-      params: AccountPath,
-      body: LowBalanceBody,
-      response: { 200: Described(AccountDetail, 'The account, with its new settings') },
-    },
-  }, async (request, reply) => {
-    const { entry, scope } = await directoryEntryOf(services, request.params.tenantId, request.params.accountId);
-    if (entry.kind !== 'org_account') throw new NotFound('org_account', entry.id);
-    return runOperatorCommand(services, request, reply, scope, entry.id, async (tx, ctx) => {
-      const current = await findOrgAccount(tx, scope, entry.id);
-      const lowBalance = { hasNotification: request.body.has_notification, notificationEmail: request.body.notification_email, threshold: thresholdOf(current, request.body) };
-      const changed = await replaceOrgAccount(tx, ctx, entry.id, { accountId: entry.id, name: current.name, description: current.description, lowBalance });
-      return { ...changed, result: await presentDetail(tx, scope, { ...entry, status: changed.result.belowThreshold ? 'low_balance' : 'ok' }) };
-    });
-  });
 }

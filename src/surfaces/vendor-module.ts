@@ -1,7 +1,17 @@
 import type { Migration } from 'kysely';
 import type { AppServices } from '../http/services.js';
 import type { SurfaceApp, SurfaceDefinition } from '../http/surface.js';
+import type { Scope } from '../ledger/model.js';
 import type { DirectorySource } from '../store/account-directory.js';
+import type { DirectoryEntry, Repositories } from '../store/ports.js';
+
+/** How the operator console's account page shows one kind of the vendor's holders. */
+export interface HolderPage {
+  /** The vendor's own stored object behind a directory entry (shown as its stored fields). */
+  find(repos: Repositories, scope: Scope, id: string): Promise<unknown>;
+  /** What an operator may do with it (the page's `actions`, named as the admin API documents them). */
+  actions?(holder: unknown, entry: DirectoryEntry): Record<string, unknown>;
+}
 
 /**
  * One vendor, self-contained in its folder under src/surfaces/: what the service needs to know
@@ -23,6 +33,8 @@ export interface VendorModule {
   roles?: readonly string[];
   /** Its balance holders, as the operator console's account directory lists them. */
   directory?: readonly DirectorySource[];
+  /** Its holders' account pages in the operator console, by directory kind. */
+  holderPages?: Readonly<Record<string, HolderPage>>;
   /** Operator routes for its own objects, under /admin/v1 (they answer in the admin API's shape). */
   registerAdminRoutes?(app: SurfaceApp, services: AppServices): void;
 }

@@ -620,26 +620,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admin/v1/tenants/{tenantId}/org-accounts/{accountId}/low-balance": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Set an org account's low-balance notification
-         * @description As the org surface's own replace would: a threshold raised above the balance notifies once (e-mail and event).
-         */
-        put: operations["setOrgAccountLowBalance"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/admin/v1/tenants/{tenantId}/platform-accounts/{accountId}/status": {
         parameters: {
             query?: never;
@@ -687,6 +667,26 @@ export interface paths {
         post?: never;
         /** Revoke an OAuth client (no new tokens; issued ones expire within the hour) */
         delete: operations["revokeTenantOAuthClient"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/org-accounts/{accountId}/low-balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set an org account's low-balance notification
+         * @description As the org surface's own replace would: a threshold raised above the balance notifies once (e-mail and event).
+         */
+        put: operations["setOrgAccountLowBalance"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -6690,148 +6690,6 @@ export interface operations {
             };
         };
     };
-    setOrgAccountLowBalance: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenantId: string;
-                accountId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "has_notification": true,
-                 *       "notification_email": "finance@example.com",
-                 *       "threshold": "25.50"
-                 *     }
-                 */
-                "application/json": {
-                    has_notification: boolean;
-                    /** Format: email */
-                    notification_email: string;
-                    /**
-                     * @description In major units of the account currency, e.g. "25.50".
-                     * @example 25.50
-                     */
-                    threshold: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The account, with its new settings */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @description billing, platform or org */
-                        surface: string;
-                        /** @description customer, account, sub_account or org_account */
-                        kind: string;
-                        mode: string;
-                        name: string | null;
-                        email: string | null;
-                        external_reference: string | null;
-                        status: string | null;
-                        /** Format: date-time */
-                        created_at: string;
-                        balances: {
-                            currency: string;
-                            /** @description Exact, in major units. */
-                            amount: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        }[];
-                        /** @description The account's stored fields. */
-                        details: {
-                            [key: string]: unknown;
-                        };
-                        actions: {
-                            platform_status?: {
-                                current: string;
-                                allowed: string[];
-                            } | null;
-                            low_balance?: {
-                                has_notification: boolean;
-                                notification_email: string;
-                                /** @description In major units of the account currency. */
-                                threshold: string;
-                            } | null;
-                        };
-                    };
-                };
-            };
-            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-        };
-    };
     movePlatformAccountStatusAsOperator: {
         parameters: {
             query?: never;
@@ -7177,6 +7035,148 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    setOrgAccountLowBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "has_notification": true,
+                 *       "notification_email": "finance@example.com",
+                 *       "threshold": "25.50"
+                 *     }
+                 */
+                "application/json": {
+                    has_notification: boolean;
+                    /** Format: email */
+                    notification_email: string;
+                    /**
+                     * @description In major units of the account currency, e.g. "25.50".
+                     * @example 25.50
+                     */
+                    threshold: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The account, with its new settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description billing, platform or org */
+                        surface: string;
+                        /** @description customer, account, sub_account or org_account */
+                        kind: string;
+                        mode: string;
+                        name: string | null;
+                        email: string | null;
+                        external_reference: string | null;
+                        status: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        balances: {
+                            currency: string;
+                            /** @description Exact, in major units. */
+                            amount: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description The account's stored fields. */
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        actions: {
+                            platform_status?: {
+                                current: string;
+                                allowed: string[];
+                            } | null;
+                            low_balance?: {
+                                has_notification: boolean;
+                                notification_email: string;
+                                /** @description In major units of the account currency. */
+                                threshold: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { VendorModule } from '../vendor-module.js';
 import { ORG_ROLES } from './domain/oauth-clients.js';
-import { registerOrgAdminRoutes } from './http/admin-routes.js';
+import { orgAccountPage, registerOrgAdminRoutes } from './http/admin-routes.js';
 import { ORG_SURFACES } from './http/surface.js';
 import * as orgTables from './store/migrations/2026-12-03-org.js';
 
@@ -24,5 +24,6 @@ export const orgVendor: VendorModule = {
       status: { values: ORG_ACCOUNT_STATUSES, column: 'below_threshold', stored: (status) => (status === 'low_balance' ? 1 : 0), shown: sql<string>`case when below_threshold = 1 then 'low_balance' else 'ok' end` },
     },
   ],
+  holderPages: { org_account: orgAccountPage },
   registerAdminRoutes: registerOrgAdminRoutes,
 };

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { VendorModule } from '../vendor-module.js';
 import { SUB_ACCOUNT_STATUSES } from './domain/sub-accounts.js';
-import { registerPlatformAdminRoutes } from './http/admin-routes.js';
+import { registerPlatformAdminRoutes, subAccountPage } from './http/admin-routes.js';
 import { platformSurface } from './http/surface.js';
 import * as platformTables from './store/migrations/2026-12-03-platform.js';
 
@@ -20,5 +20,6 @@ export const platformVendor: VendorModule = {
       status: { values: SUB_ACCOUNT_STATUSES, column: 'status', stored: (status) => status, shown: sql<string>`status` },
     },
   ],
+  holderPages: { sub_account: subAccountPage },
   registerAdminRoutes: registerPlatformAdminRoutes,
 };

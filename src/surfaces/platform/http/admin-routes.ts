@@ -2,7 +2,8 @@ import { platformRepositories } from '../store/repositories.js';
 import { Type } from 'typebox';
 import { NotFound } from '../../../ledger/errors.js';
 import type { Mode } from '../../../ledger/model.js';
-import { moveSubAccountStatus, SUB_ACCOUNT_STATUSES, type SubAccount } from '../domain/sub-accounts.js';
+import { canMoveStatus, moveSubAccountStatus, SUB_ACCOUNT_STATUSES, type SubAccount, type SubAccountStatus } from '../domain/sub-accounts.js';
+import type { HolderPage } from '../../vendor-module.js';
 import { getTenant } from '../../../tenancy/tenants.js';
 import { Described } from '../../../http/openapi-operations.js';
 import type { AppServices } from '../../../http/services.js';
@@ -40,6 +41,15 @@ async function modeOf(services: AppServices, tenantId: string, accountId: string
   }
   throw new NotFound('sub_account', accountId);
 }
+
+/** A sub-account on the console's account page: its status moves are its action. */
+export const subAccountPage: HolderPage = {
+  find: (repos, scope, id) => platformRepositories.of(repos).subAccounts.findById(scope, id),
+  actions(_holder, entry) {
+    const current = entry.status as SubAccountStatus;
+    return { platform_status: { current, allowed: SUB_ACCOUNT_STATUSES.filter((s) => s !== current && canMoveStatus(current, s)) } };
+  },
+};
 
 /**
  * The operator moves a platform sub-account's status (SPEC §4: live mode has no test endpoint).
