@@ -30,22 +30,27 @@ export interface LedgerTransaction {
 
 /** Balances per (scope, holder, currency). Changes happen only through postings, under the balance's lock. */
 export interface BalanceStore {
+  /** A committed (or this transaction's) balance; throws nothing but StoreUnavailable. */
   find(scope: Scope, holderId: string, currency: string): Promise<Balance | undefined>;
-  /** Reads the balance and holds its write lock until the transaction ends. */
+  /** Reads the balance and holds its write lock until the transaction ends. @throws StoreUnavailable */
   lock(scope: Scope, holderId: string, currency: string): Promise<Balance | undefined>;
   /**
    * The holder's balance in `currency`, created at zero if it has none yet, locked. A
    * concurrent transaction opening the same balance makes this wait, then find its row.
+   * @throws StoreUnavailable
    */
   open(scope: Scope, holderId: string, currency: string, now: string): Promise<Balance>;
-  /** Stores a balance nobody else can see yet (its holder is created in this transaction). */
+  /**
+   * Stores a balance nobody else can see yet (its holder is created in this transaction).
+   * @throws the driver's unique violation (possibly at commit) if the holder already has one: a bug, never a request's answer
+   */
   insert(scope: Scope, balance: Balance): Promise<void>;
-  /** Writes a locked balance's new amount and sequence. */
+  /** Writes a locked balance's new amount and sequence (possibly at commit). @throws StoreUnavailable */
   update(scope: Scope, balance: Balance): Promise<void>;
 }
 
 export interface EntryStore {
-  /** @throws on a duplicate (holder, currency, sequence): callers hold the balance's lock. */
+  /** @throws the driver's unique violation on a duplicate (holder, currency, sequence): a bug, since callers hold the balance's lock */
   append(scope: Scope, entry: LedgerEntry): Promise<void>;
 }
 
@@ -66,18 +71,20 @@ export interface UniqueKeyStore {
    * @throws AlreadyExists(conflict.resource, conflict.field, value) when the key has an owner (possibly at commit)
    */
   claim(scope: Scope, key: UniqueKey, ownerId: string, conflict: { resource: ResourceKind; field: string }, at: string): Promise<void>;
-  /** The key's owner (a lookup by reference), or undefined. */
+  /** The key's owner (a lookup by reference), or undefined. @throws StoreUnavailable */
   ownerOf(scope: Scope, key: UniqueKey): Promise<string | undefined>;
-  /** Frees the key if `ownerId` holds it (a renamed object). */
+  /** Frees the key if `ownerId` holds it (a renamed object). @throws StoreUnavailable */
   release(scope: Scope, key: UniqueKey, ownerId: string): Promise<void>;
 }
 
 /** The outbox's events: written beside the change they report, delivered later. */
 export interface EventStore {
+  /** Held back until the next read or the commit. @throws StoreUnavailable */
   append(scope: Scope, event: OutboxEvent): Promise<void>;
 }
 
 /** The outbox's e-mails. */
 export interface EmailStore {
+  /** @throws StoreUnavailable */
   insert(tenantId: string, email: Email): Promise<void>;
 }
