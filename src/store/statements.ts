@@ -36,6 +36,13 @@ const COMPILERS: Record<DialectName, Kysely<Database>> = {
 };
 
 let definitions = 0;
+/** Every unique constraint a write definition declares (a test checks them against the migrated schemas). */
+const declaredConstraints: { table: string; name: string; primaryKey: boolean }[] = [];
+
+/** The unique constraints the store maps to domain errors, with the tables they belong to. */
+export function uniqueConstraintsDeclared(): readonly { table: string; name: string; primaryKey: boolean }[] {
+  return declaredConstraints;
+}
 
 /** Compiles once per dialect, checking that the query's parameters are exactly the values it was built from, in order. */
 function compileChecked(build: (db: Kysely<Database>) => { compile(): CompiledQuery }, dialect: DialectName, values: readonly unknown[], what: string): CompiledQuery {
@@ -126,6 +133,7 @@ export abstract class WriteDefinition<T extends TableName, Row extends object, C
       if (unique.filter((u) => u.primaryKey === primaryKey).length > 1) throw new Error(`${this.name}: more than one ${primaryKey ? 'primary key' : 'unique constraint'} declared`);
     }
     this.unique = unique;
+    for (const { name, primaryKey } of unique) declaredConstraints.push({ table, name, primaryKey });
   }
 
   write(row: Row, ...context: Context extends undefined ? [] : [Context]): PendingWrite {

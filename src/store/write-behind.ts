@@ -46,8 +46,10 @@ export const SQLITE_UNIT: UnitProtocol = {
  * announced by beginTransaction, or a read after writes); plain reads before that see committed data exactly as they would
  * in a READ COMMITTED transaction. On SQLite the unit is a savepoint of the group commit.
  *
- * A unique violation raised by a queued write is reported as that write's own core error,
- * when the statement that ran it finishes (at the latest when the transaction commits).
+ * Writes are statement definitions (statements.ts): Kysely-compiled once per dialect, each
+ * call supplying only values. A unique violation raised by a queued write is reported as the
+ * domain error its definition declares for the violated constraint (unique-violation.ts), when
+ * the statement that ran it finishes (at the latest when the transaction commits).
  */
 export class WriteBehindConnection implements DatabaseConnection, WriteSink {
   private pending: PendingWrite[] = [];
