@@ -144,9 +144,9 @@ export abstract class WriteDefinition<T extends TableName, Row extends object, C
   query(dialect: DialectName, row: object): CompiledQuery {
     let compiled = this.compiled[dialect];
     if (compiled === undefined) {
-      const columns = this.columnsOf(row);
-      compiled = compileChecked((db) => this.build(db, row, columns), dialect, columns.map((c) => (row as Record<string, unknown>)[c]), this.name);
-      this.columns = columns;
+      // One column order for every dialect: parametersOf serves them all.
+      const columns = (this.columns ??= this.columnsOf(row));
+      compiled = compileChecked((db) => this.build(db, row, columns), dialect, this.parametersOf(row), this.name);
       this.compiled[dialect] = compiled;
     }
     return compiled;
@@ -171,8 +171,9 @@ class InsertDefinition<T extends TableName, Context> extends WriteDefinition<T, 
   protected columnsOf(row: object): readonly string[] {
     return Object.keys(row);
   }
-  protected build(db: Kysely<Database>, row: object) {
-    return db.insertInto(this.table).values(row as never);
+  protected build(db: Kysely<Database>, row: object, columns: readonly string[]) {
+    const values = row as Record<string, unknown>;
+    return db.insertInto(this.table).values(Object.fromEntries(columns.map((c) => [c, values[c]])) as never);
   }
   protected rowKeyOf(): undefined {
     return undefined;
