@@ -4,21 +4,18 @@ import SqliteDatabase from 'better-sqlite3';
 import {
   Kysely,
   Migrator,
-  PostgresDialect,
   SqliteDialect,
   type DatabaseConnection,
   type Dialect,
   type MigrationProvider,
-  type PostgresPool,
-  type PostgresPoolClient,
   type SqliteDatabase as SqliteDialectDatabase,
   type SqliteStatement,
 } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
-import { connectFailureOf, postgresAnswersFreshConnection, postgresFailureOf, storeFailureOf } from './driver-failures.js';
+import { postgresAnswersFreshConnection, storeFailureOf } from './driver-failures.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
-import { preparedWriteName } from './write-behind.js';
+import { postgresDialect } from './postgres-driver.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -92,39 +89,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   // (answered 503), and the pool discards the broken client when it is released.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return withBinder(dialect, new PostgresDialect({ pool: withPreparedWrites(pool, connectTimeoutMs, () => postgresAnswersFreshConnection(options.url)) }));
-}
-
-/**
- * The pool as Kysely sees it: our generated writes run as named (prepared) statements, and a
- * connection failure is reported as StoreUnavailable (driver-failures.ts).
- */
-function withPreparedWrites(pool: pg.Pool, connectTimeoutMs: number, serverAnswers: () => Promise<boolean>): PostgresPool {
-  const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
-  const failed = async (error: unknown): Promise<never> => {
-    throw await postgresFailureOf(error, serverAnswers);
-  };
-  return {
-    async connect() {
-      const startedAt = performance.now();
-      const client = await pool.connect().catch((error: unknown) => failed(connectFailureOf(error, performance.now() - startedAt, connectTimeoutMs)));
-      let wrapped = clients.get(client);
-      if (!wrapped) {
-        wrapped = {
-          query: ((text: unknown, values?: unknown[]) => {
-            // A cursor reports its failures on read(); we never stream inside a request.
-            if (typeof text !== 'string') return client.query(text as never);
-            const name = preparedWriteName(text);
-            return (name ? client.query({ name, text, values }) : client.query(text, values)).catch(failed);
-          }) as unknown as PostgresPoolClient['query'],
-          release: () => client.release(),
-        };
-        clients.set(client, wrapped);
-      }
-      return wrapped;
-    },
-    end: () => pool.end(),
-  };
+  return withBinder(dialect, postgresDialect(pool, connectTimeoutMs, () => postgresAnswersFreshConnection(options.url)));
 }
 
 function withBinder(name: DialectName, dialect: Dialect): OpenDatabase {

@@ -23,9 +23,9 @@ import type {
 } from './ports.js';
 import { idempotencyRecordToRow, rowToApiKey, rowToEvent, rowToIdempotencyRecord, rowToTenant } from './rows.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
-import { insertUnique } from './unique-violation.js';
+import { defineInsert } from './statements.js';
 import { emailRepository, webhookRepository } from './webhook-repositories.js';
-import { ImmediateWrites, insertOf, POSTGRES_TRANSACTION, WriteBehindConnection, type WriteSink } from './write-behind.js';
+import { ImmediateWrites, POSTGRES_TRANSACTION, WriteBehindConnection, type WriteSink } from './write-behind.js';
 
 /** Tenants remembered by id at most (then the map starts again). */
 const TENANT_CACHE_MAX = 10_000;
@@ -45,7 +45,7 @@ export class KyselyStore implements Store {
     ({ db: this.db, dialect: this.dialect, bind: this.bind, close: this.closeDatabase } = database);
     this.shared = { tenantCache: new ExpiringMap<string, Tenant>(TENANT_CACHE_MAX), directory: options.directory ?? [] };
     this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.shared, true);
-    this.outbox = new KyselyOutboxQueue(this.db, this.dialect);
+    this.outbox = new KyselyOutboxQueue(this);
     this.groupCommit = this.dialect === 'sqlite' ? new SqliteGroupCommit(this.db) : undefined;
   }
 
@@ -95,9 +95,9 @@ class UnitRepositories implements Repositories {
   private modules: Map<object, unknown> | undefined;
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: DialectName,
-    private readonly writes: WriteSink,
+    readonly db: Kysely<Database>,
+    readonly dialect: DialectName,
+    readonly writes: WriteSink,
     private readonly shared: SharedState,
     /** Outside a transaction: what it reads is committed, so a tenant found may be remembered. */
     private readonly committedReads: boolean,
@@ -107,16 +107,16 @@ class UnitRepositories implements Repositories {
     return (this.built.tenants ??= tenantRepository(this.db, this.shared.tenantCache, this.committedReads));
   }
   get apiKeys() {
-    return (this.built.apiKeys ??= apiKeyRepository(this.db));
+    return (this.built.apiKeys ??= apiKeyRepository(this.db, this.writes));
   }
   get balances() {
-    return (this.built.balances ??= balanceRepository(this.db, this.dialect, this.writes));
+    return (this.built.balances ??= balanceRepository(this));
   }
   get ledger() {
-    return (this.built.ledger ??= ledgerRepository(this.db, this.writes));
+    return (this.built.ledger ??= ledgerRepository(this));
   }
   get uniqueKeys() {
-    return (this.built.uniqueKeys ??= uniqueKeyRepository(this.db, this.writes));
+    return (this.built.uniqueKeys ??= uniqueKeyRepository(this));
   }
   get idempotency() {
     return (this.built.idempotency ??= idempotencyRepository(this.db, this.writes));
@@ -183,27 +183,29 @@ function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenan
   };
 }
 
-function apiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
+/** A key's hash (or, practically never, its id) taken: the insert is AlreadyExists. */
+const insertApiKey = defineInsert('api_keys', [
+  { name: 'api_keys_secret_hash', primaryKey: false, error: (row) => new AlreadyExists('api_key', 'secret', row.hint) },
+  { name: 'api_keys_pk', primaryKey: true, error: (row) => new AlreadyExists('api_key', 'secret', row.hint) },
+]);
+const recordIdempotencyKey = defineInsert('idempotency_keys', [{ name: 'idempotency_keys_pk', primaryKey: true, error: (row) => new IdempotencyKeyTaken(row.key) }]);
+const appendEvent = defineInsert('events');
+
+function apiKeyRepository(db: Kysely<Database>, writes: WriteSink): ApiKeyRepository {
   return {
-    async insert(k: ApiKey, secretHash: string) {
-      await insertUnique(
-        () =>
-          db
-            .insertInto('api_keys')
-            .values({
-              tenant_id: k.tenantId,
-              id: k.id,
-              mode: k.mode,
-              type: k.type,
-              hint: k.hint,
-              secret_hash: secretHash,
-              created_at: k.createdAt,
-              revoked_at: k.revokedAt,
-            })
-            .execute(),
-        () => new AlreadyExists('api_key', 'secret', k.hint),
-      );
-    },
+    insert: (k: ApiKey, secretHash: string) =>
+      writes.write(
+        insertApiKey.write({
+          tenant_id: k.tenantId,
+          id: k.id,
+          mode: k.mode,
+          type: k.type,
+          hint: k.hint,
+          secret_hash: secretHash,
+          created_at: k.createdAt,
+          revoked_at: k.revokedAt,
+        }),
+      ),
     async findByHash(secretHash) {
       const row = await db.selectFrom('api_keys').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
       return row && { key: rowToApiKey(row), secretHash: row.secret_hash };
@@ -258,10 +260,7 @@ function idempotencyRepository(db: Kysely<Database>, writes: WriteSink): Idempot
       return claimed !== undefined;
     },
     record(scope, r: IdempotencyRecord) {
-      return writes.write({
-        ...insertOf('idempotency_keys', idempotencyRecordToRow(scope.tenantId, scope.mode, r)),
-        onUniqueViolation: () => new IdempotencyKeyTaken(r.key),
-      });
+      return writes.write(recordIdempotencyKey.write(idempotencyRecordToRow(scope.tenantId, scope.mode, r)));
     },
     async complete(scope, key, response: StoredResponse) {
       await db
@@ -288,7 +287,7 @@ function eventRepository(db: Kysely<Database>, writes: WriteSink): EventReposito
   return {
     append: (scope, e: OutboxEvent) =>
       writes.write(
-        insertOf('events', {
+        appendEvent.write({
           tenant_id: scope.tenantId,
           mode: scope.mode,
           id: e.id,

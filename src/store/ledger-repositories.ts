@@ -1,37 +1,35 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { AlreadyExists } from '../ledger/errors.js';
 import type { LedgerEntry, Scope } from '../ledger/model.js';
 import type { BalanceRepository, LedgerRepository } from './ports.js';
 import type { UniqueKey, UniqueKeyStore } from '../ledger/store.js';
-import type { BalanceTable, Database, UniqueKeyTable } from './database.js';
-import type { DialectName } from './dialects.js';
+import type { UniqueKeyTable } from './database.js';
 import { keysetPage } from './keyset.js';
-import { precompiled } from './precompiled.js';
+import { findRow, lockRow } from './row-locks.js';
 import { balanceToRow, ledgerEntryToRow, rowToBalance, rowToLedgerEntry } from './rows.js';
-import { insertOf, WriteStatement, type WriteSink } from './write-behind.js';
+import { defineInsert, defineKeyedRead, defineUpdate } from './statements.js';
+import type { StoreHandle } from './module-repositories.js';
 
-const findBalance = precompiled((db, p) =>
-  db.selectFrom('balances').selectAll().where('tenant_id', '=', p(0)).where('mode', '=', p(1)).where('holder_id', '=', p(2)).where('currency', '=', p(3)),
-);
-const lockBalance = precompiled((db, p) =>
-  db.selectFrom('balances').selectAll().where('tenant_id', '=', p(0)).where('mode', '=', p(1)).where('holder_id', '=', p(2)).where('currency', '=', p(3)).forUpdate(),
-);
-const updateBalance = WriteStatement.update('balances', ['amount', 'sequence', 'updated_at'], ['tenant_id', 'mode', 'holder_id', 'currency']);
+const balanceByKey = defineKeyedRead('balances', ['tenant_id', 'mode', 'holder_id', 'currency']);
+const insertBalance = defineInsert('balances');
+const updateBalance = defineUpdate('balances', { set: ['amount', 'sequence', 'updated_at'], key: ['tenant_id', 'mode', 'holder_id', 'currency'] });
+const appendEntry = defineInsert('ledger_entries');
+const claimUniqueKey = defineInsert<'unique_keys', { resource: string; field: string }>('unique_keys', [
+  { name: 'unique_keys_pk', primaryKey: true, error: (row, conflict) => new AlreadyExists(conflict.resource, conflict.field, row.value) },
+]);
 
 /** Balances: one row per (tenant, mode, holder, currency), keyed reads on the whole primary key. */
-export function balanceRepository(db: Kysely<Database>, dialect: DialectName, writes: WriteSink): BalanceRepository {
-  // SQLite transactions are exclusive writers already: a plain read is a locked read there.
-  const locking = dialect === 'postgres' ? lockBalance : findBalance;
-  const one = async (result: Promise<{ rows: unknown[] }>) => {
-    const row = (await result).rows[0] as BalanceTable | undefined;
+export function balanceRepository(handle: Omit<StoreHandle, 'balances'>): BalanceRepository {
+  const { db, writes } = handle;
+  const lock: BalanceRepository['lock'] = async (scope, holderId, currency) => {
+    const row = await lockRow(handle, balanceByKey, [scope.tenantId, scope.mode, holderId, currency]);
     return row && rowToBalance(row);
   };
-  const lock: BalanceRepository['lock'] = async (scope, holderId, currency) => {
-    await writes.beginTransaction();
-    return one(locking(db, dialect, [scope.tenantId, scope.mode, holderId, currency]));
-  };
   return {
-    find: (scope, holderId, currency) => one(findBalance(db, dialect, [scope.tenantId, scope.mode, holderId, currency])),
+    async find(scope, holderId, currency) {
+      const row = await findRow(handle, balanceByKey, [scope.tenantId, scope.mode, holderId, currency]);
+      return row && rowToBalance(row);
+    },
     lock,
     async open(scope, holderId, currency, now) {
       const existing = await lock(scope, holderId, currency);
@@ -43,15 +41,8 @@ export function balanceRepository(db: Kysely<Database>, dialect: DialectName, wr
       if (!opened) throw new Error(`balance ${holderId}/${currency} vanished while it was opened`);
       return opened;
     },
-    insert: (scope, balance) => writes.write(insertOf('balances', balanceToRow(scope.tenantId, scope.mode, balance))),
-    update(scope, balance) {
-      const row = balanceToRow(scope.tenantId, scope.mode, balance);
-      return writes.write({
-        statement: updateBalance,
-        values: [row.amount, row.sequence, row.updated_at, row.tenant_id, row.mode, row.holder_id, row.currency],
-        rowKey: `${row.tenant_id}/${row.mode}/${row.holder_id}/${row.currency}`,
-      });
-    },
+    insert: (scope, balance) => writes.write(insertBalance.write(balanceToRow(scope.tenantId, scope.mode, balance))),
+    update: (scope, balance) => writes.write(updateBalance.write(balanceToRow(scope.tenantId, scope.mode, balance))),
     async listForScope(scope) {
       const rows = await db.selectFrom('balances').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).orderBy('holder_id').orderBy('currency').execute();
       return rows.map(rowToBalance);
@@ -60,10 +51,10 @@ export function balanceRepository(db: Kysely<Database>, dialect: DialectName, wr
 }
 
 /** Ledger entries: appended only, listed per holder by (time-ordered) id. */
-export function ledgerRepository(db: Kysely<Database>, writes: WriteSink): LedgerRepository {
+export function ledgerRepository({ db, writes }: Pick<StoreHandle, 'db' | 'writes'>): LedgerRepository {
   const scoped = (tenantId: string, mode: string) => db.selectFrom('ledger_entries').selectAll().where('tenant_id', '=', tenantId).where('mode', '=', mode);
   return {
-    append: (scope, e: LedgerEntry) => writes.write(insertOf('ledger_entries', ledgerEntryToRow(scope.tenantId, scope.mode, e))),
+    append: (scope, e: LedgerEntry) => writes.write(appendEntry.write(ledgerEntryToRow(scope.tenantId, scope.mode, e))),
     async cursorOf(scope, holderId, id) {
       const row = await db
         .selectFrom('ledger_entries')
@@ -90,12 +81,12 @@ export function ledgerRepository(db: Kysely<Database>, writes: WriteSink): Ledge
 const ANY_MODE = '*';
 
 /** Unique keys: one row per claimed (tenant, namespace, value, mode); the primary key decides. */
-export function uniqueKeyRepository(db: Kysely<Database>, writes: WriteSink): UniqueKeyStore {
+export function uniqueKeyRepository({ db, writes }: Pick<StoreHandle, 'db' | 'writes'>): UniqueKeyStore {
   const modeOf = (scope: Scope, key: UniqueKey) => (key.acrossModes ? ANY_MODE : scope.mode);
   return {
     claim(scope, key, ownerId, conflict, at) {
       const row: UniqueKeyTable = { tenant_id: scope.tenantId, namespace: key.namespace, value: key.value, mode: modeOf(scope, key), owner_id: ownerId, created_at: at };
-      return writes.write({ ...insertOf('unique_keys', row), onUniqueViolation: () => new AlreadyExists(conflict.resource, conflict.field, key.value) });
+      return writes.write(claimUniqueKey.write(row, conflict));
     },
     async ownerOf(scope, key) {
       const row = await db

@@ -34,3 +34,6 @@ export function defineRepositories<R>(build: (handle: StoreHandle) => R): Module
   };
   return repositories;
 }
+
+/** The store's own handle on a transaction or reader (the outbox queue's statements run on it). */
+export const storeHandles = defineRepositories<StoreHandle>((handle) => handle);

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import type { ClaimedDelivery, ClaimedEmail, OutboxQueue } from './ports.js';
+import type { ClaimedDelivery, ClaimedEmail, OutboxQueue, Repositories } from './ports.js';
 import type { Database } from './database.js';
-import type { DialectName } from './dialects.js';
+import { storeHandles } from './module-repositories.js';
+import { forUpdate, lockRows } from './row-locks.js';
 import { rowToEndpoint, rowToEmail } from './webhook-repositories.js';
 import { rowToEvent } from './rows.js';
 
@@ -9,16 +10,20 @@ import { rowToEvent } from './rows.js';
  * The outbox's work queue. Claims are leases: a claimed row gets `lease_until`, and a worker
  * that dies leaves it to be claimed again once the lease runs out (at-least-once). On
  * PostgreSQL, `FOR UPDATE SKIP LOCKED` lets any number of processes claim side by side
- * without taking the same row; SQLite has one writer and needs no such clause.
+ * without taking the same row; SQLite has one writer and needs no such clause (row-locks.ts).
+ * Its transactions are the store's own, as a request's are.
  */
 export class KyselyOutboxQueue implements OutboxQueue {
-  private readonly skipLocked;
-
   constructor(
-    private readonly db: Kysely<Database>,
-    dialect: DialectName,
-  ) {
-    this.skipLocked = dialect === 'postgres' ? sql` for update skip locked` : sql``;
+    private readonly store: {
+      /** Non-transactional reads and single statements. */
+      db: Kysely<Database>;
+      transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+    },
+  ) {}
+
+  private get db(): Kysely<Database> {
+    return this.store.db;
   }
 
   fanOut(
@@ -27,10 +32,11 @@ export class KyselyOutboxQueue implements OutboxQueue {
     accepts: (eventTypes: string[], type: string) => boolean,
     newDeliveryId: () => string,
   ): Promise<{ events: number; deliveries: number }> {
-    return this.db.transaction().execute(async (trx) => {
-      const { rows: events } = await sql<{ tenant_id: string; mode: string; id: string; type: string }>`
-        select tenant_id, mode, id, type from events where dispatched_at is null
-        order by created_at limit ${limit}${this.skipLocked}`.execute(trx);
+    return this.store.transaction(async (tx) => {
+      const handle = storeHandles.of(tx);
+      const trx = handle.db;
+      const undispatched = trx.selectFrom('events').select(['tenant_id', 'mode', 'id', 'type']).where('dispatched_at', 'is', null).orderBy('created_at').limit(limit);
+      const events = await lockRows(handle, undispatched, { skipLocked: true });
       if (events.length === 0) return { events: 0, deliveries: 0 };
       const tenantIds = [...new Set(events.map((e) => e.tenant_id))];
       const endpoints = await trx
@@ -76,15 +82,25 @@ export class KyselyOutboxQueue implements OutboxQueue {
 
   /** Leases up to `limit` due, pending rows of a queue table; returns them as they are now. */
   private lease<T extends 'webhook_deliveries' | 'emails'>(table: T, limit: number, now: string, leaseUntil: string): Promise<Database[T][]> {
-    return this.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<Database[T]>`
-        update ${sql.table(table)} set lease_until = ${leaseUntil}
-        where (tenant_id, id) in (
-          select tenant_id, id from ${sql.table(table)}
-          where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until <= ${now})
-          order by next_attempt_at limit ${limit}${this.skipLocked})
-        returning *`.execute(trx);
-      return rows;
+    return this.store.transaction(async (tx) => {
+      const { db, dialect } = storeHandles.of(tx);
+      // Both queue tables have these columns; Kysely's builder cannot follow a table chosen by a type parameter.
+      const queue = table as 'emails';
+      const due = db
+        .selectFrom(queue)
+        .select(['tenant_id', 'id'])
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .orderBy('next_attempt_at')
+        .limit(limit);
+      const rows = await db
+        .updateTable(queue)
+        .set({ lease_until: leaseUntil })
+        .where((eb) => eb(eb.refTuple('tenant_id', 'id'), 'in', forUpdate(due, dialect, { skipLocked: true }).$asTuple('tenant_id', 'id')))
+        .returningAll()
+        .execute();
+      return rows as Database[T][];
     });
   }
 
@@ -144,7 +160,8 @@ export class KyselyOutboxQueue implements OutboxQueue {
     attempt: Parameters<OutboxQueue['recordAttempt']>[1],
     outcome: Parameters<OutboxQueue['recordAttempt']>[2],
   ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.store.transaction(async (tx) => {
+      const trx = storeHandles.of(tx).db;
       await trx
         .insertInto('webhook_attempts')
         .values({

@@ -1,83 +1,9 @@
-import { CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
+import { CompiledQuery, PostgresQueryCompiler, type DatabaseConnection, type QueryResult } from 'kysely';
 import type { DialectName } from './dialects.js';
-import { isUniqueViolation } from './unique-violation.js';
+import { statementOf, type PendingWrite, type StatementQuery } from './statements.js';
+import { domainErrorOf } from './unique-violation.js';
 
-/**
- * The text of one parameterized write, generated once per table and column list. Identifiers
- * come from our own code, never from a request; values are always parameters.
- */
-export class WriteStatement {
-  private readonly texts = new Map<string, string>();
-
-  private constructor(
-    readonly kind: 'insert' | 'update',
-    readonly table: string,
-    readonly parameterCount: number,
-    private readonly render: (placeholder: (i: number) => string) => string,
-  ) {}
-
-  static insert(table: string, columns: readonly string[]): WriteStatement {
-    return new WriteStatement('insert', table, columns.length, (p) =>
-      `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values (${columns.map((_, i) => p(i)).join(', ')})`,
-    );
-  }
-
-  /** `update table set <set…> where <key…> = …`: values are the set values, then the key values. */
-  static update(table: string, setColumns: readonly string[], keyColumns: readonly string[]): WriteStatement {
-    return new WriteStatement('update', table, setColumns.length + keyColumns.length, (p) => {
-      const sets = setColumns.map((c, i) => `${quote(c)} = ${p(i)}`).join(', ');
-      const keys = keyColumns.map((c, i) => `${quote(c)} = ${p(setColumns.length + i)}`).join(' and ');
-      return `update ${quote(table)} set ${sets} where ${keys}`;
-    });
-  }
-
-  /** Tells statements apart in the cache of multi-write texts. */
-  readonly id = nextStatementId++;
-
-  /** The text for `dialect`, its parameters numbered from `first` (PostgreSQL's `$n`). */
-  text(dialect: DialectName, first = 1): string {
-    const cacheKey = dialect === 'sqlite' ? 's' : String(first);
-    let text = this.texts.get(cacheKey);
-    if (text === undefined) {
-      text = this.render(dialect === 'sqlite' ? () => '?' : (i) => `$${first + i}`);
-      this.texts.set(cacheKey, text);
-      if (dialect === 'postgres' && first === 1) namePreparable(text);
-    }
-    return text;
-  }
-}
-
-let nextStatementId = 0;
-
-/** At most this many write texts get a server-side prepared statement (per connection). */
-const MAX_PREPARED = 1000;
-const preparedNames = new Map<string, string>();
-
-function namePreparable(text: string): void {
-  if (preparedNames.size < MAX_PREPARED && !preparedNames.has(text)) preparedNames.set(text, `subledger_write_${preparedNames.size}`);
-}
-
-/**
- * The name under which PostgreSQL may keep `text` prepared, if it is one of our generated
- * writes. Parsing and planning a chain of six inserts costs PostgreSQL more than running it
- * (pgbench: ~2,800 tps unprepared against ~5,900 prepared); a write returns no rows, so a
- * migration that changes a table cannot break a prepared write's result type.
- */
-export function preparedWriteName(text: string): string | undefined {
-  return preparedNames.get(text);
-}
-
-const quote = (identifier: string) => `"${identifier}"`;
-
-/** A write nobody reads the result of: it can wait for the transaction's next read or its end. */
-export interface PendingWrite {
-  statement: WriteStatement;
-  values: readonly unknown[];
-  /** The core error a unique violation of this write means (otherwise the database's error). */
-  onUniqueViolation?: () => Error;
-  /** For an update: the key of the row it changes (absent: it may change any row of its table). */
-  rowKey?: string;
-}
+export type { PendingWrite };
 
 /** Where repositories send their writes. */
 export interface WriteSink {
@@ -120,8 +46,10 @@ export const SQLITE_UNIT: UnitProtocol = {
  * announced by beginTransaction, or a read after writes); plain reads before that see committed data exactly as they would
  * in a READ COMMITTED transaction. On SQLite the unit is a savepoint of the group commit.
  *
- * A unique violation raised by a queued write is reported as that write's own core error,
- * when the statement that ran it finishes (at the latest when the transaction commits).
+ * Writes are statement definitions (statements.ts): Kysely-compiled once per dialect, each
+ * call supplying only values. A unique violation raised by a queued write is reported as the
+ * domain error its definition declares for the violated constraint (unique-violation.ts), when
+ * the statement that ran it finishes (at the latest when the transaction commits).
  */
 export class WriteBehindConnection implements DatabaseConnection, WriteSink {
   private pending: PendingWrite[] = [];
@@ -235,59 +163,52 @@ export class ImmediateWrites implements WriteSink {
 
 /** Runs `writes` as one statement (several only on PostgreSQL, as a CTE chain). */
 async function runWrite(connection: DatabaseConnection, dialect: DialectName, writes: PendingWrite[]): Promise<void> {
-  let text: string;
-  let values: unknown[];
-  if (writes.length === 1) {
-    text = writes[0]!.statement.text(dialect);
-    values = writes[0]!.values as unknown[];
-  } else {
-    values = [];
-    for (const write of writes) for (const value of write.values) values.push(value);
-    text = chainText(writes.map((w) => w.statement));
-  }
+  const query = writes.length === 1 ? statementOf(writes[0]!, dialect) : chainOf(writes);
   try {
-    await connection.executeQuery(CompiledQuery.raw(text, values));
+    await connection.executeQuery(query);
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    // One write per statement on SQLite; PostgreSQL names the table in the error's own field.
-    const table = writes.length === 1 ? writes[0]!.statement.table : (error as { table?: string }).table;
-    const culprit = writes.find((w) => w.statement.table === table && w.onUniqueViolation);
-    throw culprit?.onUniqueViolation ? culprit.onUniqueViolation() : error;
+    throw domainErrorOf(error, writes) ?? error;
   }
 }
 
-const chainTexts = new Map<string, string>();
+/** Compiles a query's node again with its parameters numbered from `$first` (a write inside a chain). */
+class ChainedPartCompiler extends PostgresQueryCompiler {
+  constructor(private readonly first: number) {
+    super();
+  }
+  protected override getCurrentParameterPlaceholder(): string {
+    return `$${this.numParameters + this.first - 1}`;
+  }
+}
 
-/** Several writes as one PostgreSQL statement: `with w0 as (…), w1 as (…) <last>`. */
-function chainText(statements: WriteStatement[]): string {
-  const cacheKey = statements.map((s) => s.id).join(',');
-  let text = chainTexts.get(cacheKey);
-  if (text === undefined) {
+/** At most this many chain shapes are kept, each with its PostgreSQL prepared statement. */
+const MAX_CHAINS = 1000;
+const chains = new Map<string, { sql: string; name: string }>();
+
+/**
+ * Several writes as one PostgreSQL statement: `with w0 as (…), w1 as (…) <last>`, assembled
+ * from the writes' compiled queries. Its text and prepared name are kept per sequence of write
+ * definitions (one per kind of command).
+ */
+function chainOf(writes: PendingWrite[]): StatementQuery {
+  const shape = writes.map((w) => w.statement.id).join(',');
+  let chain = chains.get(shape);
+  if (chain === undefined) {
     const parts: string[] = [];
     let first = 1;
-    for (const statement of statements) {
-      parts.push(statement.text('postgres', first));
-      first += statement.parameterCount;
+    for (const write of writes) {
+      const compiled = write.statement.query('postgres', write.row);
+      parts.push(new ChainedPartCompiler(first).compileQuery(compiled.query, compiled.queryId).sql);
+      first += compiled.parameters.length;
     }
     const last = parts.pop()!;
-    text = `with ${parts.map((part, i) => `w${i} as (${part})`).join(', ')} ${last}`;
+    chain = { sql: `with ${parts.map((part, i) => `w${i} as (${part})`).join(', ')} ${last}`, name: `subledger_chain_${chains.size + 1}` };
     // Shapes are few (one per kind of command); a pathological caller must not grow this forever.
-    if (chainTexts.size < MAX_PREPARED) chainTexts.set(cacheKey, text);
-    namePreparable(text);
+    if (chains.size < MAX_CHAINS) chains.set(shape, chain);
+    else chain = { sql: chain.sql, name: '' };
   }
-  return text;
-}
-
-const insertStatements = new Map<string, WriteStatement>();
-
-/** The insert of `row` into `table`, its statement made once per table and column list. */
-export function insertOf(table: string, row: object): PendingWrite {
-  const columns = Object.keys(row);
-  const cacheKey = `${table}(${columns.join(',')})`;
-  let statement = insertStatements.get(cacheKey);
-  if (!statement) {
-    statement = WriteStatement.insert(table, columns);
-    insertStatements.set(cacheKey, statement);
-  }
-  return { statement, values: Object.values(row) };
+  const parameters: unknown[] = [];
+  for (const write of writes) for (const value of write.statement.parametersOf(write.row)) parameters.push(value);
+  const query = CompiledQuery.raw(chain.sql, parameters);
+  return chain.name ? { ...query, preparedName: chain.name } : query;
 }

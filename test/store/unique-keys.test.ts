@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { nowIso } from '../../src/ledger/clock.js';
 import { AlreadyExists } from '../../src/ledger/errors.js';
 import type { Scope } from '../../src/ledger/model.js';
@@ -7,6 +8,7 @@ import type { UniqueKey } from '../../src/ledger/store.js';
 import { createTenant } from '../../src/tenancy/tenants.js';
 import { openStore } from '../../src/runtime.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { uniqueConstraintsDeclared } from '../../src/store/statements.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
 
 // Unique values beyond external references (SPEC §4 transfer references per tenant, §5 org
@@ -84,5 +86,36 @@ for (const kind of await storeKinds()) {
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof AlreadyExists, String(r.reason));
     });
+  });
+}
+
+// Unique violations are mapped to domain errors by constraint (src/store/unique-violation.ts):
+// PostgreSQL names the violated constraint, SQLite says only whether it was the primary key.
+// A migration that renames or drops one must fail here, not turn a 409 into a 500.
+for (const kind of await storeKinds()) {
+  test(`every unique constraint a write declares exists in the migrated schema, as the kind it is declared (${kind})`, async () => {
+    const database = await createTestDatabase(kind);
+    const store = await openStore({ databaseUrl: database.url, sqliteSync: 'normal', pgPoolSize: 2 });
+    try {
+      const declared = uniqueConstraintsDeclared();
+      assert.ok(declared.length >= 10, `the repositories' statements are loaded (${declared.length})`);
+      for (const constraint of declared) {
+        if (kind === 'postgres') {
+          const { rows } = await sql<{ primary: boolean }>`select i.indisprimary as primary from pg_index i join pg_class c on c.oid = i.indexrelid join pg_class t on t.oid = i.indrelid
+            where c.relname = ${constraint.name} and t.relname = ${constraint.table} and i.indisunique`.execute(store.db);
+          assert.equal(rows.length, 1, `${constraint.table}.${constraint.name} is a unique index`);
+          assert.equal(rows[0]!.primary, constraint.primaryKey, `${constraint.name}: primary key ${constraint.primaryKey}`);
+        } else {
+          // SQLite names no constraint in its errors: what must hold is the kind (pk, or exactly one other unique index).
+          const { rows } = await sql<{ origin: string; unique: number | bigint }>`select origin, "unique" from pragma_index_list(${constraint.table})`.execute(store.db);
+          const unique = rows.filter((r) => Number(r.unique) === 1);
+          if (constraint.primaryKey) assert.ok(unique.some((r) => r.origin === 'pk'), `${constraint.table} has a primary key`);
+          else assert.equal(unique.filter((r) => r.origin !== 'pk').length, 1, `${constraint.table} has exactly one unique constraint besides its primary key`);
+        }
+      }
+    } finally {
+      await store.close();
+      await database.drop();
+    }
   });
 }

@@ -1,80 +1,72 @@
-import { sql, type Kysely } from 'kysely';
 import { AlreadyExists, type ResourceKind } from '../../../ledger/errors.js';
 import type { PageRequest, Scope } from '../../../ledger/model.js';
 import type { BalanceHolder } from '../domain/model.js';
 import type { BalanceHolderRepository } from '../domain/ports.js';
-import type { BalanceRepository } from '../../../store/ports.js';
 import type { Database } from '../../../store/database.js';
-import type { DialectName } from '../../../store/dialects.js';
-import { precompiled, type Placeholder } from '../../../store/precompiled.js';
-import { insertOf, WriteStatement, type WriteSink } from '../../../store/write-behind.js';
+import type { StoreHandle } from '../../../store/module-repositories.js';
+import { findRow, lockRow } from '../../../store/row-locks.js';
+import { defineInsert, defineKeyedRead, defineUpdate } from '../../../store/statements.js';
+import type { AccountTable } from './tables.js';
 
 type HolderTable = 'customers' | 'accounts';
 
+/** The columns an update writes: all but the key (tenant, mode, id); the external reference never changes. */
+const CUSTOMER_COLUMNS = ['external_reference', 'name', 'currency', 'balance', 'payment_rules', 'metadata', 'created_at', 'updated_at', 'email', 'phone'] as const;
+const ACCOUNT_COLUMNS = ['external_reference', 'name', 'currency', 'balance', 'payment_rules', 'metadata', 'created_at', 'updated_at', 'customer_id'] as const;
+const KEY = ['tenant_id', 'mode', 'id'] as const;
+
+/** A duplicate external reference, reported on the field the caller names (an inline customer: `customer.externalReference`). */
+const referenceTaken = <T extends HolderTable>(table: T, resource: ResourceKind) => ({
+  name: `${table}_by_external_reference`,
+  primaryKey: false,
+  error: (row: { external_reference: string }, field: string) => new AlreadyExists(resource, field, row.external_reference),
+});
+
 /**
- * Every keyed read names its table's whole primary key or unique constraint, so the plan is
- * that unique index whatever the statistics say (see the ledger-core migration's index rule).
+ * Per table: its statements, declared once. Every keyed read names its table's whole primary
+ * key or unique constraint, so the plan is that unique index whatever the statistics say (see
+ * the ledger-core migration's index rule).
  */
-const keyedRead = (table: HolderTable, column: 'id' | 'external_reference') =>
-  precompiled((db, p: Placeholder) => db.selectFrom(table as 'accounts').selectAll().where('tenant_id', '=', p(0)).where('mode', '=', p(1)).where(column, '=', p(2)));
-
-/** Per table: the keyed reads every request makes, compiled once. */
-const keyedReads = {
-  customers: { byId: keyedRead('customers', 'id'), byExternalReference: keyedRead('customers', 'external_reference') },
-  accounts: { byId: keyedRead('accounts', 'id'), byExternalReference: keyedRead('accounts', 'external_reference') },
+const statements = {
+  customers: {
+    byId: defineKeyedRead('customers', KEY),
+    byExternalReference: defineKeyedRead('customers', ['tenant_id', 'mode', 'external_reference']),
+    insert: defineInsert('customers', [referenceTaken('customers', 'customer')]),
+    update: defineUpdate('customers', { set: CUSTOMER_COLUMNS, key: KEY }),
+  },
+  accounts: {
+    byId: defineKeyedRead('accounts', KEY),
+    byExternalReference: defineKeyedRead('accounts', ['tenant_id', 'mode', 'external_reference']),
+    insert: defineInsert('accounts', [referenceTaken('accounts', 'account')]),
+    update: defineUpdate('accounts', { set: ACCOUNT_COLUMNS, key: KEY }),
+  },
 };
-
-const updates = new Map<string, WriteStatement>();
 
 /** Everything of the port but `list`, whose filters differ per table. */
 export function balanceHolderRepository<T extends HolderTable, H extends BalanceHolder>(
-  db: Kysely<Database>,
-  dialect: DialectName,
-  writes: WriteSink,
-  balances: BalanceRepository,
+  handle: StoreHandle,
   table: T,
-  resource: ResourceKind,
   toRow: (tenantId: string, mode: Scope['mode'], holder: H) => Database[T],
   fromRow: (row: Database[T]) => H,
 ): Omit<BalanceHolderRepository<H, PageRequest>, 'list'> {
   // Every statement is bounded by tenant and mode (SPEC §2 isolation).
-  const reads = keyedReads[table];
-  // SQLite transactions are already exclusive writers; PostgreSQL needs an explicit row lock.
-  const lockClause = dialect === 'postgres' ? sql` for update` : sql``;
-  const one = async (result: Promise<{ rows: unknown[] }>) => {
-    const row = (await result).rows[0] as Database[T] | undefined;
-    return row && fromRow(row);
-  };
+  const { db, writes, balances } = handle;
+  // One table of the two: the statements' row types are the union's, the rows this table's.
+  const own = statements[table] as (typeof statements)['accounts'];
+  const holderOf = (row: unknown) => (row as Database[T] | undefined) && fromRow(row as Database[T]);
   return {
-    insert(scope, holder, conflictField = 'externalReference') {
-      return writes.write({
-        ...insertOf(table, toRow(scope.tenantId, scope.mode, holder)),
-        onUniqueViolation: () => new AlreadyExists(resource, conflictField, holder.externalReference),
-      });
-    },
-    findById: (scope, id) => one(reads.byId(db, dialect, [scope.tenantId, scope.mode, id])),
-    findByExternalReference: (scope, ref) => one(reads.byExternalReference(db, dialect, [scope.tenantId, scope.mode, ref])),
+    insert: (scope, holder, conflictField = 'externalReference') => writes.write(own.insert.write(toRow(scope.tenantId, scope.mode, holder) as AccountTable, conflictField)),
+    findById: async (scope, id) => holderOf(await findRow(handle, own.byId, [scope.tenantId, scope.mode, id])),
+    findByExternalReference: async (scope, ref) => holderOf(await findRow(handle, own.byExternalReference, [scope.tenantId, scope.mode, ref])),
     async lockById(scope, id) {
-      await writes.beginTransaction();
-      const { rows } = await sql<Database[T]>`select * from ${sql.table(table)} where tenant_id = ${scope.tenantId} and mode = ${scope.mode} and id = ${id}${lockClause}`.execute(db);
-      const row = rows[0];
+      const row = await lockRow(handle, own.byId, [scope.tenantId, scope.mode, id]);
       if (!row) return undefined;
       // Locked after the holder's lock is held, by its own statement: read inside the locking
       // statement it would keep that statement's snapshot and be stale after a lock wait.
       const balance = row.balance === null || row.currency === null ? undefined : await balances.lock(scope, id, row.currency);
-      return { holder: fromRow(row), balance };
+      return { holder: holderOf(row)!, balance };
     },
-    update(scope, holder) {
-      const { tenant_id, mode, id, ...changes } = toRow(scope.tenantId, scope.mode, holder);
-      const columns = Object.keys(changes);
-      const cacheKey = `${table}:${columns.join(',')}`;
-      let statement = updates.get(cacheKey);
-      if (!statement) {
-        statement = WriteStatement.update(table, columns, ['tenant_id', 'mode', 'id']);
-        updates.set(cacheKey, statement);
-      }
-      return writes.write({ statement, values: [...Object.values(changes), tenant_id, mode, id], rowKey: `${tenant_id}/${mode}/${id}` });
-    },
+    update: (scope, holder) => writes.write(own.update.write(toRow(scope.tenantId, scope.mode, holder) as AccountTable)),
     async cursorOf(scope, id) {
       const row = await db
         .selectFrom(table as HolderTable)

@@ -1,24 +1,20 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../store/database.js';
-import type { DialectName } from '../../../store/dialects.js';
 import { keysetPage } from '../../../store/keyset.js';
-import { defineRepositories } from '../../../store/module-repositories.js';
-import type { BalanceRepository } from '../../../store/ports.js';
-import type { WriteSink } from '../../../store/write-behind.js';
+import { defineRepositories, type StoreHandle } from '../../../store/module-repositories.js';
 import type { AccountFilter, AccountRepository, BillingRepositories, CustomerFilter, CustomerRepository } from '../domain/ports.js';
 import { balanceHolderRepository } from './balance-holder-repository.js';
 import { accountToRow, customerToRow, rowToAccount, rowToCustomer } from './rows.js';
 import './tables.js';
 
 /** Billing's repositories on a transaction or reader of the store: `billingRepositories.of(tx)`. */
-export const billingRepositories = defineRepositories<BillingRepositories>(({ db, dialect, writes, balances }) => ({
-  customers: customerRepository(db, dialect, writes, balances),
-  accounts: accountRepository(db, dialect, writes, balances),
+export const billingRepositories = defineRepositories<BillingRepositories>((handle) => ({
+  customers: customerRepository(handle),
+  accounts: accountRepository(handle),
 }));
 
-function customerRepository(db: Kysely<Database>, dialect: DialectName, writes: WriteSink, balances: BalanceRepository): CustomerRepository {
+function customerRepository(handle: StoreHandle): CustomerRepository {
+  const { db } = handle;
   return {
-    ...balanceHolderRepository(db, dialect, writes, balances, 'customers', 'customer', customerToRow, rowToCustomer),
+    ...balanceHolderRepository(handle, 'customers', customerToRow, rowToCustomer),
     list(scope, filter: CustomerFilter) {
       let q = db.selectFrom('customers').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
       if (filter.externalReference !== undefined) q = q.where('external_reference', '=', filter.externalReference);
@@ -28,9 +24,10 @@ function customerRepository(db: Kysely<Database>, dialect: DialectName, writes: 
   };
 }
 
-function accountRepository(db: Kysely<Database>, dialect: DialectName, writes: WriteSink, balances: BalanceRepository): AccountRepository {
+function accountRepository(handle: StoreHandle): AccountRepository {
+  const { db } = handle;
   return {
-    ...balanceHolderRepository(db, dialect, writes, balances, 'accounts', 'account', accountToRow, rowToAccount),
+    ...balanceHolderRepository(handle, 'accounts', accountToRow, rowToAccount),
     list(scope, filter: AccountFilter) {
       let q = db.selectFrom('accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
       if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);

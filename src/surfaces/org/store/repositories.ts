@@ -1,18 +1,27 @@
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import { AlreadyExists } from '../../../ledger/errors.js';
 import type { OAuthClientRepository, OrgAccountRepository, OrgRepositories, OrgTransactionRepository, SigningKeyRepository } from '../domain/ports.js';
 import type { Page } from '../../../ledger/model.js';
-import type { Database } from '../../../store/database.js';
-import type { DialectName } from '../../../store/dialects.js';
-import { defineRepositories } from '../../../store/module-repositories.js';
-import { insertUnique } from '../../../store/unique-violation.js';
-import { insertOf, WriteStatement, type WriteSink } from '../../../store/write-behind.js';
-import type { OrgAccountTable } from './tables.js';
+import { defineRepositories, type StoreHandle } from '../../../store/module-repositories.js';
+import { findRow, lockRow } from '../../../store/row-locks.js';
+import { defineInsert, defineKeyedRead, defineUpdate } from '../../../store/statements.js';
 import { oauthClientToRow, orgAccountToRow, orgTransactionToRow, rowToOAuthClient, rowToOrgAccount, rowToOrgTransaction, rowToSigningKey, signingKeyToRow } from './rows.js';
 import './tables.js';
 
-const ACCOUNT_COLUMNS = ['name', 'description', 'currency', 'balance', 'low_balance', 'below_threshold', 'created_at', 'updated_at'] as const;
-const updateAccount = WriteStatement.update('org_accounts', ACCOUNT_COLUMNS, ['tenant_id', 'mode', 'id']);
+/** An account name is unique per tenant and mode (constraint org_accounts_by_name). */
+const nameTaken = { name: 'org_accounts_by_name', primaryKey: false, error: (row: { name: string }) => new AlreadyExists('account', 'name', row.name) };
+const ACCOUNT_KEY = ['tenant_id', 'id', 'mode'] as const;
+const accountById = defineKeyedRead('org_accounts', ACCOUNT_KEY);
+const insertAccount = defineInsert('org_accounts', [nameTaken]);
+const updateAccount = defineUpdate(
+  'org_accounts',
+  { set: ['name', 'description', 'currency', 'balance', 'low_balance', 'below_threshold', 'created_at', 'updated_at'], key: ['tenant_id', 'mode', 'id'] },
+  [nameTaken],
+);
+const appendTransaction = defineInsert('org_transactions');
+/** A client id is unique across tenants (oauth_clients_by_client_id) and within its tenant (the primary key). */
+const clientIdTaken = (primaryKey: boolean, name: string) => ({ name, primaryKey, error: (row: { id: string }) => new AlreadyExists('oauth_client', 'clientId', row.id) });
+const insertOAuthClient = defineInsert('oauth_clients', [clientIdTaken(false, 'oauth_clients_by_client_id'), clientIdTaken(true, 'oauth_clients_pk')]);
 
 /** The page after `afterId` (newest first by id, ids carrying their creation time), limit + 1 read to know if there is more. */
 function pageOf<Row, Item>(rows: Row[], limit: number, toItem: (row: Row) => Item): Page<Item> {
@@ -20,34 +29,22 @@ function pageOf<Row, Item>(rows: Row[], limit: number, toItem: (row: Row) => Ite
 }
 
 /** The org surface's repositories on a transaction or reader of the store: `orgRepositoriesOf.of(tx)`. */
-export const orgRepositoriesOf = defineRepositories<OrgRepositories>(({ db, dialect, writes }) => orgRepositories(db, dialect, writes));
+export const orgRepositoriesOf = defineRepositories<OrgRepositories>((handle) => orgRepositories(handle));
 
 /** Every statement is bounded by tenant and mode; keyed reads name a whole primary key or unique constraint. */
-export function orgRepositories(db: Kysely<Database>, dialect: DialectName, writes: WriteSink): OrgRepositories {
-  // SQLite transactions are exclusive writers already; PostgreSQL needs the row lock.
-  const lockClause = dialect === 'postgres' ? sql` for update` : sql``;
-  const nameTaken = (name: string) => () => new AlreadyExists('account', 'name', name);
-
+export function orgRepositories(handle: Pick<StoreHandle, 'db' | 'dialect' | 'writes'>): OrgRepositories {
+  const { db, writes } = handle;
   const accounts: OrgAccountRepository = {
-    insert: (scope, account) => writes.write({ ...insertOf('org_accounts', orgAccountToRow(scope.tenantId, scope.mode, account)), onUniqueViolation: nameTaken(account.name) }),
+    insert: (scope, account) => writes.write(insertAccount.write(orgAccountToRow(scope.tenantId, scope.mode, account))),
     async findById(scope, id) {
-      const row = await db.selectFrom('org_accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('id', '=', id).where('mode', '=', scope.mode).executeTakeFirst();
+      const row = await findRow(handle, accountById, [scope.tenantId, id, scope.mode]);
       return row && rowToOrgAccount(row);
     },
     async lockById(scope, id) {
-      await writes.beginTransaction();
-      const { rows } = await sql<OrgAccountTable>`select * from org_accounts where tenant_id = ${scope.tenantId} and id = ${id} and mode = ${scope.mode}${lockClause}`.execute(db);
-      return rows[0] && rowToOrgAccount(rows[0]);
+      const row = await lockRow(handle, accountById, [scope.tenantId, id, scope.mode]);
+      return row && rowToOrgAccount(row);
     },
-    update(scope, account) {
-      const row = orgAccountToRow(scope.tenantId, scope.mode, account);
-      return writes.write({
-        statement: updateAccount,
-        values: [...ACCOUNT_COLUMNS.map((column) => row[column]), row.tenant_id, row.mode, row.id],
-        rowKey: `${row.tenant_id}/${row.mode}/${row.id}`,
-        onUniqueViolation: nameTaken(account.name),
-      });
-    },
+    update: (scope, account) => writes.write(updateAccount.write(orgAccountToRow(scope.tenantId, scope.mode, account))),
     async list(scope, page) {
       let q = db.selectFrom('org_accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
       if (page.afterId !== undefined) q = q.where('id', '<', page.afterId);
@@ -57,7 +54,7 @@ export function orgRepositories(db: Kysely<Database>, dialect: DialectName, writ
   };
 
   const transactions: OrgTransactionRepository = {
-    append: (scope, t) => writes.write(insertOf('org_transactions', orgTransactionToRow(scope.tenantId, scope.mode, t))),
+    append: (scope, t) => writes.write(appendTransaction.write(orgTransactionToRow(scope.tenantId, scope.mode, t))),
     async list(scope, accountId, filter) {
       let q = db.selectFrom('org_transactions').selectAll().where('tenant_id', '=', scope.tenantId).where('account_id', '=', accountId).where('mode', '=', scope.mode);
       if (filter.afterId !== undefined) q = q.where('id', '<', filter.afterId);
@@ -70,8 +67,7 @@ export function orgRepositories(db: Kysely<Database>, dialect: DialectName, writ
   };
 
   const oauthClients: OAuthClientRepository = {
-    insert: (client, secretHash) =>
-      insertUnique(() => db.insertInto('oauth_clients').values(oauthClientToRow(client, secretHash)).execute(), () => new AlreadyExists('oauth_client', 'clientId', client.id)),
+    insert: (client, secretHash) => writes.write(insertOAuthClient.write(oauthClientToRow(client, secretHash))),
     async findByClientId(clientId) {
       const row = await db.selectFrom('oauth_clients').selectAll().where('id', '=', clientId).executeTakeFirst();
       return row && { client: rowToOAuthClient(row), secretHash: row.secret_hash };

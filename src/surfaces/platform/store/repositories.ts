@@ -1,19 +1,18 @@
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import { AlreadyExists } from '../../../ledger/errors.js';
 import type { Mode } from '../../../ledger/model.js';
 import type { PlatformRepositories, SubAccountRepository, TransferRepository } from '../domain/ports.js';
 import type { PublicProfile, SubAccount, SubAccountConfigurations, SubAccountStatus, SubAccountType } from '../domain/sub-accounts.js';
 import type { Transfer } from '../domain/transfers.js';
-import type { Database } from '../../../store/database.js';
-import type { DialectName } from '../../../store/dialects.js';
 import { keysetPage } from '../../../store/keyset.js';
-import { defineRepositories } from '../../../store/module-repositories.js';
-import { insertOf, WriteStatement, type WriteSink } from '../../../store/write-behind.js';
+import { defineRepositories, type StoreHandle } from '../../../store/module-repositories.js';
+import { findRow, lockRow } from '../../../store/row-locks.js';
+import { defineInsert, defineKeyedRead, defineUpdate } from '../../../store/statements.js';
 
 /** The platform's repositories on a transaction or reader of the store: `platformRepositories.of(tx)`. */
-export const platformRepositories = defineRepositories<PlatformRepositories>(({ db, dialect, writes }) => ({
-  subAccounts: subAccountRepository(db, dialect, writes),
-  transfers: transferRepository(db, writes),
+export const platformRepositories = defineRepositories<PlatformRepositories>((handle) => ({
+  subAccounts: subAccountRepository(handle),
+  transfers: transferRepository(handle),
 }));
 
 /** Platform sub-accounts and transfers (migration 2026-12-03-platform), added to Database by augmentation. */
@@ -99,34 +98,29 @@ function rowToTransfer(row: TransferTable): Transfer {
   };
 }
 
-const CHANGED_COLUMNS = ['status', 'email', 'business_name', 'description', 'updated_at'] as const;
-const updateSubAccount = WriteStatement.update('platform_sub_accounts', CHANGED_COLUMNS, ['tenant_id', 'mode', 'id']);
+const KEY = ['tenant_id', 'mode', 'id'] as const;
+const subAccountById = defineKeyedRead('platform_sub_accounts', KEY);
+const insertSubAccount = defineInsert('platform_sub_accounts');
+const updateSubAccount = defineUpdate('platform_sub_accounts', { set: ['status', 'email', 'business_name', 'description', 'updated_at'], key: KEY });
+/** A transfer's reference is unique per tenant and mode (constraint platform_transfers_by_reference). */
+const insertTransfer = defineInsert('platform_transfers', [
+  { name: 'platform_transfers_by_reference', primaryKey: false, error: (row) => new AlreadyExists('transfer', 'reference', row.reference) },
+]);
 
 /** Every statement is bounded by tenant and mode; keyed reads name the whole primary key. */
-export function subAccountRepository(db: Kysely<Database>, dialect: DialectName, writes: WriteSink): SubAccountRepository {
-  const byId = (tenantId: string, mode: string, id: string) =>
-    db.selectFrom('platform_sub_accounts').selectAll().where('tenant_id', '=', tenantId).where('mode', '=', mode).where('id', '=', id);
+export function subAccountRepository(handle: Pick<StoreHandle, 'db' | 'dialect' | 'writes'>): SubAccountRepository {
+  const { db, writes } = handle;
   return {
-    insert: (scope, account) => writes.write(insertOf('platform_sub_accounts', subAccountToRow(scope.tenantId, scope.mode, account))),
+    insert: (scope, account) => writes.write(insertSubAccount.write(subAccountToRow(scope.tenantId, scope.mode, account))),
     async findById(scope, id) {
-      const row = await byId(scope.tenantId, scope.mode, id).executeTakeFirst();
+      const row = await findRow(handle, subAccountById, [scope.tenantId, scope.mode, id]);
       return row && rowToSubAccount(row);
     },
     async lockById(scope, id) {
-      await writes.beginTransaction();
-      // SQLite transactions are exclusive writers already; PostgreSQL needs the row lock.
-      const query = byId(scope.tenantId, scope.mode, id);
-      const row = await (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+      const row = await lockRow(handle, subAccountById, [scope.tenantId, scope.mode, id]);
       return row && rowToSubAccount(row);
     },
-    update(scope, account) {
-      const row = subAccountToRow(scope.tenantId, scope.mode, account);
-      return writes.write({
-        statement: updateSubAccount,
-        values: [...CHANGED_COLUMNS.map((column) => row[column]), row.tenant_id, row.mode, row.id],
-        rowKey: `${row.tenant_id}/${row.mode}/${row.id}`,
-      });
-    },
+    update: (scope, account) => writes.write(updateSubAccount.write(subAccountToRow(scope.tenantId, scope.mode, account))),
     async cursorOf(scope, id) {
       const row = await db.selectFrom('platform_sub_accounts').select('id').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('id', '=', id).executeTakeFirst();
       return row && { id: row.id };
@@ -144,7 +138,7 @@ export function subAccountRepository(db: Kysely<Database>, dialect: DialectName,
   };
 }
 
-export function transferRepository(db: Kysely<Database>, writes: WriteSink): TransferRepository {
+export function transferRepository({ db, writes }: Pick<StoreHandle, 'db' | 'writes'>): TransferRepository {
   return {
     insert(scope, t) {
       const row: TransferTable = {
@@ -159,7 +153,7 @@ export function transferRepository(db: Kysely<Database>, writes: WriteSink): Tra
         status: t.status,
         created_at: t.createdAt,
       };
-      return writes.write({ ...insertOf('platform_transfers', row), onUniqueViolation: () => new AlreadyExists('transfer', 'reference', t.reference) });
+      return writes.write(insertTransfer.write(row));
     },
     async findByReference(scope, reference) {
       const row = await db
