@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import type { CreatedTenant } from '../../src/core/tenants.js';
 import { nextAttemptAt } from '../../src/workers/retry-schedule.js';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { waitFor as pollUntil } from '../support/wait.js';
 
@@ -199,30 +199,30 @@ interface Envelope {
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-function admin<T = any>(server: TestServer, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
-  return call<T>(server.baseUrl, method, `/admin/v1${path}`, body, { key: ADMIN_TOKEN });
+function admin<T = any>(server: TestApp, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  return call<T>(server, method, `/admin/v1${path}`, body, { key: ADMIN_TOKEN });
 }
 
-async function createEndpoint(server: TestServer, tenantId: string, body: { url: string; mode: 'test' | 'live'; events?: string[] }): Promise<EndpointBody> {
+async function createEndpoint(server: TestApp, tenantId: string, body: { url: string; mode: 'test' | 'live'; events?: string[] }): Promise<EndpointBody> {
   const response = await admin<EndpointBody>(server, 'POST', `/tenants/${tenantId}/webhook-endpoints`, body);
   assert.equal(response.status, 201, response.text);
   return response.body;
 }
 
-async function deliveriesOf(server: TestServer, tenantId: string, query: Record<string, string>): Promise<DeliveryBody[]> {
+async function deliveriesOf(server: TestApp, tenantId: string, query: Record<string, string>): Promise<DeliveryBody[]> {
   const response = await admin<{ data: DeliveryBody[] }>(server, 'GET', `/tenants/${tenantId}/webhook-deliveries?${new URLSearchParams({ limit: '100', ...query })}`);
   assert.equal(response.status, 200, response.text);
   return response.body.data;
 }
 
-async function deliveryView(server: TestServer, tenantId: string, deliveryId: string): Promise<Omit<DeliveryBody, 'attempts'> & { attempts: AttemptBody[] }> {
+async function deliveryView(server: TestApp, tenantId: string, deliveryId: string): Promise<Omit<DeliveryBody, 'attempts'> & { attempts: AttemptBody[] }> {
   const response = await admin(server, 'GET', `/tenants/${tenantId}/webhook-deliveries/${deliveryId}`);
   assert.equal(response.status, 200, response.text);
   return response.body;
 }
 
 /** The one delivery of `endpointId`, once it has reached `status`. */
-async function deliveryReaching(server: TestServer, tenantId: string, endpointId: string, status: DeliveryBody['status'], timeoutMs = WAIT_MS) {
+async function deliveryReaching(server: TestApp, tenantId: string, endpointId: string, status: DeliveryBody['status'], timeoutMs = WAIT_MS) {
   const [delivery] = await waitFor(
     `the delivery to ${endpointId} to be ${status}`,
     async () => {
@@ -243,8 +243,8 @@ function verified(secret: string, received: Received): Envelope {
 
 const envelopeOf = (received: Received): Envelope => JSON.parse(received.body) as Envelope;
 
-async function metricsText(server: TestServer): Promise<string> {
-  const response = await call(server.baseUrl, 'GET', '/metrics');
+async function metricsText(server: TestApp): Promise<string> {
+  const response = await call(server, 'GET', '/metrics');
   assert.equal(response.status, 200);
   return response.text;
 }
@@ -255,7 +255,7 @@ function sample(text: string, series: string): number {
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
 }
 
-const billingApi = (server: TestServer, tenant: CreatedTenant, mode: 'test' | 'live' = 'test') => client(server.baseUrl, tenant.keys[mode].secret);
+const billingApi = (server: TestApp, tenant: CreatedTenant, mode: 'test' | 'live' = 'test') => client(server, tenant.keys[mode].secret);
 
 async function createAccount(api: ReturnType<typeof client>, body: Record<string, unknown> = {}) {
   const response = await api.post('/billing/accounts', {
@@ -296,12 +296,12 @@ describe('the default retry schedule', () => {
 
 for (const kind of await storeKinds()) {
   describe(`webhook endpoints and signed deliveries (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let receiver: Receiver;
     before(async () => {
       receiver = new Receiver();
       await receiver.start();
-      server = await startTestServer(kind, FAST);
+      server = await build(kind, { env: FAST });
     });
     after(async () => {
       await receiver.close();
@@ -567,12 +567,12 @@ for (const kind of await storeKinds()) {
   });
 
   describe(`webhook retries, failures, resend and metrics (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let receiver: Receiver;
     before(async () => {
       receiver = new Receiver();
       await receiver.start();
-      server = await startTestServer(kind, SHORT);
+      server = await build(kind, { env: SHORT });
     });
     after(async () => {
       await receiver.close();
@@ -721,12 +721,12 @@ for (const kind of await storeKinds()) {
   });
 
   describe(`deleting an endpoint fails its pending deliveries (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let receiver: Receiver;
     before(async () => {
       receiver = new Receiver();
       await receiver.start();
-      server = await startTestServer(kind, LATER);
+      server = await build(kind, { env: LATER });
     });
     after(async () => {
       await receiver.close();
