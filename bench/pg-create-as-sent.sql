@@ -4,7 +4,7 @@
 -- back by the write-behind transaction (src/store/write-behind.ts) and sent as one statement
 -- (a chain of data-modifying CTEs), atomic by itself, so without BEGIN and COMMIT.
 -- Run by bench/run.ts like pg-create.sql.
--- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/core/ids.ts);
+-- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/ledger/ids.ts);
 -- JSON payloads are literals of about the size the server writes, with ': ' and no ':<letter|digit>'
 -- inside quotes (pgbench would take it for a variable, even in a string literal).
 

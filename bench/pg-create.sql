@@ -3,9 +3,9 @@
 -- on PostgreSQL: customer, its event, account, its balance, its opening ledger entry, its event,
 -- and the idempotency key with its answer, as a plain transaction: BEGIN, one statement per insert, COMMIT.
 -- (The server sends the same inserts as one statement: bench/pg-create-as-sent.sql.)
--- Keep in step with the create path (src/core/accounts.ts, ledger-service.ts, store/write-behind.ts).
+-- Keep in step with the create path (src/surfaces/billing/domain/accounts.ts, src/ledger/pipeline.ts, src/store/write-behind.ts).
 -- Run by bench/run.ts: pgbench -n -M prepared -c 10 -j 2 -T <s> -D tenant=ten_… -D mode=test -D actor=key_… -f <this file>
--- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/core/ids.ts);
+-- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/ledger/ids.ts);
 -- JSON payloads are literals of about the size the server writes, with ': ' and no ':<letter|digit>'
 -- inside quotes (pgbench would take it for a variable, even in a string literal).
 

@@ -5,7 +5,7 @@
 -- data-modifying CTEs), atomic by itself, so without BEGIN and COMMIT. (The token's signing key
 -- and the name's uniqueness cost no statement: the key is cached, the name is a unique constraint.)
 -- Run by bench/run.ts like pg-org-create.sql.
--- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/core/ids.ts);
+-- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/ledger/ids.ts);
 -- JSON payloads are literals of about the size the server writes, with ': ' and no ':<letter|digit>'
 -- inside quotes (pgbench would take it for a variable, even in a string literal).
 

@@ -6,7 +6,7 @@
 -- Keep in step with the create path (src/core/org-accounts.ts, src/store/org-repositories.ts,
 -- src/store/write-behind.ts).
 -- Run by bench/run.ts: pgbench -n -M prepared -c 10 -j 2 -T <s> -D tenant=ten_… -D mode=test … -f <this file>
--- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/core/ids.ts);
+-- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/ledger/ids.ts);
 -- JSON payloads are literals of about the size the server writes, with ': ' and no ':<letter|digit>'
 -- inside quotes (pgbench would take it for a variable, even in a string literal).
 

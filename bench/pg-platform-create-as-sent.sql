@@ -6,7 +6,7 @@
 -- by itself, so without BEGIN and COMMIT. The read comes before any write: it runs outside a
 -- transaction, as the server's does.
 -- Run by bench/run.ts like pg-platform-create.sql.
--- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/core/ids.ts);
+-- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/ledger/ids.ts);
 -- JSON payloads are literals of about the size the server writes, with ': ' and no ':<letter|digit>'
 -- inside quotes (pgbench would take it for a variable, even in a string literal).
 

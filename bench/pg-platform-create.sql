@@ -4,10 +4,10 @@
 -- answer, as a plain transaction: BEGIN, one statement per insert, COMMIT. (The server reads the
 -- tenant first, for the sub-account's country, and sends the inserts as one statement:
 -- bench/pg-platform-create-as-sent.sql.)
--- Keep in step with the create path (src/core/sub-accounts.ts, src/store/platform-repositories.ts,
+-- Keep in step with the create path (src/surfaces/platform/domain/sub-accounts.ts, src/surfaces/platform/store/repositories.ts,
 -- src/store/write-behind.ts). A sub-account has no balance row until its first posting.
 -- Run by bench/run.ts: pgbench -n -M prepared -c 10 -j 2 -T <s> -D tenant=ten_… -D mode=test -D country=ID … -f <this file>
--- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/core/ids.ts);
+-- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/ledger/ids.ts);
 -- JSON payloads are literals of about the size the server writes, with ': ' and no ':<letter|digit>'
 -- inside quotes (pgbench would take it for a variable, even in a string literal).
 

@@ -55,7 +55,7 @@ async function createPool(server: SubledgerServer, run: string): Promise<string[
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-/** Seed i's base62 time characters, from the millisecond its created_at names (src/core/ids.ts). */
+/** Seed i's base62 time characters, from the millisecond its created_at names (src/ledger/ids.ts). */
 const seedIdTime = (kind: 'sqlite' | 'postgres') => {
   const ms = `(${SEED_EPOCH_S * 1000} + i * 10)`;
   const digit = (power: number) => (kind === 'sqlite' ? `substr('${BASE62}', (${ms} / ${62 ** power}) % 62 + 1, 1)` : `substr('${BASE62}', ((${ms} / ${62 ** power}) % 62)::int + 1, 1)`);

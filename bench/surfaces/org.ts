@@ -85,7 +85,7 @@ function scaleToken(server: SubledgerServer): string {
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** Row i's millisecond: its id's time part and its created_at. */
 const seedMs = `(${SEED_EPOCH_MS} + i * 10)`;
-/** The base62 time characters of row i's millisecond (src/core/ids.ts), as SQL. */
+/** The base62 time characters of row i's millisecond (src/ledger/ids.ts), as SQL. */
 const seedIdTime = (kind: 'sqlite' | 'postgres') => {
   const digit = (power: number) => (kind === 'sqlite' ? `substr('${BASE62}', (${seedMs} / ${62 ** power}) % 62 + 1, 1)` : `substr('${BASE62}', ((${seedMs} / ${62 ** power}) % 62)::int + 1, 1)`);
   return [7, 6, 5, 4, 3, 2, 1, 0].map(digit).join(' || ');

@@ -86,7 +86,7 @@ function transfers({ key, run }: PlatformContext, tag: string, pair: (n: number)
   };
 }
 
-/** Row i's id as the API makes them (src/core/ids.ts newHexId): 12 hex digits of its millisecond, 12 of i (unique). */
+/** Row i's id as the API makes them (src/ledger/ids.ts newHexId): 12 hex digits of its millisecond, 12 of i (unique). */
 const seedId = {
   sqlite: `printf('%012x%012x', ${SEED_EPOCH_MS} + i * 10, i)`,
   postgres: `lpad(to_hex(${SEED_EPOCH_MS} + i * 10), 12, '0') || lpad(to_hex(i), 12, '0')`,

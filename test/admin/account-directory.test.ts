@@ -9,7 +9,7 @@ import pg from 'pg';
 import { accountDirectoryRepository } from '../../src/store/account-directory.js';
 import type { Database } from '../../src/store/database.js';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
 import { orgClient, newOAuthClient, tokenFor, usd } from '../org/org-client.js';
@@ -19,7 +19,7 @@ import { platformClient, topUp } from '../platform/platform-api.js';
 // filters, cursor pages), an account's balances, ledger, balance over time, events with their
 // deliveries, and the operator's actions; seeded through each surface's own API.
 
-const admin = (server: TestServer, method: string, path: string, body?: unknown) => call(server.baseUrl, method, `/admin/v1${path}`, body, { key: ADMIN_TOKEN });
+const admin = (server: TestServer, method: string, path: string, body?: unknown) => call(server, method, `/admin/v1${path}`, body, { key: ADMIN_TOKEN });
 const ids = (response: ApiResponse) => (response.body.data as { id: string }[]).map((a) => a.id);
 
 /** Every page of a directory query, following next_cursor. */
@@ -47,12 +47,13 @@ for (const kind of await storeKinds()) {
     before(async () => {
       receiver = createServer((_request, response) => response.writeHead(500).end('down'));
       await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-      server = await startTestServer(kind, { SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '20', SUBLEDGER_RETRY_SCHEDULE: '0.1' });
+      // Listening for simple-oauth2 (it takes a URL); the API calls go through inject.
+      server = await build(kind, { listen: true, env: { SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '20', SUBLEDGER_RETRY_SCHEDULE: '0.1' } });
       tenantId = server.tenant.tenant.id;
       const hooks = await admin(server, 'POST', `/tenants/${tenantId}/webhook-endpoints`, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, mode: 'test' });
       assert.equal(hooks.status, 201, hooks.text);
 
-      const billing = client(server.baseUrl, server.tenant.keys.test.secret);
+      const billing = client(server, server.tenant.keys.test.secret);
       const customer = await billing.post('/billing/customers', { external_reference: uniqueRef('CUS'), name: 'Zoë Zebra', email: emails.customer });
       assert.equal(customer.status, 201, customer.text);
       made.customer = customer.body.id;
@@ -64,7 +65,7 @@ for (const kind of await storeKinds()) {
       const patched = await billing.patch(`/billing/accounts/${made.accountRef}`, { balance: 1500 }, { idempotencyKey: 'patch-balance-1' });
       assert.equal(patched.status, 200, patched.text);
 
-      const platform = platformClient(server.baseUrl, server.tenant.keys.test.secret);
+      const platform = platformClient(server, server.tenant.keys.test.secret);
       const managed = await platform.post('/v2/accounts', { email: emails.platform, type: 'OWNED', public_profile: { business_name: 'Zest Traders' } });
       assert.equal(managed.status, 200, managed.text);
       made.platform = managed.body.id;
@@ -72,7 +73,7 @@ for (const kind of await storeKinds()) {
       const transfer = await platform.postRaw('/transfers', JSON.stringify({ reference: uniqueRef('TR'), amount: 1200, source_user_id: tenantId, destination_user_id: made.platform }));
       assert.equal(transfer.status, 200, transfer.text);
 
-      const org = orgClient(server.baseUrl, await tokenFor(server.baseUrl, await newOAuthClient(server)));
+      const org = orgClient(server, await tokenFor(server.baseUrl, await newOAuthClient(server)));
       const orgAccount = await org.post('/v1/accounts', { name: 'Zenith research', currencyCode: 'USD' });
       assert.equal(orgAccount.status, 200, orgAccount.text);
       made.org = orgAccount.body.account.accountId;
@@ -80,7 +81,7 @@ for (const kind of await storeKinds()) {
       assert.equal(credited.status, 200, credited.text);
 
       // A live-mode customer, for the mode filter.
-      const live = await client(server.baseUrl, server.tenant.keys.live.secret).post('/billing/customers', { external_reference: uniqueRef('LIVE'), name: 'Zed Live' });
+      const live = await client(server, server.tenant.keys.live.secret).post('/billing/customers', { external_reference: uniqueRef('LIVE'), name: 'Zed Live' });
       assert.equal(live.status, 201, live.text);
       made.live = live.body.id;
     });
@@ -220,7 +221,7 @@ for (const kind of await storeKinds()) {
 
     test('rotating a key: the new one works at once, the old one no longer', async () => {
       const created = await admin(server, 'POST', `/tenants/${tenantId}/keys`, { mode: 'test', type: 'secret' });
-      const billingWith = (key: string) => client(server.baseUrl, key).get('/billing/customers?limit=1');
+      const billingWith = (key: string) => client(server, key).get('/billing/customers?limit=1');
       assert.equal((await billingWith(created.body.key)).status, 200);
       const rotated = await admin(server, 'POST', `/tenants/${tenantId}/keys/${created.body.id}/rotate`);
       assert.equal(rotated.status, 201, rotated.text);

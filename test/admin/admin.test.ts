@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { assertProblemAt } from '../support/problems.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 
@@ -14,8 +14,8 @@ const assertProblem = (response: ApiResponse, status: number, slug: string) => a
 
 const params = (response: ApiResponse): string[] => (response.body.errors ?? []).map((e: { param: string }) => e.param);
 
-const admin = (server: TestServer, method: string, path: string, body?: unknown) =>
-  call(server.baseUrl, method, `/admin/v1${path}`, body, { key: ADMIN_TOKEN });
+const admin = (server: TestApp, method: string, path: string, body?: unknown) =>
+  call(server, method, `/admin/v1${path}`, body, { key: ADMIN_TOKEN });
 
 interface IssuedKeys {
   secret: string;
@@ -33,9 +33,9 @@ interface CreatedTenantBody {
 
 for (const kind of await storeKinds()) {
   describe(`admin API disabled: no SUBLEDGER_ADMIN_TOKEN (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     before(async () => {
-      server = await startTestServer(kind, { SUBLEDGER_ADMIN_TOKEN: '' });
+      server = await build(kind, { env: { SUBLEDGER_ADMIN_TOKEN: '' } });
     });
     after(() => server.close());
 
@@ -51,7 +51,7 @@ for (const kind of await storeKinds()) {
     test('every admin route answers 404 not-found, with or without a bearer token', async () => {
       for (const [method, path, body] of requests) {
         for (const key of [null, ADMIN_TOKEN, 'anything-at-all-0123456789']) {
-          const response = await call(server.baseUrl, method, path, body, { key });
+          const response = await call(server, method, path, body, { key });
           assertProblem(response, 404, 'not-found');
         }
       }
@@ -63,7 +63,7 @@ for (const kind of await storeKinds()) {
         ['DELETE', '/admin/v1/tenants/ten_whatever'],
         ['PATCH', '/admin/v1/tenants/ten_whatever/keys'],
       ] as const) {
-        const response = await call(server.baseUrl, method, path, undefined, { key: ADMIN_TOKEN });
+        const response = await call(server, method, path, undefined, { key: ADMIN_TOKEN });
         assert.equal(response.status, 404, `${method} ${path}: ${response.status} ${response.text}`);
         assert.equal(response.headers.get('allow'), null, `${method} ${path} reveals its methods`);
       }
@@ -71,16 +71,16 @@ for (const kind of await storeKinds()) {
 
     test('no tenant can be created through the disabled admin API', async () => {
       const before = await server.services.store.reader.tenants.count();
-      await call(server.baseUrl, 'POST', '/admin/v1/tenants', { name: 'sneaky' }, { key: ADMIN_TOKEN });
+      await call(server, 'POST', '/admin/v1/tenants', { name: 'sneaky' }, { key: ADMIN_TOKEN });
       assert.equal(await server.services.store.reader.tenants.count(), before);
     });
   });
 
   describe(`admin API enabled (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let created: CreatedTenantBody;
     before(async () => {
-      server = await startTestServer(kind);
+      server = await build(kind);
       const response = await admin(server, 'POST', '/tenants', { name: 'acme', country: 'ID' });
       assert.equal(response.status, 201, response.text);
       created = response.body;
@@ -89,15 +89,15 @@ for (const kind of await storeKinds()) {
 
     describe('authentication', () => {
       test('a request without a bearer token answers 401 unauthorized', async () => {
-        assertAdminProblem(await call(server.baseUrl, 'GET', `/admin/v1/tenants/${created.id}`), 401, 'unauthorized');
-        assertAdminProblem(await call(server.baseUrl, 'POST', '/admin/v1/tenants', { name: 'x' }), 401, 'unauthorized');
+        assertAdminProblem(await call(server, 'GET', `/admin/v1/tenants/${created.id}`), 401, 'unauthorized');
+        assertAdminProblem(await call(server, 'POST', '/admin/v1/tenants', { name: 'x' }), 401, 'unauthorized');
       });
 
       test('a wrong bearer token answers 401 unauthorized (even a tenant secret key, or the token with a suffix)', async () => {
         for (const key of ['wrong-admin-token-0123456789', created.keys.test.secret, `${ADMIN_TOKEN}x`, ADMIN_TOKEN.slice(0, -1)]) {
-          assertAdminProblem(await call(server.baseUrl, 'GET', `/admin/v1/tenants/${created.id}`, undefined, { key }), 401, 'unauthorized');
+          assertAdminProblem(await call(server, 'GET', `/admin/v1/tenants/${created.id}`, undefined, { key }), 401, 'unauthorized');
         }
-        const basic = await call(server.baseUrl, 'GET', `/admin/v1/tenants/${created.id}`, undefined, {
+        const basic = await call(server, 'GET', `/admin/v1/tenants/${created.id}`, undefined, {
           headers: { authorization: `Basic ${Buffer.from(`${ADMIN_TOKEN}:`).toString('base64')}` },
         });
         assertAdminProblem(basic, 401, 'unauthorized');
@@ -105,7 +105,7 @@ for (const kind of await storeKinds()) {
 
       test('a rejected token creates nothing', async () => {
         const before = await server.services.store.reader.tenants.count();
-        const response = await call(server.baseUrl, 'POST', '/admin/v1/tenants', { name: 'intruder' }, { key: 'wrong-admin-token-0123456789' });
+        const response = await call(server, 'POST', '/admin/v1/tenants', { name: 'intruder' }, { key: 'wrong-admin-token-0123456789' });
         assert.equal(response.status, 401);
         assert.equal(await server.services.store.reader.tenants.count(), before);
       });
@@ -160,12 +160,12 @@ for (const kind of await storeKinds()) {
           assertAdminProblem(response, 400, 'validation-error');
           assert.deepEqual(params(response), [param], `${query}: ${response.text}`);
         }
-        assertAdminProblem(await call(server.baseUrl, 'GET', '/admin/v1/tenants'), 401, 'unauthorized');
+        assertAdminProblem(await call(server, 'GET', '/admin/v1/tenants'), 401, 'unauthorized');
       });
 
       test('the new secret keys work on /billing, each in its own mode', async () => {
-        const test = client(server.baseUrl, created.keys.test.secret);
-        const live = client(server.baseUrl, created.keys.live.secret);
+        const test = client(server, created.keys.test.secret);
+        const live = client(server, created.keys.live.secret);
         const ref = uniqueRef('ADM');
         const made = await test.post('/billing/customers', { external_reference: ref, name: 'Admin Made' });
         assert.equal(made.status, 201, made.text);
@@ -178,8 +178,8 @@ for (const kind of await storeKinds()) {
 
       test('the new publishable keys authenticate but get 403 forbidden on billing objects', async () => {
         for (const key of [created.keys.test.publishable, created.keys.live.publishable]) {
-          assertProblem(await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key }), 403, 'forbidden');
-          assertProblem(await call(server.baseUrl, 'GET', '/billing/customers', undefined, { key }), 403, 'forbidden');
+          assertProblem(await call(server, 'GET', '/billing/accounts', undefined, { key }), 403, 'forbidden');
+          assertProblem(await call(server, 'GET', '/billing/customers', undefined, { key }), 403, 'forbidden');
         }
       });
 
@@ -238,8 +238,8 @@ for (const kind of await storeKinds()) {
         assert.equal(response.body.type, 'secret');
 
         // Same tenant and mode as the original live key: they see the same objects.
-        const original = client(server.baseUrl, created.keys.live.secret);
-        const rotated = client(server.baseUrl, response.body.key);
+        const original = client(server, created.keys.live.secret);
+        const rotated = client(server, response.body.key);
         const made = await original.post('/billing/customers', { external_reference: uniqueRef('ROT') });
         assert.equal(made.status, 201, made.text);
         const seen = await rotated.get(`/billing/customers/${made.body.id}`);
@@ -260,7 +260,7 @@ for (const kind of await storeKinds()) {
       test('DELETE /tenants/{id}/keys/{keyId} revokes at once: that key gets 403 forbidden, the other keys keep working', async () => {
         const issued = await admin(server, 'POST', `/tenants/${created.id}/keys`, { mode: 'test', type: 'secret' });
         assert.equal(issued.status, 201, issued.text);
-        const doomed = client(server.baseUrl, issued.body.key);
+        const doomed = client(server, issued.body.key);
         // Used (and so possibly cached) before it is revoked.
         assert.equal((await doomed.get('/billing/accounts')).status, 200);
 
@@ -273,7 +273,7 @@ for (const kind of await storeKinds()) {
         assertProblem(await doomed.post('/billing/customers', { external_reference: uniqueRef('REV') }), 403, 'forbidden');
 
         for (const key of [created.keys.test.secret, created.keys.live.secret]) {
-          const still = await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key });
+          const still = await call(server, 'GET', '/billing/accounts', undefined, { key });
           assert.equal(still.status, 200, still.text);
         }
       });
@@ -288,7 +288,7 @@ for (const kind of await storeKinds()) {
         const issued = await admin(server, 'POST', `/tenants/${created.id}/keys`, { mode: 'test', type: 'secret' });
         assert.equal(issued.status, 201, issued.text);
         assertAdminProblem(await admin(server, 'DELETE', `/tenants/${other.body.id}/keys/${issued.body.id}`), 404, 'not-found');
-        const still = await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key: issued.body.key });
+        const still = await call(server, 'GET', '/billing/accounts', undefined, { key: issued.body.key });
         assert.equal(still.status, 200, still.text);
       });
 

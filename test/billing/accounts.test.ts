@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { OutboxEvent } from '../../src/store/ports.js';
 import { client, uniqueRef } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { ledgerSumInMinorUnits } from '../support/ledger.js';
 
@@ -24,11 +24,11 @@ const mentions = (event: OutboxEvent, id: string) => JSON.stringify(event.data).
 
 for (const kind of await storeKinds()) {
   describe(`billing accounts (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let api: ReturnType<typeof client>;
     before(async () => {
-      server = await startTestServer(kind);
-      api = client(server.baseUrl, server.tenant.keys.test.secret);
+      server = await build(kind);
+      api = client(server, server.tenant.keys.test.secret);
     });
     after(() => server.close());
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { client, uniqueRef } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
 const ISO_MILLIS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -23,11 +23,11 @@ function assertTimestamp(value: unknown, field: string): void {
 
 for (const kind of await storeKinds()) {
   describe(`billing customers (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let api: ReturnType<typeof client>;
     before(async () => {
-      server = await startTestServer(kind);
-      api = client(server.baseUrl, server.tenant.keys.test.secret);
+      server = await build(kind);
+      api = client(server, server.tenant.keys.test.secret);
     });
     after(() => server.close());
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CreatedTenant } from '../../src/tenancy/tenants.js';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
 type Api = ReturnType<typeof client>;
@@ -40,7 +40,7 @@ function billingRoutes(account: { id: string }, customer: { id: string }) {
 
 for (const kind of await storeKinds()) {
   describe(`billing tenant and mode isolation (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let tenantB: CreatedTenant;
     let owner: Api;
     let outsiders: { name: string; api: Api }[];
@@ -48,13 +48,13 @@ for (const kind of await storeKinds()) {
     let account: any;
 
     before(async () => {
-      server = await startTestServer(kind);
+      server = await build(kind);
       tenantB = await server.createTenant('other');
-      owner = client(server.baseUrl, server.tenant.keys.test.secret);
+      owner = client(server, server.tenant.keys.test.secret);
       outsiders = [
-        { name: "tenant B's test key", api: client(server.baseUrl, tenantB.keys.test.secret) },
-        { name: "tenant B's live key", api: client(server.baseUrl, tenantB.keys.live.secret) },
-        { name: "tenant A's live key", api: client(server.baseUrl, server.tenant.keys.live.secret) },
+        { name: "tenant B's test key", api: client(server, tenantB.keys.test.secret) },
+        { name: "tenant B's live key", api: client(server, tenantB.keys.live.secret) },
+        { name: "tenant A's live key", api: client(server, server.tenant.keys.live.secret) },
       ];
       const createdCustomer = await owner.post('/billing/customers', { external_reference: uniqueRef('CUS'), name: 'Owned' });
       assert.equal(createdCustomer.status, 201, createdCustomer.text);
@@ -212,7 +212,7 @@ for (const kind of await storeKinds()) {
       async function assertEveryRouteAnswers(key: string | null, status: number, slug: string, headers: Record<string, string> = {}) {
         for (const route of billingRoutes(account, customer)) {
           const body = route.body?.();
-          const response = await call(server.baseUrl, route.method, route.path, body, { key, headers, idempotencyKey: route.method === 'POST' ? uniqueRef('idem') : null });
+          const response = await call(server, route.method, route.path, body, { key, headers, idempotencyKey: route.method === 'POST' ? uniqueRef('idem') : null });
           const label = `${route.method} ${route.path}`;
           assert.equal(response.status, status, `${label}: ${response.text}`);
           assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, label);
@@ -236,14 +236,14 @@ for (const kind of await storeKinds()) {
       test('a revoked secret key gets 403 forbidden on every billing route', async () => {
         const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
         const tenantId = server.tenant.tenant.id;
-        const issued = await call(server.baseUrl, 'POST', `/admin/v1/tenants/${tenantId}/keys`, { mode: 'test', type: 'secret' }, { headers: admin });
+        const issued = await call(server, 'POST', `/admin/v1/tenants/${tenantId}/keys`, { mode: 'test', type: 'secret' }, { headers: admin });
         assert.equal(issued.status, 201, issued.text);
         assert.match(issued.body.key, /^sk_test_/);
-        const fresh = client(server.baseUrl, issued.body.key);
+        const fresh = client(server, issued.body.key);
         const beforeRevocation = await fresh.get(`/billing/accounts/${account.id}`);
         assert.equal(beforeRevocation.status, 200, 'the fresh key works before it is revoked');
         assert.deepEqual(beforeRevocation.body, account);
-        const revoked = await call(server.baseUrl, 'DELETE', `/admin/v1/tenants/${tenantId}/keys/${issued.body.id}`, undefined, { headers: admin });
+        const revoked = await call(server, 'DELETE', `/admin/v1/tenants/${tenantId}/keys/${issued.body.id}`, undefined, { headers: admin });
         assert.equal(revoked.status, 200, revoked.text);
         await assertEveryRouteAnswers(issued.body.key, 403, 'forbidden');
         assert.equal((await owner.get(`/billing/accounts/${account.id}`)).status, 200, "the tenant's other keys still work");

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { client, uniqueRef } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
 type Api = ReturnType<typeof client>;
@@ -84,11 +84,11 @@ function assertExactlyOnce(ids: string[], expected: Iterable<string>): void {
 
 for (const kind of await storeKinds()) {
   describe(`billing pagination (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let api: Api;
     before(async () => {
-      server = await startTestServer(kind);
-      api = client(server.baseUrl, server.tenant.keys.test.secret);
+      server = await build(kind);
+      api = client(server, server.tenant.keys.test.secret);
     });
     after(() => server.close());
 
@@ -108,7 +108,7 @@ for (const kind of await storeKinds()) {
 
       before(async () => {
         const tenant = await server.createTenant('paging');
-        paged = client(server.baseUrl, tenant.keys.test.secret);
+        paged = client(server, tenant.keys.test.secret);
         customerId = (await post(paged, '/billing/customers', { external_reference: uniqueRef('CUS') })).id;
         const create = async () => created.add((await post(paged, '/billing/accounts', { customer: customerId, external_reference: uniqueRef('ACC') })).id);
         // Bursts of concurrent creates (likely to share a millisecond) between sequential ones.
@@ -197,7 +197,7 @@ for (const kind of await storeKinds()) {
 
       test('accounts inserted while walking cause no duplicates and no skips of the accounts that existed', async () => {
         const tenant = await server.createTenant('inserting');
-        const busy = client(server.baseUrl, tenant.keys.test.secret);
+        const busy = client(server, tenant.keys.test.secret);
         const customer = (await post(busy, '/billing/customers', { external_reference: uniqueRef('CUS') })).id;
         const existing = new Set<string>();
         for (let batch = 0; batch < 3; batch++) {
@@ -374,7 +374,7 @@ for (const kind of await storeKinds()) {
 
       before(async () => {
         const tenant = await server.createTenant('customer-paging');
-        paged = client(server.baseUrl, tenant.keys.test.secret);
+        paged = client(server, tenant.keys.test.secret);
         while (created.size < CUSTOMER_COUNT) {
           const burst = Math.min(5, CUSTOMER_COUNT - created.size);
           const made = await Promise.all(Array.from({ length: burst }, () => post(paged, '/billing/customers', { external_reference: uniqueRef('CUS') })));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { call, client, uniqueRef, type ApiResponse, type RequestOptions } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
 // SPEC §2–§3 and seeds 000/001/004: every validation rule of the billing surface, through real
@@ -62,13 +62,13 @@ function assertInvalid(res: ApiResponse, param: string | string[], message?: Reg
 
 for (const kind of await storeKinds()) {
   describe(`billing validation (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let api: ReturnType<typeof client>;
     let customer: Body & { id: string; external_reference: string };
 
     before(async () => {
-      server = await startTestServer(kind);
-      api = client(server.baseUrl, server.tenant.keys.test.secret);
+      server = await build(kind);
+      api = client(server, server.tenant.keys.test.secret);
       customer = await createCustomer({ name: 'Shared Customer' });
     });
     after(() => server.close());
@@ -162,7 +162,7 @@ for (const kind of await storeKinds()) {
       });
 
       test('the error type URI is documented at /docs/errors', async () => {
-        const res = await call(server.baseUrl, 'GET', '/docs/errors');
+        const res = await call(server, 'GET', '/docs/errors');
         assert.equal(res.status, 200);
         for (const slug of ['validation-error', 'not-found', 'conflict', 'unsupported-media-type']) assert.ok(res.text.includes(slug), slug);
       });
@@ -597,7 +597,7 @@ for (const kind of await storeKinds()) {
 
       test('a customer of another tenant answers 400 naming customer, like an unknown one', async () => {
         const other = await server.createTenant('other-validation');
-        const otherApi = client(server.baseUrl, other.keys.test.secret);
+        const otherApi = client(server, other.keys.test.secret);
         const foreign = await otherApi.post('/billing/customers', { external_reference: uniqueRef('FOREIGN') });
         assert.equal(foreign.status, 201, foreign.text);
         await rejectsCreate('/billing/accounts', accountBody({ customer: foreign.body.id }), 'customer');
@@ -826,7 +826,7 @@ for (const kind of await storeKinds()) {
 
       test('PATCH on an account of another tenant answers 404 and leaves it unchanged', async () => {
         const other = await server.createTenant('other-patch');
-        const otherApi = client(server.baseUrl, other.keys.test.secret);
+        const otherApi = client(server, other.keys.test.secret);
         const cust = await otherApi.post('/billing/customers', { external_reference: uniqueRef('C') });
         const acc = await otherApi.post('/billing/accounts', { customer: cust.body.id, external_reference: uniqueRef('A'), name: 'Theirs' });
         assert.equal(acc.status, 201, acc.text);
@@ -1117,7 +1117,7 @@ for (const kind of await storeKinds()) {
           const options: RequestOptions = { key: server.tenant.keys.test.secret, headers: c.headers };
           if (c.method === 'POST' && !c.headers?.['idempotency-key']) options.idempotencyKey = randomUUID();
           if (c.raw !== undefined) options.rawBody = c.raw;
-          const res = await call(server.baseUrl, c.method, c.path, c.body, options);
+          const res = await call(server, c.method, c.path, c.body, options);
           assert.ok(res.status >= 400 && res.status <= 499, `${c.method} ${c.path} answered ${res.status}: ${res.text.slice(0, 300)}`);
           assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json(;|$)/, `content-type for ${name}: ${res.text.slice(0, 200)}`);
           assert.equal(res.body.status, res.status);

@@ -8,7 +8,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { browserSkip, launchChromium, requireChromium } from '../support/browser.js';
 import { call, client, uniqueRef } from '../support/http.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 import { newOAuthClient, orgClient, tokenFor, usd, type OrgApi } from '../org/org-client.js';
 import { platformClient, topUp, type PlatformClient } from '../platform/platform-api.js';
@@ -46,7 +46,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
   /** The tenant the tenants page creates (for the tenant picker). */
   let createdTenant: string;
   const offOrigin: string[] = [];
-  const admin = (method: string, path: string, body?: unknown) => call(server.baseUrl, method, `/admin/v1${path}`, body, { key: ADMIN_TOKEN });
+  const admin = (method: string, path: string, body?: unknown) => call(server, method, `/admin/v1${path}`, body, { key: ADMIN_TOKEN });
   const consoleUrl = (path: string) => `${server.baseUrl}/console${path}`;
 
   /** Screenshots at each width, no sideways scrolling of the page, and no serious or critical axe finding. */
@@ -82,7 +82,8 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     // Webhooks go to a receiver that is down: every delivery fails, retries once after 0.1 s, then is failed.
     receiver = createServer((_request, response) => response.writeHead(500).end('down'));
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    server = await startTestServer('sqlite', { SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '20', SUBLEDGER_RETRY_SCHEDULE: '0.1' });
+    // Listening for the browser (and simple-oauth2); the seeding and checking calls go through inject.
+    server = await build('sqlite', { listen: true, env: { SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '20', SUBLEDGER_RETRY_SCHEDULE: '0.1' } });
     seeded = await seedThroughTheApis();
 
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -108,7 +109,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const endpoint = await admin('POST', `/tenants/${tenantId}/webhook-endpoints`, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, mode: 'test' });
     assert.equal(endpoint.status, 201, endpoint.text);
 
-    const billing = client(server.baseUrl, server.tenant.keys.test.secret);
+    const billing = client(server, server.tenant.keys.test.secret);
     const customer = await billing.post('/billing/customers', { external_reference: uniqueRef('CUS'), name: 'Zoë Zebra', email: `${uniqueRef('zoe').toLowerCase()}@example.com` });
     assert.equal(customer.status, 201, customer.text);
     const billingName = `Zebra subscription ${uniqueRef('S')}`;
@@ -117,7 +118,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const patched = await billing.patch(`/billing/accounts/${account.body.id}`, { balance: 5000, currency: 'ZAR' });
     assert.equal(patched.status, 200, patched.text);
 
-    platform = platformClient(server.baseUrl, server.tenant.keys.test.secret);
+    platform = platformClient(server, server.tenant.keys.test.secret);
     const platformEmail = `${uniqueRef('pat').toLowerCase()}@example.com`;
     const platformName = 'Zest Traders';
     const subAccount = await platform.post('/v2/accounts', { email: platformEmail, type: 'OWNED', public_profile: { business_name: platformName } });
@@ -128,7 +129,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const transfer = await platform.postRaw('/transfers', JSON.stringify({ reference: uniqueRef('TR'), amount: 1200, source_user_id: tenantId, destination_user_id: subAccountId }));
     assert.equal(transfer.status, 200, transfer.text);
 
-    org = orgClient(server.baseUrl, await tokenFor(server.baseUrl, await newOAuthClient(server)));
+    org = orgClient(server, await tokenFor(server.baseUrl, await newOAuthClient(server)));
     const orgName = `Zenith research ${uniqueRef('R')}`;
     const orgAccount = await org.post('/v1/accounts', { name: orgName, currencyCode: 'USD' });
     assert.equal(orgAccount.status, 200, orgAccount.text);
@@ -189,7 +190,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     assert.deepEqual(keys.map((key) => key.slice(0, 8)), ['sk_test_', 'pk_test_', 'sk_live_', 'pk_live_']);
     await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name, exact: true }).waitFor();
     // The shown test secret key is the new tenant's: it lists the tenant's (empty) billing customers.
-    const customers = await client(server.baseUrl, keys[0]!).get('/billing/customers');
+    const customers = await client(server, keys[0]!).get('/billing/customers');
     assert.equal(customers.status, 200, customers.text);
     assert.deepEqual(customers.body.data, []);
     await checkPage('tenants');
@@ -211,21 +212,21 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     await createKey.getByLabel('Type').selectOption('secret');
     await createKey.getByRole('button', { name: 'Create key' }).click();
     const created = await shownKey();
-    assert.equal((await client(server.baseUrl, created.key).get('/billing/customers')).status, 200, 'the created key works');
+    assert.equal((await client(server, created.key).get('/billing/customers')).status, 200, 'the created key works');
 
     await page.getByRole('button', { name: `Rotate key ${created.id}` }).click();
     await statusSaying(`Key ${created.id} rotated`).waitFor();
     const rotated = await shownKey();
     assert.notEqual(rotated.id, created.id);
     // A revoked key is refused as revoked (403), not as unknown.
-    assert.equal((await client(server.baseUrl, created.key).get('/billing/customers')).status, 403, 'the rotated-out key is revoked');
-    assert.equal((await client(server.baseUrl, rotated.key).get('/billing/customers')).status, 200, 'its replacement works');
+    assert.equal((await client(server, created.key).get('/billing/customers')).status, 403, 'the rotated-out key is revoked');
+    assert.equal((await client(server, rotated.key).get('/billing/customers')).status, 200, 'its replacement works');
     assert.equal(await page.getByRole('button', { name: `Rotate key ${created.id}` }).count(), 0, 'a revoked key offers no actions');
 
     await page.getByRole('button', { name: `Revoke key ${rotated.id}` }).click();
     await statusSaying(`Key ${rotated.id} revoked.`).waitFor();
     await page.getByRole('region', { name: 'New key', exact: true }).waitFor({ state: 'detached' });
-    assert.equal((await client(server.baseUrl, rotated.key).get('/billing/customers')).status, 403, 'the revoked key no longer works');
+    assert.equal((await client(server, rotated.key).get('/billing/customers')).status, 403, 'the revoked key no longer works');
 
     const createClient = page.getByRole('form', { name: 'Create client' });
     await createClient.getByLabel('Client name').fill('console e2e client');

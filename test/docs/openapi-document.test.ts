@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { call } from '../support/http.js';
 import { operationsOf, servedDocument, type OpenApiDocument } from '../support/openapi.js';
 import { PROBE_CONTENT_TYPE, probeSurface } from '../support/probe-surface.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestApp } from '../support/server.js';
 
 // The document a real server serves, as tools and generated clients read it: Redocly's
 // recommended rules, and the conventions the shared plumbing (src/http/openapi-operations.ts)
@@ -54,11 +55,11 @@ async function redoclyLint(document: OpenApiDocument): Promise<LintProblem[]> {
 const describeProblem = (p: LintProblem) => `${p.ruleId} ${p.location[0]?.pointer ?? ''}: ${p.message}`;
 
 describe('/openapi.json of a real server', () => {
-  let server: TestServer;
+  let server: TestApp;
   let document: OpenApiDocument;
   before(async () => {
-    server = await startTestServer('sqlite');
-    document = await servedDocument(server.baseUrl);
+    server = await build('sqlite');
+    document = await servedDocument(server);
   });
   after(() => server.close());
 
@@ -147,7 +148,7 @@ describe('/openapi.json of a real server', () => {
 
   test('/docs/errors renders its Markdown: code spans, no literal backticks', async () => {
     for (const page of ['/docs/errors', '/docs/errors/admin']) {
-      const html = await (await fetch(`${server.baseUrl}${page}`)).text();
+      const html = (await call(server, 'GET', page)).text;
       assert.ok(!html.includes('`'), `${page} prints a backtick`);
       assert.match(html, /<code>application\/json<\/code>/, page);
     }
@@ -155,11 +156,11 @@ describe('/openapi.json of a real server', () => {
 });
 
 describe('a surface added next to the real ones inherits the conventions', () => {
-  let server: TestServer;
+  let server: TestApp;
   let document: OpenApiDocument;
   before(async () => {
-    server = await startTestServer('sqlite', {}, { extraSurfaces: [probeSurface] });
-    document = await servedDocument(server.baseUrl);
+    server = await build('sqlite', { extraSurfaces: [probeSurface] });
+    document = await servedDocument(server);
   });
   after(() => server.close());
 

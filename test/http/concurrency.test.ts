@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { LedgerEntry, Scope } from '../../src/ledger/model.js';
 import { client, uniqueRef, type ApiResponse } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { inMinorUnits, ledgerSumInMinorUnits } from '../support/ledger.js';
 
@@ -59,7 +59,8 @@ for (const kind of await storeKinds()) {
     let scope: Scope;
 
     before(async () => {
-      server = await startTestServer(kind);
+      // Listening: the races run over concurrent connections, as clients make them.
+      server = await build(kind, { listen: true });
       api = client(server.baseUrl, server.tenant.keys.test.secret);
       scope = { tenantId: server.tenant.tenant.id, mode: 'test' };
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestApp, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
 const PROBLEM_SLUGS = [
@@ -63,10 +63,12 @@ for (const kind of await storeKinds()) {
     let secret: string;
     let api: ReturnType<typeof client>;
     before(async () => {
-      server = await startTestServer(kind);
+      // Listening for the two tests that need Node's HTTP parser and a real client (a chunked
+      // body over the limit, /docs's redirect followed); the rest go through inject.
+      server = await build(kind, { listen: true });
       problemsSeen.length = 0;
       secret = server.tenant.keys.test.secret;
-      api = client(server.baseUrl, secret);
+      api = client(server, secret);
     });
     after(() => server.close());
 
@@ -74,13 +76,13 @@ for (const kind of await storeKinds()) {
       test('every response carries a request-id header: success, client error, unknown route, health and docs', async () => {
         const responses = await Promise.all([
           api.get('/billing/accounts'),
-          call(server.baseUrl, 'GET', '/billing/accounts'),
+          call(server, 'GET', '/billing/accounts'),
           api.get('/billing/accounts/bacc_doesnotexist'),
-          call(server.baseUrl, 'GET', '/no/such/route'),
-          call(server.baseUrl, 'GET', '/healthz'),
-          call(server.baseUrl, 'GET', '/openapi.json'),
-          call(server.baseUrl, 'GET', '/docs/errors'),
-          call(server.baseUrl, 'GET', '/metrics'),
+          call(server, 'GET', '/no/such/route'),
+          call(server, 'GET', '/healthz'),
+          call(server, 'GET', '/openapi.json'),
+          call(server, 'GET', '/docs/errors'),
+          call(server, 'GET', '/metrics'),
         ]);
         const ids = responses.map((r) => r.headers.get('request-id'));
         for (const [i, id] of ids.entries()) assert.ok(id && id.length > 0, `response ${i} (${responses[i].status}) has no request-id`);
@@ -173,7 +175,7 @@ for (const kind of await storeKinds()) {
       });
 
       test('an unknown route outside every surface answers 404 not-found in problem+json', async () => {
-        const response = await call(server.baseUrl, 'GET', '/definitely/not/here?x=1');
+        const response = await call(server, 'GET', '/definitely/not/here?x=1');
         assertProblem(response, 404, 'not-found');
       });
 
@@ -184,13 +186,13 @@ for (const kind of await storeKinds()) {
       });
 
       test('PUT /billing/accounts/{id} answers 405 method-not-allowed with Allow: GET, PATCH', async () => {
-        const response = await call(server.baseUrl, 'PUT', '/billing/accounts/bacc_whatever', { name: 'x' }, { key: secret });
+        const response = await call(server, 'PUT', '/billing/accounts/bacc_whatever', { name: 'x' }, { key: secret });
         assertProblem(response, 405, 'method-not-allowed');
         assert.deepEqual(allowedMethods(response), new Set(['GET', 'PATCH']));
       });
 
       test('a wrong method on a customer route answers 405 with its real methods', async () => {
-        const response = await call(server.baseUrl, 'DELETE', '/billing/customers/bcus_whatever', undefined, { key: secret });
+        const response = await call(server, 'DELETE', '/billing/customers/bcus_whatever', undefined, { key: secret });
         assertProblem(response, 405, 'method-not-allowed');
         assert.deepEqual(allowedMethods(response), new Set(['GET', 'PATCH']));
       });
@@ -198,12 +200,12 @@ for (const kind of await storeKinds()) {
 
     describe('operations endpoints', () => {
       test('/healthz answers 200', async () => {
-        const response = await call(server.baseUrl, 'GET', '/healthz');
+        const response = await call(server, 'GET', '/healthz');
         assert.equal(response.status, 200, response.text);
       });
 
       test('/readyz answers 200 {status:"ready"} once the store is reachable and migrated', async () => {
-        const response = await call(server.baseUrl, 'GET', '/readyz');
+        const response = await call(server, 'GET', '/readyz');
         assert.equal(response.status, 200, response.text);
         assert.equal(response.body.status, 'ready');
       });
@@ -213,7 +215,7 @@ for (const kind of await storeKinds()) {
         assert.equal(account.status, 404);
         const listed = await api.get('/billing/accounts');
         assert.equal(listed.status, 200);
-        const response = await call(server.baseUrl, 'GET', '/metrics');
+        const response = await call(server, 'GET', '/metrics');
         assert.equal(response.status, 200);
         assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
         assert.match(response.text, /^# HELP subledger_http_requests_total /m);
@@ -232,7 +234,7 @@ for (const kind of await storeKinds()) {
 
     describe('OpenAPI and docs', () => {
       test('/openapi.json is OpenAPI 3.1.0 with an operation for every billing and admin route', async () => {
-        const response = await call(server.baseUrl, 'GET', '/openapi.json');
+        const response = await call(server, 'GET', '/openapi.json');
         assert.equal(response.status, 200, response.text);
         const doc = response.body;
         assert.equal(doc.openapi, '3.1.0');
@@ -257,7 +259,7 @@ for (const kind of await storeKinds()) {
       });
 
       test('/openapi.json documents no 405 placeholder operation anywhere', async () => {
-        const doc = (await call(server.baseUrl, 'GET', '/openapi.json')).body;
+        const doc = (await call(server, 'GET', '/openapi.json')).body;
         for (const [path, item] of Object.entries<Record<string, unknown>>(doc.paths)) {
           if (!path.startsWith('/billing') && !path.startsWith('/admin')) continue;
           for (const method of ['put', 'delete'] as const) {
@@ -283,27 +285,27 @@ for (const kind of await storeKinds()) {
       });
 
       test('/docs/errors is HTML with an anchor (element id) for every problem slug', async () => {
-        const response = await call(server.baseUrl, 'GET', '/docs/errors');
+        const response = await call(server, 'GET', '/docs/errors');
         assert.equal(response.status, 200);
         assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
         for (const slug of PROBLEM_SLUGS) assert.match(response.text, new RegExp(`id="${slug}"`), `no element with id="${slug}"`);
       });
 
       test('401 and 403 answers are problem+json too', async () => {
-        assertProblem(await call(server.baseUrl, 'GET', '/billing/accounts'), 401, 'unauthorized');
-        assertProblem(await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key: `sk_test_${'0'.repeat(32)}` }), 401, 'unauthorized');
-        assertProblem(await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key: server.tenant.keys.test.publishable }), 403, 'forbidden');
-        assertAdminProblem(await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_x', undefined, { key: 'not-the-admin-token' }), 401, 'unauthorized');
-        assertAdminProblem(await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_doesnotexist', undefined, { key: ADMIN_TOKEN }), 404, 'not-found');
+        assertProblem(await call(server, 'GET', '/billing/accounts'), 401, 'unauthorized');
+        assertProblem(await call(server, 'GET', '/billing/accounts', undefined, { key: `sk_test_${'0'.repeat(32)}` }), 401, 'unauthorized');
+        assertProblem(await call(server, 'GET', '/billing/accounts', undefined, { key: server.tenant.keys.test.publishable }), 403, 'forbidden');
+        assertAdminProblem(await call(server, 'GET', '/admin/v1/tenants/ten_x', undefined, { key: 'not-the-admin-token' }), 401, 'unauthorized');
+        assertAdminProblem(await call(server, 'GET', '/admin/v1/tenants/ten_doesnotexist', undefined, { key: ADMIN_TOKEN }), 404, 'not-found');
       });
 
       test('every problem type URL seen points to /docs/errors on this server, and that page explains the slug', async () => {
         assert.ok(problemsSeen.length >= 10, `only ${problemsSeen.length} problems were collected`);
-        const page = (await call(server.baseUrl, 'GET', '/docs/errors')).text;
+        const page = (await call(server, 'GET', '/docs/errors')).text;
         for (const problem of problemsSeen) {
           const type = new URL(problem.body.type);
           assert.equal(type.pathname, '/docs/errors', problem.body.type);
-          assert.equal(type.origin, server.baseUrl, problem.body.type);
+          assert.equal(type.origin, server.origin, problem.body.type);
           assert.ok(page.includes(`id="${type.hash.slice(1)}"`), `${type.hash} is not explained on /docs/errors`);
         }
       });
@@ -311,14 +313,14 @@ for (const kind of await storeKinds()) {
   });
 
   describe(`rate limit of 5 per minute per key (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     before(async () => {
-      server = await startTestServer(kind, { SUBLEDGER_RATE_LIMIT: '5' });
+      server = await build(kind, { env: { SUBLEDGER_RATE_LIMIT: '5' } });
     });
     after(() => server.close());
 
     test('responses carry Rate-Limit headers counting down; the 6th request is 429 rate-limited with Retry-After', async () => {
-      const api = client(server.baseUrl, server.tenant.keys.test.secret);
+      const api = client(server, server.tenant.keys.test.secret);
       for (let i = 1; i <= 5; i++) {
         const response = await api.get('/billing/accounts');
         assert.equal(response.status, 200, `request ${i}: ${response.text}`);
@@ -340,7 +342,7 @@ for (const kind of await storeKinds()) {
     });
 
     test('a different key has a budget of its own', async () => {
-      const other = client(server.baseUrl, server.tenant.keys.live.secret);
+      const other = client(server, server.tenant.keys.live.secret);
       const first = await other.get('/billing/accounts');
       assert.equal(first.status, 200, first.text);
       assert.equal(first.headers.get('rate-limit-limit'), '5');
@@ -350,25 +352,25 @@ for (const kind of await storeKinds()) {
     test('requests to health, readiness and docs are not counted against the key they carry', async () => {
       const { keys } = await server.createTenant('rate-limit-probe');
       for (const path of ['/healthz', '/readyz', '/openapi.json', '/docs/errors', '/healthz', '/readyz']) {
-        const response = await call(server.baseUrl, 'GET', path, undefined, { key: keys.test.secret });
+        const response = await call(server, 'GET', path, undefined, { key: keys.test.secret });
         assert.equal(response.status, 200, path);
         assert.equal(response.headers.get('rate-limit-remaining'), null, `${path} sends no rate-limit headers`);
       }
-      const first = await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key: keys.test.secret });
+      const first = await call(server, 'GET', '/billing/accounts', undefined, { key: keys.test.secret });
       assert.equal(first.status, 200, first.text);
       assert.equal(first.headers.get('rate-limit-remaining'), '4');
     });
   });
 
   describe(`rate limit disabled with SUBLEDGER_RATE_LIMIT=0 (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     before(async () => {
-      server = await startTestServer(kind, { SUBLEDGER_RATE_LIMIT: '0' });
+      server = await build(kind, { env: { SUBLEDGER_RATE_LIMIT: '0' } });
     });
     after(() => server.close());
 
     test('no rate-limit headers are sent and no request is ever refused with 429', async () => {
-      const api = client(server.baseUrl, server.tenant.keys.test.secret);
+      const api = client(server, server.tenant.keys.test.secret);
       const responses = await Promise.all(Array.from({ length: 30 }, () => api.get('/billing/accounts')));
       for (const response of responses) {
         assert.equal(response.status, 200, response.text);

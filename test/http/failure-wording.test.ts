@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { call, client, rawHttp, uniqueRef, type ApiResponse } from '../support/http.js';
 import { assertProblemAt } from '../support/problems.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
 // Failures a new user hits first, answered in the surface's problem+json shape and in words
@@ -26,9 +26,11 @@ for (const kind of await storeKinds()) {
     let secret: string;
     let api: ReturnType<typeof client>;
     before(async () => {
-      server = await startTestServer(kind);
+      // Listening for the framing tests (raw TCP through Node's HTTP parser, a gzip body from a
+      // real client); the rest go through inject.
+      server = await build(kind, { listen: true });
       secret = server.tenant.keys.test.secret;
-      api = client(server.baseUrl, secret);
+      api = client(server, secret);
     });
     after(() => server.close());
 
@@ -72,14 +74,14 @@ for (const kind of await storeKinds()) {
     describe('credentials', () => {
       test('every 401 carries WWW-Authenticate with the surface\'s Bearer challenge; 403 and 404 do not', async () => {
         for (const key of [null, `sk_test_${'0'.repeat(32)}`, 'nonsense']) {
-          const response = await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key });
+          const response = await call(server, 'GET', '/billing/accounts', undefined, { key });
           assertBillingProblem(response, 401, 'unauthorized');
           assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="billing"');
         }
-        const admin = await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_x', undefined, { key: 'not-the-admin-token' });
+        const admin = await call(server, 'GET', '/admin/v1/tenants/ten_x', undefined, { key: 'not-the-admin-token' });
         assertAdminProblem(admin, 401, 'unauthorized');
         assert.equal(admin.headers.get('www-authenticate'), 'Bearer realm="admin"');
-        const forbidden = await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { key: server.tenant.keys.test.publishable });
+        const forbidden = await call(server, 'GET', '/billing/accounts', undefined, { key: server.tenant.keys.test.publishable });
         assertBillingProblem(forbidden, 403, 'forbidden');
         assert.equal(forbidden.headers.get('www-authenticate'), null);
         assert.equal((await api.get('/billing/accounts/bacc_nope')).headers.get('www-authenticate'), null);
@@ -93,36 +95,36 @@ for (const kind of await storeKinds()) {
           ['Bearer', /no API key after Bearer/],
         ];
         for (const [authorization, detail] of cases) {
-          const response = await call(server.baseUrl, 'GET', '/billing/accounts', undefined, { headers: { authorization } });
+          const response = await call(server, 'GET', '/billing/accounts', undefined, { headers: { authorization } });
           assertBillingProblem(response, 401, 'unauthorized');
           assert.match(response.body.detail, detail, authorization);
           assert.match(response.body.detail, /Authorization: Bearer <secret key>/);
           assert.doesNotMatch(response.body.detail, /missing/);
         }
-        const missing = await call(server.baseUrl, 'GET', '/billing/accounts');
+        const missing = await call(server, 'GET', '/billing/accounts');
         assert.match(missing.body.detail, /^missing API key/);
       });
 
       test('admin routes ask for the admin token (SUBLEDGER_ADMIN_TOKEN), never for a secret key', async () => {
         for (const key of [null, 'wrong-token-0123456789', secret]) {
-          const response = await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_x', undefined, { key });
+          const response = await call(server, 'GET', '/admin/v1/tenants/ten_x', undefined, { key });
           assertAdminProblem(response, 401, 'unauthorized');
           assert.match(response.body.detail, /admin token/);
           assert.match(response.body.detail, /SUBLEDGER_ADMIN_TOKEN/);
           assert.doesNotMatch(response.body.detail, /secret key|API key/);
         }
-        const basic = await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_x', undefined, { headers: { authorization: `Basic ${Buffer.from(`${ADMIN_TOKEN}:`).toString('base64')}` } });
+        const basic = await call(server, 'GET', '/admin/v1/tenants/ten_x', undefined, { headers: { authorization: `Basic ${Buffer.from(`${ADMIN_TOKEN}:`).toString('base64')}` } });
         assert.match(basic.body.detail, /uses the Basic scheme, not Bearer: send Authorization: Bearer <the value of SUBLEDGER_ADMIN_TOKEN>/);
       });
 
       test('a publishable key on an unknown /billing path gets 404, as a secret key does; on a real route 403; no key 401', async () => {
         const publishable = server.tenant.keys.test.publishable;
         for (const path of ['/billing/nope', '/billing/accounts/bacc_x/nope', '/billing']) {
-          assertBillingProblem(await call(server.baseUrl, 'GET', path, undefined, { key: publishable }), 404, 'not-found');
-          assertBillingProblem(await call(server.baseUrl, 'GET', path, undefined, { key: secret }), 404, 'not-found');
-          assertBillingProblem(await call(server.baseUrl, 'GET', path), 401, 'unauthorized');
+          assertBillingProblem(await call(server, 'GET', path, undefined, { key: publishable }), 404, 'not-found');
+          assertBillingProblem(await call(server, 'GET', path, undefined, { key: secret }), 404, 'not-found');
+          assertBillingProblem(await call(server, 'GET', path), 401, 'unauthorized');
         }
-        assertBillingProblem(await call(server.baseUrl, 'GET', '/billing/customers', undefined, { key: publishable }), 403, 'forbidden');
+        assertBillingProblem(await call(server, 'GET', '/billing/customers', undefined, { key: publishable }), 403, 'forbidden');
       });
     });
 
@@ -136,7 +138,7 @@ for (const kind of await storeKinds()) {
           assert.match(response.body.detail, /longer than 255 characters/);
         }
         assertBillingProblem(await api.patch(`/billing/accounts/${long}`, { name: 'x' }), 404, 'not-found');
-        assertAdminProblem(await call(server.baseUrl, 'GET', `/admin/v1/tenants/ten_${long}`, undefined, { key: ADMIN_TOKEN }), 404, 'not-found');
+        assertAdminProblem(await call(server, 'GET', `/admin/v1/tenants/ten_${long}`, undefined, { key: ADMIN_TOKEN }), 404, 'not-found');
       });
 
       test('an external reference of 101 to 255 characters is reachable by path (GET and PATCH)', async () => {
@@ -156,8 +158,8 @@ for (const kind of await storeKinds()) {
       const answers = await Promise.all([
         api.get('/billing/accounts/%E0%A4%A'),
         api.get(`/billing/accounts/${'b'.repeat(20_000).slice(0, 12_000)}`),
-        call(server.baseUrl, 'GET', '/%ZZ'),
-        call(server.baseUrl, 'GET', '/admin/v1/tenants/%E0%A4%A', undefined, { key: ADMIN_TOKEN }),
+        call(server, 'GET', '/%ZZ'),
+        call(server, 'GET', '/admin/v1/tenants/%E0%A4%A', undefined, { key: ADMIN_TOKEN }),
         api.post('/billing/customers', undefined, { rawBody: '' }),
         api.post('/billing/customers', undefined, { rawBody: '{"__proto__":{"x":1},"external_reference":"P"}' }),
         api.post('/billing/customers', undefined, { rawBody: '{}', headers: { 'content-type': 'application/json; charset=nope' } }),

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Scope } from '../../src/ledger/model.js';
 import { KyselyStore } from '../../src/store/kysely-store.js';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { ledgerSumInMinorUnits } from '../support/ledger.js';
 
@@ -33,14 +33,14 @@ function assertReplayOf(replay: ApiResponse, first: ApiResponse): void {
 
 for (const kind of await storeKinds()) {
   describe(`idempotency keys (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let api: ReturnType<typeof client>;
     let store: KyselyStore;
     let scope: Scope;
 
     before(async () => {
-      server = await startTestServer(kind);
-      api = client(server.baseUrl, server.tenant.keys.test.secret);
+      server = await build(kind);
+      api = client(server, server.tenant.keys.test.secret);
       assert.ok(server.services.store instanceof KyselyStore);
       store = server.services.store;
       scope = { tenantId: server.tenant.tenant.id, mode: 'test' };
@@ -257,7 +257,7 @@ for (const kind of await storeKinds()) {
 
     test('the same key used by another tenant executes independently', async () => {
       const other = await server.createTenant('globex');
-      const otherApi = client(server.baseUrl, other.keys.test.secret);
+      const otherApi = client(server, other.keys.test.secret);
       const key = newKey();
       const body = { customer: { external_reference: uniqueRef('CUS') }, external_reference: uniqueRef('ACC'), currency: 'ZAR', balance: 300 };
 
@@ -272,7 +272,7 @@ for (const kind of await storeKinds()) {
     });
 
     test("the same key used by the same tenant's live key executes independently", async () => {
-      const liveApi = client(server.baseUrl, server.tenant.keys.live.secret);
+      const liveApi = client(server, server.tenant.keys.live.secret);
       const key = newKey();
       const body = { customer: { external_reference: uniqueRef('CUS') }, external_reference: uniqueRef('ACC'), currency: 'ZAR', balance: 300 };
 
@@ -356,7 +356,7 @@ for (const kind of await storeKinds()) {
     test('a create without an Idempotency-Key answers 400 naming the header and creates nothing', async () => {
       const body = accountBody(await createCustomer());
       const before = await countAccounts();
-      const response = await call(server.baseUrl, 'POST', '/billing/accounts', body, { key: server.tenant.keys.test.secret });
+      const response = await call(server, 'POST', '/billing/accounts', body, { key: server.tenant.keys.test.secret });
       assert.equal(response.status, 400, response.text);
       assert.match(response.body.type, /#validation-error$/);
       assert.match(response.text, /idempotency-key/i);

@@ -10,7 +10,7 @@ import { openServices } from '../../src/runtime.js';
 import { call, rawHttp, type ApiResponse } from '../support/http.js';
 import { PROBE_CONTENT_TYPE, probeSurface } from '../support/probe-surface.js';
 import { assertProblemAt } from '../support/problems.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestApp, type TestServer } from '../support/server.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
@@ -34,16 +34,21 @@ function assertProbeFailure(response: ApiResponse, status: number, code: string)
 }
 
 
+// Asked before any test starts: a test's synchronous work (building the app, generating types) would
+// hold the event loop past the PostgreSQL probe's 2 s timeout and make a reachable server look down.
+const kinds = await storeKinds();
+
 describe('a surface with two roots next to the real ones', () => {
   let server: TestServer;
   let secret: string;
   before(async () => {
-    server = await startTestServer('sqlite', {}, { extraSurfaces: [probeSurface] });
+    // Listening for the framing test (raw TCP through Node's HTTP parser); the rest go through inject.
+    server = await build('sqlite', { extraSurfaces: [probeSurface], listen: true });
     secret = server.tenant.keys.test.secret;
   });
   after(() => server.close());
   const send = (method: string, path: string, options: Parameters<typeof call>[4] & { body?: unknown } = {}) =>
-    call(server.baseUrl, method, path, options.body, options);
+    call(server, method, path, options.body, options);
 
   describe('under the prefix root /probe, every failure is in the probe shape', () => {
     test('an unknown path answers 404 (401 without credentials: its routes need them)', async () => {
@@ -187,49 +192,47 @@ describe('a surface with two roots next to the real ones', () => {
 });
 
 describe('without SUBLEDGER_ADMIN_TOKEN', () => {
-  let server: TestServer;
+  let server: TestApp;
   before(async () => {
-    server = await startTestServer('sqlite', { SUBLEDGER_ADMIN_TOKEN: '' });
+    server = await build('sqlite', { env: { SUBLEDGER_ADMIN_TOKEN: '' } });
   });
   after(() => server.close());
 
   test('OpenAPI has no adminToken scheme and no admin path; /admin paths are neutral 404s', async () => {
-    const doc = (await call(server.baseUrl, 'GET', '/openapi.json')).body;
+    const doc = (await call(server, 'GET', '/openapi.json')).body;
     assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), [...VENDOR_SCHEMES].sort());
     assert.ok(!Object.keys(doc.paths).some((path) => path.startsWith('/admin')));
-    assertProblemAt('/docs/errors', await call(server.baseUrl, 'GET', '/admin/v1/tenants/ten_x', undefined, { key: ADMIN_TOKEN }), 404, 'not-found');
+    assertProblemAt('/docs/errors', await call(server, 'GET', '/admin/v1/tenants/ten_x', undefined, { key: ADMIN_TOKEN }), 404, 'not-found');
   });
 });
 
 describe('open routes and the rate limit (2 per minute)', () => {
-  let server: TestServer;
+  let server: TestApp;
   before(async () => {
-    server = await startTestServer('sqlite', { SUBLEDGER_RATE_LIMIT: '2' }, { extraSurfaces: [probeSurface] });
+    server = await build('sqlite', { env: { SUBLEDGER_RATE_LIMIT: '2' }, extraSurfaces: [probeSurface] });
   });
   after(() => server.close());
 
   test('an open route is never counted nor limited, even with a key; an authenticated one is, per actor', async () => {
     const key = server.tenant.keys.test.secret;
     for (let i = 0; i < 4; i++) {
-      const open = await call(server.baseUrl, 'POST', '/probe-oauth/token', { grant_type: 'client_credentials' }, { key });
+      const open = await call(server, 'POST', '/probe-oauth/token', { grant_type: 'client_credentials' }, { key });
       assert.equal(open.status, 200, open.text);
       assert.equal(open.headers.get('rate-limit-remaining'), null);
     }
     for (const remaining of ['1', '0']) {
-      const counted = await call(server.baseUrl, 'GET', '/probe/whoami', undefined, { key });
+      const counted = await call(server, 'GET', '/probe/whoami', undefined, { key });
       assert.equal(counted.status, 200, counted.text);
       assert.equal(counted.headers.get('rate-limit-remaining'), remaining);
     }
-    assertProbeFailure(await call(server.baseUrl, 'GET', '/probe/whoami', undefined, { key }), 429, 'rate_limited');
+    assertProbeFailure(await call(server, 'GET', '/probe/whoami', undefined, { key }), 429, 'rate_limited');
     // Another actor (an OAuth client acting with the same key) has a budget of its own.
-    const client = await call(server.baseUrl, 'GET', '/probe/whoami', undefined, { key: `${key}~client_rl` });
+    const client = await call(server, 'GET', '/probe/whoami', undefined, { key: `${key}~client_rl` });
     assert.equal(client.status, 200, client.text);
   });
 });
 
-describe('a store that stops answering: StoreUnavailable is a 503 in each surface’s shape', async () => {
-  const kinds = await storeKinds();
-
+describe('a store that stops answering: StoreUnavailable is a 503 in each surface’s shape', () => {
   test('PostgreSQL behind a relay that is stopped, then started again', { skip: kinds.includes('postgres') ? false : 'PostgreSQL is not reachable' }, async () => {
     const database = await createTestDatabase('postgres');
     const url = new URL(database.url);
@@ -266,15 +269,15 @@ describe('a store that stops answering: StoreUnavailable is a 503 in each surfac
   });
 
   test('SQLite whose write lock another connection holds past busy_timeout (5 s)', async () => {
-    const server = await startTestServer('sqlite', {}, { extraSurfaces: [probeSurface] });
+    const server = await build('sqlite', { extraSurfaces: [probeSurface] });
     const key = server.tenant.keys.test.secret;
     const blocker = new SqliteDatabase(server.database.url.slice('sqlite:'.length));
     try {
       blocker.exec('begin immediate');
-      const create = await call(server.baseUrl, 'POST', '/billing/customers', { external_reference: 'BUSY-1' }, { key, idempotencyKey: randomUUID() });
+      const create = await call(server, 'POST', '/billing/customers', { external_reference: 'BUSY-1' }, { key, idempotencyKey: randomUUID() });
       assertProblemAt('/docs/errors', create, 503, 'service-unavailable');
       blocker.exec('rollback');
-      const retried = await call(server.baseUrl, 'POST', '/billing/customers', { external_reference: 'BUSY-1' }, { key, idempotencyKey: randomUUID() });
+      const retried = await call(server, 'POST', '/billing/customers', { external_reference: 'BUSY-1' }, { key, idempotencyKey: randomUUID() });
       assert.equal(retried.status, 201, retried.text);
     } finally {
       blocker.close();

@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Scope } from '../../src/ledger/model.js';
 import { ADMIN_TOKEN } from '../support/server.js';
 import { call } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
 import { orgApiOf, uniqueName, usd, type OrgApi } from './org-client.js';
@@ -41,10 +41,11 @@ for (const kind of await storeKinds()) {
         });
       });
       await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-      server = await startTestServer(kind, { SUBLEDGER_WORKERS: 'on', SMTP_URL: smtp.url, SUBLEDGER_OUTBOX_POLL_MS: '50' });
+      // Listening for simple-oauth2 (orgApiOf); the API calls go through inject.
+      server = await build(kind, { listen: true, env: { SUBLEDGER_WORKERS: 'on', SMTP_URL: smtp.url, SUBLEDGER_OUTBOX_POLL_MS: '50' } });
       api = await orgApiOf(server);
       scope = { tenantId: server.tenant.tenant.id, mode: 'test' };
-      const endpoint = await call(server.baseUrl, 'POST', `/admin/v1/tenants/${scope.tenantId}/webhook-endpoints`, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, mode: 'test', events: ['account.low_balance', 'account.low_balance_recovered'] }, { key: ADMIN_TOKEN });
+      const endpoint = await call(server, 'POST', `/admin/v1/tenants/${scope.tenantId}/webhook-endpoints`, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, mode: 'test', events: ['account.low_balance', 'account.low_balance_recovered'] }, { key: ADMIN_TOKEN });
       assert.equal(endpoint.status, 201, endpoint.text);
       webhookSecret = endpoint.body.secret;
     });

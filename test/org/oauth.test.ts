@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify, SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
 import { signingKeyOf } from '../../src/surfaces/org/store/signing-keys.js';
 import { call } from '../support/http.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { newOAuthClient, orgClient, tokenFor, uniqueName, type OrgCredentials } from './org-client.js';
 
@@ -19,13 +19,14 @@ for (const kind of await storeKinds()) {
     let server: TestServer;
     let credentials: OrgCredentials;
     before(async () => {
-      server = await startTestServer(kind);
+      // Listening for simple-oauth2 and jose's remote JWKS (they take URLs); the rest go through inject.
+      server = await build(kind, { listen: true });
       credentials = await newOAuthClient(server);
     });
     after(() => server.close());
 
     const tokenRequest = (body: string, headers: Record<string, string> = {}) =>
-      call(server.baseUrl, 'POST', '/oauth2/token', undefined, { rawBody: body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+      call(server, 'POST', '/oauth2/token', undefined, { rawBody: body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
 
     test('simple-oauth2 gets a token with HTTP Basic and with the form body; jose verifies it against our JWKS URL', async () => {
       const jwks = createRemoteJWKSet(new URL(`${server.baseUrl}/.well-known/jwks.json`));
@@ -74,22 +75,22 @@ for (const kind of await storeKinds()) {
       const scope = await tokenRequest(form({ grant_type: 'client_credentials', scope: 'accounts.read admin' }), { authorization: basic(credentials.clientId, credentials.clientSecret) });
       assert.equal(scope.status, 400);
       assert.equal(scope.body.error, 'invalid_scope');
-      const xml = await call(server.baseUrl, 'POST', '/oauth2/token', undefined, { rawBody: '<x/>', headers: { 'content-type': 'application/xml' } });
+      const xml = await call(server, 'POST', '/oauth2/token', undefined, { rawBody: '<x/>', headers: { 'content-type': 'application/xml' } });
       assert.equal(xml.status, 415);
       assert.equal(xml.body.error, 'invalid_request');
-      const get = await call(server.baseUrl, 'GET', '/oauth2/token');
+      const get = await call(server, 'GET', '/oauth2/token');
       assert.equal(get.status, 405);
       assert.equal(get.body.error, 'invalid_request');
     });
 
     test('a narrower scope gives a token with only those roles; a missing role answers 403 PERMISSION_DENIED', async () => {
       const token = await tokenFor(server.baseUrl, credentials, { scope: 'accounts.read' });
-      const api = orgClient(server.baseUrl, token);
+      const api = orgClient(server, token);
       assert.equal((await api.get('/v1/accounts')).status, 200);
       const denied = await api.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' });
       assert.equal(denied.status, 403, denied.text);
       assert.equal(denied.body.code, 7);
-      const readOnly = orgClient(server.baseUrl, await tokenFor(server.baseUrl, await newOAuthClient(server, { roles: ['transactions.read'] })));
+      const readOnly = orgClient(server, await tokenFor(server.baseUrl, await newOAuthClient(server, { roles: ['transactions.read'] })));
       assert.equal((await readOnly.get('/v1/accounts')).status, 403);
     });
 
@@ -115,12 +116,12 @@ for (const kind of await storeKinds()) {
         malformed: 'not-a-jwt',
       };
       for (const [name, token] of Object.entries(tokens)) {
-        const answer = await orgClient(server.baseUrl, token).get('/v1/accounts');
+        const answer = await orgClient(server, token).get('/v1/accounts');
         assert.equal(answer.status, 401, `${name}: ${answer.text}`);
         assert.equal(answer.body.code, 16, name);
         assert.match(answer.headers.get('www-authenticate') ?? '', /^Bearer/);
       }
-      const missing = await call(server.baseUrl, 'GET', '/v1/accounts');
+      const missing = await call(server, 'GET', '/v1/accounts');
       assert.equal(missing.status, 401);
       assert.equal(missing.body.code, 16);
     });
@@ -128,19 +129,19 @@ for (const kind of await storeKinds()) {
     test('the admin API creates, lists and revokes OAuth clients; a revoked client gets no token', async () => {
       const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
       const path = `/admin/v1/tenants/${server.tenant.tenant.id}/oauth-clients`;
-      const created = await call(server.baseUrl, 'POST', path, { name: 'ci', mode: 'live', roles: ['accounts.read'] }, { headers: admin });
+      const created = await call(server, 'POST', path, { name: 'ci', mode: 'live', roles: ['accounts.read'] }, { headers: admin });
       assert.equal(created.status, 201, created.text);
       assert.match(created.body.client_id, /^oac_/);
       assert.equal(created.body.mode, 'live');
       assert.deepEqual(created.body.roles, ['accounts.read']);
       const token = await tokenFor(server.baseUrl, { clientId: created.body.client_id, clientSecret: created.body.client_secret });
       assert.equal(decodeJwt(token).mode, 'live');
-      const listed = await call(server.baseUrl, 'GET', path, undefined, { headers: admin });
+      const listed = await call(server, 'GET', path, undefined, { headers: admin });
       assert.ok(listed.body.data.some((c: { client_id: string }) => c.client_id === created.body.client_id));
       assert.ok(!listed.text.includes(created.body.client_secret), 'secrets are never listed');
-      const bad = await call(server.baseUrl, 'POST', path, { name: 'x', mode: 'test', roles: ['root'] }, { headers: admin });
+      const bad = await call(server, 'POST', path, { name: 'x', mode: 'test', roles: ['root'] }, { headers: admin });
       assert.equal(bad.status, 400);
-      const revoked = await call(server.baseUrl, 'DELETE', `${path}/${created.body.client_id}`, undefined, { headers: admin });
+      const revoked = await call(server, 'DELETE', `${path}/${created.body.client_id}`, undefined, { headers: admin });
       assert.equal(revoked.status, 200, revoked.text);
       assert.ok(revoked.body.revoked_at);
       const after = await tokenRequest(form({ grant_type: 'client_credentials' }), { authorization: basic(created.body.client_id, created.body.client_secret) });
@@ -149,7 +150,7 @@ for (const kind of await storeKinds()) {
     });
 
     test('the signing key is created once and survives a restart of the services on the same database', async () => {
-      const before = await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json();
+      const before = (await call(server, 'GET', '/.well-known/jwks.json')).body;
       const stored = await orgRepositoriesOf.of(server.services.store.reader).signingKeys.find('primary');
       assert.ok(stored);
       assert.equal(before.keys[0].kid, stored.kid);

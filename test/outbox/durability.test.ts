@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { after, describe, test, type TestContext } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { call, client, uniqueRef, type ApiResponse, type HttpTarget } from '../support/http.js';
+import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
 import { ServeProcesses } from '../support/serve-process.js';
@@ -124,19 +124,19 @@ async function unusedPort(): Promise<number> {
 // API helpers
 // ---------------------------------------------------------------------------------------------
 
-const admin = (base: string) => ({
+const admin = (base: HttpTarget) => ({
   get: <T = any>(path: string): Promise<ApiResponse<T>> => call<T>(base, 'GET', `/admin/v1${path}`, undefined, { key: ADMIN_TOKEN }),
   post: <T = any>(path: string, body: unknown): Promise<ApiResponse<T>> => call<T>(base, 'POST', `/admin/v1${path}`, body, { key: ADMIN_TOKEN }),
 });
 
-async function createEndpoint(base: string, tenantId: string, url: string, events: string[] = ['*']): Promise<{ id: string; secret: string }> {
+async function createEndpoint(base: HttpTarget, tenantId: string, url: string, events: string[] = ['*']): Promise<{ id: string; secret: string }> {
   const created = await admin(base).post(`/tenants/${tenantId}/webhook-endpoints`, { url, mode: 'test', events });
   assert.equal(created.status, 201, created.text);
   assert.match(created.body.secret, /^whsec_/);
   return created.body;
 }
 
-async function createAccount(base: string, secret: string, customer: unknown = { external_reference: uniqueRef('CUS') }): Promise<any> {
+async function createAccount(base: HttpTarget, secret: string, customer: unknown = { external_reference: uniqueRef('CUS') }): Promise<any> {
   const created = await client(base, secret).post(
     '/billing/accounts',
     { customer, external_reference: uniqueRef('ACC'), name: 'Durable', currency: 'ZAR', balance: 500 },
@@ -146,19 +146,19 @@ async function createAccount(base: string, secret: string, customer: unknown = {
   return created.body;
 }
 
-async function deliveries(base: string, tenantId: string): Promise<any[]> {
+async function deliveries(base: HttpTarget, tenantId: string): Promise<any[]> {
   const listed = await admin(base).get(`/tenants/${tenantId}/webhook-deliveries?limit=100`);
   assert.equal(listed.status, 200, listed.text);
   return listed.body.data;
 }
 
-async function emails(base: string, tenantId: string): Promise<any[]> {
+async function emails(base: HttpTarget, tenantId: string): Promise<any[]> {
   const listed = await admin(base).get(`/tenants/${tenantId}/emails`);
   assert.equal(listed.status, 200, listed.text);
   return listed.body.data;
 }
 
-async function queueEmail(base: string, tenantId: string, message: { to: string; subject: string; text: string }): Promise<any> {
+async function queueEmail(base: HttpTarget, tenantId: string, message: { to: string; subject: string; text: string }): Promise<any> {
   const created = await admin(base).post(`/tenants/${tenantId}/emails`, message);
   assert.equal(created.status, 201, created.text);
   assert.equal(created.body.status, 'pending');
@@ -167,7 +167,7 @@ async function queueEmail(base: string, tenantId: string, message: { to: string;
 }
 
 /** The value of a Prometheus counter sample in a /metrics text, 0 when absent. */
-async function counter(base: string, sample: string): Promise<number> {
+async function counter(base: HttpTarget, sample: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
   return line ? Number(line.slice(sample.length + 1)) : 0;
@@ -393,8 +393,8 @@ describe('outbox durability', { concurrency: 1 }, () => {
     describe(`e-mail through the outbox (${kind})`, () => {
       test('with SMTP_URL, a real SMTP server receives each e-mail for its recipient with its subject; the admin list shows them sent, newest first', TIMEOUT, withCleanup(async (cleanup) => {
         const smtp = cleanup.add(await new SmtpSink().listen(), (m) => m.close());
-        const server: TestServer = cleanup.add(
-          await startTestServer(kind, { SUBLEDGER_WORKERS: 'on', SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SUBLEDGER_OUTBOX_POLL_MS: '50' }),
+        const server: TestApp = cleanup.add(
+          await build(kind, { env: { SUBLEDGER_WORKERS: 'on', SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SUBLEDGER_OUTBOX_POLL_MS: '50' } }),
           (x) => x.close(),
         );
         const tenantId = server.tenant.tenant.id;
@@ -403,7 +403,7 @@ describe('outbox durability', { concurrency: 1 }, () => {
         for (let i = 1; i <= 3; i++) {
           // Distinct created_at (millisecond precision), so "newest first" has one right answer.
           if (queued.length > 0) await waitFor(() => Date.now() > Date.parse(queued[queued.length - 1].created_at), 1000, 'the clock to tick');
-          queued.push(await queueEmail(server.baseUrl, tenantId, { to: `user${i}@example.com`, subject: `Invoice ${i} ready ${uniqueRef('S')}`, text: `Hello number ${i}` }));
+          queued.push(await queueEmail(server, tenantId, { to: `user${i}@example.com`, subject: `Invoice ${i} ready ${uniqueRef('S')}`, text: `Hello number ${i}` }));
         }
 
         const mails = await waitFor(
@@ -424,7 +424,7 @@ describe('outbox durability', { concurrency: 1 }, () => {
 
         const listed = await waitFor(
           async () => {
-            const list = await emails(server.baseUrl, tenantId);
+            const list = await emails(server, tenantId);
             return list.length === 3 && list.every((e) => e.status === 'sent') ? list : undefined;
           },
           WAIT_MS,
@@ -443,20 +443,22 @@ describe('outbox durability', { concurrency: 1 }, () => {
 
       test('with the SMTP server down, an e-mail stays pending with last_error and growing attempts, and is sent once the server comes up: never lost', TIMEOUT, withCleanup(async (cleanup) => {
         const port = await unusedPort();
-        const server: TestServer = cleanup.add(
-          await startTestServer(kind, {
-            SUBLEDGER_WORKERS: 'on',
-            SMTP_URL: `smtp://127.0.0.1:${port}`,
-            SUBLEDGER_RETRY_SCHEDULE: '0.1,0.1,0.2,0.3,0.5,1,2,5,30,60',
-            SUBLEDGER_OUTBOX_POLL_MS: '20',
+        const server: TestApp = cleanup.add(
+          await build(kind, {
+            env: {
+              SUBLEDGER_WORKERS: 'on',
+              SMTP_URL: `smtp://127.0.0.1:${port}`,
+              SUBLEDGER_RETRY_SCHEDULE: '0.1,0.1,0.2,0.3,0.5,1,2,5,30,60',
+              SUBLEDGER_OUTBOX_POLL_MS: '20',
+            },
           }),
           (x) => x.close(),
         );
         const tenantId = server.tenant.tenant.id;
-        const queued = await queueEmail(server.baseUrl, tenantId, { to: 'ops@example.com', subject: `Retry me ${uniqueRef('S')}`, text: 'still here' });
+        const queued = await queueEmail(server, tenantId, { to: 'ops@example.com', subject: `Retry me ${uniqueRef('S')}`, text: 'still here' });
 
         const failing = await waitFor(
-          async () => (await emails(server.baseUrl, tenantId)).find((e) => e.id === queued.id && e.attempts >= 2),
+          async () => (await emails(server, tenantId)).find((e) => e.id === queued.id && e.attempts >= 2),
           WAIT_MS,
           'two failed attempts while SMTP is down',
         );
@@ -464,7 +466,7 @@ describe('outbox durability', { concurrency: 1 }, () => {
         assert.ok(typeof failing.last_error === 'string' && failing.last_error.length > 0, `last_error names the failure: ${JSON.stringify(failing)}`);
         assert.equal(failing.sent_at, null);
         const later = await waitFor(
-          async () => (await emails(server.baseUrl, tenantId)).find((e) => e.id === queued.id && e.attempts > failing.attempts),
+          async () => (await emails(server, tenantId)).find((e) => e.id === queued.id && e.attempts > failing.attempts),
           WAIT_MS,
           'another attempt',
         );
@@ -472,7 +474,7 @@ describe('outbox durability', { concurrency: 1 }, () => {
 
         const smtp = cleanup.add(await new SmtpSink().listen(port), (m) => m.close());
         const sent = await waitFor(
-          async () => (await emails(server.baseUrl, tenantId)).find((e) => e.id === queued.id && e.status === 'sent'),
+          async () => (await emails(server, tenantId)).find((e) => e.id === queued.id && e.status === 'sent'),
           WAIT_MS,
           'the e-mail to be sent once the SMTP server is up',
         );

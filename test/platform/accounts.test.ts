@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { call } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { accountBody, platformClient, uniqueEmail, type PlatformClient } from './platform-api.js';
 
@@ -10,11 +10,11 @@ const ISO_24 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 for (const kind of await storeKinds()) {
   describe(`platform sub-accounts (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let api: PlatformClient;
     before(async () => {
-      server = await startTestServer(kind);
-      api = platformClient(server.baseUrl, server.tenant.keys.test.secret);
+      server = await build(kind);
+      api = platformClient(server, server.tenant.keys.test.secret);
     });
     after(() => server.close());
 
@@ -105,16 +105,16 @@ for (const kind of await storeKinds()) {
     });
 
     test('Basic and Bearer secret keys work; none or a wrong one is 401 INVALID_API_KEY; a publishable key is 403 REQUEST_FORBIDDEN_ERROR', async () => {
-      const bearer = await call(server.baseUrl, 'GET', '/v2/accounts', undefined, { key: server.tenant.keys.test.secret });
+      const bearer = await call(server, 'GET', '/v2/accounts', undefined, { key: server.tenant.keys.test.secret });
       assert.equal(bearer.status, 200);
-      const none = await call(server.baseUrl, 'GET', '/v2/accounts');
+      const none = await call(server, 'GET', '/v2/accounts');
       assert.equal(none.status, 401);
       assert.equal(none.body.error_code, 'INVALID_API_KEY');
       assert.match(none.headers.get('www-authenticate') ?? '', /^Basic/);
-      const wrong = await platformClient(server.baseUrl, 'sk_test_nothing').get('/balance');
+      const wrong = await platformClient(server, 'sk_test_nothing').get('/balance');
       assert.equal(wrong.status, 401);
       assert.equal(wrong.body.error_code, 'INVALID_API_KEY');
-      const publishable = await platformClient(server.baseUrl, server.tenant.keys.test.publishable).get('/v2/accounts');
+      const publishable = await platformClient(server, server.tenant.keys.test.publishable).get('/v2/accounts');
       assert.equal(publishable.status, 403);
       assert.equal(publishable.body.error_code, 'REQUEST_FORBIDDEN_ERROR');
     });
@@ -156,7 +156,7 @@ for (const kind of await storeKinds()) {
       const id = (await api.post('/v2/accounts', accountBody())).body.id;
       const other = await server.createTenant('other');
       for (const key of [other.keys.test.secret, server.tenant.keys.live.secret]) {
-        const outsider = platformClient(server.baseUrl, key);
+        const outsider = platformClient(server, key);
         assert.equal((await outsider.get(`/v2/accounts/${id}`)).status, 404);
         assert.equal((await outsider.patch(`/v2/accounts/${id}`, { email: uniqueEmail() })).status, 404);
         assert.ok(!(await outsider.get('/v2/accounts?limit=50')).body.data.some((a: { id: string }) => a.id === id));

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { call } from '../support/http.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
 import { accountBody, platformClient, type PlatformClient } from './platform-api.js';
@@ -52,20 +52,20 @@ async function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: {
   return { server, port: (server.server.address() as AddressInfo).port, mails };
 }
 
-const admin = (server: TestServer, path: string, body: unknown) =>
-  call(server.baseUrl, 'POST', `/admin/v1/tenants/${server.tenant.tenant.id}${path}`, body, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+const admin = (server: TestApp, path: string, body: unknown) =>
+  call(server, 'POST', `/admin/v1/tenants/${server.tenant.tenant.id}${path}`, body, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
 
 for (const kind of await storeKinds()) {
   describe(`platform account lifecycle (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let api: PlatformClient;
     let receiver: Awaited<ReturnType<typeof startReceiver>>;
     let smtp: Awaited<ReturnType<typeof startSmtp>>;
     before(async () => {
       receiver = await startReceiver();
       smtp = await startSmtp();
-      server = await startTestServer(kind, { SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '20', SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
-      api = platformClient(server.baseUrl, server.tenant.keys.test.secret);
+      server = await build(kind, { env: { SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '20', SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+      api = platformClient(server, server.tenant.keys.test.secret);
       for (const mode of ['test', 'live']) {
         const endpoint = await admin(server, '/webhook-endpoints', { url: receiver.url, mode, events: ['account.*'] });
         assert.equal(endpoint.status, 201, endpoint.text);
@@ -117,7 +117,7 @@ for (const kind of await storeKinds()) {
     });
 
     test('live keys cannot use the test status endpoint; the operator moves a live account through the admin API, with the same events', async () => {
-      const live = platformClient(server.baseUrl, server.tenant.keys.live.secret);
+      const live = platformClient(server, server.tenant.keys.live.secret);
       const id = (await live.post('/v2/accounts', accountBody('OWNED'))).body.id as string;
       const refused = await live.post(`/v2/accounts/${id}/test/status`, { status: 'SUSPENDED' });
       assert.equal(refused.status, 403);
@@ -144,7 +144,7 @@ for (const kind of await storeKinds()) {
       const mail = await waitFor(() => smtp.mails.find((m) => m.to.includes(managed.email)), 10_000, 'the invitation e-mail');
       assert.match(mail.raw, /Invited shop/);
       // The OWNED account's create committed before the MANAGED one's mail was read: no mail is on its way.
-      const emails = await call(server.baseUrl, 'GET', `/admin/v1/tenants/${server.tenant.tenant.id}/emails`, undefined, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const emails = await call(server, 'GET', `/admin/v1/tenants/${server.tenant.tenant.id}/emails`, undefined, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       assert.ok(!emails.body.data.some((e: { to: string }) => e.to === owned.email));
       assert.ok(!smtp.mails.some((m) => m.to.includes(owned.email)));
     });

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { accountBody, platformClient, type PlatformClient } from './platform-api.js';
 
 for (const kind of await storeKinds()) {
   describe(`platform account lists (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let api: PlatformClient;
     const ids: string[] = [];
     before(async () => {
-      server = await startTestServer(kind);
-      api = platformClient(server.baseUrl, server.tenant.keys.test.secret);
+      server = await build(kind);
+      api = platformClient(server, server.tenant.keys.test.secret);
       for (let i = 0; i < 23; i += 1) {
         const created = await api.post('/v2/accounts', accountBody(i % 3 === 0 ? 'MANAGED' : 'OWNED', i % 2 === 0 ? 'Even shop' : 'Odd shop'));
         ids.push(created.body.id);

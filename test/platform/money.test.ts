@@ -2,20 +2,20 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { EXTERNAL } from '../../src/ledger/model.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { accountBody, balanceOf, liveAccount, platformClient, topUp, type PlatformClient } from './platform-api.js';
 
 for (const kind of await storeKinds()) {
   describe(`platform balances and transfers (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let api: PlatformClient;
     let platformId: string;
     const transfer = (source: string, destination: string, amount: string, reference: string = randomUUID(), extra = '') =>
       api.postRaw('/transfers', `{"reference":"${reference}","amount":${amount},"source_user_id":"${source}","destination_user_id":"${destination}"${extra}}`);
     before(async () => {
-      server = await startTestServer(kind);
-      api = platformClient(server.baseUrl, server.tenant.keys.test.secret);
+      server = await build(kind);
+      api = platformClient(server, server.tenant.keys.test.secret);
       platformId = server.tenant.tenant.id;
     });
     after(() => server.close());
@@ -160,7 +160,7 @@ for (const kind of await storeKinds()) {
 
     test('top-ups are test mode only; another tenant and the live mode cannot reach these balances or transfers', async () => {
       const a = await liveAccount(api);
-      const live = platformClient(server.baseUrl, server.tenant.keys.live.secret);
+      const live = platformClient(server, server.tenant.keys.live.secret);
       const refused = await live.postRaw('/balance/test/topup', '{"amount":5}');
       assert.equal(refused.status, 403);
       assert.equal(refused.body.error_code, 'REQUEST_FORBIDDEN_ERROR');
@@ -168,7 +168,7 @@ for (const kind of await storeKinds()) {
       await topUp(api, '5');
       assert.equal((await transfer(platformId, a, '1', reference)).status, 200);
       const other = await server.createTenant('other');
-      for (const outsider of [live, platformClient(server.baseUrl, other.keys.test.secret)]) {
+      for (const outsider of [live, platformClient(server, other.keys.test.secret)]) {
         assert.equal((await outsider.get(`/transfers/reference=${reference}`)).status, 404);
         assert.equal((await outsider.get('/balance', { 'for-user-id': a })).status, 404);
         const moved = await outsider.postRaw('/transfers', `{"reference":"${randomUUID()}","amount":1,"source_user_id":"${a}","destination_user_id":"${platformId}"}`);
@@ -176,7 +176,7 @@ for (const kind of await storeKinds()) {
         assert.equal(moved.body.error_code, 'DESTINATION_ACCOUNT_NOT_FOUND');
       }
       // The same reference is free in the other mode and tenant.
-      const otherApi = platformClient(server.baseUrl, other.keys.test.secret);
+      const otherApi = platformClient(server, other.keys.test.secret);
       await otherApi.postRaw('/balance/test/topup', '{"amount":1}');
       const sub = await liveAccount(otherApi);
       const same = await otherApi.postRaw('/transfers', `{"reference":"${reference}","amount":1,"source_user_id":"${other.tenant.id}","destination_user_id":"${sub}"}`);

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { call, type ApiResponse } from '../support/http.js';
+import { call, type ApiResponse, type HttpTarget } from '../support/http.js';
 
 /** A Xendit-style client: HTTP Basic with the secret key as username and an empty password. */
-export function platformClient(baseUrl: string, key: string) {
+export function platformClient(target: HttpTarget, key: string) {
   const authorization = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
   const send = <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, rawBody?: string): Promise<ApiResponse<T>> =>
-    call<T>(baseUrl, method, path, body, { headers: { authorization, ...headers }, rawBody });
+    call<T>(target, method, path, body, { headers: { authorization, ...headers }, rawBody });
   return {
     get: <T = any>(path: string, headers: Record<string, string> = {}) => send<T>('GET', path, undefined, headers),
     post: <T = any>(path: string, body: unknown, headers: Record<string, string> = {}) => send<T>('POST', path, body, headers),

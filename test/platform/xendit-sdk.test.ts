@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Xendit } from 'xendit-node';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { liveAccount, platformClient, topUp } from './platform-api.js';
 
@@ -11,12 +11,13 @@ for (const kind of await storeKinds()) {
   describe(`the official xendit-node SDK (${kind})`, () => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer(kind);
+      // Listening: the SDK takes a URL (and no fetch of ours); the setup calls go through inject.
+      server = await build(kind, { listen: true });
     });
     after(() => server.close());
 
     test("Balance.getBalance reads the platform's balance and a sub-account's through for-user-id", async () => {
-      const api = platformClient(server.baseUrl, server.tenant.keys.test.secret);
+      const api = platformClient(server, server.tenant.keys.test.secret);
       const sub = await liveAccount(api);
       await topUp(api, '150000');
       const moved = await api.post('/transfers', { reference: 'sdk-1', amount: 25000, source_user_id: server.tenant.tenant.id, destination_user_id: sub });

@@ -5,7 +5,7 @@ import type { LedgerEntry, Scope } from '../../src/ledger/model.js';
 import type { CreatedTenant } from '../../src/tenancy/tenants.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { client, type ApiResponse } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { assertProblem } from './harness.js';
 import { inMinorUnits, ledgerSumInMinorUnits } from '../support/ledger.js';
@@ -64,7 +64,8 @@ for (const kind of await storeKinds()) {
     let server: TestServer;
 
     before(async () => {
-      server = await startTestServer(kind);
+      // Listening: the races run over concurrent connections, as clients make them.
+      server = await build(kind, { listen: true });
     });
     after(() => server.close());
 

@@ -9,7 +9,7 @@ import type { CreatedTenant } from '../../src/tenancy/tenants.js';
 import { endpointAccepts } from '../../src/tenancy/webhook-endpoints.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { call, client } from '../support/http.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { failureShapeViolations, isMethodNotAllowed, isNotFound } from './surface-shapes.js';
 import { createOAuthClient, ORG_ROLES } from '../../src/surfaces/org/domain/oauth-clients.js';
@@ -282,7 +282,8 @@ for (const kind of await storeKinds()) {
     let orgCredentials: { client_id: string; client_secret: string };
 
     before(async () => {
-      server = await startTestServer(kind);
+      // Listening: fuzzed requests go through Node's HTTP parser, as a client's would.
+      server = await build(kind, { listen: true });
       tenantB = await server.createTenant('other');
       const a = server.tenant;
       const api = client(server.baseUrl, a.keys.test.secret);

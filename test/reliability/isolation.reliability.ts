@@ -7,7 +7,7 @@ import type { CreatedTenant } from '../../src/tenancy/tenants.js';
 import { endpointAccepts } from '../../src/tenancy/webhook-endpoints.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { call, client, type ApiResponse } from '../support/http.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestApp, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { assertProblem } from './harness.js';
 import { orgApiOf, type OrgApi } from '../org/org-client.js';
@@ -37,11 +37,11 @@ function neverExisted(reference: string): string {
   return `${prefix}${randomBase62(reference.length - prefix.length)}`;
 }
 
-const storeOf = (server: TestServer) => server.services.store as KyselyStore;
+const storeOf = (server: TestApp) => server.services.store as KyselyStore;
 
 for (const kind of await storeKinds()) {
   describe(`tenant and mode isolation on every route (${kind})`, () => {
-    let server: TestServer;
+    let server: TestApp;
     let tenantB: CreatedTenant;
     let owner: Api;
     let outsiders: { name: string; api: Api }[];
@@ -66,13 +66,13 @@ for (const kind of await storeKinds()) {
     }
 
     before(async () => {
-      server = await startTestServer(kind);
+      server = await build(kind);
       tenantB = await server.createTenant('other');
-      owner = client(server.baseUrl, server.tenant.keys.test.secret);
+      owner = client(server, server.tenant.keys.test.secret);
       outsiders = [
-        { name: "tenant B's test key", api: client(server.baseUrl, tenantB.keys.test.secret) },
-        { name: "tenant B's live key", api: client(server.baseUrl, tenantB.keys.live.secret) },
-        { name: "tenant A's live key (A's other mode)", api: client(server.baseUrl, server.tenant.keys.live.secret) },
+        { name: "tenant B's test key", api: client(server, tenantB.keys.test.secret) },
+        { name: "tenant B's live key", api: client(server, tenantB.keys.live.secret) },
+        { name: "tenant A's live key (A's other mode)", api: client(server, server.tenant.keys.live.secret) },
       ];
       const createdCustomer = await owner.post('/billing/customers', { external_reference: `ISO-CUS-${randomUUID().slice(0, 8)}`, email: `owner-${randomUUID().slice(0, 8)}@example.com`, currency: 'ZAR', balance: 100 });
       assert.equal(createdCustomer.status, 201, createdCustomer.text);
@@ -273,7 +273,7 @@ for (const kind of await storeKinds()) {
     });
 
     test("admin routes naming another tenant's key, webhook endpoint or delivery answer the same 404 as unknown ids, and change nothing", async () => {
-      const admin = client(server.baseUrl, ADMIN_TOKEN);
+      const admin = client(server, ADMIN_TOKEN);
       const a = server.tenant.tenant.id;
       const b = tenantB.tenant.id;
       const endpoint = await admin.post(`/admin/v1/tenants/${b}/webhook-endpoints`, { url: 'http://127.0.0.1:9/b', mode: 'test', events: ['*'] });
@@ -294,7 +294,7 @@ for (const kind of await storeKinds()) {
       await likeUnknown(bKey.id, (ref) => admin.delete(`/admin/v1/tenants/${a}/keys/${ref}`));
       await likeUnknown(endpoint.body.id, (ref) => admin.delete(`/admin/v1/tenants/${a}/webhook-endpoints/${ref}`));
       await likeUnknown(delivery.id, (ref) => admin.get(`/admin/v1/tenants/${a}/webhook-deliveries/${ref}`));
-      await likeUnknown(delivery.id, (ref) => call(server.baseUrl, 'POST', `/admin/v1/tenants/${a}/webhook-deliveries/${ref}/resend`, undefined, { key: ADMIN_TOKEN }));
+      await likeUnknown(delivery.id, (ref) => call(server, 'POST', `/admin/v1/tenants/${a}/webhook-deliveries/${ref}/resend`, undefined, { key: ADMIN_TOKEN }));
       for (const filter of [`endpoint_id=${endpoint.body.id}`, `event_id=${delivery.event_id}`]) {
         const page = await admin.get(`/admin/v1/tenants/${a}/webhook-deliveries?${filter}`);
         assert.deepEqual(page.body, { data: [] }, filter);
@@ -324,7 +324,8 @@ for (const kind of await storeKinds()) {
     let pageToken: string;
 
     before(async () => {
-      server = await startTestServer(kind);
+      // Listening for simple-oauth2 (orgApiOf); the API calls go through inject.
+      server = await build(kind, { listen: true });
       const tenantB = await server.createTenant('other');
       owner = await orgApiOf(server);
       outsiders = [
@@ -392,7 +393,7 @@ for (const kind of await storeKinds()) {
     });
 
     test("admin: revoking another tenant's OAuth client under tenant A is the same 404 as an unknown client, and changes nothing", async () => {
-      const admin = client(server.baseUrl, ADMIN_TOKEN);
+      const admin = client(server, ADMIN_TOKEN);
       const tenants = (await admin.get('/admin/v1/tenants')).body.data as { id: string; name: string }[];
       const b = tenants.find((t) => t.name === 'other')!.id;
       const a = server.tenant.tenant.id;

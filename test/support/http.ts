@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -16,8 +17,23 @@ export interface RequestOptions {
   rawBody?: string;
 }
 
-/** fetch against a base URL; JSON in, JSON out. */
-export async function call<T = any>(baseUrl: string, method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+/** A built app and the origin requests to it are addressed to (a TestApp is one). */
+export interface InjectTarget {
+  app: FastifyInstance;
+  origin: string;
+}
+
+/**
+ * Where a request goes: a built app, through `inject` (the whole fastify stack, no socket), or
+ * the base URL of a listening server, through fetch (a real socket).
+ */
+export type HttpTarget = InjectTarget | string;
+
+/** The origin of an app that does not listen: the Host its injected requests carry. */
+export const INJECT_ORIGIN = 'http://localhost';
+
+/** JSON in, JSON out, through inject or over a socket. */
+export async function call<T = any>(target: HttpTarget, method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
@@ -25,25 +41,69 @@ export async function call<T = any>(baseUrl: string, method: string, path: strin
   if (options.rawBody !== undefined) payload = options.rawBody;
   else if (body !== undefined) payload = JSON.stringify(body);
   if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
-  const text = await response.text();
+  let status: number;
+  let responseHeaders: Headers;
+  let text: string;
+  if (typeof target === 'string') {
+    const response = await fetch(`${target}${path}`, { method, headers, body: payload });
+    [status, responseHeaders, text] = [response.status, response.headers, await response.text()];
+  } else {
+    const response = await target.app.inject({
+      method: method as InjectOptions['method'],
+      url: path,
+      headers: { host: new URL(target.origin).host, ...headers },
+      ...(payload === undefined ? {} : { payload }),
+    });
+    [status, responseHeaders, text] = [response.statusCode, headersOf(response.headers), response.payload];
+  }
   let parsed: unknown = text;
   try {
     parsed = text.length > 0 ? JSON.parse(text) : undefined;
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, headers: response.headers, body: parsed as T, text };
+  return { status, headers: responseHeaders, body: parsed as T, text };
+}
+
+/** An inject answer's headers as fetch gives them (a repeated header, e.g. set-cookie, appended). */
+function headersOf(raw: Record<string, string | string[] | number | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, String(one));
+  }
+  return headers;
+}
+
+/**
+ * A `fetch` that answers through `app.inject`, for client libraries that take one (openapi-fetch):
+ * the URL's path and query are injected with its host, no socket.
+ */
+export function injectFetch({ app }: InjectTarget): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const body = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
+    const response = await app.inject({
+      method: request.method as InjectOptions['method'],
+      url: `${url.pathname}${url.search}`,
+      headers: { ...Object.fromEntries(request.headers), host: url.host },
+      ...(body === undefined ? {} : { payload: body }),
+    });
+    // A null-body status (204, 304) takes no body, not even an empty one.
+    const nullBody = [101, 204, 205, 304].includes(response.statusCode) || request.method === 'HEAD';
+    return new Response(nullBody ? null : new Uint8Array(response.rawPayload), { status: response.statusCode, headers: headersOf(response.headers) });
+  };
 }
 
 /** A client bound to one key; POSTs get a fresh Idempotency-Key unless one is given. */
-export function client(baseUrl: string, key: string) {
+export function client(target: HttpTarget, key: string) {
   return {
-    get: <T = any>(path: string, options: RequestOptions = {}) => call<T>(baseUrl, 'GET', path, undefined, { key, ...options }),
+    get: <T = any>(path: string, options: RequestOptions = {}) => call<T>(target, 'GET', path, undefined, { key, ...options }),
     post: <T = any>(path: string, body: unknown, options: RequestOptions = {}) =>
-      call<T>(baseUrl, 'POST', path, body, { key, idempotencyKey: randomUUID(), ...options }),
-    patch: <T = any>(path: string, body: unknown, options: RequestOptions = {}) => call<T>(baseUrl, 'PATCH', path, body, { key, ...options }),
-    delete: <T = any>(path: string, options: RequestOptions = {}) => call<T>(baseUrl, 'DELETE', path, undefined, { key, ...options }),
+      call<T>(target, 'POST', path, body, { key, idempotencyKey: randomUUID(), ...options }),
+    patch: <T = any>(path: string, body: unknown, options: RequestOptions = {}) => call<T>(target, 'PATCH', path, body, { key, ...options }),
+    delete: <T = any>(path: string, options: RequestOptions = {}) => call<T>(target, 'DELETE', path, undefined, { key, ...options }),
   };
 }
 

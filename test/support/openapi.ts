@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { openApiTypes } from '../../tools/openapi-client/generate-types.js';
+import { call, type HttpTarget } from './http.js';
 
 /** The types of the document a test server serves (every surface, the admin API included), committed for the generated-client test. */
 export const GENERATED_TYPES_FILE = fileURLToPath(new URL('../generated/openapi.ts', import.meta.url));
@@ -42,14 +43,14 @@ export function operationsOf(document: OpenApiDocument): { method: string; path:
   );
 }
 
-/** GET /openapi.json of a running server. */
-export async function servedDocument(baseUrl: string): Promise<OpenApiDocument> {
-  const response = await fetch(`${baseUrl}/openapi.json`);
+/** GET /openapi.json of a built app (or of a listening server's base URL). */
+export async function servedDocument(target: HttpTarget): Promise<OpenApiDocument> {
+  const response = await call<OpenApiDocument>(target, 'GET', '/openapi.json');
   if (response.status !== 200) throw new Error(`GET /openapi.json answered ${response.status}`);
-  return (await response.json()) as OpenApiDocument;
+  return response.body;
 }
 
-/** openapi-typescript's types of the document a running server serves. */
-export async function servedOpenApiTypes(baseUrl: string): Promise<string> {
-  return openApiTypes(await servedDocument(baseUrl), REGENERATE_TYPES_COMMAND);
+/** openapi-typescript's types of the document a built app serves. */
+export async function servedOpenApiTypes(target: HttpTarget): Promise<string> {
+  return openApiTypes(await servedDocument(target), REGENERATE_TYPES_COMMAND);
 }

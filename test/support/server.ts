@@ -5,15 +5,21 @@ import { createTenant, type CreatedTenant } from '../../src/tenancy/tenants.js';
 import { buildApp, type AppOptions } from '../../src/http/app.js';
 import type { AppServices } from '../../src/http/services.js';
 import { openServices, startOutboxWorker } from '../../src/runtime.js';
+import { INJECT_ORIGIN } from './http.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-/** A real listening server on 127.0.0.1 with a fresh database and one tenant. */
-export interface TestServer {
+/**
+ * The app built on a fresh database with one tenant. Request/response tests call it through
+ * `inject` (`call(server, …)`, `client(server, key)`): the whole fastify stack, no socket. A
+ * listening one is also called over its socket through its base URL (`call(server.baseUrl, …)`).
+ */
+export interface TestApp {
   kind: StoreKind;
-  baseUrl: string;
   app: FastifyInstance;
+  /** The origin the app sees requests addressed to (problem `type` URLs, the console's Origin check). */
+  origin: string;
   services: AppServices;
   database: TestDatabase;
   /** A tenant created directly through the core, with its four keys. */
@@ -23,8 +29,22 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** `options.extraSurfaces`: surfaces of the test's own, served next to the real ones. */
-export async function startTestServer(kind: StoreKind, env: Record<string, string> = {}, options: Pick<AppOptions, 'extraSurfaces'> = {}): Promise<TestServer> {
+/** A TestApp that also listens on 127.0.0.1, for what crosses the socket (a browser, a client library, raw TCP, races across connections). */
+export interface TestServer extends TestApp {
+  baseUrl: string;
+}
+
+export interface BuildOptions extends Pick<AppOptions, 'extraSurfaces'> {
+  /** Service variables over the test defaults, e.g. { SUBLEDGER_WORKERS: 'on' } for suites that test delivery. */
+  env?: Record<string, string>;
+  /** Listen on a port of 127.0.0.1 (only where something must cross the socket). */
+  listen?: boolean;
+}
+
+/** The one way tests start the service: built and ready for `inject`, and listening only with `listen: true`. */
+export async function build(kind: StoreKind, options: BuildOptions & { listen: true }): Promise<TestServer>;
+export async function build(kind: StoreKind, options?: BuildOptions): Promise<TestApp>;
+export async function build(kind: StoreKind, { env = {}, listen = false, extraSurfaces }: BuildOptions = {}): Promise<TestApp | TestServer> {
   const database = await createTestDatabase(kind);
   const config: Config = loadConfig({
     DATABASE_URL: database.url,
@@ -37,17 +57,23 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
     ...env,
   });
   const services = await openServices(config);
-  const app = await buildApp(services, { logLevel: 'silent', ...options });
+  const app = await buildApp(services, { logLevel: 'silent', ...(extraSurfaces ? { extraSurfaces } : {}) });
   const worker = config.workers ? startOutboxWorker(services, app.log) : undefined;
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
+  let baseUrl: string | undefined;
+  if (listen) {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no address');
+    baseUrl = `http://127.0.0.1:${address.port}`;
+  } else {
+    await app.ready();
+  }
   const makeTenant = (name = 'acme') => services.store.transaction((tx) => createTenant(tx, { name }, nowIso()));
   const tenant = await makeTenant();
-  return {
+  const built: TestApp = {
     kind,
-    baseUrl: `http://127.0.0.1:${address.port}`,
     app,
+    origin: baseUrl ?? INJECT_ORIGIN,
     services,
     database,
     tenant,
@@ -59,4 +85,5 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
       await database.drop();
     },
   };
+  return baseUrl === undefined ? built : { ...built, baseUrl };
 }
