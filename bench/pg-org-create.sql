@@ -3,7 +3,7 @@
 -- on PostgreSQL: the account, its zero balance, its event, and the idempotency key with its
 -- answer, as a plain transaction: BEGIN, one statement per insert, COMMIT. (The server sends the
 -- same inserts as one statement, with no read before them: bench/pg-org-create-as-sent.sql.)
--- Keep in step with the create path (src/core/org-accounts.ts, src/store/org-repositories.ts,
+-- Keep in step with the create path (src/surfaces/org/domain/accounts.ts, src/surfaces/org/store/repositories.ts,
 -- src/store/write-behind.ts).
 -- Run by bench/run.ts: pgbench -n -M prepared -c 10 -j 2 -T <s> -D tenant=ten_… -D mode=test … -f <this file>
 -- Ids and keys derive from txid_current() (unique, increasing, like the time-prefixed ids of src/ledger/ids.ts);

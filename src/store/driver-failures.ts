@@ -4,7 +4,7 @@ import { StoreUnavailable } from '../ledger/errors.js';
 
 // How the drivers say "the store cannot be reached right now", as opposed to "this statement
 // failed". Their codes are read here and nowhere else: above the store, such a failure is a
-// StoreUnavailable (src/core/errors.ts), and every other error passes through unchanged (a
+// StoreUnavailable (src/ledger/errors.ts), and every other error passes through unchanged (a
 // unique violation stays the driver's error for unique-violation.ts and write-behind.ts).
 
 /**
