@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { presentOAuthClient } from '../surfaces/org/http/admin-routes.js';
 import { nowIso } from '../ledger/clock.js';
-import { createOAuthClient, listOAuthClients, ORG_ROLES, revokeOAuthClient } from '../surfaces/org/domain/oauth-clients.js';
+import { createOAuthClient, listOAuthClients, revokeOAuthClient } from '../surfaces/org/domain/oauth-clients.js';
+import { ORG_ROLES } from '../surfaces/org/domain/model.js';
 import type { Store } from '../store/ports.js';
 
 type WithStore = <T>(work: (store: Store) => Promise<T>) => Promise<T>;

@@ -4,7 +4,7 @@ import { creationTimeOfId } from '../ledger/ids.js';
 import type { Mode } from '../ledger/model.js';
 import type { AccountDirectoryRepository, DirectoryEntry, DirectoryQuery } from './ports.js';
 import type { Database } from './database.js';
-import type { DialectName } from './dialects.js';
+import type { DialectName } from './database.js';
 import { rowToBalance, rowToLedgerEntry } from './rows.js';
 
 // The operator console's one list of every vendor's account holders (issue 14). There is no

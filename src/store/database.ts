@@ -4,6 +4,9 @@
  * Integers are bigint (SQLite with safe integers, pg int8 parsed as BigInt); timestamps are
  * fixed-width UTC ISO 8601 text, which sorts like time on both stores.
  */
+/** The two stores: embedded SQLite and PostgreSQL. */
+export type DialectName = 'sqlite' | 'postgres';
+
 export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;

@@ -17,7 +17,8 @@ import { postgresAnswersFreshConnection, storeFailureOf } from './driver-failure
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { postgresDialect } from './postgres-driver.js';
 
-export type DialectName = 'sqlite' | 'postgres';
+import type { DialectName } from './database.js';
+export type { DialectName };
 
 export interface DatabaseOptions {
   /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…` */

@@ -5,9 +5,8 @@ import type { BalanceRepository, LedgerRepository } from './ports.js';
 import type { UniqueKey, UniqueKeyStore } from '../ledger/store.js';
 import type { UniqueKeyTable } from './database.js';
 import { keysetPage } from './keyset.js';
-import { findRow, lockRow } from './row-locks.js';
+import { defineInsert, defineKeyedRead, defineUpdate, findRow, lockRow } from './statements.js';
 import { balanceToRow, ledgerEntryToRow, rowToBalance, rowToLedgerEntry } from './rows.js';
-import { defineInsert, defineKeyedRead, defineUpdate } from './statements.js';
 import type { StoreHandle } from './module-repositories.js';
 
 const balanceByKey = defineKeyedRead('balances', ['tenant_id', 'mode', 'holder_id', 'currency']);

@@ -1,22 +1,7 @@
-import type { Kysely } from 'kysely';
 import type { LedgerTransaction } from '../ledger/store.js';
-import type { Database } from './database.js';
-import type { DialectName } from './dialects.js';
-import type { BalanceRepository, Repositories } from './ports.js';
-import type { WriteSink } from './write-behind.js';
+import type { Repositories, StoreHandle } from './ports.js';
 
-/**
- * What a vendor module's repositories are built from: the transaction's (or the reader's)
- * database handle, its dialect, where its writes go (held back until the next read or the
- * commit: write-behind.ts), and the kernel's balances (for rows that carry a copy of one).
- * `db` knows the service's own tables; a module adds its own with `db.withTables<…>()`.
- */
-export interface StoreHandle {
-  db: Kysely<Database>;
-  dialect: DialectName;
-  writes: WriteSink;
-  balances: BalanceRepository;
-}
+export type { StoreHandle };
 
 /** A vendor module's repositories, reached from any transaction or reader of the store. */
 export interface ModuleRepositories<R> {

@@ -3,9 +3,24 @@ import type { OutboxEvent } from '../ledger/events.js';
 import type { Balance, LedgerEntry, ListCursor, Mode, Page, PageRequest, Scope } from '../ledger/model.js';
 import type { BalanceStore, EmailStore, EntryStore, EventStore, LedgerStore, LedgerTransaction, UniqueKeyStore } from '../ledger/store.js';
 import type { ApiKey, DeliveryAttempt, DeliveryStatus, Tenant, WebhookDelivery, WebhookEndpoint } from '../tenancy/model.js';
-import type { StoreHandle } from './module-repositories.js';
+import type { Kysely } from 'kysely';
+import type { Database, DialectName } from './database.js';
+import type { WriteSink } from './write-behind.js';
 
 export type { OutboxEvent };
+
+/**
+ * What a vendor module's repositories are built from: the transaction's (or the reader's)
+ * database handle, its dialect, where its writes go (held back until the next read or the
+ * commit: write-behind.ts), and the kernel's balances (for rows that carry a copy of one).
+ * `db` knows the service's own tables; a module adds its own with `db.withTables<…>()`.
+ */
+export interface StoreHandle {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  writes: WriteSink;
+  balances: BalanceRepository;
+}
 
 /**
  * The whole store: the kernel's LedgerStore (src/ledger/store.ts) and what the service around

@@ -1,36 +1,26 @@
-import type { SelectQueryBuilder } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './database.js';
-import type { DialectName } from './dialects.js';
-import type { StoreHandle } from './module-repositories.js';
-import type { KeyedRead, TableName } from './statements.js';
+import type { DialectName } from './database.js';
 
 // The one way to lock rows for update. On PostgreSQL a locking read is `SELECT … FOR UPDATE`
 // (`SKIP LOCKED` for the outbox's claims, so workers pass each other's rows); SQLite has one
 // writer, and its transaction already excludes every other writer, so the same read takes no
 // clause there. A locked read also begins the write-behind transaction first (write-behind.ts):
-// a plain read before the first write may run outside it, a lock may not.
+// a plain read before the first write may run outside it, a lock may not. A keyed row is
+// locked with lockRow (statements.ts), any other query with lockRows.
 
-/** What a locking read runs on: the transaction's (or the reader's) Kysely and its write sink. */
-type Session = Pick<StoreHandle, 'db' | 'dialect' | 'writes'>;
+/** What a locking read runs on: the transaction's (or the reader's) Kysely and its write sink (StoreHandle). */
+export interface Session {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  writes: { beginTransaction(): Promise<void> };
+}
 
 /** `query` with the row lock of `dialect`. */
 export function forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, dialect: DialectName, options: { skipLocked?: boolean } = {}): SelectQueryBuilder<DB, TB, O> {
   if (dialect !== 'postgres') return query;
   const locked = query.forUpdate();
   return options.skipLocked ? locked.skipLocked() : locked;
-}
-
-/** Reads the row `read` keys with `values`, and holds its write lock until the transaction ends. */
-export async function lockRow<T extends TableName>(handle: Session, read: KeyedRead<T>, values: readonly unknown[]): Promise<Database[T] | undefined> {
-  await handle.writes.beginTransaction();
-  const { rows } = await handle.db.executeQuery(read.query(handle.dialect, true, values));
-  return rows[0];
-}
-
-/** Reads the row `read` keys with `values` (no lock). */
-export async function findRow<T extends TableName>(handle: Omit<Session, 'writes'>, read: KeyedRead<T>, values: readonly unknown[]): Promise<Database[T] | undefined> {
-  const { rows } = await handle.db.executeQuery(read.query(handle.dialect, false, values));
-  return rows[0];
 }
 
 /** Every row `query` reads, locked until the transaction ends (`skipLocked`: rows another transaction holds are passed over). */

@@ -11,8 +11,8 @@ import {
   type Dialect,
 } from 'kysely';
 import type { Database } from './database.js';
-import type { DialectName } from './dialects.js';
-import { forUpdate } from './row-locks.js';
+import type { DialectName } from './database.js';
+import { forUpdate, type Session } from './row-locks.js';
 
 // Statement definitions: the store's hot keyed reads and its queued writes, each declared once
 // in code (a module-level `const`), built with Kysely over the typed `Database` and compiled
@@ -222,4 +222,17 @@ export function defineUpdate<T extends TableName, S extends ColumnOf<T>, K exten
 export function statementOf(write: PendingWrite, dialect: DialectName): StatementQuery {
   const compiled = write.statement.query(dialect, write.row);
   return { ...compiled, parameters: write.statement.parametersOf(write.row), preparedName: write.statement.name };
+}
+
+/** Reads the row `read` keys with `values`, and holds its write lock until the transaction ends. */
+export async function lockRow<T extends TableName>(handle: Session, read: KeyedRead<T>, values: readonly unknown[]): Promise<Database[T] | undefined> {
+  await handle.writes.beginTransaction();
+  const { rows } = await handle.db.executeQuery(read.query(handle.dialect, true, values));
+  return rows[0];
+}
+
+/** Reads the row `read` keys with `values` (no lock). */
+export async function findRow<T extends TableName>(handle: Omit<Session, 'writes'>, read: KeyedRead<T>, values: readonly unknown[]): Promise<Database[T] | undefined> {
+  const { rows } = await handle.db.executeQuery(read.query(handle.dialect, false, values));
+  return rows[0];
 }

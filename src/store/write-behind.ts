@@ -1,5 +1,5 @@
 import { CompiledQuery, PostgresQueryCompiler, type DatabaseConnection, type QueryResult } from 'kysely';
-import type { DialectName } from './dialects.js';
+import type { DialectName } from './database.js';
 import { statementOf, type PendingWrite, type StatementQuery } from './statements.js';
 import { domainErrorOf } from './unique-violation.js';
 

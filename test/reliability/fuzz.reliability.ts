@@ -12,7 +12,8 @@ import { call, client } from '../support/http.js';
 import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { failureShapeViolations, isMethodNotAllowed, isNotFound } from './surface-shapes.js';
-import { createOAuthClient, ORG_ROLES } from '../../src/surfaces/org/domain/oauth-clients.js';
+import { createOAuthClient } from '../../src/surfaces/org/domain/oauth-clients.js';
+import { ORG_ROLES } from '../../src/surfaces/org/domain/model.js';
 import type { Mode } from '../../src/ledger/model.js';
 
 // SPEC §2 "Errors", §6 "Reliability": property-based fuzzing (fast-check) of the body, query

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { VendorModule } from '../vendor-module.js';
-import { ORG_ROLES } from './domain/oauth-clients.js';
+import { ORG_ROLES } from './domain/model.js';
 import { orgAccountPage, registerOrgAdminRoutes } from './http/admin-routes.js';
 import { ORG_SURFACES } from './http/surface.js';
 import * as orgTables from './store/migrations/2026-12-03-org.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { VendorModule } from '../vendor-module.js';
-import { SUB_ACCOUNT_STATUSES } from './domain/sub-accounts.js';
+import { SUB_ACCOUNT_STATUSES } from './domain/model.js';
 import { registerPlatformAdminRoutes, subAccountPage } from './http/admin-routes.js';
 import { platformSurface } from './http/surface.js';
 import * as platformTables from './store/migrations/2026-12-03-platform.js';

@@ -4,8 +4,7 @@ import type { BalanceHolder } from '../domain/model.js';
 import type { BalanceHolderRepository } from '../domain/ports.js';
 import type { Database } from '../../../store/database.js';
 import type { StoreHandle } from '../../../store/module-repositories.js';
-import { findRow, lockRow } from '../../../store/row-locks.js';
-import { defineInsert, defineKeyedRead, defineUpdate } from '../../../store/statements.js';
+import { defineInsert, defineKeyedRead, defineUpdate, findRow, lockRow } from '../../../store/statements.js';
 import type { AccountTable } from './tables.js';
 
 type HolderTable = 'customers' | 'accounts';

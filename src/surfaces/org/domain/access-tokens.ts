@@ -2,7 +2,8 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import { Unauthenticated } from '../../../ledger/errors.js';
 import { newId } from '../../../ledger/ids.js';
 import type { Mode, Scope } from '../../../ledger/model.js';
-import { isOrgRole, type OAuthClient, type OrgRole } from './oauth-clients.js';
+import { isOrgRole } from './oauth-clients.js';
+import { type OAuthClient, type OrgRole } from './model.js';
 import { SIGNING_ALGORITHM, type SigningKey } from '../store/signing-keys.js';
 
 /** Seconds an access token lives (`expires_in`): short, as BidZenith's "expire after a short period". */

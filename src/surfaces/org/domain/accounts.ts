@@ -1,15 +1,16 @@
+import type { LowBalanceSettings, OrgAccount } from './model.js';
 import { isEmailAddress } from '../../../ledger/emails.js';
 import { NotFound, ValidationFailed, type FieldViolation } from '../../../ledger/errors.js';
 import { domainEvent, type DomainEvent } from '../../../ledger/events.js';
 import { newId } from '../../../ledger/ids.js';
 import { evaluateLowBalance } from './low-balance.js';
-import { isCurrencyCode, zero, type Money } from '../../../ledger/money.js';
+import { isCurrencyCode, zero } from '../../../ledger/money.js';
 import type { CommandContext, Page, Scope } from '../../../ledger/model.js';
 import type { CommandOutput } from '../../../ledger/pipeline.js';
 import { changeTime } from '../../../ledger/postings.js';
 import type { LedgerTransaction } from '../../../ledger/store.js';
 import { orgRepositoriesOf } from '../store/repositories.js';
-import type { OrgTransaction } from './transactions.js';
+import type { OrgTransaction } from './model.js';
 
 export const ORG_ACCOUNT_ID_PREFIX = 'oacc';
 const MAX_NAME = 255;
@@ -23,29 +24,6 @@ declare module '../../../ledger/events.js' {
     'org_account.low_balance_recovered': OrgAccount;
     'org_transaction.created': { account: OrgAccount; transaction: OrgTransaction };
   }
-}
-
-/** When to warn that the balance is low (BidZenith's lowBalance). */
-export interface LowBalanceSettings {
-  hasNotification: boolean;
-  notificationEmail: string;
-  /** In the account's currency. */
-  threshold: Money;
-}
-
-/** A BidZenith organization account: a balance holder with one currency, fixed forever. */
-export interface OrgAccount {
-  id: string;
-  name: string;
-  description: string | null;
-  currency: string;
-  /** A copy of its ledger balance, written by every posting to it. */
-  balance: Money;
-  lowBalance: LowBalanceSettings | null;
-  /** The low-balance edge state: the balance was below the threshold at the last change. */
-  belowThreshold: boolean;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** What a create or a full replace states (omitted optional fields are null: cleared). */

@@ -1,7 +1,7 @@
 import type { EmailMessage } from '../../../ledger/emails.js';
 import { domainEvent, type DomainEvent } from '../../../ledger/events.js';
 import { majorDecimalOf } from '../../../ledger/money.js';
-import type { OrgAccount } from './accounts.js';
+import type { OrgAccount } from './model.js';
 
 /** Whether the account's balance is below its low-balance threshold (no settings: never). */
 export function isBelowThreshold(account: Pick<OrgAccount, 'balance' | 'lowBalance'>): boolean {

@@ -1,3 +1,4 @@
+import { ORG_ROLES, type OAuthClient, type OrgRole } from './model.js';
 import { orgRepositoriesOf } from '../store/repositories.js';
 import { timingSafeEqual } from 'node:crypto';
 import { hashSecret } from '../../../tenancy/credentials.js';
@@ -5,21 +6,6 @@ import { NotFound, PermissionDenied, Unauthenticated, ValidationFailed } from '.
 import { newId, randomBase62 } from '../../../ledger/ids.js';
 import { MODES, type Mode } from '../../../ledger/model.js';
 import type { Repositories } from '../../../store/ports.js';
-
-/** What an OAuth client may do, as the roles in its access tokens name it (SPEC §5). */
-export const ORG_ROLES = ['accounts.read', 'accounts.write', 'transactions.read', 'transactions.write'] as const;
-export type OrgRole = (typeof ORG_ROLES)[number];
-
-/** An app client of one tenant and mode (BidZenith's "App Client"): client credentials grant. */
-export interface OAuthClient {
-  id: string;
-  tenantId: string;
-  mode: Mode;
-  name: string;
-  roles: OrgRole[];
-  createdAt: string;
-  revokedAt: string | null;
-}
 
 export interface OAuthClientInput {
   name: string;

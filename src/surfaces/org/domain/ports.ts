@@ -1,6 +1,6 @@
-import type { OAuthClient } from './oauth-clients.js';
-import type { OrgAccount } from './accounts.js';
-import type { OrgTransaction } from './transactions.js';
+import type { OAuthClient } from './model.js';
+import type { OrgAccount } from './model.js';
+import type { OrgTransaction } from './model.js';
 import type { Page, Scope } from '../../../ledger/model.js';
 
 /** The org surface's storage (BidZenith accounts, their transactions, OAuth clients, the signing key). */

@@ -4,33 +4,12 @@ import { externalPosting, post } from '../../../ledger/postings.js';
 import type { Money } from '../../../ledger/money.js';
 import { fitsUnitsAndNanos } from './money-units.js';
 import type { CommandContext, Page, Scope } from '../../../ledger/model.js';
-import { findOrgAccount, lockOrgAccount, settleAccount, type OrgAccount } from './accounts.js';
+import { findOrgAccount, lockOrgAccount, settleAccount } from './accounts.js';
+import type { OrgAccount, OrgTransaction, OrgTransactionDetail } from './model.js';
 import type { OrgTransactionFilter } from './ports.js';
 import type { CommandOutput } from '../../../ledger/pipeline.js';
 import type { LedgerTransaction } from '../../../ledger/store.js';
 import { orgRepositoriesOf } from '../store/repositories.js';
-
-export const PAYMENT_TYPES = ['API', 'PAYPAL', 'BACS'] as const;
-export type PaymentType = (typeof PAYMENT_TYPES)[number];
-
-/** What a transaction is, besides its amount (BidZenith: exactly one of these). */
-export type OrgTransactionDetail =
-  | { kind: 'topup'; reference: string | null; paymentType: PaymentType }
-  | { kind: 'adjustment'; reason: string | null }
-  | { kind: 'dataInstance'; dataInstanceId: string };
-
-/** One posting to an org account, as BidZenith shows it; its id is its ledger entry's. */
-export interface OrgTransaction {
-  id: string;
-  accountId: string;
-  /** Signed: positive is a credit. */
-  amount: Money;
-  /** The balance right after it (the ledger entry's balance after). */
-  balance: Money;
-  description: string | null;
-  detail: OrgTransactionDetail;
-  createdAt: string;
-}
 
 export interface CreateOrgTransactionInput {
   amount: Money;

@@ -4,10 +4,12 @@ import { AmountRejected, fromMajorDecimal, majorDecimalOf } from '../../../ledge
 import { AccountDetail, AccountPath, directoryEntryOf, presentDetail } from '../../../admin/account-routes.js';
 import { runOperatorCommand } from '../../../admin/operator-command.js';
 import type { HolderPage } from '../../vendor-module.js';
-import { findOrgAccount, replaceOrgAccount, type OrgAccount } from '../domain/accounts.js';
+import { findOrgAccount, replaceOrgAccount } from '../domain/accounts.js';
+import { type OrgAccount } from '../domain/model.js';
 import { orgRepositoriesOf } from '../store/repositories.js';
 import { nowIso } from '../../../ledger/clock.js';
-import { createOAuthClient, listOAuthClients, ORG_ROLES, revokeOAuthClient, type OAuthClient } from '../domain/oauth-clients.js';
+import { createOAuthClient, listOAuthClients, revokeOAuthClient } from '../domain/oauth-clients.js';
+import { ORG_ROLES, type OAuthClient } from '../domain/model.js';
 import { Described } from '../../../http/openapi-operations.js';
 import type { SurfaceApp } from '../../../http/surface.js';
 import type { AppServices } from '../../../http/services.js';

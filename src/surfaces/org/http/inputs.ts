@@ -2,8 +2,10 @@ import type { Static } from 'typebox';
 import { ValidationFailed, type FieldViolation } from '../../../ledger/errors.js';
 import { AmountRejected, isCurrencyCode, type Money } from '../../../ledger/money.js';
 import { fromUnitsAndNanos, int64FromJson } from '../domain/money-units.js';
-import type { LowBalanceSettings, ReplaceOrgAccountInput, CreateOrgAccountInput } from '../domain/accounts.js';
-import type { CreateOrgTransactionInput, OrgTransactionDetail } from '../domain/transactions.js';
+import type { ReplaceOrgAccountInput, CreateOrgAccountInput } from '../domain/accounts.js';
+import type { LowBalanceSettings } from '../domain/model.js';
+import type { CreateOrgTransactionInput } from '../domain/transactions.js';
+import type { OrgTransactionDetail } from '../domain/model.js';
 import type { OrgTransactionFilter } from '../domain/ports.js';
 import type * as S from './schemas.js';
 

@@ -1,8 +1,8 @@
 import type { Page } from '../../../ledger/model.js';
 import type { Money } from '../../../ledger/money.js';
 import { toUnitsAndNanos } from '../domain/money-units.js';
-import type { OrgAccount } from '../domain/accounts.js';
-import type { OrgTransaction } from '../domain/transactions.js';
+import type { OrgAccount } from '../domain/model.js';
+import type { OrgTransaction } from '../domain/model.js';
 import type { StoredResponse } from '../../../store/ports.js';
 import { jsonResponse } from '../../../http/surface.js';
 import type { AccountJson, TransactionJson } from './schemas.js';

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { IDEMPOTENCY_KEY_PATTERN } from '../../../http/idempotency.js';
-import { PAYMENT_TYPES, type PaymentType } from '../domain/transactions.js';
+import { PAYMENT_TYPES, type PaymentType } from '../domain/model.js';
 
 // Wire schemas of BidZenith's Organization Accounts (seed 003; reference part B): JSON
 // transcoding of its gRPC API, so camelCase fields and google.type.Money amounts.

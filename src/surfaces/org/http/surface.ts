@@ -1,6 +1,6 @@
 import { verifyAccessToken } from '../domain/access-tokens.js';
 import { PermissionDenied, Unauthenticated } from '../../../ledger/errors.js';
-import type { OrgRole } from '../domain/oauth-clients.js';
+import type { OrgRole } from '../domain/model.js';
 import { signingKeyOf } from '../store/signing-keys.js';
 import { bearerTokenOf, type BearerCredential } from '../../../http/auth.js';
 import type { SurfaceDefinition } from '../../../http/surface.js';

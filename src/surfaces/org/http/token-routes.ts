@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { issueAccessToken, ACCESS_TOKEN_TTL_SECONDS } from '../domain/access-tokens.js';
 import { Unauthenticated, ValidationFailed } from '../../../ledger/errors.js';
-import { authenticateOAuthClient, checkRoles, type OAuthClient, type OrgRole } from '../domain/oauth-clients.js';
+import { authenticateOAuthClient, checkRoles } from '../domain/oauth-clients.js';
+import { type OAuthClient, type OrgRole } from '../domain/model.js';
 import { signingKeyOf } from '../store/signing-keys.js';
 import { HttpFailure } from '../../../http/failures.js';
 import { jsonBodyProblem } from '../../../http/json-body.js';

@@ -3,8 +3,7 @@ import { AlreadyExists } from '../../../ledger/errors.js';
 import type { OAuthClientRepository, OrgAccountRepository, OrgRepositories, OrgTransactionRepository, SigningKeyRepository } from '../domain/ports.js';
 import type { Page } from '../../../ledger/model.js';
 import { defineRepositories, type StoreHandle } from '../../../store/module-repositories.js';
-import { findRow, lockRow } from '../../../store/row-locks.js';
-import { defineInsert, defineKeyedRead, defineUpdate } from '../../../store/statements.js';
+import { defineInsert, defineKeyedRead, defineUpdate, findRow, lockRow } from '../../../store/statements.js';
 import { oauthClientToRow, orgAccountToRow, orgTransactionToRow, rowToOAuthClient, rowToOrgAccount, rowToOrgTransaction, rowToSigningKey, signingKeyToRow } from './rows.js';
 import './tables.js';
 

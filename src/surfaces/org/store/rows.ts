@@ -1,8 +1,8 @@
 import type { Mode } from '../../../ledger/model.js';
-import type { OAuthClient, OrgRole } from '../domain/oauth-clients.js';
-import type { OrgAccount } from '../domain/accounts.js';
+import type { OAuthClient, OrgRole } from '../domain/model.js';
+import type { OrgAccount } from '../domain/model.js';
 import type { StoredSigningKey } from '../domain/ports.js';
-import type { OrgTransaction, OrgTransactionDetail } from '../domain/transactions.js';
+import type { OrgTransaction, OrgTransactionDetail } from '../domain/model.js';
 import type { OAuthClientTable, OrgAccountTable, OrgTransactionTable, SigningKeyTable, StoredLowBalance } from './tables.js';
 
 // rowToX / xToRow of the org tables: amounts as decimal text of atoms, settings as JSON text.

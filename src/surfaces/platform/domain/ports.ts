@@ -1,6 +1,6 @@
 import type { ListCursor, Page, PageRequest, Scope } from '../../../ledger/model.js';
-import type { SubAccount, SubAccountStatus, SubAccountType } from './sub-accounts.js';
-import type { Transfer } from './transfers.js';
+import type { SubAccount, SubAccountStatus, SubAccountType } from './model.js';
+import type { Transfer } from './model.js';
 
 /** The platform surface's storage: sub-accounts and transfers (platform/store implements it). */
 export interface PlatformRepositories {

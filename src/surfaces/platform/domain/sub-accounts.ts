@@ -1,3 +1,4 @@
+import type { PublicProfile, SubAccount, SubAccountConfigurations, SubAccountStatus, SubAccountType } from './model.js';
 import { NotFound, ValidationFailed } from '../../../ledger/errors.js';
 import { domainEvent, type DomainEventKind } from '../../../ledger/events.js';
 import { newHexId } from '../../../ledger/ids.js';
@@ -18,40 +19,6 @@ declare module '../../../ledger/events.js' {
     'sub_account.activated': SubAccount;
     'sub_account.suspended': SubAccount;
   }
-}
-
-/**
- * A platform's sub-account (Xendit xenPlatform, SPEC §4): a balance holder of its own, with a
- * type that never changes and a status that moves along the allowed lifecycle. The platform
- * itself holds balances under its tenant id and has no row here.
- */
-export type SubAccountType = 'OWNED' | 'MANAGED' | 'CUSTOM';
-export const SUB_ACCOUNT_STATUSES = ['INVITED', 'REGISTERED', 'AWAITING_DOCS', 'PENDING_VERIFICATION', 'LIVE', 'SUSPENDED'] as const;
-export type SubAccountStatus = (typeof SUB_ACCOUNT_STATUSES)[number];
-
-/** How a CUSTOM sub-account is configured, instead of a type (Xendit's `configurations`). */
-export interface SubAccountConfigurations {
-  paymentSettingsFollowPlatform?: boolean;
-  hasWithdrawal?: boolean;
-  hasDashboard?: boolean;
-}
-
-export interface PublicProfile {
-  businessName: string;
-  description?: string;
-}
-
-export interface SubAccount {
-  id: string;
-  type: SubAccountType;
-  status: SubAccountStatus;
-  email: string;
-  publicProfile: PublicProfile;
-  configurations: SubAccountConfigurations | null;
-  /** ISO 3166-1 alpha-2: the tenant's country. */
-  country: string;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** Either a type or configurations (the surface refuses both and neither). */

@@ -1,3 +1,4 @@
+import type { SubAccount, Transfer } from './model.js';
 import { LedgerError, NotFound } from '../../../ledger/errors.js';
 import { domainEvent } from '../../../ledger/events.js';
 import { newHexId } from '../../../ledger/ids.js';
@@ -7,27 +8,12 @@ import type { CommandContext, Scope } from '../../../ledger/model.js';
 import type { CommandOutput } from '../../../ledger/pipeline.js';
 import type { LedgerTransaction } from '../../../ledger/store.js';
 import { platformRepositories } from '../store/repositories.js';
-import type { SubAccount } from './sub-accounts.js';
 
 declare module '../../../ledger/events.js' {
   interface DomainEvents {
     'transfer.created': Transfer;
     'balance.topped_up': { holderId: string; amount: Money; balance: Money };
   }
-}
-
-/**
- * Money moved between a platform (its user id is the tenant id) and its sub-accounts, or
- * between two sub-accounts: one posting on the shared ledger, two entries, one transaction.
- */
-export interface Transfer {
-  id: string;
-  reference: string;
-  amount: Money;
-  sourceUserId: string;
-  destinationUserId: string;
-  status: 'SUCCESSFUL';
-  createdAt: string;
 }
 
 export interface CreateTransferInput {

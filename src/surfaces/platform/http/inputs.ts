@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AmountRejected, fromMajorDecimal, isCurrencyCode, type Money } from '../../../ledger/money.js';
-import { SUB_ACCOUNT_STATUSES, type CreateSubAccountInput, type SubAccountConfigurations, type SubAccountListQuery, type SubAccountStatus, type UpdateSubAccountInput } from '../domain/sub-accounts.js';
+import { type CreateSubAccountInput, type SubAccountListQuery, type UpdateSubAccountInput } from '../domain/sub-accounts.js';
+import { SUB_ACCOUNT_STATUSES, type SubAccountConfigurations, type SubAccountStatus } from '../domain/model.js';
 import { HttpFailure } from '../../../http/failures.js';
 import { PlatformValidationFailure } from './errors.js';
 import { numberTextOf } from './json-numbers.js';

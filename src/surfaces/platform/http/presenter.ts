@@ -1,8 +1,8 @@
 import { majorDecimalOf, type Money } from '../../../ledger/money.js';
 import type { Page } from '../../../ledger/model.js';
 import type { StoredResponse } from '../../../store/ports.js';
-import type { SubAccount } from '../domain/sub-accounts.js';
-import type { Transfer } from '../domain/transfers.js';
+import type { SubAccount } from '../domain/model.js';
+import type { Transfer } from '../domain/model.js';
 import { jsonResponse } from '../../../http/surface.js';
 import { exactNumber, stringifyWithExactNumbers } from './json-numbers.js';
 import type { AccountJson } from './schemas.js';

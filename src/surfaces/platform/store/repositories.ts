@@ -2,12 +2,11 @@ import { sql, type SqlBool } from 'kysely';
 import { AlreadyExists } from '../../../ledger/errors.js';
 import type { Mode } from '../../../ledger/model.js';
 import type { PlatformRepositories, SubAccountRepository, TransferRepository } from '../domain/ports.js';
-import type { PublicProfile, SubAccount, SubAccountConfigurations, SubAccountStatus, SubAccountType } from '../domain/sub-accounts.js';
-import type { Transfer } from '../domain/transfers.js';
+import type { PublicProfile, SubAccount, SubAccountConfigurations, SubAccountStatus, SubAccountType } from '../domain/model.js';
+import type { Transfer } from '../domain/model.js';
 import { keysetPage } from '../../../store/keyset.js';
 import { defineRepositories, type StoreHandle } from '../../../store/module-repositories.js';
-import { findRow, lockRow } from '../../../store/row-locks.js';
-import { defineInsert, defineKeyedRead, defineUpdate } from '../../../store/statements.js';
+import { defineInsert, defineKeyedRead, defineUpdate, findRow, lockRow } from '../../../store/statements.js';
 
 /** The platform's repositories on a transaction or reader of the store: `platformRepositories.of(tx)`. */
 export const platformRepositories = defineRepositories<PlatformRepositories>((handle) => ({
