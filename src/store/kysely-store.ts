@@ -44,7 +44,7 @@ export class KyselyStore implements Store {
   constructor(database: OpenDatabase, options: { directory?: readonly DirectorySource[] } = {}) {
     ({ db: this.db, dialect: this.dialect, bind: this.bind, close: this.closeDatabase } = database);
     this.shared = { tenantCache: new ExpiringMap<string, Tenant>(TENANT_CACHE_MAX), directory: options.directory ?? [] };
-    this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.shared, true);
+    this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.shared);
     this.outbox = new KyselyOutboxQueue(this);
     this.groupCommit = this.dialect === 'sqlite' ? new SqliteGroupCommit(this.db) : undefined;
   }
@@ -54,7 +54,7 @@ export class KyselyStore implements Store {
    * write's AlreadyExists or IdempotencyKeyTaken may come from here rather than from the call.
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    const inUnit = (unit: WriteBehindConnection) => work(new UnitRepositories(this.bind(unit), this.dialect, unit, this.shared, false));
+    const inUnit = (unit: WriteBehindConnection) => work(new UnitRepositories(this.bind(unit), this.dialect, unit, this.shared));
     if (this.groupCommit) return this.groupCommit.run(inUnit);
     return this.db.getExecutor().provideConnection(async (connection) => {
       const unit = new WriteBehindConnection(connection, POSTGRES_TRANSACTION);
@@ -99,12 +99,10 @@ class UnitRepositories implements Repositories {
     readonly dialect: DialectName,
     readonly writes: WriteSink,
     private readonly shared: SharedState,
-    /** Outside a transaction: what it reads is committed, so a tenant found may be remembered. */
-    private readonly committedReads: boolean,
   ) {}
 
   get tenants() {
-    return (this.built.tenants ??= tenantRepository(this.db, this.shared.tenantCache, this.committedReads));
+    return (this.built.tenants ??= tenantRepository(this.db, this.shared.tenantCache));
   }
   get apiKeys() {
     return (this.built.apiKeys ??= apiKeyRepository(this.db, this.writes));
@@ -149,13 +147,17 @@ class UnitRepositories implements Repositories {
 /**
  * Tenants are never changed nor deleted (no route or command does either), so a committed one
  * found by id is remembered for the process's life: the platform surface reads its tenant's
- * country on every create, top-up and transfer. Inside a transaction a remembered tenant is
- * used, but one read there is not remembered (the transaction that inserted it may roll back).
- * If tenants ever become mutable, this cache must go.
+ * country on every create, top-up and transfer, inside the write's transaction. A tenant read in
+ * a transaction is committed data unless that same transaction inserted it (it may still roll
+ * back), so every tenant read is remembered but those. If tenants ever become mutable, this
+ * cache must go.
  */
-function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenant>, remember: boolean): TenantRepository {
+function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenant>): TenantRepository {
+  // Tenants this unit of work inserted: not committed yet, so never remembered.
+  const inserted = new Set<string>();
   return {
     async insert(t: Tenant) {
+      inserted.add(t.id);
       await db
         .insertInto('tenants')
         .values({ id: t.id, name: t.name, country: t.country, callback_token: t.callbackToken, created_at: t.createdAt })
@@ -167,7 +169,7 @@ function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenan
       if (known) return known;
       const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
       const tenant = row && Object.freeze(rowToTenant(row));
-      if (tenant && remember) cache.set(id, tenant, Infinity, now);
+      if (tenant && !inserted.has(id)) cache.set(id, tenant, Infinity, now);
       return tenant;
     },
     async count() {
