@@ -2,8 +2,7 @@ import type { Config } from './config.js';
 import { nowIso } from './ledger/clock.js';
 import { LedgerPipeline } from './ledger/pipeline.js';
 import { IdempotentCommands } from './http/idempotency.js';
-import type { Repositories } from './store/ports.js';
-import type { Store } from './store/ports.js';
+import type { Repositories, Store } from './store/ports.js';
 import { createTenant, DEFAULT_TENANT_NAME, type CreatedTenant } from './tenancy/tenants.js';
 import { createOAuthClient } from './surfaces/org/domain/oauth-clients.js';
 import { ORG_ROLES, type OAuthClient } from './surfaces/org/domain/model.js';
@@ -30,7 +29,7 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
   const vendors = options.vendors ?? VENDORS;
   const store = await openStore(config, { ...options, vendors });
   const events = eventCatalog(vendors);
-  const migrations = migrationProviderOf(vendors.map((vendor) => vendor.migrations ?? {}));
+  const migrations = migrationProviderOf(vendors);
   const ledger = new LedgerPipeline<Repositories>(store, events);
   const metrics = createMetrics();
   metrics.measureQueueDepth(() => store.outbox.depth());
@@ -74,7 +73,7 @@ export async function openStore(
     throw databaseStartupFailure(error, config.databaseUrl);
   }
   try {
-    if (migrate) await migrateToLatest(database.db, migrationProviderOf(vendors.map((vendor) => vendor.migrations ?? {})));
+    if (migrate) await migrateToLatest(database.db, migrationProviderOf(vendors));
   } catch (error) {
     await database.close().catch(() => {});
     throw databaseStartupFailure(error, config.databaseUrl);

@@ -55,7 +55,7 @@ const summaryFields = {
 const AccountSummary = Type.Object(summaryFields);
 const AccountList = Type.Object({ data: Type.Array(AccountSummary), next_cursor: OrNull(Type.String()) });
 const BalanceJson = Type.Object({ currency: Type.String(), amount: Type.String({ description: 'Exact, in major units.' }), updated_at: Timestamp });
-export const LowBalanceJson = Type.Object({ has_notification: Type.Boolean(), notification_email: Type.String(), threshold: Type.String({ description: 'In major units of the account currency.' }) });
+const LowBalanceJson = Type.Object({ has_notification: Type.Boolean(), notification_email: Type.String(), threshold: Type.String({ description: 'In major units of the account currency.' }) });
 // The actions the console knows on an account page: each vendor's holder page offers its own (VendorModule.holderPages).
 const AccountActions = Type.Object({
   platform_status: Type.Optional(OrNull(Type.Object({ current: Type.String(), allowed: Type.Array(Type.String()) }))),

@@ -25,7 +25,7 @@ const rejection = async (work: Promise<unknown>): Promise<unknown> => {
 async function withDatabase(url: string, work: (database: OpenDatabase) => Promise<void>): Promise<void> {
   const database = openDatabase({ url, poolSize: 2 });
   try {
-    await migrateToLatest(database.db, migrationProviderOf(VENDORS.map((vendor) => vendor.migrations ?? {})));
+    await migrateToLatest(database.db, migrationProviderOf(VENDORS));
     await work(database);
   } finally {
     await database.close();

@@ -23,7 +23,7 @@ for (const kind of await storeKinds()) {
       database = await createTestDatabase(kind);
       const opened = openDatabase({ url: database.url });
       const { db } = opened;
-      const migrator = new Migrator({ db, provider: migrationProviderOf(VENDORS.map((vendor) => vendor.migrations ?? {})) });
+      const migrator = new Migrator({ db, provider: migrationProviderOf(VENDORS) });
       const { error } = await migrator.migrateTo('2026-11-23-outbox-delivery');
       assert.equal(error, undefined);
       const holder = (table: string, id: string, currency: string | null, balance: number | null, extra: string) =>

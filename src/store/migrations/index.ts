@@ -24,10 +24,10 @@ export const SERVICE_MIGRATIONS: Readonly<Record<string, Migration>> = {
  * name): a vendor's tables are created on the date its migration is named for.
  * @throws when two migrations share a name
  */
-export function migrationProviderOf(vendorMigrations: readonly Readonly<Record<string, Migration>>[]): MigrationProvider {
+export function migrationProviderOf(vendors: readonly { migrations?: Readonly<Record<string, Migration>> }[]): MigrationProvider {
   const all: Record<string, Migration> = { ...SERVICE_MIGRATIONS };
-  for (const migrations of vendorMigrations) {
-    for (const [name, migration] of Object.entries(migrations)) {
+  for (const vendor of vendors) {
+    for (const [name, migration] of Object.entries(vendor.migrations ?? {})) {
       if (all[name]) throw new Error(`two migrations are named ${name}`);
       all[name] = migration;
     }

@@ -33,7 +33,6 @@ function textToPaymentRules(text: string | null): PaymentRules | null {
   };
 }
 
-
 function balanceHolderToRow(tenantId: string, mode: Mode, h: BalanceHolder): BalanceHolderTable {
   return {
     tenant_id: tenantId,

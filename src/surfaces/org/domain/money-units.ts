@@ -7,7 +7,6 @@ export const INT64_MAX = 2n ** 63n - 1n;
 export const INT64_MIN = -(2n ** 63n);
 const NANOS_MAX = 999_999_999;
 
-
 export interface UnitsAndNanos {
   units: bigint;
   nanos: number;

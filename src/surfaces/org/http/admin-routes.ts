@@ -5,11 +5,10 @@ import { AccountDetail, AccountPath, directoryEntryOf, presentDetail } from '../
 import { runOperatorCommand } from '../../../admin/operator-command.js';
 import type { HolderPage } from '../../vendor-module.js';
 import { findOrgAccount, replaceOrgAccount } from '../domain/accounts.js';
-import { type OrgAccount } from '../domain/model.js';
 import { orgRepositoriesOf } from '../store/repositories.js';
 import { nowIso } from '../../../ledger/clock.js';
 import { createOAuthClient, listOAuthClients, revokeOAuthClient } from '../domain/oauth-clients.js';
-import { ORG_ROLES, type OAuthClient } from '../domain/model.js';
+import { ORG_ROLES, type OAuthClient, type OrgAccount } from '../domain/model.js';
 import { Described } from '../../../http/openapi-operations.js';
 import type { SurfaceApp } from '../../../http/surface.js';
 import type { AppServices } from '../../../http/services.js';
@@ -28,7 +27,6 @@ const LowBalanceBody = Type.Object(
 );
 type LowBalanceInput = Static<typeof LowBalanceBody>;
 
-
 /** The body's threshold in the account's currency. @throws ValidationFailed */
 function thresholdOf(account: OrgAccount, input: LowBalanceInput) {
   try {
@@ -40,8 +38,6 @@ function thresholdOf(account: OrgAccount, input: LowBalanceInput) {
     throw error;
   }
 }
-
-
 
 const presentLowBalance = (account: OrgAccount) =>
   account.lowBalance && { has_notification: account.lowBalance.hasNotification, notification_email: account.lowBalance.notificationEmail, threshold: majorDecimalOf(account.lowBalance.threshold) };
