@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { toMinorUnits } from '../../src/ledger/money.js';
@@ -11,6 +10,7 @@ import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { call, client } from '../support/http.js';
 import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { installChangeCounters, readChangeCounters, type WatchedTable } from './change-counters.js';
 import { failureShapeViolations, isMethodNotAllowed, isNotFound } from './surface-shapes.js';
 import { createOAuthClient } from '../../src/surfaces/org/domain/oauth-clients.js';
 import { ORG_ROLES } from '../../src/surfaces/org/domain/model.js';
@@ -242,7 +242,8 @@ const BAD_IDEMPOTENCY_KEYS = ['', ' ', 'has space', 'ünïcödé', 'a/b', 'k'.re
 
 interface Snapshot {
   counts: Record<string, number>;
-  digest: string;
+  /** Committed changes per watched table (change-counters.ts). */
+  changes: Record<string, number>;
 }
 
 interface RouteSpec {
@@ -285,6 +286,7 @@ for (const kind of await storeKinds()) {
     before(async () => {
       // Listening: fuzzed requests go through Node's HTTP parser, as a client's would.
       server = await build(kind, { listen: true });
+      await installChangeCounters(storeOf(server).db, kind, WATCHED);
       tenantB = await server.createTenant('other');
       const a = server.tenant;
       const api = client(server.baseUrl, a.keys.test.secret);
@@ -296,8 +298,12 @@ for (const kind of await storeKinds()) {
         assert.equal(customer.status, 201, customer.text);
         const account = await owner.post('/billing/accounts', { customer: customer.body.id, external_reference: `SEED-ACC-${key}`, currency: 'ZAR', balance: 250 });
         assert.equal(account.status, 201, account.text);
+        const beforePatch = await snapshot();
         const changed = await owner.patch(`/billing/accounts/${account.body.id}`, { balance: 300, currency: 'ZAR' });
         assert.equal(changed.status, 200, changed.text);
+        // The counters see a change in place (not only inserts): what the checks below rely on.
+        const afterPatch = await snapshot();
+        assert.ok(afterPatch.changes.accounts! > beforePatch.changes.accounts! && afterPatch.changes.balances! > beforePatch.changes.balances!, JSON.stringify({ beforePatch, afterPatch }));
         const ledger = await owner.get(`/billing/accounts/${account.body.id}/ledger_entries`);
         pools.customers.push(customer.body.id, customer.body.external_reference);
         pools.accounts.push(account.body.id, account.body.external_reference);
@@ -548,27 +554,28 @@ for (const kind of await storeKinds()) {
 
     const COUNTED = ['tenants', 'api_keys', 'customers', 'accounts', 'ledger_entries', 'events', 'webhook_endpoints', 'webhook_deliveries', 'emails', 'platform_sub_accounts', 'platform_transfers', 'org_accounts', 'org_transactions', 'oauth_clients'] as const;
 
-    /** Row counts of every table but idempotency_keys (a failed keyed request stores its answer), and a digest of every row that can change in place. */
+    /**
+     * What a request may not change unless it succeeds: the row count of every table but
+     * idempotency_keys (a failed keyed request stores its answer), and every row that can change
+     * in place (all its columns, or the ones named).
+     */
+    const CHANGING_IN_PLACE: Record<string, WatchedTable['columns']> = {
+      customers: 'all',
+      accounts: 'all',
+      platform_sub_accounts: 'all',
+      org_accounts: 'all',
+      balances: 'all',
+      api_keys: ['revoked_at'],
+      webhook_endpoints: ['deleted_at'],
+      webhook_deliveries: ['status', 'attempts', 'next_attempt_at', 'last_error'],
+      oauth_clients: ['revoked_at'],
+    };
+    const WATCHED: WatchedTable[] = [...new Set([...COUNTED, ...Object.keys(CHANGING_IN_PLACE)])].map((name) => ({ name, columns: CHANGING_IN_PLACE[name] ?? 'none' }));
+
+    /** Row counts of the counted tables, and the committed changes to every watched row (read from the counters the triggers keep). */
     async function snapshot(): Promise<Snapshot> {
-      const db = storeOf(server).db;
-      // Read side by side (PostgreSQL's pool runs them at once): nothing writes while a snapshot is taken.
-      const counted = await Promise.all(COUNTED.map(async (table) => [table, Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)] as const));
-      const counts: Record<string, number> = Object.fromEntries(counted);
-      const byKey = (table: 'customers' | 'accounts' | 'platform_sub_accounts' | 'org_accounts') => db.selectFrom(table).selectAll().orderBy('tenant_id').orderBy('mode').orderBy('id').execute();
-      const [customers, accounts, platform_sub_accounts, balances, api_keys, webhook_endpoints, webhook_deliveries, org_accounts, oauth_clients] = await Promise.all([
-        byKey('customers'),
-        byKey('accounts'),
-        byKey('platform_sub_accounts'),
-        db.selectFrom('balances').selectAll().orderBy('tenant_id').orderBy('mode').orderBy('holder_id').orderBy('currency').execute(),
-        db.selectFrom('api_keys').select(['id', 'revoked_at']).orderBy('id').execute(),
-        db.selectFrom('webhook_endpoints').select(['id', 'deleted_at']).orderBy('id').execute(),
-        db.selectFrom('webhook_deliveries').select(['id', 'status', 'attempts', 'next_attempt_at', 'last_error']).orderBy('id').execute(),
-        byKey('org_accounts'),
-        db.selectFrom('oauth_clients').select(['id', 'revoked_at']).orderBy('id').execute(),
-      ]);
-      const mutable = { customers, accounts, platform_sub_accounts, balances, api_keys, webhook_endpoints, webhook_deliveries, org_accounts, oauth_clients };
-      const text = JSON.stringify(mutable, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-      return { counts, digest: createHash('sha256').update(text).digest('hex') };
+      const { rows, changes } = await readChangeCounters(storeOf(server).db);
+      return { counts: Object.fromEntries(COUNTED.map((table) => [table, rows[table]!])), changes };
     }
 
     /** Balances that are not the sum of their ledger entries (must be none); amounts are exact decimal text. */
