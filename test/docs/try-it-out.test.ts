@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { browserSkip, launchChromium, requireChromium } from '../support/browser.js';
 import { call, client, uniqueRef } from '../support/http.js';
 import { operationsOf, servedDocument, type OpenApiOperation } from '../support/openapi.js';
@@ -13,7 +13,8 @@ import { waitFor } from '../support/wait.js';
 
 // /docs in a real browser, as a newcomer uses it: Debian's Chromium driven by playwright-core
 // authorizes, then runs Try-it-out with the default values on every list route of the
-// document, and must see the objects the server stores. Screenshots: test-artifacts/try-it-out/.
+// document, and must see the objects the server stores. A route that fails is captured in
+// test-artifacts/try-it-out/.
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/try-it-out/', import.meta.url));
 const UI_TIMEOUT_MS = 15_000;
@@ -137,11 +138,12 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       const status = block.locator('.live-responses-table .response .response-col_status');
       await status.waitFor();
       const requestUrl = await block.locator('.request-url pre').innerText();
-      await block.screenshot({ path: `${ARTIFACTS}${id}.png` });
-      assert.equal((await status.innerText()).trim(), '200', `${id}: ${requestUrl}`);
-      const body = JSON.parse(await block.locator('.live-responses-table .response-col_description .highlight-code pre').innerText()) as Record<string, { id?: string }[]>;
-      const shown = body[listPropertyOf(operation)!]!.map(idOf);
-      for (const stored of expected[id]!) assert.ok(shown.includes(stored), `${id} (${path}): ${stored} missing from the page's answer to ${requestUrl}`);
+      await withScreenshotOnFailure(block, `${ARTIFACTS}${id}.png`, async () => {
+        assert.equal((await status.innerText()).trim(), '200', `${id}: ${requestUrl}`);
+        const body = JSON.parse(await block.locator('.live-responses-table .response-col_description .highlight-code pre').innerText()) as Record<string, { id?: string }[]>;
+        const shown = body[listPropertyOf(operation)!]!.map(idOf);
+        for (const stored of expected[id]!) assert.ok(shown.includes(stored), `${id} (${path}): ${stored} missing from the page's answer to ${requestUrl}`);
+      });
       // Closed again: Swagger UI re-renders every open operation on each change, so the page
       // would slow down with each route left open (from about 3 s a route to 15 s).
       await block.locator('.opblock-summary-control').click();
@@ -161,14 +163,30 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     await block.locator('button.execute').click();
     const status = block.locator('.live-responses-table .response .response-col_status');
     await status.waitFor();
-    await block.screenshot({ path: `${ARTIFACTS}${token.operationId}.png` });
-    assert.equal((await status.innerText()).trim(), '200', await block.locator('.live-responses-table').innerText());
+    await withScreenshotOnFailure(block, `${ARTIFACTS}${token.operationId}.png`, async () => {
+      assert.equal((await status.innerText()).trim(), '200', await block.locator('.live-responses-table').innerText());
+    });
     const answer = JSON.parse(await block.locator('.live-responses-table .response-col_description .highlight-code pre').innerText()) as { access_token: string; token_type: string };
     assert.equal(answer.token_type, 'Bearer');
     const listed = await call(server, 'GET', '/v1/accounts', undefined, { headers: { authorization: `Bearer ${answer.access_token}` } });
     assert.equal(listed.status, 200, listed.text);
   });
 });
+
+/**
+ * Runs the checks of one operation's answer; when one fails, the operation is captured first
+ * (test-artifacts/try-it-out/<operationId>.png). Only then: a capture of an operation with its
+ * whole answer (up to 4,600 px tall) costs about 1.5 s of CPU, Chromium's included, and every
+ * route's cost this file 30 of its 78 s of CPU.
+ */
+async function withScreenshotOnFailure(block: Locator, path: string, checks: () => Promise<void>): Promise<void> {
+  try {
+    await checks();
+  } catch (error) {
+    await block.screenshot({ path }).catch(() => undefined);
+    throw error;
+  }
+}
 
 /** The Authorize dialog: one bearer value per security scheme, then closed. */
 async function authorize(page: Page, values: Record<string, string>): Promise<void> {
