@@ -19,6 +19,7 @@ import { migrationProviderOf } from './store/migrations/index.js';
 import { createMailer } from './workers/mailer.js';
 import { OutboxWorker, plainEnvelope, type EnvelopeBuilder } from './workers/outbox-worker.js';
 import { KyselyStore } from './store/kysely-store.js';
+import { TenantClocks } from './testing/clock.js';
 import { databaseStartupFailure } from './startup-failure.js';
 
 /**
@@ -41,6 +42,7 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
     ledger,
     commands: new IdempotentCommands(ledger, store, config.idempotencyTtlMs),
     events,
+    clocks: new TenantClocks(store),
     authenticator: new ApiKeyAuthenticator(store, config.keyCacheMs, vendors.flatMap((vendor) => vendor.roles ?? [])),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { consoleSurface } from '../admin/console/surface.js';
 import { adminSurface } from '../admin/surface.js';
+import { testingSurface } from '../testing/surface.js';
 import { surfacesOfVendors } from '../surfaces/vendor-module.js';
 import { answerClientError } from './client-errors.js';
 import { registerErrorDocs } from './error-docs.js';
@@ -31,6 +32,8 @@ export interface AppOptions {
 function surfacesOf(services: AppServices): SurfaceDefinition[] {
   return [
     ...surfacesOfVendors(services.vendors),
+    // The stand-in's control plane: test-mode data only, so on wherever the surfaces are.
+    testingSurface,
     // Without SUBLEDGER_ADMIN_TOKEN the admin API and its console do not exist: every /admin
     // and /console path is a plain 404.
     ...(services.config.adminToken ? [adminSurface, consoleSurface] : []),

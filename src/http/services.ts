@@ -7,6 +7,7 @@ import type { IdempotentCommands } from './idempotency.js';
 import type { ApiKeyAuthenticator } from './auth.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { TenantClocks } from '../testing/clock.js';
 
 /** Everything a surface or the admin API may use, handed over explicitly at registration. */
 export interface AppServices {
@@ -20,6 +21,8 @@ export interface AppServices {
   commands: IdempotentCommands;
   /** Every surface's event publications: commands of any caller present events through it. */
   events: EventCatalog;
+  /** Each tenant's test-mode clock (SPEC §7): every command's `ctx.now` in test mode. */
+  clocks: TenantClocks;
   authenticator: ApiKeyAuthenticator;
   rateLimiter: RateLimiter;
   metrics: Metrics;

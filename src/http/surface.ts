@@ -8,7 +8,6 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import { nowIso } from '../ledger/clock.js';
 import type { EventCatalog } from '../ledger/events.js';
 import type { CommandContext } from '../ledger/model.js';
 import type { CommandOutput } from '../ledger/pipeline.js';
@@ -210,7 +209,7 @@ function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinit
     // A request the schema rejected is still the key's first answer (Moment replays it).
     if (failure instanceof HttpFailure && failure.code === 'request_invalid' && request.idempotent && request.principal) {
       try {
-        return sendExecution(reply, await services.commands.remember(commandContextOf(request), request.idempotent, response));
+        return sendExecution(reply, await services.commands.remember(await commandContextOf(request, services), request.idempotent, response));
       } catch (rememberError) {
         return sendExecution(reply, { response: renderSurfaceFailure(surface, toFailure(rememberError, describeValidation), request), replayed: false });
       }
@@ -223,7 +222,8 @@ function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinit
   });
 }
 
-export function commandContextOf(request: FastifyRequest): CommandContext {
+/** The context of the request's command: its caller, and the time of the caller's tenant and mode (its test clock in test mode). */
+export async function commandContextOf(request: FastifyRequest, services: AppServices): Promise<CommandContext> {
   const principal = request.principal;
   if (!principal) throw new Error('commandContextOf needs an authenticated request');
   return {
@@ -231,7 +231,7 @@ export function commandContextOf(request: FastifyRequest): CommandContext {
     actor: principal.actor,
     requestId: request.id,
     idempotencyKey: request.idempotent?.key ?? null,
-    now: nowIso(),
+    now: await services.clocks.nowFor(principal.scope),
   };
 }
 
@@ -247,7 +247,7 @@ async function runCommand<T>(
   command: (tx: Repositories, ctx: CommandContext) => Promise<CommandOutput<T>>,
   present: (value: T) => StoredResponse,
 ): Promise<void> {
-  const ctx = commandContextOf(request);
+  const ctx = await commandContextOf(request, services);
   const render = (outcome: CommandOutcome<T>): StoredResponse =>
     outcome.ok ? present(outcome.value) : renderSurfaceFailure(surface, outcome.error, request);
   const execution = await services.commands.run(ctx, command, render, request.idempotent ?? undefined);

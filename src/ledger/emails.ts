@@ -38,7 +38,7 @@ export interface EmailMessage {
 export function newEmail(scope: Scope, message: EmailMessage, now: string): Email {
   if (!isEmailAddress(message.to)) throw ValidationFailed.of('to', 'must be an e-mail address');
   return {
-    id: newId('eml'),
+    id: newId('eml', now),
     mode: scope.mode,
     to: message.to,
     subject: message.subject,

@@ -90,7 +90,8 @@ export function outboxEventOf(catalog: EventCatalog | undefined, ctx: CommandCon
   const presented = publication
     ? { type: publication.type, source: publication.surface, data: publication.present(event.object as never) }
     : { type: event.kind, source: 'core', data: snapshotOf(event.object) };
-  return { id: newId('evt'), ...presented, createdAt: event.at ?? ctx.now, subjectId: event.subjectId };
+  const createdAt = event.at ?? ctx.now;
+  return { id: newId('evt', createdAt), ...presented, createdAt, subjectId: event.subjectId };
 }
 
 /**

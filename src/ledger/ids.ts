@@ -39,8 +39,11 @@ function timeBase62(ms: number, width: number): string {
 /** Characters of an id's time part: base62 milliseconds since 1970, enough until the year 8888. */
 const TIME_WIDTH = 8;
 
-let lastTime = '';
-let lastRandom = '';
+/** The wall-clock millisecond of the latest id made without `at` (ids made so never go back with the clock). */
+let lastWallTime = '';
+/** The random part of the latest id of each recent millisecond, oldest millisecond first. */
+const lastRandomOf = new Map<string, string>();
+const REMEMBERED_MILLISECONDS = 1024;
 
 /** The base62 string one greater than `digits` (same length; only the all-`z` string would wrap). */
 function successor(digits: string): string {
@@ -53,26 +56,27 @@ function successor(digits: string): string {
 /**
  * `<prefix>_<8 time chars><13 random chars>`: 21 base62 characters (the first vendor's id shape). The time
  * prefix keeps new rows at the right edge of the B-tree (cheaper inserts, see stack-ceilings §4)
- * and makes ids sort by creation; ~77 random bits keep them unguessable. Within one process ids
- * only grow (a second id in the same millisecond is the first one's successor, as ULIDs do), so
- * a holder's ledger entries list in the order they were written.
+ * and makes ids sort by creation; ~77 random bits keep them unguessable. Within one process,
+ * ids of one millisecond only grow (a second id of a millisecond is the first one's successor,
+ * as ULIDs do), so a holder's ledger entries list in the order they were written.
  *
  * `at` (an ISO instant) makes an id of that millisecond instead: an object whose `created_at`
  * is `at` then sorts by id exactly as by (created_at, id), which lets lists run in id order
- * (pagination.ts). Such an id grows with the others when `at` is the latest millisecond yet,
- * and is random within its millisecond when a later one was already used.
+ * (pagination.ts). Tenants' test clocks (SPEC §7) make ids of different instants side by side:
+ * each millisecond keeps its own successor chain, so none of them is out of order.
  */
 export function newId(prefix: string, at?: string): string {
-  const time = timeBase62(at === undefined ? nowMs() : Date.parse(at), TIME_WIDTH);
-  // Without `at`, a clock that steps back keeps the last millisecond (ids still only grow).
-  if (at !== undefined && time < lastTime) return `${prefix}_${time}${randomBase62(13)}`;
-  if (time > lastTime) {
-    lastTime = time;
-    lastRandom = randomBase62(13);
-  } else {
-    lastRandom = successor(lastRandom);
+  let time = timeBase62(at === undefined ? nowMs() : Date.parse(at), TIME_WIDTH);
+  if (at === undefined) {
+    // A wall clock that steps back keeps the last millisecond (ids still only grow).
+    if (time < lastWallTime) time = lastWallTime;
+    else lastWallTime = time;
   }
-  return `${prefix}_${lastTime}${lastRandom}`;
+  const last = lastRandomOf.get(time);
+  const random = last === undefined ? randomBase62(13) : successor(last);
+  if (last === undefined && lastRandomOf.size >= REMEMBERED_MILLISECONDS) lastRandomOf.delete(lastRandomOf.keys().next().value!);
+  lastRandomOf.set(time, random);
+  return `${prefix}_${time}${random}`;
 }
 
 /**

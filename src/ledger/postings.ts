@@ -69,7 +69,7 @@ export function applyPosting(ctx: CommandContext, posting: Posting, sides: reado
     const after: Balance = { ...before, amount: before.amount + signed, sequence: before.sequence + 1, updatedAt: at };
     balances.push(after);
     entries.push({
-      id: newId('ble'),
+      id: newId('ble', at),
       holderId,
       currency: amount.currency,
       sequence: after.sequence,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { lowestIdAt, newId, randomBase62 } from '../../src/ledger/ids.js';
+import { creationTimeOfId, lowestIdAt, newId, randomBase62 } from '../../src/ledger/ids.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -81,8 +81,14 @@ describe('ids of a given instant (lists run in id order)', () => {
     }
   });
 
-  test('ids made without an instant keep growing after an id made for a later one', () => {
-    const later = newId('bacc', new Date(Date.now() + 60_000).toISOString());
-    assert.ok(newId('bacc') > later);
+  test("an id made for a later instant (a tenant's test clock ahead) moves no other id: ids of one millisecond still grow", () => {
+    const instant = new Date(Date.now() - 60_000).toISOString();
+    const first = newId('bacc', instant);
+    const later = newId('bacc', new Date(Date.now() + 365 * 86_400_000).toISOString());
+    const wall = newId('bacc');
+    const second = newId('bacc', instant);
+    assert.ok(wall < later, 'an id of the wall clock carries its own millisecond, not the later one');
+    assert.equal(creationTimeOfId(second), Date.parse(instant));
+    assert.ok(first < second, 'a second id of a millisecond is greater than the first, whatever was made between them');
   });
 });

@@ -103,6 +103,7 @@ export function client(target: HttpTarget, key: string) {
     post: <T = any>(path: string, body: unknown, options: RequestOptions = {}) =>
       call<T>(target, 'POST', path, body, { key, idempotencyKey: randomUUID(), ...options }),
     patch: <T = any>(path: string, body: unknown, options: RequestOptions = {}) => call<T>(target, 'PATCH', path, body, { key, ...options }),
+    put: <T = any>(path: string, body: unknown, options: RequestOptions = {}) => call<T>(target, 'PUT', path, body, { key, ...options }),
     delete: <T = any>(path: string, options: RequestOptions = {}) => call<T>(target, 'DELETE', path, undefined, { key, ...options }),
   };
 }

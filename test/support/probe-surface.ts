@@ -37,7 +37,7 @@ export const probeSurface: SurfaceDefinition = {
     '/probe': (app, { services }) => {
       app.get('/whoami', { schema: { tags: ['probe'], security: [{ probeKey: [] }] } }, async (request) => {
         const principal = request.principal!;
-        return { key_id: principal.keyId, roles: principal.roles, client_id: principal.clientId, actor: principal.actor, context_actor: commandContextOf(request).actor };
+        return { key_id: principal.keyId, roles: principal.roles, client_id: principal.clientId, actor: principal.actor, context_actor: (await commandContextOf(request, services)).actor };
       });
       app.post('/echo', { schema: { body: Type.Object({ text: Type.String() }, { additionalProperties: false }) } }, async (request) => request.body);
       // Reads the store on every call (the key lookup alone may be cached).

@@ -5,6 +5,7 @@ import * as ledgerCore from './2026-12-01-ledger-core.js';
 import * as listsById from './2026-12-02-lists-by-id.js';
 import * as console from './2026-12-04-console.js';
 import * as accountDirectory from './2026-12-05-account-directory.js';
+import * as testClocks from './2026-12-07-test-clocks.js';
 
 /**
  * The service's own migrations. Explicit (no directory scan) so it works from src/ and dist/
@@ -17,6 +18,7 @@ export const SERVICE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-02-lists-by-id': listsById,
   '2026-12-04-console': console,
   '2026-12-05-account-directory': accountDirectory,
+  '2026-12-07-test-clocks': testClocks,
 };
 
 /**

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { call, client, uniqueRef } from '../support/http.js';
+import { build, type TestApp } from '../support/server.js';
+import { storeKinds } from '../support/stores.js';
+import { newOAuthClient } from '../org/org-client.js';
+
+// SPEC §7 "Authentication" and "Clock": the control plane's credentials, and a tenant's test
+// clock read by everything its test-mode data gets.
+
+const YEAR_MS = 365 * 86_400_000;
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+for (const kind of await storeKinds()) {
+  describe(`testing API: credentials and the test clock (${kind})`, () => {
+    let server: TestApp;
+    let testing: ReturnType<typeof client>;
+    let billing: ReturnType<typeof client>;
+    before(async () => {
+      server = await build(kind);
+      testing = client(server, server.tenant.keys.test.secret);
+      billing = client(server, server.tenant.keys.test.secret);
+    });
+    after(() => server.close());
+
+    async function orgToken(mode: 'test' | 'live'): Promise<string> {
+      const credentials = await newOAuthClient(server, { mode });
+      const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString();
+      const answer = await call(server, 'POST', '/oauth2/token', undefined, { rawBody: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(answer.status, 200, answer.text);
+      return answer.body.access_token as string;
+    }
+
+    test("a test-mode secret key in any surface's form, or a test-mode org token, is let in; live, publishable and no credentials are not", async () => {
+      const keys = server.tenant.keys;
+      for (const authorization of [`Bearer ${keys.test.secret}`, basic(keys.test.secret), `Bearer ${await orgToken('test')}`]) {
+        const answer = await call(server, 'GET', '/testing/v1/clock', undefined, { headers: { authorization } });
+        assert.equal(answer.status, 200, `${authorization.slice(0, 12)}…: ${answer.text}`);
+      }
+      for (const authorization of [`Bearer ${keys.live.secret}`, basic(keys.live.secret), `Bearer ${keys.test.publishable}`, `Bearer ${await orgToken('live')}`]) {
+        const answer = await call(server, 'GET', '/testing/v1/clock', undefined, { headers: { authorization } });
+        assert.equal(answer.status, 403, `${authorization.slice(0, 12)}…: ${answer.text}`);
+        assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
+        assert.equal(answer.body.status, 403);
+      }
+      for (const headers of [{}, { authorization: 'Bearer sk_test_notakey' }]) {
+        const answer = await call(server, 'GET', '/testing/v1/clock', undefined, { headers });
+        assert.equal(answer.status, 401, answer.text);
+        assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      }
+    });
+
+    test('a fresh clock runs on wall time, unfrozen', async () => {
+      const other = await server.createTenant('fresh clock');
+      const before = Date.now();
+      const clock = await call(server, 'GET', '/testing/v1/clock', undefined, { key: other.keys.test.secret });
+      assert.equal(clock.status, 200, clock.text);
+      assert.equal(clock.body.frozen, false);
+      assert.ok(Date.parse(clock.body.now) >= before - 1 && Date.parse(clock.body.now) <= Date.now() + 1, clock.text);
+    });
+
+    test('frozen, advanced and resumed: every timestamp of test-mode data is the clock’s, live mode and other tenants keep wall time, and time never runs backwards', async () => {
+      const frozenAt = new Date(Date.now() + YEAR_MS).toISOString();
+      const frozen = await testing.put('/testing/v1/clock', { frozen_at: frozenAt });
+      assert.equal(frozen.status, 200, frozen.text);
+      assert.deepEqual(frozen.body, { now: frozenAt, frozen: true });
+
+      const customer = await billing.post('/billing/customers', { external_reference: uniqueRef('CLK'), currency: 'ZAR', balance: 100 });
+      assert.equal(customer.status, 201, customer.text);
+      assert.equal(customer.body.created_at, frozenAt);
+      const account = await billing.post('/billing/accounts', { customer: customer.body.id, external_reference: uniqueRef('CLK'), currency: 'ZAR', balance: 250 });
+      assert.equal(account.status, 201, account.text);
+      assert.equal(account.body.created_at, frozenAt);
+      const ledger = await billing.get(`/billing/accounts/${account.body.id}/ledger_entries`);
+      assert.equal(ledger.status, 200, ledger.text);
+      assert.deepEqual(ledger.body.data.map((e: { created_at: string }) => e.created_at), [frozenAt]);
+
+      // Live mode and another tenant are on wall time.
+      const live = await client(server, server.tenant.keys.live.secret).post('/billing/customers', { external_reference: uniqueRef('LIVE') });
+      assert.equal(live.status, 201, live.text);
+      assert.ok(Date.parse(live.body.created_at) < Date.parse(frozenAt) - YEAR_MS / 2, live.text);
+
+      // Backwards: refused, and nothing moves.
+      const back = await testing.put('/testing/v1/clock', { frozen_at: new Date(Date.parse(frozenAt) - 1).toISOString() });
+      assert.equal(back.status, 400, back.text);
+      assert.match(back.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.deepEqual(back.body.errors.map((e: { param: string }) => e.param), ['frozen_at']);
+      assert.deepEqual((await testing.get('/testing/v1/clock')).body, { now: frozenAt, frozen: true });
+
+      // Advanced: still frozen, at the later instant; the next object is of that instant.
+      const advanced = await testing.post('/testing/v1/clock/advance', { seconds: 3600 });
+      assert.equal(advanced.status, 200, advanced.text);
+      const later = new Date(Date.parse(frozenAt) + 3_600_000).toISOString();
+      assert.deepEqual(advanced.body, { now: later, frozen: true });
+      const second = await billing.post('/billing/customers', { external_reference: uniqueRef('CLK') });
+      assert.equal(second.body.created_at, later);
+
+      // Date filters read the same times: only the second customer was created at or after `later`.
+      const listed = await billing.get(`/billing/customers?created[gte]=${encodeURIComponent(later)}`);
+      assert.equal(listed.status, 200, listed.text);
+      assert.deepEqual(listed.body.data.map((c: { id: string }) => c.id), [second.body.id]);
+      // Newest first, as the clock ordered them.
+      const all = await billing.get(`/billing/customers?created[gte]=${encodeURIComponent(frozenAt)}`);
+      assert.deepEqual(all.body.data.map((c: { id: string }) => c.id), [second.body.id, customer.body.id]);
+
+      // Resumed: runs again from where it stood, not from wall time.
+      const resumed = await testing.delete('/testing/v1/clock');
+      assert.equal(resumed.status, 200, resumed.text);
+      assert.equal(resumed.body.frozen, false);
+      assert.ok(resumed.body.now >= later, resumed.text);
+      const third = await billing.post('/billing/customers', { external_reference: uniqueRef('CLK') });
+      assert.ok(third.body.created_at >= later && Date.parse(third.body.created_at) > Date.now() + YEAR_MS / 2, third.text);
+
+      // Advancing a running clock moves it forward by as much.
+      const before = (await testing.get('/testing/v1/clock')).body.now as string;
+      const moved = await testing.post('/testing/v1/clock/advance', { seconds: 86_400 });
+      assert.ok(Date.parse(moved.body.now) >= Date.parse(before) + 86_400_000, moved.text);
+    });
+
+    test('bad clock input answers 400 problem+json naming the field, never 5xx', async () => {
+      for (const [method, path, body, param] of [
+        ['PUT', '/testing/v1/clock', { frozen_at: 'tomorrow' }, 'frozen_at'],
+        ['PUT', '/testing/v1/clock', {}, 'frozen_at'],
+        ['PUT', '/testing/v1/clock', { frozen_at: new Date().toISOString(), extra: 1 }, 'extra'],
+        ['POST', '/testing/v1/clock/advance', { seconds: 0 }, 'seconds'],
+        ['POST', '/testing/v1/clock/advance', { seconds: 315_360_001 }, 'seconds'],
+        ['POST', '/testing/v1/clock/advance', { seconds: 1.5 }, 'seconds'],
+        ['POST', '/testing/v1/clock/advance', { seconds: '60' }, 'seconds'],
+      ] as const) {
+        const answer = await call(server, method, path, body, { key: server.tenant.keys.test.secret });
+        assert.equal(answer.status, 400, `${method} ${path} ${JSON.stringify(body)}: ${answer.text}`);
+        assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
+        assert.ok(answer.body.errors.some((e: { param: string }) => e.param === param), `${JSON.stringify(body)}: ${answer.text}`);
+      }
+    });
+  });
+}
