@@ -43,7 +43,7 @@ for (const kind of await storeKinds()) {
         assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
         assert.equal(answer.body.status, 403);
       }
-      for (const headers of [{}, { authorization: 'Bearer sk_test_notakey' }]) {
+      for (const headers of [{}, { authorization: 'Bearer sk_test_notakey' }] as Record<string, string>[]) {
         const answer = await call(server, 'GET', '/testing/v1/clock', undefined, { headers });
         assert.equal(answer.status, 401, answer.text);
         assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
