@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { nowIso } from '../ledger/clock.js';
 import type { CommandContext, Scope } from '../ledger/model.js';
 import type { CommandOutput } from '../ledger/pipeline.js';
 import type { Repositories } from '../store/ports.js';
@@ -21,7 +20,7 @@ export async function runOperatorCommand<T>(
   resourceId: string,
   command: (tx: Repositories, ctx: CommandContext) => Promise<CommandOutput<T>>,
 ): Promise<FastifyReply> {
-  const ctx: CommandContext = { scope, actor: 'admin', requestId: request.id, idempotencyKey: null, now: nowIso() };
+  const ctx: CommandContext = { scope, actor: 'admin', requestId: request.id, idempotencyKey: null, now: await services.clocks.nowFor(scope) };
   const execution = await services.commands.run(
     ctx,
     command,

@@ -116,9 +116,10 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
   }, async (request, reply) => {
     const { to, subject, text, mode = 'test' } = request.body;
     const { tenantId } = request.params;
+    const now = await services.clocks.nowFor({ tenantId, mode });
     const email = await store.transaction(async (tx) => {
       await getTenant(tx, tenantId);
-      const email = newEmail({ tenantId, mode }, { to, subject, body: text }, nowIso());
+      const email = newEmail({ tenantId, mode }, { to, subject, body: text }, now);
       await tx.emails.insert(tenantId, email);
       return email;
     });

@@ -117,6 +117,28 @@ for (const kind of await storeKinds()) {
       assert.ok(Date.parse(moved.body.now) >= Date.parse(before) + 86_400_000, moved.text);
     });
 
+    test("org access tokens are issued at the tenant's time and expire by it: an hour of test clock ends a token, even one already used", async () => {
+      const tenant = await server.createTenant('token clock');
+      const key = tenant.keys.test.secret;
+      const frozenAt = new Date(Date.now() + YEAR_MS).toISOString();
+      assert.equal((await call(server, 'PUT', '/testing/v1/clock', { frozen_at: frozenAt }, { key })).status, 200);
+      const token = await (async () => {
+        const credentials = await newOAuthClient(server, { tenantId: tenant.tenant.id });
+        const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString();
+        return (await call(server, 'POST', '/oauth2/token', undefined, { rawBody: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body.access_token as string;
+      })();
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
+      assert.deepEqual([claims.iat, claims.exp], [Date.parse(frozenAt) / 1000, Date.parse(frozenAt) / 1000 + 3600].map(Math.floor));
+      const org = { authorization: `Bearer ${token}` };
+      assert.equal((await call(server, 'GET', '/v1/accounts', undefined, { headers: org })).status, 200, 'valid at its tenant’s time');
+      assert.equal((await call(server, 'POST', '/testing/v1/clock/advance', { seconds: 3599 }, { key })).status, 200);
+      assert.equal((await call(server, 'GET', '/v1/accounts', undefined, { headers: org })).status, 200, 'one second before its expiry');
+      assert.equal((await call(server, 'POST', '/testing/v1/clock/advance', { seconds: 1 }, { key })).status, 200);
+      const expired = await call(server, 'GET', '/v1/accounts', undefined, { headers: org });
+      assert.equal(expired.status, 401, expired.text);
+      assert.match(expired.text, /expired/);
+    });
+
     test('bad clock input answers 400 problem+json naming the field, never 5xx', async () => {
       for (const [method, path, body, param] of [
         ['PUT', '/testing/v1/clock', { frozen_at: 'tomorrow' }, 'frozen_at'],

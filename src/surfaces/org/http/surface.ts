@@ -24,7 +24,7 @@ export const orgSurface: SurfaceDefinition = {
   name: 'org',
   routes: { '/v1': registerOrgRoutes },
   async authenticate(request, services) {
-    const claims = await verifyAccessToken(await signingKeyOf(services.store), bearerTokenOf(request, ACCESS_TOKEN));
+    const claims = await verifyAccessToken(await signingKeyOf(services.store), bearerTokenOf(request, ACCESS_TOKEN), (scope) => services.clocks.nowFor(scope));
     return { scope: claims.scope, keyId: claims.clientId, keyType: 'secret', roles: claims.roles, clientId: claims.clientId, actor: claims.clientId, expiresAtMs: claims.expiresAtMs };
   },
   authorize(principal, request) {

@@ -87,7 +87,7 @@ export function registerTokenRoutes(app: SurfaceApp, { services }: SurfaceKit): 
     if (request.body.grant_type !== 'client_credentials') throw ValidationFailed.of('grant_type', `'${request.body.grant_type.slice(0, 40)}' is not supported: use client_credentials`);
     const client = await authenticateOAuthClient(services.store.reader, credentials.id, credentials.secret);
     const roles = rolesOf(client, request.body.scope);
-    const accessToken = await issueAccessToken(await signingKeyOf(services.store), client, roles);
+    const accessToken = await issueAccessToken(await signingKeyOf(services.store), client, roles, await services.clocks.nowFor({ tenantId: client.tenantId, mode: client.mode }));
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: ACCESS_TOKEN_TTL_SECONDS, scope: roles.join(' ') };
   });
