@@ -29,6 +29,12 @@ export interface VendorModule {
    * order (one migration set for SQLite and PostgreSQL).
    */
   migrations?: Readonly<Record<string, Migration>>;
+  /**
+   * Its tables of a tenant's data in one mode (each has `tenant_id` and `mode` columns): what
+   * the testing API's reset deletes and its snapshots keep (SPEC §7). Tables of a tenant's
+   * configuration (API clients, keys) are not among them.
+   */
+  modeData?: readonly string[];
   /** The roles (OAuth scopes) its routes check; a secret key has every vendor's. */
   roles?: readonly string[];
   /** Its balance holders, as the operator console's account directory lists them. */

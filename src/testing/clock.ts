@@ -97,9 +97,8 @@ export class TenantClocks {
     return readingOf(setting, wallMs);
   }
 
-  /** Back to wall time (a reset: the tenant's test data is gone, so its time may go back). */
-  async backToWallTime(tenantId: string): Promise<void> {
-    await this.store.transaction((tx) => testingRepositories.of(tx).clocks.remove(tenantId));
-    if (this.cached) this.known.delete(tenantId);
+  /** Forgets what it knows of the tenant's clock (a transaction of the caller's changed it: reset, restore). */
+  forget(tenantId: string): void {
+    this.known.delete(tenantId);
   }
 }

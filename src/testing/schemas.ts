@@ -17,3 +17,17 @@ export const ClockAdvance = Type.Object(
   { seconds: Type.Integer({ minimum: 1, maximum: MAX_ADVANCE_SECONDS, description: `Seconds to move forward, 1 to ${MAX_ADVANCE_SECONDS} (ten years).` }) },
   { additionalProperties: false },
 );
+
+export const ResetResult = Type.Object({
+  deleted: Type.Record(Type.String(), Type.Integer(), { description: 'Rows deleted, by kind (table).' }),
+});
+
+export const SnapshotCreate = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }, { additionalProperties: false });
+export const Snapshot = Type.Object({
+  id: Type.String({ description: 'snap_…' }),
+  name: Type.Union([Type.String(), Type.Null()]),
+  created_at: Timestamp,
+});
+export const SnapshotList = Type.Object({ data: Type.Array(Snapshot) });
+export const SnapshotPath = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
+export const Restored = Type.Object({ id: Type.String(), restored: Type.Boolean(), clock: Clock });

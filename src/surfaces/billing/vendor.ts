@@ -6,6 +6,7 @@ import { billingRepositories } from './store/repositories.js';
 export const billingVendor: VendorModule = {
   name: 'billing',
   surfaces: [billingSurface],
+  modeData: ['customers', 'accounts'],
   directory: [
     { key: 'c', table: 'customers', surface: 'billing', kind: 'customer', columns: { name: 'name', email: 'email', external_reference: 'external_reference' } },
     { key: 'a', table: 'accounts', surface: 'billing', kind: 'account', columns: { name: 'name', external_reference: 'external_reference' } },

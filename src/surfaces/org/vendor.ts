@@ -12,6 +12,7 @@ export const ORG_ACCOUNT_STATUSES = ['ok', 'low_balance'] as const;
 export const orgVendor: VendorModule = {
   name: 'org',
   surfaces: ORG_SURFACES,
+  modeData: ['org_accounts', 'org_transactions'],
   migrations: { '2026-12-03-org': orgTables },
   roles: ORG_ROLES,
   directory: [

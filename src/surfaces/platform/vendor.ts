@@ -9,6 +9,7 @@ import * as platformTables from './store/migrations/2026-12-03-platform.js';
 export const platformVendor: VendorModule = {
   name: 'platform',
   surfaces: [platformSurface],
+  modeData: ['platform_sub_accounts', 'platform_transfers'],
   migrations: { '2026-12-03-platform': platformTables },
   directory: [
     {
