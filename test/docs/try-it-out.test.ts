@@ -81,7 +81,12 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     for (const units of ['10', '-3']) orgTransactions.push((await org.post(`/v1/accounts/${orgAccounts[0]}/transactions`, { amount: { currencyCode: 'USD', units, nanos: 0 }, adjustment: {} })).body.transaction.transactionId as string);
 
     Object.assign(pathValues, { account: accountId, tenantId, accountId: orgAccounts[0] });
+    // The testing API (SPEC §7): a snapshot of the tenant's test mode.
+    const snapshot = await call(server, 'POST', '/testing/v1/snapshots', { name: 'docs' }, { key: server.tenant.keys.test.secret });
+    assert.equal(snapshot.status, 201, snapshot.text);
+
     Object.assign(expected, {
+      listTestSnapshots: [snapshot.body.id],
       listBillingCustomers: [...customers.map((c) => c.body.id), ...accounts.map((a) => a.body.customer_id)],
       listBillingAccounts: accounts.map((a) => a.body.id),
       listBillingAccountLedgerEntries: await idsOf(`/billing/accounts/${accountId}/ledger_entries`, server.tenant.keys.test.secret),
@@ -110,7 +115,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     });
     await page.goto(`${server.baseUrl}/docs`);
     await page.locator('.opblock').first().waitFor();
-    await authorize(page, { billingSecretKey: server.tenant.keys.test.secret, adminToken: ADMIN_TOKEN, platformBearer: server.tenant.keys.test.secret, orgBearer: orgToken });
+    await authorize(page, { billingSecretKey: server.tenant.keys.test.secret, adminToken: ADMIN_TOKEN, platformBearer: server.tenant.keys.test.secret, orgBearer: orgToken, testingBearer: server.tenant.keys.test.secret });
   });
 
   after(async () => {

@@ -15,8 +15,8 @@ import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 
-/** The security schemes of the vendor surfaces, spelled out: a surface that loses one fails here. */
-const VENDOR_SCHEMES = ['billingSecretKey', 'orgBearer', 'orgOAuth2', 'platformBasic', 'platformBearer'];
+/** The security schemes of the vendor surfaces and the testing API's (served wherever they are, SPEC §7), spelled out: a surface that loses one fails here. */
+const VENDOR_SCHEMES = ['billingSecretKey', 'orgBearer', 'orgOAuth2', 'platformBasic', 'platformBearer', 'testingBasic', 'testingBearer'];
 
 // The surface seam (src/http/surface.ts): a surface owns its path roots, a prefix or one exact
 // path, and answers everything under them in its own shape; routes may be open; principals

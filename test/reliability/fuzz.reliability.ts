@@ -84,7 +84,7 @@ function jsonText(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-type Surface = 'billing' | 'admin' | 'platform' | 'org' | 'oauth';
+type Surface = 'billing' | 'admin' | 'platform' | 'org' | 'oauth' | 'testing';
 
 interface Auth {
   header: string | undefined;
@@ -260,6 +260,8 @@ for (const kind of await storeKinds()) {
   describe(`property-based fuzzing of every route (${kind})`, () => {
     let server: TestServer;
     let tenantB: CreatedTenant;
+    /** Whose test mode the testing API's fuzzed requests reset, restore and move in time (not A's: its objects are the other routes' seeds). */
+    let testingTenant: CreatedTenant;
     let adminTarget: { id: string; keys: Record<string, Record<string, string>> };
     const pools = {
       customers: [] as string[],
@@ -278,6 +280,8 @@ for (const kind of await storeKinds()) {
       transferDestinations: [] as string[],
       orgAccounts: [] as string[],
       oauthClientIds: [] as string[],
+      /** Snapshots of the testing API's target tenant, and one of tenant A's (another tenant's: 404). */
+      snapshotIds: [] as string[],
     };
     let auths: Record<Surface, fc.Arbitrary<Auth>>;
     /** A client id and secret of tenant A (test mode), for the token endpoint's valid bodies. */
@@ -288,6 +292,7 @@ for (const kind of await storeKinds()) {
       server = await build(kind, { listen: true });
       await installChangeCounters(storeOf(server).db, kind, WATCHED);
       tenantB = await server.createTenant('other');
+      testingTenant = await server.createTenant('testing target');
       const a = server.tenant;
       const api = client(server.baseUrl, a.keys.test.secret);
       const admin = client(server.baseUrl, ADMIN_TOKEN);
@@ -384,6 +389,15 @@ for (const kind of await storeKinds()) {
       // Only the spare one: a fuzzed revocation of tenant A's client would end the token endpoint's valid requests.
       pools.oauthClientIds.push(spareClient.body.client_id);
 
+      // The testing API's target: a customer to reset and restore, a snapshot of it; and a snapshot of tenant A's (another tenant's).
+      const target = client(server.baseUrl, testingTenant.keys.test.secret);
+      assert.equal((await target.post('/billing/customers', { external_reference: 'SEED-TESTING', currency: 'ZAR', balance: 5 })).status, 201);
+      for (const owner of [target, target, api]) {
+        const snapshot = await owner.post('/testing/v1/snapshots', { name: 'seed' });
+        assert.equal(snapshot.status, 201, snapshot.text);
+        pools.snapshotIds.push(snapshot.body.id);
+      }
+
       const secretKeys = [a.keys.test.secret, a.keys.live.secret, tenantB.keys.test.secret];
       const common = [
         { header: undefined, valid: false, label: 'none' },
@@ -423,6 +437,20 @@ for (const kind of await storeKinds()) {
           { arbitrary: fc.constantFrom(...common, { header: `Bearer ${readOnlyToken}`, valid: false, label: 'org token, read only' }, { header: `Bearer ${orgA.token.slice(0, -3)}abc`, valid: false, label: 'org token, bad signature' }, { header: `Bearer ${a.keys.test.secret}`, valid: false, label: 'billing key' }), weight: 3 },
           { arbitrary: random, weight: 1 },
         ),
+        testing: fc.oneof(
+          { arbitrary: fc.constant({ header: `Bearer ${testingTenant.keys.test.secret}`, valid: true, label: 'target test secret' }), weight: 10 },
+          { arbitrary: fc.constant({ header: `Basic ${Buffer.from(`${testingTenant.keys.test.secret}:`).toString('base64')}`, valid: true, label: 'target test secret, Basic' }), weight: 2 },
+          {
+            arbitrary: fc.constantFrom(
+              ...common.filter((c) => c.label !== 'basic'),
+              { header: `Bearer ${testingTenant.keys.live.secret}`, valid: false, label: 'live secret' },
+              { header: `Bearer ${orgTokens[1]!}`, valid: false, label: 'live org token' },
+              { header: `Bearer ${ADMIN_TOKEN}`, valid: false, label: 'admin token' },
+            ),
+            weight: 3,
+          },
+          { arbitrary: random, weight: 1 },
+        ),
         // Open routes: whatever the Authorization header, the body decides (the token endpoint's client credentials).
         oauth: fc.constantFrom(...common.slice(0, 2), { header: `Bearer ${orgA.token}`, valid: true, label: 'org token' }).map((auth) => ({ ...auth, valid: true })),
       };
@@ -446,7 +474,7 @@ for (const kind of await storeKinds()) {
       .tuple(freshRef, xenditAmount, fc.constant(null).chain(() => fc.constantFrom(...pools.transferDestinations, ...pools.transferDestinations, ...pools.transferDestinations, ...pools.subAccounts)))
       .map(([reference, amount, destination]) => ({ reference, amount, source_user_id: server.tenant.tenant.id, destination_user_id: destination }) as Record<string, unknown>);
     const orgRefs = () => [...pools.orgAccounts, ...pools.ledgerEntries];
-    const refsOf: Record<Surface, () => string[]> = { billing: billingRefs, admin: adminRefs, platform: platformRefs, org: orgRefs, oauth: orgRefs };
+    const refsOf: Record<Surface, () => string[]> = { billing: billingRefs, admin: adminRefs, platform: platformRefs, org: orgRefs, oauth: orgRefs, testing: () => pools.snapshotIds };
 
     // The org surface's bodies (google.type.Money, BidZenith's accounts and transactions).
     // Mostly well-formed (non-negative units with non-negative nanos, or the reverse): the mutations break them.
@@ -545,6 +573,15 @@ for (const kind of await storeKinds()) {
       { surface: 'org', method: 'GET', template: '/v1/accounts/{accountId}/transactions', params: { accountId: () => pools.orgAccounts } },
       { surface: 'oauth', method: 'POST', template: '/oauth2/token', body: tokenRequest, fields: ['grant_type', 'client_id', 'client_secret', 'scope'] },
       { surface: 'oauth', method: 'GET', template: '/.well-known/jwks.json' },
+      { surface: 'testing', method: 'GET', template: '/testing/v1/clock' },
+      { surface: 'testing', method: 'PUT', template: '/testing/v1/clock', body: fc.record({ frozen_at: fc.date({ min: new Date('2030-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()) }), fields: ['frozen_at'] },
+      { surface: 'testing', method: 'POST', template: '/testing/v1/clock/advance', body: fc.record({ seconds: fc.integer({ min: 1, max: 86_400 }) }), fields: ['seconds'] },
+      { surface: 'testing', method: 'DELETE', template: '/testing/v1/clock' },
+      { surface: 'testing', method: 'POST', template: '/testing/v1/snapshots', body: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }) }, { requiredKeys: [] }), fields: ['name'] },
+      { surface: 'testing', method: 'GET', template: '/testing/v1/snapshots' },
+      { surface: 'testing', method: 'POST', template: '/testing/v1/snapshots/{id}/restore', params: { id: () => pools.snapshotIds } },
+      { surface: 'testing', method: 'POST', template: '/testing/v1/reset' },
+      { surface: 'testing', method: 'DELETE', template: '/testing/v1/snapshots/{id}', params: { id: () => pools.snapshotIds } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/emails', params: { tenantId: () => pools.tenants }, body: fc.record({ to: fc.emailAddress(), subject: fc.string({ minLength: 1, maxLength: 40 }), text: fc.string({ maxLength: 200 }), mode: fc.constantFrom('test', 'live') }, { requiredKeys: ['to', 'subject', 'text'] }), fields: ['to', 'subject', 'text', 'mode'] },
     ];
 
@@ -661,8 +698,12 @@ for (const kind of await storeKinds()) {
           fail(`a failed request changed the store:\n  before ${JSON.stringify(before)}\n  after  ${JSON.stringify(after)}`);
         }
       } else {
-        if (!/^application\/json\b/.test(response.headers.get('content-type') ?? '')) fail('a success that is not application/json');
-        if (typeof response.body !== 'object' || response.body === null) fail('a success whose body is not a JSON object');
+        if (response.status === 204) {
+          if (response.text !== '') fail('a 204 with a body');
+        } else {
+          if (!/^application\/json\b/.test(response.headers.get('content-type') ?? '')) fail('a success that is not application/json');
+          if (typeof response.body !== 'object' || response.body === null) fail('a success whose body is not a JSON object');
+        }
         if (!request.auth.valid) fail(`a request authenticated with "${request.auth.label}" succeeded`);
       }
       if (expectation.wrongMethod && !isMethodNotAllowed(response, instance)) {
@@ -742,6 +783,16 @@ for (const kind of await storeKinds()) {
         case 'PUT /v1/accounts/{accountId}':
           // org.account.updated, plus a low-balance event (and e-mail) when the change crossed the threshold.
           only({ events: range(1, 2), emails: range(0, 1) });
+          break;
+        case 'POST /testing/v1/reset': {
+          // Test-mode rows of the target go; what configures a tenant stays.
+          const fewer = (n: number) => n <= 0;
+          only(Object.fromEntries(COUNTED.filter((t) => !['tenants', 'api_keys', 'webhook_endpoints', 'oauth_clients'].includes(t)).map((t) => [t, fewer])));
+          break;
+        }
+        case 'POST /testing/v1/snapshots/{id}/restore':
+          // The target's test-mode rows become the snapshot's: any count of them.
+          only(Object.fromEntries(COUNTED.filter((t) => !['tenants', 'api_keys', 'webhook_endpoints', 'oauth_clients'].includes(t)).map((t) => [t, () => true])));
           break;
         case 'POST /v1/accounts/{accountId}/transactions':
           only({ ledger_entries: (n) => n === 1, org_transactions: (n) => n === 1, events: range(1, 2), emails: range(0, 1) });
