@@ -114,6 +114,7 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
     retryScheduleMs: config.retryScheduleMs,
   });
   services.ledger.onCommit(() => worker.notifyCommit());
+  services.outboxWorker = worker;
   worker.start();
   return worker;
 }

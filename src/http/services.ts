@@ -27,4 +27,6 @@ export interface AppServices {
   rateLimiter: RateLimiter;
   metrics: Metrics;
   pendingMigrations: () => Promise<number>;
+  /** This process's outbox worker, when it runs one (SUBLEDGER_WORKERS): the testing API's clock advance runs what came due. */
+  outboxWorker?: { runDueNow(): Promise<void> };
 }

@@ -115,3 +115,19 @@ export async function deleteSnapshot(tx: Repositories, tenantId: string, snapsho
   if (Number(result.numDeletedRows) === 0) throw new NotFound('snapshot', snapshotId);
   await db.deleteFrom('test_snapshot_rows').where('snapshot_id', '=', snapshotId).execute();
 }
+
+/**
+ * What the tenant's test mode has pending in the outbox (webhook deliveries and their retries,
+ * e-mails) comes due `ms` sooner: the clock moved forward by as much. Their times are the
+ * worker's wall time, and the clock's offset is what separates the two.
+ */
+export async function bringForward(tx: Repositories, tenantId: string, ms: number): Promise<void> {
+  const db = await dbOf(tx);
+  for (const table of ['webhook_deliveries', 'emails']) {
+    const pending = await db.selectFrom(table).select(['id', 'next_attempt_at']).where('tenant_id', '=', tenantId).where('mode', '=', 'test').where('status', '=', 'pending').execute();
+    for (const row of pending) {
+      const due = new Date(Date.parse(row.next_attempt_at as string) - ms).toISOString();
+      await db.updateTable(table).set({ next_attempt_at: due }).where('tenant_id', '=', tenantId).where('id', '=', row.id as string).execute();
+    }
+  }
+}

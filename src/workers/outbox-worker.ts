@@ -51,6 +51,8 @@ const COMMIT_COALESCE_MS = 50;
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** The pass in progress, if any. */
+  private draining: Promise<void> | undefined;
   private again = false;
   /** Whether the next pass also claims due deliveries and e-mails (not only fans out). */
   private claimWanted = false;
@@ -96,9 +98,38 @@ export class OutboxWorker {
       return;
     }
     this.running = true;
-    void this.drain().finally(() => {
+    this.draining = this.drain().finally(() => {
       this.running = false;
+      this.draining = undefined;
     });
+  }
+
+  /**
+   * A pass now, answered once what was due has been attempted once (the testing API's clock
+   * advance, SPEC §7): fan out, then claim and send until nothing due is left unclaimed, and
+   * wait for those sends.
+   */
+  async runDueNow(): Promise<void> {
+    while (this.draining) await this.draining;
+    if (this.stopped) return;
+    this.running = true;
+    const started: Promise<void>[] = [];
+    try {
+      await this.fanOut();
+      for (;;) {
+        const before = new Set(this.inFlight);
+        await this.claimAndStart();
+        const fresh = [...this.inFlight].filter((work) => !before.has(work));
+        if (fresh.length === 0) break;
+        started.push(...fresh);
+        // Slots free up as sends end: claim again until nothing due is left.
+        await Promise.race(fresh);
+      }
+    } finally {
+      this.running = false;
+      if (this.again) this.wake();
+    }
+    await Promise.all(started);
   }
 
   /** Stops claiming new work and waits for what is in flight. */

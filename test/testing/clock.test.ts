@@ -3,7 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { call, client, uniqueRef } from '../support/http.js';
 import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { newOAuthClient } from '../org/org-client.js';
+import { ADMIN_TOKEN } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
 
 // SPEC §7 "Authentication" and "Clock": the control plane's credentials, and a tenant's test
 // clock read by everything its test-mode data gets.
@@ -154,6 +158,48 @@ for (const kind of await storeKinds()) {
         assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
         assert.ok(answer.body.errors.some((e: { param: string }) => e.param === param), `${JSON.stringify(body)}: ${answer.text}`);
       }
+    });
+  });
+}
+
+for (const kind of await storeKinds()) {
+  describe(`testing API: an advance runs what came due (${kind})`, () => {
+    let server: TestApp;
+    /** Answers 500 to the first delivery, 204 after. */
+    const receiver = createServer((request, response) => {
+      received.push(request.headers['webhook-id'] as string);
+      request.resume();
+      response.writeHead(received.length === 1 ? 500 : 204).end();
+    });
+    const received: string[] = [];
+    before(async () => {
+      // An hour before the first retry: only an advance brings it within this test.
+      server = await build(kind, { env: { SUBLEDGER_WORKERS: 'on', SUBLEDGER_RETRY_SCHEDULE: '3600,3600' } });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    });
+    after(async () => {
+      await server.close();
+      receiver.close();
+    });
+
+    test("a failed delivery's retry, an hour away, is attempted before an advance past it answers", async () => {
+      const tenant = await server.createTenant('retries');
+      const key = tenant.keys.test.secret;
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      assert.equal((await call(server, 'POST', `/admin/v1/tenants/${tenant.tenant.id}/webhook-endpoints`, { url, mode: 'test' }, { key: ADMIN_TOKEN })).status, 201);
+      assert.equal((await client(server, key).post('/billing/customers', { external_reference: uniqueRef('HOOK') })).status, 201);
+      const deliveries = () => call(server, 'GET', `/admin/v1/tenants/${tenant.tenant.id}/webhook-deliveries`, undefined, { key: ADMIN_TOKEN }).then((r) => r.body.data as { status: string; attempts: number }[]);
+      await waitFor(async () => ((await deliveries())[0]?.attempts === 1 ? true : null), 10_000, 'the first attempt');
+      assert.equal(received.length, 1);
+
+      // The retry is due an hour later, ±20% (jitter): not after 2,000 s, surely after 4,400 s.
+      assert.equal((await call(server, 'POST', '/testing/v1/clock/advance', { seconds: 2000 }, { key })).status, 200);
+      assert.equal(received.length, 1, 'the retry is not due yet');
+      // Past it: attempted before the answer (no waiting here).
+      assert.equal((await call(server, 'POST', '/testing/v1/clock/advance', { seconds: 2400 }, { key })).status, 200);
+      assert.equal(received.length, 2, 'the retry ran before the advance answered');
+      assert.equal(received[1], received[0], 'the same event (webhook-id) again');
+      assert.deepEqual((await deliveries()).map((d) => [d.status, d.attempts]), [['succeeded', 2]]);
     });
   });
 }
