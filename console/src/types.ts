@@ -212,3 +212,15 @@ export interface CursorPage<T> {
   data: T[];
   next_cursor: string | null;
 }
+
+/** A tenant's test-mode clock (SPEC §7). */
+export interface TestClock {
+  now: string;
+  frozen: boolean;
+}
+
+export interface TestSnapshot {
+  id: string;
+  name: string | null;
+  created_at: string;
+}

@@ -4,6 +4,7 @@ import { registerAccountRoutes } from './account-routes.js';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
 import { registerOutboxRoutes } from './outbox-routes.js';
+import { registerTestingAdminRoutes } from '../testing/admin-routes.js';
 import { presentCreatedTenant, presentKey, presentTenant, presentTenantPage } from './presenter.js';
 import * as S from './schemas.js';
 
@@ -64,6 +65,7 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
 
   registerOutboxRoutes(app, services);
   registerAccountRoutes(app, services);
+  registerTestingAdminRoutes(app, services);
   // Each vendor's operator routes for its own objects (VendorModule.registerAdminRoutes).
   for (const vendor of services.vendors) vendor.registerAdminRoutes?.(app, services);
 }

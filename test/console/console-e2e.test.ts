@@ -414,6 +414,39 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     await row.waitFor();
   });
 
+  test("tenant's test mode: a snapshot taken, the clock advanced a day, the snapshot restored and the test data reset, each as the testing API reads it back", async () => {
+    const tenant = await admin('POST', '/tenants', { name: 'console test mode' });
+    assert.equal(tenant.status, 201, tenant.text);
+    const billing = client(server, tenant.body.keys.test.secret);
+    const kept = await billing.post('/billing/customers', { external_reference: 'KEPT' });
+    assert.equal(kept.status, 201, kept.text);
+    const ids = async () => ((await billing.get('/billing/customers')).body.data as { id: string }[]).map((c) => c.id);
+    await page.goto(consoleUrl(`/tenants/${tenant.body.id}`));
+    const section = page.getByRole('region', { name: 'Test mode' });
+    await section.getByText('(running)').waitFor();
+
+    await section.getByLabel('Name (optional)').fill('one customer');
+    await section.getByRole('button', { name: 'Take snapshot' }).click();
+    await section.getByRole('cell', { name: 'one customer', exact: true }).waitFor();
+
+    const before = Date.parse((await call(server, 'GET', '/testing/v1/clock', undefined, { key: tenant.body.keys.test.secret })).body.now);
+    await section.getByLabel('By').selectOption({ label: '1 day' });
+    await section.getByRole('button', { name: 'Advance' }).click();
+    await section.getByText(/Test clock advanced to/).waitFor();
+    const after = Date.parse((await call(server, 'GET', '/testing/v1/clock', undefined, { key: tenant.body.keys.test.secret })).body.now);
+    assert.ok(after - before >= 86_400_000, `the clock moved a day: ${new Date(before).toISOString()} → ${new Date(after).toISOString()}`);
+
+    assert.equal((await billing.post('/billing/customers', { external_reference: 'LATER' })).status, 201);
+    await section.getByRole('button', { name: 'Restore snapshot one customer' }).click();
+    await section.getByText('Snapshot one customer restored.').waitFor();
+    assert.deepEqual(await ids(), [kept.body.id], 'the customer made after the snapshot is gone');
+
+    await section.getByRole('button', { name: 'Reset test data' }).click();
+    await section.getByText(/Test data reset: \d+ rows deleted\./).waitFor();
+    assert.deepEqual(await ids(), []);
+    assert.equal((await billing.get('/billing/customers')).status, 200, 'the keys still work');
+  });
+
   test('sign out: the session ends, and /console/ sends to sign-in again', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await heading('Sign in').waitFor();

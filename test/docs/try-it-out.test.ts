@@ -87,6 +87,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
 
     Object.assign(expected, {
       listTestSnapshots: [snapshot.body.id],
+      listTenantTestSnapshots: [snapshot.body.id],
       listBillingCustomers: [...customers.map((c) => c.body.id), ...accounts.map((a) => a.body.customer_id)],
       listBillingAccounts: accounts.map((a) => a.body.id),
       listBillingAccountLedgerEntries: await idsOf(`/billing/accounts/${accountId}/ledger_entries`, server.tenant.keys.test.secret),

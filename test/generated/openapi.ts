@@ -369,7 +369,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move the test clock forward; answers once what came due has run */
+        /** Move the test clock forward; answers once what came due has been attempted */
         post: operations["advanceTestClock"];
         delete?: never;
         options?: never;
@@ -719,6 +719,92 @@ export interface paths {
         get: operations["listDirectoryAccountEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/test-clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's test clock */
+        get: operations["retrieveTenantTestClock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/test-clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a tenant's test clock forward; answers once what came due has been attempted */
+        post: operations["advanceTenantTestClock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/test-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete every test-mode object of a tenant (keys, OAuth clients, endpoints and snapshots stay) */
+        post: operations["resetTenantTestData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/test-snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's test-mode snapshots, oldest first */
+        get: operations["listTenantTestSnapshots"];
+        put?: never;
+        /** Keep a tenant's test-mode data and clock as they are now */
+        post: operations["createTenantTestSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/test-snapshots/{snapshotId}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a tenant's test-mode data and clock what a snapshot kept */
+        post: operations["restoreTenantTestSnapshot"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7522,6 +7608,541 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    retrieveTenantTestClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The clock */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description The tenant's test-mode time.
+                         */
+                        now: string;
+                        /** @description Whether the clock stands still until it is advanced or resumed. */
+                        frozen: boolean;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    advanceTenantTestClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Seconds to move forward, 1 to 315360000 (ten years). */
+                    seconds: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The clock, moved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description The tenant's test-mode time.
+                         */
+                        now: string;
+                        /** @description Whether the clock stands still until it is advanced or resumed. */
+                        frozen: boolean;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    resetTenantTestData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Rows deleted, by kind (table). */
+                        deleted: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listTenantTestSnapshots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshots */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description snap_… */
+                            id: string;
+                            name: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    createTenantTestSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The snapshot */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description snap_… */
+                        id: string;
+                        name: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    restoreTenantTestSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                snapshotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Restored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        restored: boolean;
+                        clock: {
+                            /**
+                             * Format: date-time
+                             * @description The tenant's test-mode time.
+                             */
+                            now: string;
+                            /** @description Whether the clock stands still until it is advanced or resumed. */
+                            frozen: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

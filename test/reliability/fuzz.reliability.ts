@@ -581,6 +581,14 @@ for (const kind of await storeKinds()) {
       { surface: 'testing', method: 'GET', template: '/testing/v1/snapshots' },
       { surface: 'testing', method: 'POST', template: '/testing/v1/snapshots/{id}/restore', params: { id: () => pools.snapshotIds } },
       { surface: 'testing', method: 'POST', template: '/testing/v1/reset' },
+      // The same control plane for operators: only the testing target's test mode (tenant A's objects are the other routes' seeds).
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/test-clock', params: { tenantId: () => [testingTenant.tenant.id] } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/test-clock/advance', params: { tenantId: () => [testingTenant.tenant.id] }, body: fc.record({ seconds: fc.integer({ min: 1, max: 86_400 }) }), fields: ['seconds'] },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/test-snapshots', params: { tenantId: () => [testingTenant.tenant.id] }, body: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }) }, { requiredKeys: [] }), fields: ['name'] },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/test-snapshots', params: { tenantId: () => [testingTenant.tenant.id] } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/test-snapshots/{snapshotId}/restore', params: { tenantId: () => [testingTenant.tenant.id], snapshotId: () => pools.snapshotIds } },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/test-reset', params: { tenantId: () => [testingTenant.tenant.id] } },
+      // Last: a deleted snapshot cannot be restored.
       { surface: 'testing', method: 'DELETE', template: '/testing/v1/snapshots/{id}', params: { id: () => pools.snapshotIds } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/emails', params: { tenantId: () => pools.tenants }, body: fc.record({ to: fc.emailAddress(), subject: fc.string({ minLength: 1, maxLength: 40 }), text: fc.string({ maxLength: 200 }), mode: fc.constantFrom('test', 'live') }, { requiredKeys: ['to', 'subject', 'text'] }), fields: ['to', 'subject', 'text', 'mode'] },
     ];
@@ -784,13 +792,15 @@ for (const kind of await storeKinds()) {
           // org.account.updated, plus a low-balance event (and e-mail) when the change crossed the threshold.
           only({ events: range(1, 2), emails: range(0, 1) });
           break;
-        case 'POST /testing/v1/reset': {
+        case 'POST /testing/v1/reset':
+        case 'POST /admin/v1/tenants/{tenantId}/test-reset': {
           // Test-mode rows of the target go; what configures a tenant stays.
           const fewer = (n: number) => n <= 0;
           only(Object.fromEntries(COUNTED.filter((t) => !['tenants', 'api_keys', 'webhook_endpoints', 'oauth_clients'].includes(t)).map((t) => [t, fewer])));
           break;
         }
         case 'POST /testing/v1/snapshots/{id}/restore':
+        case 'POST /admin/v1/tenants/{tenantId}/test-snapshots/{snapshotId}/restore':
           // The target's test-mode rows become the snapshot's: any count of them.
           only(Object.fromEntries(COUNTED.filter((t) => !['tenants', 'api_keys', 'webhook_endpoints', 'oauth_clients'].includes(t)).map((t) => [t, () => true])));
           break;

@@ -2,6 +2,7 @@ import { adminPath } from '../api';
 import { Loading, ProblemAlert } from '../components/feedback';
 import { KeysSection } from '../components/keys-section';
 import { OAuthClientsSection } from '../components/oauth-clients-section';
+import { TestModeSection } from '../components/test-mode-section';
 import { formatTime } from '../format';
 import { Link, paths } from '../router';
 import type { Tenant } from '../types';
@@ -53,6 +54,7 @@ export function TenantPage({ tenantId }: { tenantId: string }) {
       </p>
       <KeysSection tenantId={id} />
       <OAuthClientsSection tenantId={id} />
+      <TestModeSection tenantId={id} />
     </>
   );
 }
