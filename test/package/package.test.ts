@@ -99,7 +99,7 @@ describe('the npm package', { concurrency: true }, () => {
   });
 
   test('`npx subledger --help` lists the commands', TIMEOUT, async () => {
-    const help = succeeded(await run(npx, ['--no', 'subledger', '--help'], project), 'npx subledger --help');
+    const help = succeeded(await run(npx, ['subledger', '--help'], project), 'npx subledger --help');
     for (const command of ['serve', 'migrate', 'tenants', 'keys']) assert.match(help, new RegExp(`^\\s+${command}\\b`, 'm'));
     assert.equal(statSync(join(project, 'node_modules', '.bin', 'subledger')).mode & 0o111, 0o111);
   });
@@ -109,7 +109,7 @@ describe('the npm package', { concurrency: true }, () => {
     const adminToken = 'package-admin-token-0123456789';
     const env = serviceEnv({ DATABASE_URL: `sqlite:${join(data, 'served.db')}`, SUBLEDGER_ADMIN_TOKEN: adminToken });
     // Its own process group: npx runs node as its child, and the SIGTERM below goes to both.
-    const child = spawn(npx, ['--no', 'subledger', 'serve'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(npx, ['subledger', 'serve'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const exit = once(child, 'exit');
     let stdout = '';
     let stderr = '';
@@ -271,8 +271,15 @@ export const expect = (actual) => ({
 });
 `,
     );
-    const result = await run(process.execPath, ['--test', ...examples.map(({ name }) => join('examples', name))], project);
-    succeeded(result, 'node --test examples/*.mjs');
+    // All in one process (a file's hooks and tests use its own module's `sl`): a process per
+    // file, as `node --test` would start, costs a second of CPU each for loading the service.
+    writeFileSync(join(directory, 'run-all.mjs'), 'for (const name of process.argv.slice(2)) await import(`./${name}`);\n');
+    // Without the variable node:test sets in the processes it runs (this test's own): the
+    // examples' runner reports to its stdout, as it would in the user's project.
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const result = await run(process.execPath, ['--test-reporter=tap', join('examples', 'run-all.mjs'), ...examples.map(({ name }) => name)], project, env);
+    succeeded(result, 'node examples/run-all.mjs');
     assert.match(result.stdout, new RegExp(`^# pass ${examples.length}$`, 'm'), result.stdout);
   });
 });
