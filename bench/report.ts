@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './load.js';
-import { soakGrowth, type BenchReport, type HttpRecord, type MemoryRecord, type PgbenchRecord, type ProcessesRecord, type ScaleRecord, type SeedRecord, type SoakRecord } from './results.js';
+import { soakGrowth, type BenchReport, type HttpRecord, type MemoryRecord, type PgbenchRecord, type ProcessesRecord, type ScaleRecord, type SeedRecord, type SoakRecord, type StartupRecord } from './results.js';
 import { ROOT } from './servers.js';
 
 // Tables (markdown, readable in a terminal), bench/results/*.json and the README's results section.
@@ -166,6 +166,13 @@ export function renderTables(report: BenchReport): string {
         '.',
     );
   }
+  for (const startup of report.results.filter((r): r is StartupRecord => r.kind === 'startup')) {
+    out.push(
+      `startSubledger() (subledger/testing, built), ${startup.starts} starts one after another, each on a fresh SQLite database: ` +
+        `median ${ms(startup.medianMs)} ms, first ${ms(startup.firstMs)} ms, slowest ${ms(startup.maxMs)} ms; ` +
+        `the module's first import ${ms(startup.importMs)} ms; stop (and delete its database) median ${ms(startup.stopMedianMs)} ms.`,
+    );
+  }
   if (report.targets.length) {
     out.push(
       table(
@@ -222,6 +229,7 @@ function comparable(report: BenchReport): Map<string, number> {
     } else if (r.kind === 'scale') values.set(`${r.surface} ${r.store} ${r.operation} @ ${sizeLabel(r.rows)} rows: req/s`, r.result.rps);
     else if (r.kind === 'pgbench') values.set(`pgbench ${r.surface} ${r.variant}: tps`, r.tps);
     else if (r.kind === 'memory' && r.rssMiB !== null) values.set(`${r.store} RSS ${r.when}: MiB`, r.rssMiB);
+    else if (r.kind === 'startup') values.set('startSubledger() start: median ms', r.medianMs);
   }
   return values;
 }

@@ -6,9 +6,10 @@ import { readPrevious, renderComparison, renderTables, describeRun, writeReport 
 import { evaluateTargets, type BenchReport, type HttpRecord } from './results.js';
 import { measureCeiling, measureHttp, measurePgbench, measureProcesses, measureScale, measureSoak, plannedSteps, type Bench, type BenchConfig, type Progress } from './sections.js';
 import { killAllChildren, setServerEnvironment } from './servers.js';
+import { measureStartup } from './startup.js';
 import { dropAllScratch, type StoreKind } from './stores.js';
 
-const SECTIONS = ['ceiling', 'http', 'sync', 'pgbench', 'processes', 'scale'] as const;
+const SECTIONS = ['ceiling', 'startup', 'http', 'sync', 'pgbench', 'processes', 'scale'] as const;
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
 
 function integer(name: string, fallback: number, minimum: number): number {
@@ -48,6 +49,7 @@ function readConfig(): BenchConfig {
     durationS: integer('BENCH_DURATION', 8, 1),
     warmupS: integer('BENCH_WARMUP', 2, 0),
     connections: integer('BENCH_CONNECTIONS', 50, 1),
+    starts: integer('BENCH_STARTS', 20, 1),
     scaleSmall,
     scale,
     sampleSize: 100_000,
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
   setServerEnvironment(config.serverEnv);
   const bench: Bench = { config, progress: createProgress(steps), results: [] };
   if (config.sections.has('ceiling')) await measureCeiling(bench, 'first');
+  if (config.sections.has('startup')) await measureStartup(bench);
   for (const store of config.stores) {
     if (config.sections.has('http')) await measureHttp(bench, store, 'default');
     if (store === 'sqlite' && config.sections.has('sync')) await measureHttp(bench, 'sqlite', 'sync-full');
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
       durationS: config.durationS,
       warmupS: config.warmupS,
       connections: config.connections,
+      starts: config.starts,
       scaleSmall: config.scaleSmall,
       scale: config.scale,
       sampleSize: config.sampleSize,

@@ -119,13 +119,20 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
   return worker;
 }
 
+/** A tenant with its four keys and a test-mode OAuth client of every role: what `serve` prints once and `startSubledger()` returns. */
+export type DefaultTenant = CreatedTenant & { oauthClient: { client: OAuthClient; secret: string } };
+
 /** On a fresh database: the tenant `default` with a test-mode OAuth client of every role, whose keys and secret the caller prints once. */
-export async function ensureDefaultTenant(store: Store): Promise<(CreatedTenant & { oauthClient: { client: OAuthClient; secret: string } }) | null> {
+export async function ensureDefaultTenant(store: Store): Promise<DefaultTenant | null> {
   return store.transaction(async (tx) => {
     if ((await tx.tenants.count()) > 0) return null;
-    const now = nowIso();
-    const created = await createTenant(tx, { name: DEFAULT_TENANT_NAME }, now);
-    const oauthClient = await createOAuthClient(tx, created.tenant.id, { name: 'default', mode: 'test', roles: ORG_ROLES }, now);
-    return { ...created, oauthClient };
+    return createDefaultTenant(tx, nowIso());
   });
+}
+
+/** The tenant `default` (names are not unique: on a database that has one, this is another) with its keys and OAuth client. */
+export async function createDefaultTenant(tx: Repositories, now: string): Promise<DefaultTenant> {
+  const created = await createTenant(tx, { name: DEFAULT_TENANT_NAME }, now);
+  const oauthClient = await createOAuthClient(tx, created.tenant.id, { name: 'default', mode: 'test', roles: ORG_ROLES }, now);
+  return { ...created, oauthClient };
 }

@@ -58,7 +58,7 @@ describe('subledger CLI', { concurrency: true }, () => {
     const repository = mkdtempSync(join(tmpdir(), 'subledger-cli-repo-'));
     const database = await createTestDatabase('sqlite');
     try {
-      for (const name of ['package.json', 'tsconfig.json', 'src', 'console']) cpSync(join(ROOT, name), join(repository, name), { recursive: true });
+      for (const name of ['package.json', 'tsconfig.json', 'scripts', 'src', 'console']) cpSync(join(ROOT, name), join(repository, name), { recursive: true });
       symlinkSync(join(ROOT, 'node_modules'), join(repository, 'node_modules'));
       const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
       const output = printed(await runCli(['migrate'], { DATABASE_URL: database.url }, [npm, 'run', '-s', 'subledger', '--'], repository));
