@@ -247,6 +247,7 @@ export { url, secret, live, clientId, wrong };
       'org.vitest.test.mjs',
       'platform.test.mjs',
       'platform.vitest.test.mjs',
+      'testing-api.test.mjs',
     ]);
     const directory = join(project, 'examples');
     mkdirSync(directory);
