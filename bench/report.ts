@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './load.js';
-import { soakGrowth, type BenchReport, type HttpRecord, type MemoryRecord, type PgbenchRecord, type ProcessesRecord, type ScaleRecord, type SeedRecord, type SoakRecord, type StartupRecord } from './results.js';
+import { soakGrowth, type BenchReport, type HttpRecord, type MemoryRecord, type PgbenchRecord, type ProcessesRecord, type ScaleRecord, type SeedRecord, type SoakRecord, type StartupRecord, type TestDataRecord } from './results.js';
 import { ROOT } from './servers.js';
 
 // Tables (markdown, readable in a terminal), bench/results/*.json and the README's results section.
@@ -173,6 +173,12 @@ export function renderTables(report: BenchReport): string {
         `the module's first import ${ms(startup.importMs)} ms; stop (and delete its database) median ${ms(startup.stopMedianMs)} ms.`,
     );
   }
+  for (const data of report.results.filter((r): r is TestDataRecord => r.kind === 'testdata')) {
+    out.push(
+      `Testing API on SQLite, one tenant's test mode with ${data.objects.toLocaleString('en-US')} customers (${data.rows.toLocaleString('en-US')} rows): ` +
+        `snapshot ${ms(data.snapshotMs)} ms; restore median ${ms(data.restoreMedianMs)} ms; reset median ${ms(data.resetMedianMs)} ms (${data.rounds} rounds).`,
+    );
+  }
   if (report.targets.length) {
     out.push(
       table(
@@ -230,6 +236,10 @@ function comparable(report: BenchReport): Map<string, number> {
     else if (r.kind === 'pgbench') values.set(`pgbench ${r.surface} ${r.variant}: tps`, r.tps);
     else if (r.kind === 'memory' && r.rssMiB !== null) values.set(`${r.store} RSS ${r.when}: MiB`, r.rssMiB);
     else if (r.kind === 'startup') values.set('startSubledger() start: median ms', r.medianMs);
+    else if (r.kind === 'testdata') {
+      values.set(`testing reset of ${r.objects} objects: median ms`, r.resetMedianMs);
+      values.set(`testing restore of ${r.objects} objects: median ms`, r.restoreMedianMs);
+    }
   }
   return values;
 }

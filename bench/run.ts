@@ -7,9 +7,10 @@ import { evaluateTargets, type BenchReport, type HttpRecord } from './results.js
 import { measureCeiling, measureHttp, measurePgbench, measureProcesses, measureScale, measureSoak, plannedSteps, type Bench, type BenchConfig, type Progress } from './sections.js';
 import { killAllChildren, setServerEnvironment } from './servers.js';
 import { measureStartup } from './startup.js';
+import { measureTestData } from './test-data.js';
 import { dropAllScratch, type StoreKind } from './stores.js';
 
-const SECTIONS = ['ceiling', 'startup', 'http', 'sync', 'pgbench', 'processes', 'scale'] as const;
+const SECTIONS = ['ceiling', 'startup', 'testdata', 'http', 'sync', 'pgbench', 'processes', 'scale'] as const;
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
 
 function integer(name: string, fallback: number, minimum: number): number {
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
   const bench: Bench = { config, progress: createProgress(steps), results: [] };
   if (config.sections.has('ceiling')) await measureCeiling(bench, 'first');
   if (config.sections.has('startup')) await measureStartup(bench);
+  if (config.sections.has('testdata')) await measureTestData(bench);
   for (const store of config.stores) {
     if (config.sections.has('http')) await measureHttp(bench, store, 'default');
     if (store === 'sqlite' && config.sections.has('sync')) await measureHttp(bench, 'sqlite', 'sync-full');

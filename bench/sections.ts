@@ -326,7 +326,7 @@ export async function measureScale(bench: Bench, kind: StoreKind): Promise<void>
 /** How many progress steps a run with this config has (for the [n/N] of each progress line). */
 export function plannedSteps(config: BenchConfig, soak: boolean): number {
   const has = (s: string) => config.sections.has(s);
-  let steps = (has('ceiling') ? 2 : 0) + (has('startup') ? 1 : 0);
+  let steps = (has('ceiling') ? 2 : 0) + (has('startup') ? 1 : 0) + (has('testdata') ? 1 : 0);
   for (const store of config.stores) {
     if (has('http')) steps += 1 + SURFACES.reduce((n, s) => n + s.operations.length, 0);
     if (store === 'sqlite' && has('sync')) steps += SURFACES.length;
