@@ -20,6 +20,8 @@ import { createMailer } from './workers/mailer.js';
 import { OutboxWorker, plainEnvelope, type EnvelopeBuilder } from './workers/outbox-worker.js';
 import { KyselyStore } from './store/kysely-store.js';
 import { TenantClocks } from './testing/clock.js';
+import { TenantFaults } from './testing/faults.js';
+import { OutboxChanges, SHARED_DATABASE_RECHECK_MS } from './testing/outbox-changes.js';
 import { databaseStartupFailure } from './startup-failure.js';
 
 /**
@@ -34,6 +36,10 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
   const ledger = new LedgerPipeline<Repositories>(store, events);
   const metrics = createMetrics();
   metrics.measureQueueDepth(() => store.outbox.depth());
+  const clocks = new TenantClocks(store);
+  // On SQLite this process makes every commit there is; on PostgreSQL other API nodes commit too.
+  const outboxChanges = new OutboxChanges(store.dialect === 'postgres' ? SHARED_DATABASE_RECHECK_MS : null);
+  ledger.onCommit((scope) => outboxChanges.notify(scope));
   let migrated = false;
   return {
     config,
@@ -42,7 +48,9 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
     ledger,
     commands: new IdempotentCommands(ledger, store, config.idempotencyTtlMs),
     events,
-    clocks: new TenantClocks(store),
+    clocks,
+    faults: new TenantFaults(store, clocks),
+    outboxChanges,
     authenticator: new ApiKeyAuthenticator(store, config.keyCacheMs, vendors.flatMap((vendor) => vendor.roles ?? [])),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,

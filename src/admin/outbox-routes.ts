@@ -123,6 +123,7 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
       await tx.emails.insert(tenantId, email);
       return email;
     });
+    services.ledger.committedOutside({ tenantId, mode });
     reply.code(201);
     return presentEmail(email);
   });

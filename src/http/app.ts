@@ -90,7 +90,14 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   registerMetrics(app, services.metrics);
   registerErrorDocs(app, [...surfaces.flatMap((surface) => (surface.problems ? [surface.problems] : [])), NEUTRAL_PROBLEMS]);
 
-  for (const surface of surfaces) await registerSurface(app, surface, services);
+  // Requests that wait (the testing API's wait_ms, a fault's delay) end as soon as the server
+  // starts closing: preClose runs before the server stops accepting and waits for what is in flight.
+  const closing = new AbortController();
+  app.addHook('preClose', (done) => {
+    closing.abort();
+    done();
+  });
+  for (const surface of surfaces) await registerSurface(app, surface, services, closing.signal);
 
   // Outside every surface (health, metrics, docs, unknown paths): neutral problem details, so
   // that a bad body is a 4xx here too, in no vendor's dialect.

@@ -40,6 +40,19 @@ export class HttpFailure extends Error {
   }
 }
 
+/**
+ * An answer the testing API's faults inject in place of a request's own (SPEC §7 "Faults"):
+ * the status to answer, the vendor code to carry (null: the surface's own code for that
+ * status), the message, and headers such as Retry-After. It is not a Failure: nothing failed,
+ * and each vendor surface words it in its own error shape (SurfaceDefinition.renderFault).
+ */
+export interface FaultAnswer {
+  status: number;
+  code: string | null;
+  message: string;
+  headers: Record<string, string>;
+}
+
 /** Whatever was thrown, as something every surface knows how to answer. */
 export type Failure = LedgerError | HttpFailure;
 

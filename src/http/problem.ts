@@ -1,7 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { AlreadyExists, ValidationFailed, type LedgerErrorCode } from '../ledger/errors.js';
 import type { StoredResponse } from '../store/ports.js';
-import { HttpFailure, snakeCase, type Failure, type FailureRequest, type HttpFailureCode, type WireViolation } from './failures.js';
+import { STATUS_CODES } from 'node:http';
+import { HttpFailure, snakeCase, type Failure, type FailureRequest, type FaultAnswer, type HttpFailureCode, type WireViolation } from './failures.js';
 import type { OpenApiFailures } from './openapi-operations.js';
 
 /** RFC 9457 Problem Details: the error shape of the billing surface, the admin API and the root. */
@@ -197,4 +198,24 @@ export function renderProblem<Slug extends string>(answerer: ProblemAnswerer<Slu
   else if (failure instanceof AlreadyExists && answerer.conflictErrors !== false) errors = [{ param: paramOf(failure.field), message: failure.message }];
   const detail = slug === 'validation-error' ? detailOf(failure, errors) : failure.message;
   return problemResponse(problemOf(request, answerer.catalogue, slug, { detail, errors, extensions: answerer.extensionsOf?.(failure) }), failure);
+}
+
+/**
+ * A fault the testing API injects, as a problem+json surface answers it (SPEC §7 "Faults"):
+ * the fault's code is the `type`'s slug (absent: the catalogue's first type with the status,
+ * else `injected-fault`), its message the `detail`; the title is the catalogue's for a slug it
+ * has, else the status's reason phrase.
+ */
+export function problemFaultResponse(catalogue: ProblemCatalogue, answer: FaultAnswer, request: FailureRequest): StoredResponse {
+  const types = Object.entries<ProblemType>(catalogue.types);
+  const slug = answer.code ?? types.find(([, type]) => type.status === answer.status)?.[0] ?? 'injected-fault';
+  const problem: ProblemDetails = {
+    type: `${baseUrlOf(request)}${catalogue.docsPath}#${slug}`,
+    title: catalogue.types[slug]?.title ?? STATUS_CODES[answer.status] ?? 'Error',
+    status: answer.status,
+    detail: answer.message,
+    instance: request.url.split('?')[0]!,
+    request_id: request.id,
+  };
+  return { status: answer.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...answer.headers }, body: JSON.stringify(problem), resourceId: null };
 }

@@ -8,6 +8,8 @@ import type { ApiKeyAuthenticator } from './auth.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { TenantClocks } from '../testing/clock.js';
+import type { TenantFaults } from '../testing/faults.js';
+import type { OutboxChanges } from '../testing/outbox-changes.js';
 
 /** Everything a surface or the admin API may use, handed over explicitly at registration. */
 export interface AppServices {
@@ -23,6 +25,10 @@ export interface AppServices {
   events: EventCatalog;
   /** Each tenant's test-mode clock (SPEC §7): every command's `ctx.now` in test mode. */
   clocks: TenantClocks;
+  /** Each tenant's faults (SPEC §7): what its next matching test-mode requests get instead of their answer. */
+  faults: TenantFaults;
+  /** What wakes the testing API's waiting requests (SPEC §7 "Waiting"): this process's outbox commits. */
+  outboxChanges: OutboxChanges;
   authenticator: ApiKeyAuthenticator;
   rateLimiter: RateLimiter;
   metrics: Metrics;

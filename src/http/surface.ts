@@ -13,8 +13,9 @@ import type { CommandContext } from '../ledger/model.js';
 import type { CommandOutput } from '../ledger/pipeline.js';
 import type { Repositories, StoredResponse, WebhookEnvelope } from '../store/ports.js';
 import type { Principal } from './auth.js';
-import { HttpFailure, toFailure, type Failure, type FailureRequest } from './failures.js';
+import { HttpFailure, toFailure, type Failure, type FailureRequest, type FaultAnswer } from './failures.js';
 import { idempotentRequestOf, sendExecution, type CommandOutcome, type IdempotentRequest } from './idempotency.js';
+import { carryOutFault } from './injected-faults.js';
 import { textProblem } from './json-body.js';
 import { trackMethodsPerPath } from './method-not-allowed.js';
 import type { OpenApiTag, SecurityScheme } from './openapi.js';
@@ -37,6 +38,8 @@ export interface SurfaceKit {
     command: (tx: Repositories, ctx: CommandContext) => Promise<CommandOutput<T>>,
     present: (value: T) => StoredResponse,
   ): Promise<void>;
+  /** Aborted once the server starts closing: a request that waits (the testing API's wait_ms) answers then. */
+  closing: AbortSignal;
 }
 
 /** Registers the routes under one root; their urls are relative to it ('' is the root path itself). */
@@ -72,6 +75,13 @@ export interface SurfaceDefinition {
   authenticationChallenge: string;
   /** The vendor's answer for a failure: status, headers (content type) and body. */
   renderFailure(failure: Failure, request: FailureRequest): StoredResponse;
+  /**
+   * The vendor's error answer for a fault the testing API injects (SPEC §7 "Faults"): the
+   * answer's status, `code` in the vendor's code field (its own code for the status when null),
+   * the message, and the fault's headers. A surface without it is never faulted (the testing
+   * API itself, the admin API, open routes).
+   */
+  renderFault?(answer: FaultAnswer, request: FailureRequest): StoredResponse;
   /** Request headers that carry an idempotency key, in order of preference. */
   idempotencyHeaders: readonly string[];
   /** OpenAPI security schemes by name: its routes that ask for credentials accept any one of them, unless a route names its own `schema.security`. */
@@ -135,15 +145,16 @@ export function assertDistinctRoots(surfaces: readonly SurfaceDefinition[]): voi
  * every surface shares: authentication, rate limit, idempotency identity, 404, 405, and the
  * surface's error shape for every failure under the root.
  */
-export async function registerSurface(app: FastifyInstance, surface: SurfaceDefinition, services: AppServices): Promise<void> {
+export async function registerSurface(app: FastifyInstance, surface: SurfaceDefinition, services: AppServices, closing: AbortSignal): Promise<void> {
   const kit: SurfaceKit = {
     services,
     run: (request, reply, command, present) => runCommand(request, reply, surface, services, command, present),
+    closing,
   };
   for (const [root, registerRoutes] of Object.entries(surface.routes)) {
     await app.register(
       async (plugin) => {
-        installSharedBehaviour(plugin, surface, services);
+        installSharedBehaviour(plugin, surface, services, closing);
         const methods = trackMethodsPerPath(plugin);
         registerRoutes(plugin.withTypeProvider<TypeBoxTypeProvider>(), kit);
         methods.close();
@@ -153,7 +164,7 @@ export async function registerSurface(app: FastifyInstance, surface: SurfaceDefi
   }
 }
 
-function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinition, services: AppServices): void {
+function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinition, services: AppServices, closing: AbortSignal): void {
   // A path under the root that no route has asks for credentials if any route there does: it
   // reveals no more than its neighbours. Under a root of open routes only, it answers 404 to anyone.
   let anyRouteNeedsCredentials = false;
@@ -186,6 +197,13 @@ function installSharedBehaviour(plugin: FastifyInstance, surface: SurfaceDefinit
           'retry-after': String(decision.resetSeconds),
         });
       }
+    }
+    // SPEC §7 "Faults": a test-mode request the caller's tenant set a fault for is answered by
+    // it once the caller is known, before its body, idempotency key or handler is looked at.
+    const renderFault = surface.renderFault;
+    if (renderFault && request.principal?.scope.mode === 'test') {
+      const fault = await services.faults.take(request.principal.scope.tenantId, request.method, request.url);
+      if (fault && (await carryOutFault(fault, request, reply, (answer) => renderFault(answer, request), closing))) return reply;
     }
   });
 

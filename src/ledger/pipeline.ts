@@ -1,6 +1,6 @@
 import { newEmail, type EmailMessage } from './emails.js';
 import { outboxEventOf, type DomainEvent, type EventCatalog } from './events.js';
-import type { CommandContext } from './model.js';
+import type { CommandContext, Scope } from './model.js';
 import type { LedgerStore, LedgerTransaction } from './store.js';
 
 /**
@@ -30,7 +30,7 @@ export interface Executed<T> {
  * answer) → commit. Everything commits together or nothing does.
  */
 export class LedgerPipeline<Tx extends LedgerTransaction = LedgerTransaction> {
-  private readonly commitListeners: (() => void)[] = [];
+  private readonly commitListeners: ((scope: Scope) => void)[] = [];
 
   constructor(
     readonly store: LedgerStore<Tx>,
@@ -38,9 +38,17 @@ export class LedgerPipeline<Tx extends LedgerTransaction = LedgerTransaction> {
     private readonly catalog?: EventCatalog,
   ) {}
 
-  /** Called after every committed command (the outbox worker wakes up: there may be events). */
-  onCommit(listener: () => void): void {
+  /** Called after every committed command, with its scope (the outbox worker wakes up: there may be events). */
+  onCommit(listener: (scope: Scope) => void): void {
     this.commitListeners.push(listener);
+  }
+
+  /**
+   * A write made outside the pipeline committed outbox rows of `scope` (an operator's e-mail):
+   * the commit listeners hear of it as of a command's.
+   */
+  committedOutside(scope: Scope): void {
+    for (const listener of this.commitListeners) listener(scope);
   }
 
   /**
@@ -56,7 +64,7 @@ export class LedgerPipeline<Tx extends LedgerTransaction = LedgerTransaction> {
       if (finish) await finish(tx, output.result);
       return { result: output.result, events };
     });
-    for (const listener of this.commitListeners) listener();
+    for (const listener of this.commitListeners) listener(ctx.scope);
     return executed;
   }
 }

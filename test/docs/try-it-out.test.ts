@@ -80,6 +80,11 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     const orgTransactions = [];
     for (const units of ['10', '-3']) orgTransactions.push((await org.post(`/v1/accounts/${orgAccounts[0]}/transactions`, { amount: { currencyCode: 'USD', units, nanos: 0 }, adjustment: {} })).body.transaction.transactionId as string);
 
+    // The testing API's lists: a fault on a path nothing here requests, and the outbox seeded above.
+    const fault = await billing.post('/testing/v1/faults', { path: '/billing/nothing-here', status: 500 });
+    assert.equal(fault.status, 201, fault.text);
+    const testEvents = await idsOf('/testing/v1/events', server.tenant.keys.test.secret);
+
     Object.assign(pathValues, { account: accountId, tenantId, accountId: orgAccounts[0] });
     // The testing API (SPEC §7): a snapshot of the tenant's test mode.
     const snapshot = await call(server, 'POST', '/testing/v1/snapshots', { name: 'docs' }, { key: server.tenant.keys.test.secret });
@@ -104,7 +109,11 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       listDirectoryAccountLedgerEntries: orgTransactions,
       retrieveDirectoryAccountBalanceHistory: ['USD'],
       listDirectoryAccountEvents: await idsOf(`/admin/v1/tenants/${tenantId}/accounts/${orgAccounts[0]}/events`, ADMIN_TOKEN),
+      listTestFaults: [fault.body.id],
+      listTestEvents: testEvents,
+      listTestEmails: [email.body.id],
     });
+    assert.ok(testEvents.length >= 6, 'the seeded test-mode events');
     assert.equal(expected.listBillingAccountLedgerEntries!.length, 2);
 
     mkdirSync(ARTIFACTS, { recursive: true });

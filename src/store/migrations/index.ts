@@ -7,6 +7,7 @@ import * as console from './2026-12-04-console.js';
 import * as accountDirectory from './2026-12-05-account-directory.js';
 import * as testClocks from './2026-12-07-test-clocks.js';
 import * as testSnapshots from './2026-12-07-test-snapshots.js';
+import * as testFaults from './2026-12-08-test-faults.js';
 
 /**
  * The service's own migrations. Explicit (no directory scan) so it works from src/ and dist/
@@ -21,6 +22,7 @@ export const SERVICE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-05-account-directory': accountDirectory,
   '2026-12-07-test-clocks': testClocks,
   '2026-12-07-test-snapshots': testSnapshots,
+  '2026-12-08-test-faults': testFaults,
 };
 
 /**

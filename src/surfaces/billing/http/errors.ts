@@ -1,7 +1,7 @@
 import { IdempotencyKeyReused } from '../../../ledger/errors.js';
 import type { StoredResponse } from '../../../store/ports.js';
-import { snakeCase, type Failure, type FailureRequest } from '../../../http/failures.js';
-import { problemCatalogue, renderProblem, slugsOfLedgerErrors } from '../../../http/problem.js';
+import { snakeCase, type Failure, type FailureRequest, type FaultAnswer } from '../../../http/failures.js';
+import { problemCatalogue, problemFaultResponse, renderProblem, slugsOfLedgerErrors } from '../../../http/problem.js';
 
 /** Moment's error types (RFC 9457 `type` slugs), each with one status. Served at /docs/errors. */
 export const BILLING_PROBLEMS = problemCatalogue(
@@ -45,4 +45,9 @@ const BILLING = {
 
 export function renderBillingFailure(failure: Failure, request: FailureRequest): StoredResponse {
   return renderProblem(BILLING, failure, request);
+}
+
+/** A fault the testing API injects: a problem whose `type` slug is the fault's code (SPEC §7 "Faults"). */
+export function renderBillingFault(answer: FaultAnswer, request: FailureRequest): StoredResponse {
+  return problemFaultResponse(BILLING_PROBLEMS, answer, request);
 }

@@ -2,7 +2,7 @@ import { PermissionDenied } from '../../../ledger/errors.js';
 import { bearerTokenOf } from '../../../http/auth.js';
 import { problemFailures } from '../../../http/problem.js';
 import type { SurfaceDefinition } from '../../../http/surface.js';
-import { BILLING_PROBLEMS, renderBillingFailure } from './errors.js';
+import { BILLING_PROBLEMS, renderBillingFailure, renderBillingFault } from './errors.js';
 import { billingEnvelope, publishBillingEvents } from './events.js';
 import { registerBillingRoutes } from './routes.js';
 
@@ -17,6 +17,7 @@ export const billingSurface: SurfaceDefinition = {
   },
   authenticationChallenge: 'Bearer realm="billing"',
   renderFailure: renderBillingFailure,
+  renderFault: renderBillingFault,
   idempotencyHeaders: ['idempotency-key'],
   securitySchemes: { billingSecretKey: { type: 'http', scheme: 'bearer', description: 'Secret key: sk_test_… or sk_live_…' } },
   tags: [{ name: 'billing', description: 'Moment Billing API: customers and accounts. Every POST requires an Idempotency-Key; PATCH accepts one.' }],

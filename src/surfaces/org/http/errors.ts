@@ -1,6 +1,6 @@
 import { AlreadyExists, ValidationFailed, type LedgerErrorCode } from '../../../ledger/errors.js';
 import type { StoredResponse } from '../../../store/ports.js';
-import { HttpFailure, type Failure, type FailureRequest, type HttpFailureCode } from '../../../http/failures.js';
+import { HttpFailure, type Failure, type FailureRequest, type FaultAnswer, type HttpFailureCode } from '../../../http/failures.js';
 import type { OpenApiFailures } from '../../../http/openapi-operations.js';
 import { RpcStatus } from './schemas.js';
 
@@ -71,6 +71,54 @@ export function renderOrgFailure(failure: Failure, request: FailureRequest): Sto
   const body = { code, message, details: violations.length > 0 ? [{ '@type': BAD_REQUEST, fieldViolations: violations }] : [] };
   const headers = { 'content-type': 'application/json; charset=utf-8', ...(failure instanceof HttpFailure ? failure.headers : {}) };
   return { status: mapped.status ?? status, headers, body: JSON.stringify(body), resourceId: null };
+}
+
+/** Every canonical gRPC status by name (google.rpc.Code): a fault may answer any of them. */
+const GRPC_CODES: Readonly<Record<string, number>> = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+};
+
+/** The gRPC status an HTTP status stands for where the mapping has one (google.rpc.Code's HTTP mapping). */
+const GRPC_NAME_OF_HTTP: Readonly<Record<number, string>> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'ABORTED',
+  429: 'RESOURCE_EXHAUSTED',
+  499: 'CANCELLED',
+  500: 'INTERNAL',
+  501: 'UNIMPLEMENTED',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
+
+/**
+ * A fault the testing API injects, as org errors read (SPEC §7 "Faults"): the fault's code is a
+ * gRPC status name and the body carries its number (absent: the status's own gRPC code; a name
+ * that is no gRPC status: UNKNOWN, 2), with the fault's HTTP status.
+ */
+export function renderOrgFault(answer: FaultAnswer): StoredResponse {
+  const name = answer.code?.toUpperCase() ?? GRPC_NAME_OF_HTTP[answer.status] ?? 'UNKNOWN';
+  const body = { code: GRPC_CODES[name] ?? GRPC_CODES.UNKNOWN, message: answer.message, details: [] };
+  const headers = { 'content-type': 'application/json; charset=utf-8', ...answer.headers };
+  return { status: answer.status, headers, body: JSON.stringify(body), resourceId: null };
 }
 
 const MEANINGS: Record<number, string> = {

@@ -4,7 +4,7 @@ import type { OrgRole } from '../domain/model.js';
 import { signingKeyOf } from '../store/signing-keys.js';
 import { bearerTokenOf, type BearerCredential } from '../../../http/auth.js';
 import type { SurfaceDefinition } from '../../../http/surface.js';
-import { ORG_OPENAPI_FAILURES, renderOrgFailure } from './errors.js';
+import { ORG_OPENAPI_FAILURES, renderOrgFailure, renderOrgFault } from './errors.js';
 import { orgEnvelope, publishOrgEvents } from './events.js';
 import { OAUTH_CHALLENGE, OAUTH_OPENAPI_FAILURES, renderOAuthFailure } from './oauth-errors.js';
 import { registerOrgRoutes } from './routes.js';
@@ -36,6 +36,7 @@ export const orgSurface: SurfaceDefinition = {
   },
   authenticationChallenge: 'Bearer realm="org"',
   renderFailure: renderOrgFailure,
+  renderFault: renderOrgFault,
   idempotencyHeaders: ['idempotency-key'],
   securitySchemes: {
     orgOAuth2: { type: 'oauth2', description: 'OAuth 2.0 client credentials: the roles are the scopes.', flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { 'accounts.read': 'Read accounts', 'accounts.write': 'Create and update accounts', 'transactions.read': 'Read transactions', 'transactions.write': 'Create transactions' } } } },

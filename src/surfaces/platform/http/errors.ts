@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { AlreadyExists, NotFound, ValidationFailed, type LedgerErrorCode } from '../../../ledger/errors.js';
 import type { StoredResponse } from '../../../store/ports.js';
 import { HolderNotLive } from '../domain/transfers.js';
-import { HttpFailure, snakeCase, type Failure, type HttpFailureCode } from '../../../http/failures.js';
+import { HttpFailure, snakeCase, type Failure, type FaultAnswer, type HttpFailureCode } from '../../../http/failures.js';
 import type { OpenApiFailures } from '../../../http/openapi-operations.js';
 
 // Xendit's error shape (SPEC §4, reference A.1): { error_code, message, errors: [{ path, message }] }.
@@ -97,6 +97,17 @@ export function renderPlatformFailure(failure: Failure): StoredResponse {
   const body = { error_code: code, message: messageOf(failure, code, errors), ...(errors.length > 0 ? { errors } : {}) };
   const headers = { 'content-type': 'application/json; charset=utf-8', ...(failure instanceof HttpFailure ? failure.headers : {}) };
   return { status: PLATFORM_ERROR_CODES[code].status, headers, body: JSON.stringify(body), resourceId: null };
+}
+
+/**
+ * A fault the testing API injects, in Xendit's shape (SPEC §7 "Faults"): the fault's code as
+ * `error_code` (absent: this surface's code for the status, else SERVER_ERROR or API_VALIDATION_ERROR).
+ */
+export function renderPlatformFault(answer: FaultAnswer): StoredResponse {
+  const own = Object.entries(PLATFORM_ERROR_CODES).find(([, c]) => c.status === answer.status)?.[0];
+  const code = answer.code ?? own ?? (answer.status >= 500 ? 'SERVER_ERROR' : 'API_VALIDATION_ERROR');
+  const headers = { 'content-type': 'application/json; charset=utf-8', ...answer.headers };
+  return { status: answer.status, headers, body: JSON.stringify({ error_code: code, message: answer.message }), resourceId: null };
 }
 
 export const PlatformError = Type.Object(

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { PermissionDenied, Unauthenticated } from '../../../ledger/errors.js';
 import type { SurfaceDefinition } from '../../../http/surface.js';
-import { PLATFORM_OPENAPI_FAILURES, renderPlatformFailure } from './errors.js';
+import { PLATFORM_OPENAPI_FAILURES, renderPlatformFailure, renderPlatformFault } from './errors.js';
 import { platformEnvelope, publishPlatformEvents } from './events.js';
 import { registerBalanceRoutes, registerTransferRoutes } from './money-routes.js';
 import { registerAccountRoutes } from './routes.js';
@@ -36,6 +36,7 @@ export const platformSurface: SurfaceDefinition = {
   },
   authenticationChallenge: 'Basic realm="platform"',
   renderFailure: renderPlatformFailure,
+  renderFault: renderPlatformFault,
   idempotencyHeaders: ['idempotency-key', 'x-idempotency-key'],
   securitySchemes: {
     platformBasic: { type: 'http', scheme: 'basic', description: 'The secret key (sk_test_… or sk_live_…) as username, empty password' },

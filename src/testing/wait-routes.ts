@@ -1,0 +1,56 @@
+import { Described } from '../http/openapi-operations.js';
+import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
+import { testOutboxReads, type EmailRead, type OutboxEventRead } from './outbox-reads.js';
+import * as S from './schemas.js';
+
+/** The caller's tenant (the testing surface's principal is always a tenant's, in test mode). */
+const tenantOf = (request: { principal: { scope: { tenantId: string } } | null }): string => request.principal!.scope.tenantId;
+
+const presentEvent = (event: OutboxEventRead) => ({
+  id: event.id,
+  type: event.type,
+  created_at: event.createdAt,
+  object_id: event.objectId,
+  data: event.data,
+  deliveries: event.deliveries.map((d) => ({ endpoint_id: d.endpointId, status: d.status, attempts: d.attempts, response_status: d.responseStatus })),
+});
+
+const presentEmail = (email: EmailRead) => ({ id: email.id, to: email.to, subject: email.subject, text: email.text, created_at: email.createdAt, status: email.status });
+
+/**
+ * SPEC §7 "Waiting for what a test expects": the tenant's test-mode events and e-mails, oldest
+ * first, after a given id; with `wait_ms`, an empty answer waits until something matches (woken
+ * by commits, never polling in a loop) or the time is up.
+ */
+export function registerWaitRoutes(app: SurfaceApp, { services, closing }: SurfaceKit): void {
+  const { store, outboxChanges } = services;
+  const reads = testOutboxReads.of(store.reader);
+
+  app.get('/events', {
+    schema: {
+      operationId: 'listTestEvents',
+      summary: "The tenant's test-mode events, oldest first; waits for one with wait_ms",
+      querystring: S.EventWaitQuery,
+      response: { 200: Described(S.DataOf(S.TestEvent), 'The matching events, oldest first (none when wait_ms ran out)') },
+    },
+  }, async (request) => {
+    const { type, object_id, after, limit, wait_ms } = request.query;
+    const tenantId = tenantOf(request);
+    const events = await outboxChanges.waitFor(tenantId, wait_ms, closing, () => reads.events(tenantId, { type, objectId: object_id, after, limit }));
+    return { data: events.map(presentEvent) };
+  });
+
+  app.get('/emails', {
+    schema: {
+      operationId: 'listTestEmails',
+      summary: "The tenant's test-mode e-mails, oldest first; waits for one with wait_ms",
+      querystring: S.EmailWaitQuery,
+      response: { 200: Described(S.DataOf(S.TestEmail), 'The matching e-mails, oldest first (none when wait_ms ran out)') },
+    },
+  }, async (request) => {
+    const { to, after, limit, wait_ms } = request.query;
+    const tenantId = tenantOf(request);
+    const emails = await outboxChanges.waitFor(tenantId, wait_ms, closing, () => reads.emails(tenantId, { to, after, limit }));
+    return { data: emails.map(presentEmail) };
+  });
+}
