@@ -29,6 +29,9 @@ export async function carryOutFault(
   closing: AbortSignal,
 ): Promise<boolean> {
   if (fault.delayMs > 0) await sleep(fault.delayMs, undefined, { signal: closing }).catch(() => undefined);
+  // Cut short by the server closing: the connection closes after this answer, so a kept-alive
+  // socket does not hold the server's close until its keep-alive timeout.
+  if (closing.aborted) reply.header('connection', 'close');
   if (fault.drop) {
     // No answer at all: the client sees the connection close (a reset, a "socket hang up").
     reply.hijack();

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
 import { testOutboxReads, type EmailRead, type OutboxEventRead } from './outbox-reads.js';
@@ -17,6 +18,11 @@ const presentEvent = (event: OutboxEventRead) => ({
 
 const presentEmail = (email: EmailRead) => ({ id: email.id, to: email.to, subject: email.subject, text: email.text, created_at: email.createdAt, status: email.status });
 
+/** A wait cut short by the server closing also closes its connection: a kept-alive socket would hold the server's close. */
+function closeIfClosing(reply: FastifyReply, closing: AbortSignal): void {
+  if (closing.aborted) reply.header('connection', 'close');
+}
+
 /**
  * SPEC §7 "Waiting for what a test expects": the tenant's test-mode events and e-mails, oldest
  * first, after a given id; with `wait_ms`, an empty answer waits until something matches (woken
@@ -33,10 +39,11 @@ export function registerWaitRoutes(app: SurfaceApp, { services, closing }: Surfa
       querystring: S.EventWaitQuery,
       response: { 200: Described(S.DataOf(S.TestEvent), 'The matching events, oldest first (none when wait_ms ran out)') },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { type, object_id, after, limit, wait_ms } = request.query;
     const tenantId = tenantOf(request);
     const events = await outboxChanges.waitFor(tenantId, wait_ms, closing, () => reads.events(tenantId, { type, objectId: object_id, after, limit }));
+    closeIfClosing(reply, closing);
     return { data: events.map(presentEvent) };
   });
 
@@ -47,10 +54,11 @@ export function registerWaitRoutes(app: SurfaceApp, { services, closing }: Surfa
       querystring: S.EmailWaitQuery,
       response: { 200: Described(S.DataOf(S.TestEmail), 'The matching e-mails, oldest first (none when wait_ms ran out)') },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { to, after, limit, wait_ms } = request.query;
     const tenantId = tenantOf(request);
     const emails = await outboxChanges.waitFor(tenantId, wait_ms, closing, () => reads.emails(tenantId, { to, after, limit }));
+    closeIfClosing(reply, closing);
     return { data: emails.map(presentEmail) };
   });
 }

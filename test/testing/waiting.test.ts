@@ -44,12 +44,12 @@ for (const kind of await storeKinds()) {
       assert.equal(answer.status, 200, answer.text);
       return answer.body.data;
     };
-    /** Starts a waiting request and resolves once it is waiting (its first read found nothing). */
-    async function startWaiting(tenantId: string, send: () => Promise<ApiResponse>): Promise<Promise<ApiResponse>> {
+    /** Starts a waiting request and resolves once it waits (wrapped: an async function would wait for the answer it returns). */
+    async function startWaiting(tenantId: string, send: () => Promise<ApiResponse>): Promise<{ answer: Promise<ApiResponse> }> {
       const before = server.services.outboxChanges.waitingOn(tenantId);
       const answer = send();
       await waitFor(() => server.services.outboxChanges.waitingOn(tenantId) > before, WAIT_MS, 'the request to wait');
-      return answer;
+      return { answer };
     }
 
     test('a waiting request answers as soon as another request commits a matching event, with the event as its webhook carries it', { timeout: LONG_WAIT - 5_000 }, async () => {
@@ -60,7 +60,7 @@ for (const kind of await storeKinds()) {
       assert.equal(other.status, 200, other.text);
       const customer = await client(server, tenant.keys.test.secret).post('/billing/customers', { external_reference: uniqueRef('WAIT'), name: 'Ada' });
       assert.equal(customer.status, 201, customer.text);
-      const answer = await waiting;
+      const answer = await waiting.answer;
       assert.equal(answer.status, 200, answer.text);
       assert.equal(answer.body.data.length, 1, answer.text);
       const [event] = answer.body.data as TestEvent[];
@@ -112,7 +112,7 @@ for (const kind of await storeKinds()) {
       assert.equal((await sendEmail('someone@example.com')).status, 201);
       const sent = await sendEmail('ops@example.com');
       assert.equal(sent.status, 201, sent.text);
-      const answer = await waiting;
+      const answer = await waiting.answer;
       assert.equal(answer.status, 200, answer.text);
       assert.deepEqual(answer.body.data, [{ id: sent.body.id, to: 'ops@example.com', subject: 'to ops@example.com', text: 'Hello', created_at: sent.body.created_at, status: 'pending' }]);
 
@@ -133,7 +133,7 @@ for (const kind of await storeKinds()) {
       const notice = await startWaiting(tenantId, () => testing.get(`/testing/v1/emails?to=alerts@example.com&wait_ms=${LONG_WAIT}`));
       const spend = await call(server, 'POST', `/v1/accounts/${accountId}/transactions`, { amount: usd(-15), adjustment: { reason: 'spend' } }, { key: token });
       assert.equal(spend.status, 200, spend.text);
-      const noticed = await notice;
+      const noticed = await notice.answer;
       assert.equal(noticed.body.data.length, 1, noticed.text);
       assert.match(noticed.body.data[0].subject, /5 USD/);
       // And its account.low_balance event, about the account.
