@@ -446,6 +446,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/testing/v1/faults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's pending faults, oldest first */
+        get: operations["listTestFaults"];
+        put?: never;
+        /** Make the next matching test-mode requests fail, wait or drop */
+        post: operations["createTestFault"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/testing/v1/faults/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a pending fault */
+        delete: operations["deleteTestFault"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/testing/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's test-mode events, oldest first; waits for one with wait_ms */
+        get: operations["listTestEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/testing/v1/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's test-mode e-mails, oldest first; waits for one with wait_ms */
+        get: operations["listTestEmails"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/tenants": {
         parameters: {
             query?: never;
@@ -5796,6 +5865,474 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors#not-found)): No snapshot or fault with that id in this tenant's test mode, or no such route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listTestFaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending faults */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example flt_0Abc123XyZ45678901234 */
+                            id: string;
+                            /** @description The method it takes; null: any. */
+                            method: string | null;
+                            path: string;
+                            /** @description The status it answers; null: it delays or drops only. */
+                            status: number | null;
+                            /** @description The code it answers; null: the surface’s own for the status. */
+                            code: string | null;
+                            /** @description The message it answers; null: one naming the fault. */
+                            message: string | null;
+                            /** @description The Retry-After it sends, in seconds. */
+                            retry_after: number | null;
+                            delay_ms: number;
+                            drop: boolean;
+                            times: number;
+                            /** @description How many more requests it takes; a spent fault is gone. */
+                            remaining: number;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No credentials, or not a tenant's: send the tenant's test-mode secret key (Bearer, or HTTP Basic with the key as user name) or a test-mode org access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    createTestFault: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description At least one of status, delay_ms and drop. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Only requests of this method (upper case); absent: any method. */
+                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+                    /**
+                     * @description The request path (no query): exact, or with `*` for one whole segment (`/v2/accounts/*`).
+                     * @example /transfers
+                     */
+                    path: string;
+                    /** @description Answer with this status, in the surface's own error shape (400 to 599). */
+                    status?: number;
+                    /** @description The answer's code: platform `error_code`; billing the problem `type`'s slug; org a gRPC status name (`FAILED_PRECONDITION`), whose number the body carries. Absent: the surface's own code for the status. Needs `status`. */
+                    code?: string;
+                    /** @description The answer's message (billing: `detail`). Needs `status`. */
+                    message?: string;
+                    /** @description Seconds, sent as the Retry-After header. Needs `status`. */
+                    retry_after?: number;
+                    /** @description Wait this long first (0 to 30000 ms); alone, the request then runs and answers as usual. */
+                    delay_ms?: number;
+                    /**
+                     * @description Close the connection without an answer (after delay_ms, if given). Not with `status`.
+                     * @enum {boolean}
+                     */
+                    drop?: true;
+                    /**
+                     * @description How many matching requests it takes (1 to 1000).
+                     * @default 1
+                     */
+                    times: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The fault, pending */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example flt_0Abc123XyZ45678901234 */
+                        id: string;
+                        /** @description The method it takes; null: any. */
+                        method: string | null;
+                        path: string;
+                        /** @description The status it answers; null: it delays or drops only. */
+                        status: number | null;
+                        /** @description The code it answers; null: the surface’s own for the status. */
+                        code: string | null;
+                        /** @description The message it answers; null: one naming the fault. */
+                        message: string | null;
+                        /** @description The Retry-After it sends, in seconds. */
+                        retry_after: number | null;
+                        delay_ms: number;
+                        drop: boolean;
+                        times: number;
+                        /** @description How many more requests it takes; a spent fault is gone. */
+                        remaining: number;
+                        /** Format: date-time */
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No credentials, or not a tenant's: send the tenant's test-mode secret key (Bearer, or HTTP Basic with the key as user name) or a test-mode org access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    deleteTestFault: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fault is gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No credentials, or not a tenant's: send the tenant's test-mode secret key (Bearer, or HTTP Basic with the key as user name) or a test-mode org access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors#not-found)): No snapshot or fault with that id in this tenant's test mode, or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listTestEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events of this type, as webhooks name it (`transfer.created`). */
+                type?: string;
+                /** @description Only events about this object: the account, sub-account or customer (a transfer’s: its sub-account side). */
+                object_id?: string;
+                /** @description Only what came after this id (the last one seen). */
+                after?: string;
+                limit?: number;
+                /** @description When nothing matches yet, wait up to this long (0 to 30000 ms) for something that does. */
+                wait_ms?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching events, oldest first (none when wait_ms ran out) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            type: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The object the event is about. */
+                            object_id: string | null;
+                            /** @description The `data` of the surface's webhook envelope: the object as the webhook carries it. */
+                            data: unknown;
+                            deliveries: {
+                                endpoint_id: string;
+                                /** @description pending, succeeded or failed */
+                                status: string;
+                                attempts: number;
+                                /** @description The HTTP status of the last attempt's answer; null before one, or when none came. */
+                                response_status: number | null;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No credentials, or not a tenant's: send the tenant's test-mode secret key (Bearer, or HTTP Basic with the key as user name) or a test-mode org access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listTestEmails: {
+        parameters: {
+            query?: {
+                /** @description Only e-mails to this address (exactly as sent). */
+                to?: string;
+                /** @description Only what came after this id (the last one seen). */
+                after?: string;
+                limit?: number;
+                /** @description When nothing matches yet, wait up to this long (0 to 30000 ms) for something that does. */
+                wait_ms?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching e-mails, oldest first (none when wait_ms ran out) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            to: string;
+                            subject: string;
+                            text: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description pending, sent, logged (no SMTP_URL) or failed */
+                            status: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No credentials, or not a tenant's: send the tenant's test-mode secret key (Bearer, or HTTP Basic with the key as user name) or a test-mode org access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
