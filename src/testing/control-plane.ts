@@ -46,10 +46,11 @@ export class TestControlPlane {
     return after;
   }
 
-  /** Every test-mode row of the tenant deleted, its clock back to wall time; answers the rows deleted per kind. */
+  /** Every test-mode row of the tenant deleted, its faults cleared, its clock back to wall time; answers the rows deleted per kind. */
   async reset(tenantId: string): Promise<Record<string, number>> {
     const deleted = await this.services.store.transaction(async (tx) => {
       const rows = await deleteTestData(tx, tenantId, this.tables);
+      rows.test_faults = await this.services.faults.clear(tx, tenantId);
       await testingRepositories.of(tx).clocks.remove(tenantId);
       return rows;
     });

@@ -162,6 +162,18 @@ for (const kind of await storeKinds()) {
       for (const id of await pendingIds()) assert.equal((await testing.delete(`/testing/v1/faults/${id}`)).status, 204);
     });
 
+    test('a reset clears the tenant’s faults (and counts them)', async () => {
+      const tenant = await server.createTenant('reset');
+      const key = tenant.keys.test.secret;
+      await fault({ method: 'GET', path: '/billing/customers', status: 500, times: 3 }, key);
+      await fault({ path: '/v2/accounts/*', drop: true }, key);
+      const reset = await call(server, 'POST', '/testing/v1/reset', {}, { key });
+      assert.equal(reset.status, 200, reset.text);
+      assert.equal(reset.body.deleted.test_faults, 2, reset.text);
+      assert.deepEqual(await pendingIds(key), []);
+      assert.equal((await call(server, 'GET', '/billing/customers', undefined, { key })).status, 200);
+    });
+
     test('bad fault input answers 400 problem+json naming the field, never 5xx', async () => {
       const cases: [Record<string, unknown>, string][] = [
         [{}, 'path'],
