@@ -214,7 +214,7 @@ function segment(known: () => string[]): fc.Arbitrary<string> {
   );
 }
 
-const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to', 'q', 'cursor', 'currency', 'surface', 'mode'];
+const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to', 'q', 'cursor', 'currency', 'surface', 'mode', 'type', 'object_id', 'after', 'to', 'wait_ms'];
 
 function query(known: () => string[]): fc.Arbitrary<string> {
   const value = fc.oneof(
@@ -282,6 +282,8 @@ for (const kind of await storeKinds()) {
       oauthClientIds: [] as string[],
       /** Snapshots of the testing API's target tenant, and one of tenant A's (another tenant's: 404). */
       snapshotIds: [] as string[],
+      /** Faults of the testing API's target tenant, and one of tenant A's on a path nothing requests (another tenant's: 404). */
+      faultIds: [] as string[],
     };
     let auths: Record<Surface, fc.Arbitrary<Auth>>;
     /** A client id and secret of tenant A (test mode), for the token endpoint's valid bodies. */
@@ -397,6 +399,13 @@ for (const kind of await storeKinds()) {
         assert.equal(snapshot.status, 201, snapshot.text);
         pools.snapshotIds.push(snapshot.body.id);
       }
+      // Faults only ever take requests of their own tenant: the target makes no vendor request
+      // while fuzzing, and tenant A's fault names a path and method nothing sends.
+      for (const [owner, path] of [[target, '/billing/customers'], [target, '/v2/accounts/*'], [api, '/billing/fuzz-never-requested']] as const) {
+        const fault = await owner.post('/testing/v1/faults', { method: 'DELETE', path, status: 418, times: 1000 });
+        assert.equal(fault.status, 201, fault.text);
+        pools.faultIds.push(fault.body.id);
+      }
 
       const secretKeys = [a.keys.test.secret, a.keys.live.secret, tenantB.keys.test.secret];
       const common = [
@@ -474,7 +483,9 @@ for (const kind of await storeKinds()) {
       .tuple(freshRef, xenditAmount, fc.constant(null).chain(() => fc.constantFrom(...pools.transferDestinations, ...pools.transferDestinations, ...pools.transferDestinations, ...pools.subAccounts)))
       .map(([reference, amount, destination]) => ({ reference, amount, source_user_id: server.tenant.tenant.id, destination_user_id: destination }) as Record<string, unknown>);
     const orgRefs = () => [...pools.orgAccounts, ...pools.ledgerEntries];
-    const refsOf: Record<Surface, () => string[]> = { billing: billingRefs, admin: adminRefs, platform: platformRefs, org: orgRefs, oauth: orgRefs, testing: () => pools.snapshotIds };
+    /** A fault's path: exact, or with `*` for whole segments (the target tenant sends no vendor request while fuzzing). */
+    const faultPath = fc.constantFrom('/billing/customers', '/v2/accounts/*', '/v1/accounts/*/transactions', '/transfers');
+    const refsOf: Record<Surface, () => string[]> = { billing: billingRefs, admin: adminRefs, platform: platformRefs, org: orgRefs, oauth: orgRefs, testing: () => [...pools.snapshotIds, ...pools.faultIds, ...pools.eventIds] };
 
     // The org surface's bodies (google.type.Money, BidZenith's accounts and transactions).
     // Mostly well-formed (non-negative units with non-negative nanos, or the reverse): the mutations break them.
@@ -577,6 +588,23 @@ for (const kind of await storeKinds()) {
       { surface: 'testing', method: 'PUT', template: '/testing/v1/clock', body: fc.record({ frozen_at: fc.date({ min: new Date('2030-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()) }), fields: ['frozen_at'] },
       { surface: 'testing', method: 'POST', template: '/testing/v1/clock/advance', body: fc.record({ seconds: fc.integer({ min: 1, max: 86_400 }) }), fields: ['seconds'] },
       { surface: 'testing', method: 'DELETE', template: '/testing/v1/clock' },
+      {
+        surface: 'testing',
+        method: 'POST',
+        template: '/testing/v1/faults',
+        // Well-formed in one of the three kinds (answer, delay, drop); the mutations break them.
+        body: fc.oneof(
+          fc.record({ method: fc.constantFrom('GET', 'POST', 'DELETE'), path: faultPath, status: fc.integer({ min: 400, max: 599 }), code: fc.constantFrom('FAILED_PRECONDITION', 'maintenance'), message: fc.string({ minLength: 1, maxLength: 40 }), retry_after: fc.integer({ min: 0, max: 120 }), times: fc.integer({ min: 1, max: 5 }) }, { requiredKeys: ['path', 'status'] }),
+          fc.record({ method: fc.constantFrom('GET', 'POST'), path: faultPath, delay_ms: fc.integer({ min: 0, max: 50 }), status: fc.integer({ min: 400, max: 599 }) }, { requiredKeys: ['path', 'delay_ms'] }),
+          fc.record({ path: faultPath, drop: fc.constant(true), delay_ms: fc.integer({ min: 0, max: 50 }), times: fc.integer({ min: 1, max: 1000 }) }, { requiredKeys: ['path', 'drop'] }),
+        ) as fc.Arbitrary<Record<string, unknown>>,
+        fields: ['method', 'path', 'status', 'code', 'message', 'retry_after', 'delay_ms', 'drop', 'times'],
+      },
+      { surface: 'testing', method: 'GET', template: '/testing/v1/faults' },
+      { surface: 'testing', method: 'DELETE', template: '/testing/v1/faults/{id}', params: { id: () => pools.faultIds } },
+      // Waits are bounded here by the generated wait_ms (at most 200 ms).
+      { surface: 'testing', method: 'GET', template: '/testing/v1/events' },
+      { surface: 'testing', method: 'GET', template: '/testing/v1/emails' },
       { surface: 'testing', method: 'POST', template: '/testing/v1/snapshots', body: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }) }, { requiredKeys: [] }), fields: ['name'] },
       { surface: 'testing', method: 'GET', template: '/testing/v1/snapshots' },
       { surface: 'testing', method: 'POST', template: '/testing/v1/snapshots/{id}/restore', params: { id: () => pools.snapshotIds } },
