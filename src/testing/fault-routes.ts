@@ -2,10 +2,8 @@ import { Type } from 'typebox';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
 import type { Fault } from './fault-rules.js';
+import { tenantOf } from './principal.js';
 import * as S from './schemas.js';
-
-/** The caller's tenant (the testing surface's principal is always a tenant's, in test mode). */
-const tenantOf = (request: { principal: { scope: { tenantId: string } } | null }): string => request.principal!.scope.tenantId;
 
 const presentFault = (fault: Fault) => ({
   id: fault.id,
@@ -51,7 +49,7 @@ export function registerFaultRoutes(app: SurfaceApp, { services }: SurfaceKit): 
   });
 
   app.get('/faults', {
-    schema: { operationId: 'listTestFaults', summary: "The tenant's pending faults, oldest first", response: { 200: Described(S.DataOf(S.Fault), 'The pending faults') } },
+    schema: { operationId: 'listTestFaults', summary: "The tenant's pending faults, oldest first", response: { 200: Described(S.FaultList, 'The pending faults') } },
   }, async (request) => ({ data: (await faults.list(tenantOf(request))).map(presentFault) }));
 
   app.delete('/faults/:id', {

@@ -134,4 +134,6 @@ export const TestEmail = Type.Object({
   status: Type.String({ description: 'pending, sent, logged (no SMTP_URL) or failed' }),
 });
 
-export const DataOf = <T extends TSchema>(item: T) => Type.Object({ data: Type.Array(item) });
+export const FaultList = Type.Object({ data: Type.Array(Fault) });
+export const TestEventList = Type.Object({ data: Type.Array(TestEvent) });
+export const TestEmailList = Type.Object({ data: Type.Array(TestEmail) });

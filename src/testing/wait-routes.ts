@@ -2,10 +2,8 @@ import type { FastifyReply } from 'fastify';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
 import { testOutboxReads, type EmailRead, type OutboxEventRead } from './outbox-reads.js';
+import { tenantOf } from './principal.js';
 import * as S from './schemas.js';
-
-/** The caller's tenant (the testing surface's principal is always a tenant's, in test mode). */
-const tenantOf = (request: { principal: { scope: { tenantId: string } } | null }): string => request.principal!.scope.tenantId;
 
 const presentEvent = (event: OutboxEventRead) => ({
   id: event.id,
@@ -37,7 +35,7 @@ export function registerWaitRoutes(app: SurfaceApp, { services, closing }: Surfa
       operationId: 'listTestEvents',
       summary: "The tenant's test-mode events, oldest first; waits for one with wait_ms",
       querystring: S.EventWaitQuery,
-      response: { 200: Described(S.DataOf(S.TestEvent), 'The matching events, oldest first (none when wait_ms ran out)') },
+      response: { 200: Described(S.TestEventList, 'The matching events, oldest first (none when wait_ms ran out)') },
     },
   }, async (request, reply) => {
     const { type, object_id, after, limit, wait_ms } = request.query;
@@ -52,7 +50,7 @@ export function registerWaitRoutes(app: SurfaceApp, { services, closing }: Surfa
       operationId: 'listTestEmails',
       summary: "The tenant's test-mode e-mails, oldest first; waits for one with wait_ms",
       querystring: S.EmailWaitQuery,
-      response: { 200: Described(S.DataOf(S.TestEmail), 'The matching e-mails, oldest first (none when wait_ms ran out)') },
+      response: { 200: Described(S.TestEmailList, 'The matching e-mails, oldest first (none when wait_ms ran out)') },
     },
   }, async (request, reply) => {
     const { to, after, limit, wait_ms } = request.query;
