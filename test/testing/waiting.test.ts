@@ -71,6 +71,19 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(event!.deliveries, []);
     });
 
+    test('a snapshot restored brings its events back to a waiting request', { timeout: LONG_WAIT - 5_000 }, async () => {
+      const { tenant, testing } = await freshTenant();
+      const customer = await client(server, tenant.keys.test.secret).post('/billing/customers', { external_reference: uniqueRef('SNAP') });
+      assert.equal(customer.status, 201, customer.text);
+      const snapshot = await testing.post('/testing/v1/snapshots', {});
+      assert.equal(snapshot.status, 201, snapshot.text);
+      assert.equal((await testing.post('/testing/v1/reset', {})).status, 200);
+      const waiting = await startWaiting(tenant.tenant.id, () => testing.get(`/testing/v1/events?object_id=${customer.body.id}&wait_ms=${LONG_WAIT}`));
+      assert.equal((await testing.post(`/testing/v1/snapshots/${snapshot.body.id}/restore`, {})).status, 200);
+      const answer = await waiting.answer;
+      assert.deepEqual(answer.body.data.map((e: TestEvent) => e.type), ['billing.customer.created'], answer.text);
+    });
+
     test('wait_ms running out answers 200 with nothing; without wait_ms nothing is waited for', async () => {
       const { testing } = await freshTenant();
       assert.deepEqual(await events(testing, '?type=nothing.happened&wait_ms=50'), []);
