@@ -243,6 +243,7 @@ export { url, secret, live, clientId, wrong };
     assert.deepEqual(examples.map((example) => example.name).sort(), [
       'billing.test.mjs',
       'billing.vitest.test.mjs',
+      'faults-and-waiting.test.mjs',
       'org.test.mjs',
       'org.vitest.test.mjs',
       'platform.test.mjs',
@@ -281,6 +282,9 @@ export const expect = (actual) => ({
     delete env.NODE_TEST_CONTEXT;
     const result = await run(process.execPath, ['--test-reporter=tap', join('examples', 'run-all.mjs'), ...examples.map(({ name }) => name)], project, env);
     succeeded(result, 'node examples/run-all.mjs');
-    assert.match(result.stdout, new RegExp(`^# pass ${examples.length}$`, 'm'), result.stdout);
+    // Every test of every example ran and passed.
+    const tests = examples.reduce((n, { code }) => n + (code.match(/^\s*(?:test|it)\(/gm)?.length ?? 0), 0);
+    assert.match(result.stdout, new RegExp(`^# pass ${tests}$`, 'm'), result.stdout);
+    assert.match(result.stdout, /^# fail 0$/m, result.stdout);
   });
 });
