@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { call, type ApiResponse } from '../support/http.js';
-import { ADMIN_TOKEN } from '../support/server.js';
-import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
-import { assertProblem, ensurePostgresUp, mapConcurrent, pgCluster, postgresAnswers, problemShapeViolations, ServeProcesses, slugOf, timedRequest, waitFor, type Outcome, type ServeProcess } from './harness.js';
+import { call, type ApiResponse } from '../../support/http.js';
+import { ADMIN_TOKEN } from '../../support/server.js';
+import { createTestDatabase, storeKinds, type TestDatabase } from '../../support/stores.js';
+import { assertProblem, ensurePostgresUp, mapConcurrent, pgCluster, postgresAnswers, problemShapeViolations, ServeProcesses, slugOf, timedRequest, waitFor, type Outcome, type ServeProcess } from '../harness.js';
 
 // SPEC §1 (health), §2 (errors, idempotency), §3 (`service-unavailable` 503): PostgreSQL stopped
 // under a light continuous load of reads and creates. While it is down the service answers 503
