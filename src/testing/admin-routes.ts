@@ -5,9 +5,9 @@ import type { AppServices } from '../http/services.js';
 import type { SurfaceApp } from '../http/surface.js';
 import { presentSnapshot, TestControlPlane } from './control-plane.js';
 import * as S from './schemas.js';
+import { TenantPath } from '../admin/schemas.js';
 
-const TenantPath = Type.Object({ tenantId: Type.String({ minLength: 1, maxLength: 255 }) });
-const SnapshotOfTenantPath = Type.Object({ tenantId: Type.String({ minLength: 1, maxLength: 255 }), snapshotId: Type.String({ minLength: 1, maxLength: 255 }) });
+const SnapshotOfTenantPath = Type.Object({ ...TenantPath.properties, snapshotId: Type.String({ minLength: 1, maxLength: 255 }) });
 
 /**
  * The control plane for operators (the console's test clock and snapshots, SPEC §7 and issue

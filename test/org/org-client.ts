@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { ClientCredentials } from 'simple-oauth2';
 import { nowIso } from '../../src/ledger/clock.js';
@@ -23,6 +24,18 @@ export async function newOAuthClient(server: TestApp, options: { mode?: Mode; ro
     createOAuthClient(tx, options.tenantId ?? server.tenant.tenant.id, { name: 'test client', mode: options.mode ?? 'test', roles: options.roles ?? ORG_ROLES }, nowIso()),
   );
   return { clientId: client.id, clientSecret: secret };
+}
+
+/**
+ * An access token for a new OAuth client of the server's tenant (or `tenantId`), asked of the
+ * token endpoint through `inject` (form body, client credentials).
+ */
+export async function injectedToken(server: TestApp, options: { mode?: Mode; tenantId?: string } = {}): Promise<string> {
+  const credentials = await newOAuthClient(server, options);
+  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString();
+  const answer = await call(server, 'POST', '/oauth2/token', undefined, { rawBody: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(answer.status, 200, answer.text);
+  return answer.body.access_token as string;
 }
 
 /** An access token through simple-oauth2 (HTTP Basic client authentication by default). */

@@ -5,7 +5,7 @@ import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { newOAuthClient } from '../org/org-client.js';
+import { injectedToken } from '../org/org-client.js';
 import { ADMIN_TOKEN } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
@@ -27,21 +27,14 @@ for (const kind of await storeKinds()) {
     });
     after(() => server.close());
 
-    async function orgToken(mode: 'test' | 'live'): Promise<string> {
-      const credentials = await newOAuthClient(server, { mode });
-      const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString();
-      const answer = await call(server, 'POST', '/oauth2/token', undefined, { rawBody: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      assert.equal(answer.status, 200, answer.text);
-      return answer.body.access_token as string;
-    }
 
     test("a test-mode secret key in any surface's form, or a test-mode org token, is let in; live, publishable and no credentials are not", async () => {
       const keys = server.tenant.keys;
-      for (const authorization of [`Bearer ${keys.test.secret}`, basic(keys.test.secret), `Bearer ${await orgToken('test')}`]) {
+      for (const authorization of [`Bearer ${keys.test.secret}`, basic(keys.test.secret), `Bearer ${await injectedToken(server, { mode: 'test' })}`]) {
         const answer = await call(server, 'GET', '/testing/v1/clock', undefined, { headers: { authorization } });
         assert.equal(answer.status, 200, `${authorization.slice(0, 12)}…: ${answer.text}`);
       }
-      for (const authorization of [`Bearer ${keys.live.secret}`, basic(keys.live.secret), `Bearer ${keys.test.publishable}`, `Bearer ${await orgToken('live')}`]) {
+      for (const authorization of [`Bearer ${keys.live.secret}`, basic(keys.live.secret), `Bearer ${keys.test.publishable}`, `Bearer ${await injectedToken(server, { mode: 'live' })}`]) {
         const answer = await call(server, 'GET', '/testing/v1/clock', undefined, { headers: { authorization } });
         assert.equal(answer.status, 403, `${authorization.slice(0, 12)}…: ${answer.text}`);
         assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
@@ -126,11 +119,7 @@ for (const kind of await storeKinds()) {
       const key = tenant.keys.test.secret;
       const frozenAt = new Date(Date.now() + YEAR_MS).toISOString();
       assert.equal((await call(server, 'PUT', '/testing/v1/clock', { frozen_at: frozenAt }, { key })).status, 200);
-      const token = await (async () => {
-        const credentials = await newOAuthClient(server, { tenantId: tenant.tenant.id });
-        const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString();
-        return (await call(server, 'POST', '/oauth2/token', undefined, { rawBody: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body.access_token as string;
-      })();
+      const token = await injectedToken(server, { tenantId: tenant.tenant.id });
       const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
       assert.deepEqual([claims.iat, claims.exp], [Date.parse(frozenAt) / 1000, Date.parse(frozenAt) / 1000 + 3600].map(Math.floor));
       const org = { authorization: `Bearer ${token}` };

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { call, client, uniqueRef } from '../support/http.js';
 import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { newOAuthClient, orgClient, usd, uniqueName } from '../org/org-client.js';
+import { injectedToken, orgClient, usd, uniqueName } from '../org/org-client.js';
 import { accountBody, platformClient, topUp } from '../platform/platform-api.js';
 import type { CreatedTenant } from '../../src/tenancy/tenants.js';
 
@@ -18,13 +18,6 @@ for (const kind of await storeKinds()) {
     });
     after(() => server.close());
 
-    async function tokenOf(tenant: CreatedTenant): Promise<string> {
-      const credentials = await newOAuthClient(server, { tenantId: tenant.tenant.id });
-      const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString();
-      const answer = await call(server, 'POST', '/oauth2/token', undefined, { rawBody: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      assert.equal(answer.status, 200, answer.text);
-      return answer.body.access_token as string;
-    }
 
     /** Objects of every surface in the tenant's test mode, with ledger entries, events, deliveries and an e-mail. */
     async function populate(tenant: CreatedTenant) {
@@ -37,7 +30,7 @@ for (const kind of await storeKinds()) {
       const subAccount = await platform.post('/v2/accounts', accountBody('OWNED'));
       assert.equal(subAccount.status, 200, subAccount.text);
       await topUp(platform, '5000');
-      const org = orgClient(server, await tokenOf(tenant));
+      const org = orgClient(server, await injectedToken(server, { tenantId: tenant.tenant.id }));
       const orgAccount = await org.post('/v1/accounts', { name: uniqueName('Budget'), currencyCode: 'USD' });
       assert.equal(orgAccount.status, 200, orgAccount.text);
       const orgId = orgAccount.body.account.accountId as string;
@@ -76,7 +69,7 @@ for (const kind of await storeKinds()) {
       await populate(other);
       const live = await client(server, tenant.keys.live.secret).post('/billing/customers', { external_reference: uniqueRef('LIVE') });
       assert.equal(live.status, 201, live.text);
-      const orgToken = await tokenOf(tenant);
+      const orgToken = await injectedToken(server, { tenantId: tenant.tenant.id });
       const kept = await view(tenant, accountId, orgToken);
       const otherBefore = await client(server, other.keys.test.secret).get('/billing/customers?limit=100');
 
@@ -115,7 +108,7 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(events.body.data.filter((d: { mode?: string }) => d.mode !== 'live'), []);
       // Kept: keys (they still work), OAuth clients (a token is still issued), endpoints, snapshots, live data, other tenants.
       assert.equal((await call(server, 'GET', `/admin/v1/tenants/${tenant.tenant.id}/webhook-endpoints`, undefined, { key: ADMIN_TOKEN })).body.data.length, 1);
-      assert.ok(await tokenOf(tenant));
+      assert.ok(await injectedToken(server, { tenantId: tenant.tenant.id }));
       assert.deepEqual((await testing.get('/testing/v1/snapshots')).body.data.map((s: { id: string }) => s.id), [snapshot.body.id]);
       const liveList = await client(server, tenant.keys.live.secret).get('/billing/customers');
       assert.deepEqual(liveList.body.data.map((c: { id: string }) => c.id), [live.body.id]);

@@ -5,7 +5,7 @@ import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { build, type TestApp, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
-import { newOAuthClient } from '../org/org-client.js';
+import { injectedToken } from '../org/org-client.js';
 import { platformClient } from '../platform/platform-api.js';
 
 // SPEC §7 "Faults": the next `times` test-mode requests of a tenant that match a fault's method
@@ -33,13 +33,6 @@ for (const kind of await storeKinds()) {
     }
     const pendingIds = async (key = server.tenant.keys.test.secret) => ((await call(server, 'GET', '/testing/v1/faults', undefined, { key })).body.data as { id: string }[]).map((f) => f.id);
 
-    async function orgToken(): Promise<string> {
-      const credentials = await newOAuthClient(server);
-      const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString();
-      const answer = await call(server, 'POST', '/oauth2/token', undefined, { rawBody: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      assert.equal(answer.status, 200, answer.text);
-      return answer.body.access_token as string;
-    }
 
     test('billing answers a fault as a problem whose type slug is the code, with the message as detail and Retry-After; the next request runs', async () => {
       const created = await fault({ method: 'POST', path: '/billing/customers', status: 503, code: 'maintenance', message: 'down for maintenance', retry_after: 7 });
@@ -77,7 +70,7 @@ for (const kind of await storeKinds()) {
     });
 
     test('org answers google.rpc.Status with the number of the gRPC name given as code (or of the status), with the fault’s HTTP status', async () => {
-      const token = await orgToken();
+      const token = await injectedToken(server);
       await fault({ path: '/v1/accounts', status: 400, code: 'FAILED_PRECONDITION', message: 'not now', retry_after: 1 });
       const faulted = await call(server, 'GET', '/v1/accounts', undefined, { key: token });
       assert.equal(faulted.status, 400, faulted.text);
@@ -157,7 +150,7 @@ for (const kind of await storeKinds()) {
       await fault({ path: '/testing/v1/clock', status: 500 });
       await fault({ path: '/oauth2/token', status: 500 });
       assert.equal((await testing.get('/testing/v1/clock')).status, 200);
-      await orgToken();
+      await injectedToken(server);
       assert.equal((await pendingIds()).length, 2, 'neither was taken');
       for (const id of await pendingIds()) assert.equal((await testing.delete(`/testing/v1/faults/${id}`)).status, 204);
     });
