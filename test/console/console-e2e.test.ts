@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -12,13 +12,14 @@ import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 import { newOAuthClient, orgClient, tokenFor, usd, type OrgApi } from '../org/org-client.js';
 import { platformClient, topUp, type PlatformClient } from '../platform/platform-api.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 // The operator console (/console) in a real browser, as an operator uses it: Debian's Chromium
 // driven by playwright-core signs in, walks every page, and changes keys, an account's status,
 // low-balance settings and a webhook delivery; each change is checked through the real APIs.
 // Every page is screenshot at 1280 and 390 px (test-artifacts/console/) and checked by axe.
 
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/console/', import.meta.url));
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts/console/');
 const UI_TIMEOUT_MS = 15_000;
 const WIDTHS = [1280, 390];
 /** axe findings that fail the test; moderate and minor ones are printed only. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 // One clock per command (issue 20): every timestamp a command writes comes from `ctx.now`, read
 // once by whoever starts the command. Domain code (the kernel, tenancy, every vendor's domain/)
@@ -9,7 +10,7 @@ import { test } from 'node:test';
 // generator, whose ids only grow within a process, asks it for the millisecond of an id made
 // without an explicit time.
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = REPO_ROOT;
 const ALLOWED = new Set(['src/ledger/clock.ts', 'src/ledger/ids.ts']);
 const CLOCK_READ = /\bDate\.now\s*\(|\bnew Date\s*\(\s*\)|\bnowIso\s*\(|\bnowMs\s*\(|\bperformance\.now\s*\(/;
 

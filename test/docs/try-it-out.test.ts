@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { browserSkip, launchChromium, requireChromium } from '../support/browser.js';
@@ -10,13 +10,14 @@ import { call, client, uniqueRef } from '../support/http.js';
 import { operationsOf, servedDocument, type OpenApiOperation } from '../support/openapi.js';
 import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 // /docs in a real browser, as a newcomer uses it: Debian's Chromium driven by playwright-core
 // authorizes, then runs Try-it-out with the default values on every list route of the
 // document, and must see the objects the server stores. A route that fails is captured in
 // test-artifacts/try-it-out/.
 
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/try-it-out/', import.meta.url));
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts/try-it-out/');
 const UI_TIMEOUT_MS = 15_000;
 
 /** The array a list route's 200 answer holds its objects in: `data`, or the org surface's `accounts` and `transactions`. */

@@ -14,13 +14,14 @@ import { createTenant, type CreatedTenant } from '../../src/tenancy/tenants.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
 import { probeVendor } from './vendor/vendor.js';
 import { PROBE_WALLET_ERROR } from './vendor/http/surface.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 // "A fourth vendor is one new folder plus one line in the registry" (issue 20), proved: the
 // probe vendor in ./vendor has its own table and migration, a command that posts through the
 // kernel, events and routes, and is served next to the three real vendors by adding it to the
 // vendor list. Nothing in src/ knows it.
 
-const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
+const ROOT = REPO_ROOT;
 const PROBE_DIR = join(ROOT, 'test/probe/vendor');
 
 function filesUnder(dir: string): string[] {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ADMIN_PROBLEMS } from '../../src/admin/errors.js';
 import { NEUTRAL_PROBLEMS } from '../../src/http/neutral-problems.js';
@@ -10,11 +9,12 @@ import { BILLING_PROBLEMS } from '../../src/surfaces/billing/http/errors.js';
 import type { ApiResponse } from '../support/http.js';
 import { postgresAnswers } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 // Shared by the reliability suite (test/reliability/*.reliability.ts). Not a test file itself:
 // neither `npm test` (test/*/*.test.ts) nor `npm run test:reliability` picks it up.
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = REPO_ROOT;
 
 // ---------------------------------------------------------------------------------------------
 // waitFor: poll a condition instead of sleeping

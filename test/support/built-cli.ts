@@ -1,13 +1,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './repo-root.js';
 
 // The `subledger` command as a user runs it: the built `dist/cli/main.js` (what `npm start`
 // runs), not the sources through tsx. Each spawned process then loads plain JavaScript, about
 // a second of CPU less per process than compiling the sources again, and the tests spawn dozens.
 // `npm test` builds first (its `pretest`); a stale build would test old code, so it is refused.
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = REPO_ROOT;
 const BUILT_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 
 function newestModification(directory: string): number {

@@ -1,9 +1,10 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { openApiTypes } from '../../tools/openapi-client/generate-types.js';
 import { call, type HttpTarget } from './http.js';
+import { REPO_ROOT } from './repo-root.js';
 
 /** The types of the document a test server serves (every surface, the admin API included), committed for the generated-client test. */
-export const GENERATED_TYPES_FILE = fileURLToPath(new URL('../generated/openapi.ts', import.meta.url));
+export const GENERATED_TYPES_FILE = join(REPO_ROOT, 'test/generated/openapi.ts');
 export const REGENERATE_TYPES_COMMAND = 'npm run generate:openapi-types';
 
 /** The parts of an OpenAPI document the docs tests read. */
