@@ -120,6 +120,7 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
     leaseMs: config.outboxLeaseMs,
     webhookTimeoutMs: config.webhookTimeoutMs,
     retryScheduleMs: config.retryScheduleMs,
+    retryTimer: services.clocks.retryTimer,
   });
   services.ledger.onCommit(() => worker.notifyCommit());
   services.outboxWorker = worker;

@@ -136,6 +136,8 @@ export interface WebhookDeliveryTable {
   status: string;
   attempts: bigint | number;
   next_attempt_at: string;
+  /** When a retry waiting for the tenant's frozen test clock comes due on it (migration 2026-12-09-clock-due). */
+  clock_due_at?: string | null;
   lease_until: string | null;
   last_error: string | null;
   last_status_code: bigint | number | null;
@@ -164,6 +166,8 @@ export interface EmailTable {
   status: string;
   attempts: bigint | number;
   next_attempt_at: string;
+  /** As on webhook_deliveries. */
+  clock_due_at?: string | null;
   lease_until: string | null;
   last_error: string | null;
   created_at: string;

@@ -273,12 +273,12 @@ export interface OutboxQueue {
   recordAttempt(
     claimed: ClaimedDelivery,
     attempt: DeliveryAttempt,
-    outcome: { status: DeliveryStatus; nextAttemptAt: string; deliveredAt: string | null },
+    outcome: { status: DeliveryStatus; nextAttemptAt: string; clockDueAt: string | null; deliveredAt: string | null },
   ): Promise<void>;
   /** Ends a claimed delivery as failed without an attempt (its endpoint is gone). */
   abandon(claimed: ClaimedDelivery, reason: string, at: string): Promise<void>;
   claimEmails(limit: number, now: string, leaseUntil: string): Promise<ClaimedEmail[]>;
-  recordEmail(claimed: ClaimedEmail, outcome: { status: EmailStatus; attempts: number; nextAttemptAt: string; lastError: string | null; sentAt: string | null }): Promise<void>;
+  recordEmail(claimed: ClaimedEmail, outcome: { status: EmailStatus; attempts: number; nextAttemptAt: string; clockDueAt: string | null; lastError: string | null; sentAt: string | null }): Promise<void>;
   /** Pending deliveries and e-mails (queue depth). */
   depth(): Promise<{ deliveries: number; emails: number }>;
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { nowIso } from '../ledger/clock.js';
 import type { DeliveryAttempt, WebhookDelivery, WebhookEndpoint } from '../tenancy/model.js';
 import type { Email } from '../ledger/emails.js';
 import type { EmailRepository, WebhookRepository } from './ports.js';
@@ -27,7 +28,8 @@ export function rowToDelivery(row: WebhookDeliveryTable & { event_type: string }
     endpointId: row.endpoint_id,
     status: row.status as WebhookDelivery['status'],
     attempts: Number(row.attempts),
-    nextAttemptAt: row.next_attempt_at,
+    // A retry parked for a frozen test clock: the time on that clock it waits for.
+    nextAttemptAt: row.clock_due_at ?? row.next_attempt_at,
     lastError: row.last_error,
     lastStatusCode: row.last_status_code === null ? null : Number(row.last_status_code),
     createdAt: row.created_at,
@@ -149,7 +151,7 @@ export function webhookRepository(db: Kysely<Database>): WebhookRepository {
       if (found.deleted_at !== null) return 'endpoint_deleted';
       await db
         .updateTable('webhook_deliveries')
-        .set({ status: 'pending', next_attempt_at: now, lease_until: null, updated_at: now })
+        .set({ status: 'pending', next_attempt_at: now, clock_due_at: null, lease_until: null, updated_at: now })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', deliveryId)
         .execute();
@@ -172,7 +174,8 @@ export function emailRepository(db: Kysely<Database>): EmailRepository {
           body: email.body,
           status: email.status,
           attempts: email.attempts,
-          next_attempt_at: email.createdAt,
+          // The worker's wall time, not the e-mail's (a tenant's test clock may be ahead of it).
+          next_attempt_at: nowIso(),
           lease_until: null,
           last_error: email.lastError,
           created_at: email.createdAt,

@@ -1,7 +1,8 @@
 import { nowIso, nowMs } from '../ledger/clock.js';
 import { ValidationFailed } from '../ledger/errors.js';
 import type { Scope } from '../ledger/model.js';
-import type { Store } from '../store/ports.js';
+import type { Repositories, Store } from '../store/ports.js';
+import { PARKED_UNTIL, type RetryTimer } from '../workers/retry-time.js';
 import { testingRepositories } from './store.js';
 
 /**
@@ -15,6 +16,9 @@ export interface ClockSetting {
 
 export const WALL_CLOCK: ClockSetting = { offsetMs: 0, frozenAt: null };
 
+/** What else a clock change does in its transaction, given the settings before and after and the wall time. */
+export type ClockChangeWork = (tx: Repositories, change: { before: ClockSetting; after: ClockSetting; wallMs: number }) => Promise<void>;
+
 /** The clock as the control plane answers it. */
 export interface ClockReading {
   now: string;
@@ -26,6 +30,12 @@ export const MAX_ADVANCE_SECONDS = 315_360_000;
 export function timeOf(setting: ClockSetting, wallMs: number): string {
   return setting.frozenAt ?? new Date(wallMs + setting.offsetMs).toISOString();
 }
+
+/**
+ * How far the clock's time is from wall time at `wallMs`: its offset, or for a frozen clock
+ * how far its instant is from that moment's wall time.
+ */
+export const aheadOfWallMs = (setting: ClockSetting, wallMs: number): number => (setting.frozenAt === null ? setting.offsetMs : Date.parse(setting.frozenAt) - wallMs);
 
 const readingOf = (setting: ClockSetting, wallMs: number): ClockReading => ({ now: timeOf(setting, wallMs), frozen: setting.frozenAt !== null });
 
@@ -81,21 +91,37 @@ export class TenantClocks {
   }
 
   /**
-   * Moves the tenant's clock (`change` gets its setting, locked, and the wall time).
+   * Moves the tenant's clock (`change` gets its setting, locked, and the wall time); `alongside`
+   * runs in the same transaction with the settings before and after.
    * @throws what `change` throws (nothing changes then)
    */
-  async change(tenantId: string, change: (setting: ClockSetting, wallMs: number) => ClockSetting): Promise<ClockReading> {
+  async change(tenantId: string, change: (setting: ClockSetting, wallMs: number) => ClockSetting, alongside?: ClockChangeWork): Promise<ClockReading> {
     const { setting, wallMs } = await this.store.transaction(async (tx) => {
       const clocks = testingRepositories.of(tx).clocks;
       const current = await clocks.lock(tenantId, nowIso());
       const wallMs = nowMs();
       const next = change(current, wallMs);
       await clocks.save(tenantId, next, nowIso());
+      await alongside?.(tx, { before: current, after: next, wallMs });
       return { setting: next, wallMs };
     });
     if (this.cached) this.known.set(tenantId, setting);
     return readingOf(setting, wallMs);
   }
+
+  /**
+   * The outbox's retries on the tenants' clocks (SPEC §7: the retry schedule reads the clock).
+   * A running clock keeps wall time's pace, so a wait on it is the same wait in wall time; on a
+   * frozen clock the retry is parked until the clock reaches its time (an advance, a later
+   * freeze, or a resume: TestControlPlane re-places it then).
+   */
+  readonly retryTimer: RetryTimer = async (scope, wallDue, wallNowMs) => {
+    const onWall = { nextAttemptAt: wallDue, clockDueAt: null };
+    if (scope.mode !== 'test') return onWall;
+    const setting = await this.settingOf(scope.tenantId);
+    if (setting.frozenAt === null) return onWall;
+    return { nextAttemptAt: PARKED_UNTIL, clockDueAt: new Date(Date.parse(setting.frozenAt) + Date.parse(wallDue) - wallNowMs).toISOString() };
+  };
 
   /** Forgets what it knows of the tenant's clock (a transaction of the caller's changed it: reset, restore). */
   forget(tenantId: string): void {

@@ -2,7 +2,7 @@ import { nowIso } from '../ledger/clock.js';
 import type { AppServices } from '../http/services.js';
 import { advanced, frozenAt, resumed, type ClockReading, type ClockSetting } from './clock.js';
 import { testingRepositories } from './store.js';
-import { bringForward, deleteSnapshot, deleteTestData, listSnapshots, modeDataTables, restoreSnapshot, takeSnapshot, type Snapshot } from './test-data.js';
+import { deleteSnapshot, deleteTestData, listSnapshots, modeDataTables, restoreSnapshot, retime, takeSnapshot, type Snapshot } from './test-data.js';
 
 /**
  * What the stand-in's control plane does to one tenant's test mode (SPEC §7), whoever asks: the
@@ -29,19 +29,16 @@ export class TestControlPlane {
   }
 
   resume(tenantId: string): Promise<ClockReading> {
-    return this.services.clocks.change(tenantId, resumed);
+    return this.services.clocks.change(tenantId, resumed, (tx, change) => retime(tx, tenantId, change));
   }
 
   /**
-   * Moves the clock forward; what the outbox holds for the tenant's test mode comes due as much
-   * sooner, and the answer waits until what is due has been attempted once.
+   * Moves the clock forward; what the outbox holds for the tenant's test mode keeps its time on
+   * the clock, so it comes due as much sooner, and the answer waits until what is due has been
+   * attempted once.
    */
   private async moveForward(tenantId: string, change: (setting: ClockSetting, wallMs: number) => ClockSetting): Promise<ClockReading> {
-    const { clocks, store } = this.services;
-    const before = await clocks.read(tenantId);
-    const after = await clocks.change(tenantId, change);
-    const movedMs = Date.parse(after.now) - Date.parse(before.now);
-    if (movedMs > 0) await store.transaction((tx) => bringForward(tx, tenantId, movedMs));
+    const after = await this.services.clocks.change(tenantId, change, (tx, moved) => retime(tx, tenantId, moved));
     await this.services.outboxWorker?.runDueNow();
     return after;
   }

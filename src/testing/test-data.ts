@@ -5,7 +5,8 @@ import { NotFound } from '../ledger/errors.js';
 import type { Repositories } from '../store/ports.js';
 import { storeHandles } from '../store/module-repositories.js';
 import type { VendorModule } from '../surfaces/vendor-module.js';
-import type { ClockSetting } from './clock.js';
+import { PARKED_UNTIL } from '../workers/retry-time.js';
+import { aheadOfWallMs, type ClockSetting } from './clock.js';
 
 // A tenant's test-mode data as one whole (SPEC §7 "Reset", "Snapshots"): every row of the
 // service's and the vendors' tables of mode data, with tenant_id = the tenant and mode 'test'.
@@ -131,17 +132,34 @@ export async function deleteSnapshot(tx: Repositories, tenantId: string, snapsho
 }
 
 /**
- * What the tenant's test mode has pending in the outbox (webhook deliveries and their retries,
- * e-mails) comes due `ms` sooner: the clock moved forward by as much. Their times are the
- * worker's wall time, and the clock's offset is what separates the two.
+ * Re-places what the tenant's test mode has pending in the outbox (webhook deliveries and their
+ * retries, e-mails) after its clock changed from `before` to `after` at wall time `wallMs`: each
+ * keeps its time on the tenant's clock. The worker claims by wall time, so on a running clock a
+ * time is the wall time the clock's offset apart (a clock moved forward brings everything as
+ * much sooner); on a frozen clock what the clock has reached is due now, in the same order, and
+ * the rest waits for the clock, parked (PARKED_UNTIL, with `clock_due_at`).
  */
-export async function bringForward(tx: Repositories, tenantId: string, ms: number): Promise<void> {
+export async function retime(tx: Repositories, tenantId: string, { before, after, wallMs }: { before: ClockSetting; after: ClockSetting; wallMs: number }): Promise<void> {
   const db = await dbOf(tx);
+  const aheadBefore = aheadOfWallMs(before, wallMs);
+  const aheadAfter = aheadOfWallMs(after, wallMs);
+  const frozenAtMs = after.frozenAt === null ? null : Date.parse(after.frozenAt);
   for (const table of ['webhook_deliveries', 'emails']) {
-    const pending = await db.selectFrom(table).select(['id', 'next_attempt_at']).where('tenant_id', '=', tenantId).where('mode', '=', 'test').where('status', '=', 'pending').execute();
+    const pending = await db
+      .selectFrom(table)
+      .select(['id', 'next_attempt_at', 'clock_due_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('mode', '=', 'test')
+      .where('status', '=', 'pending')
+      .execute();
     for (const row of pending) {
-      const due = new Date(Date.parse(row.next_attempt_at as string) - ms).toISOString();
-      await db.updateTable(table).set({ next_attempt_at: due }).where('tenant_id', '=', tenantId).where('id', '=', row.id as string).execute();
+      const dueMs = row.clock_due_at !== null ? Date.parse(row.clock_due_at as string) : Date.parse(row.next_attempt_at as string) + aheadBefore;
+      const parked = frozenAtMs !== null && dueMs > frozenAtMs;
+      const placed = parked
+        ? { next_attempt_at: PARKED_UNTIL, clock_due_at: new Date(dueMs).toISOString() }
+        : { next_attempt_at: new Date(dueMs - aheadAfter).toISOString(), clock_due_at: null };
+      if (placed.next_attempt_at === row.next_attempt_at && placed.clock_due_at === row.clock_due_at) continue;
+      await db.updateTable(table).set(placed).where('tenant_id', '=', tenantId).where('id', '=', row.id as string).execute();
     }
   }
 }

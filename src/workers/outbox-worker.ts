@@ -5,6 +5,7 @@ import type { ClaimedDelivery, ClaimedEmail, Store, WebhookEnvelope } from '../s
 import { endpointAccepts } from '../tenancy/webhook-endpoints.js';
 import type { Mailer } from './mailer.js';
 import { nextAttemptAt } from './retry-schedule.js';
+import { onWallTime, type RetryTime, type RetryTimer } from './retry-time.js';
 import { signWebhook } from './signing.js';
 import { postWebhook } from './webhook-sender.js';
 
@@ -37,6 +38,8 @@ export interface OutboxWorkerOptions {
   retryScheduleMs: readonly number[];
   /** Deliveries and e-mails in flight at once; one slow receiver holds one slot, never the queue. */
   concurrency?: number;
+  /** Where a retry goes in time (default: wall time; a tenant's frozen test clock parks it). */
+  retryTimer?: RetryTimer;
 }
 
 const BATCH = 500;
@@ -206,15 +209,21 @@ export class OutboxWorker {
     const result = await postWebhook(endpoint.url, envelope.body, headers, this.options.webhookTimeoutMs);
     const attempt = claimed.attempts + 1;
     const finishedMs = Date.now();
-    const retryAt = result.ok ? null : nextAttemptAt(attempt, this.options.retryScheduleMs, finishedMs);
+    const retryAt = result.ok ? null : await this.retryTime(claimed, nextAttemptAt(attempt, this.options.retryScheduleMs, finishedMs), finishedMs);
     const status = result.ok ? 'succeeded' : retryAt ? 'pending' : 'failed';
     await this.options.store.outbox.recordAttempt(
       claimed,
       { attempt, startedAt: startedAt.toISOString(), durationMs: result.durationMs, statusCode: result.statusCode, error: result.error },
-      { status, nextAttemptAt: retryAt ?? new Date(finishedMs).toISOString(), deliveredAt: result.ok ? new Date(finishedMs).toISOString() : null },
+      { status, ...(retryAt ?? { nextAttemptAt: new Date(finishedMs).toISOString(), clockDueAt: null }), deliveredAt: result.ok ? new Date(finishedMs).toISOString() : null },
     );
     this.options.metrics.attempt(result.ok ? 'succeeded' : status === 'pending' ? 'retrying' : 'failed', result.durationMs);
     if (result.ok) this.options.metrics.delivered(finishedMs - Date.parse(event.createdAt));
+  }
+
+  /** The retry of a failed attempt placed in time for its tenant and mode; null when the schedule is exhausted. */
+  private async retryTime(claimed: { tenantId: string; mode: ClaimedEmail['mode'] }, wallDue: string | null, wallNowMs: number): Promise<RetryTime | null> {
+    if (wallDue === null) return null;
+    return (this.options.retryTimer ?? onWallTime)({ tenantId: claimed.tenantId, mode: claimed.mode }, wallDue, wallNowMs);
   }
 
   private async sendEmail(claimed: ClaimedEmail): Promise<void> {
@@ -222,15 +231,16 @@ export class OutboxWorker {
     try {
       const outcome = await this.options.mailer.send(claimed.email);
       const now = nowIso();
-      await this.options.store.outbox.recordEmail(claimed, { status: outcome, attempts, nextAttemptAt: now, lastError: null, sentAt: outcome === 'sent' ? now : null });
+      await this.options.store.outbox.recordEmail(claimed, { status: outcome, attempts, nextAttemptAt: now, clockDueAt: null, lastError: null, sentAt: outcome === 'sent' ? now : null });
       this.options.metrics.email(outcome);
     } catch (error) {
-      const retryAt = nextAttemptAt(attempts, this.options.retryScheduleMs, Date.now());
+      const failedMs = Date.now();
+      const retryAt = await this.retryTime(claimed, nextAttemptAt(attempts, this.options.retryScheduleMs, failedMs), failedMs);
       const message = error instanceof Error ? error.message : String(error);
       await this.options.store.outbox.recordEmail(claimed, {
         status: retryAt ? 'pending' : 'failed',
         attempts,
-        nextAttemptAt: retryAt ?? nowIso(),
+        ...(retryAt ?? { nextAttemptAt: nowIso(), clockDueAt: null }),
         lastError: message,
         sentAt: null,
       });

@@ -192,3 +192,73 @@ for (const kind of await storeKinds()) {
     });
   });
 }
+
+for (const kind of await storeKinds()) {
+  describe(`testing API: a frozen clock holds the retry schedule (${kind})`, () => {
+    let server: TestApp;
+    /** Answers 500 to the first delivery of each event, 204 after. */
+    const attempts = new Map<string, number>();
+    const receiver = createServer((request, response) => {
+      const id = request.headers['webhook-id'] as string;
+      attempts.set(id, (attempts.get(id) ?? 0) + 1);
+      request.resume();
+      response.writeHead(attempts.get(id) === 1 ? 500 : 204).end();
+    });
+    before(async () => {
+      // A retry 0.2 s (±20%) after a failure: on wall time it would be due at once.
+      server = await build(kind, { env: { SUBLEDGER_WORKERS: 'on', SUBLEDGER_RETRY_SCHEDULE: '0.2,0.2' } });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    });
+    after(async () => {
+      await server.close();
+      receiver.close();
+    });
+
+    test('a retry scheduled while the clock is frozen waits for the clock, not for wall time; an advance or a resume brings it', async () => {
+      const tenant = await server.createTenant('frozen-retries');
+      const key = tenant.keys.test.secret;
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      assert.equal((await call(server, 'POST', `/admin/v1/tenants/${tenant.tenant.id}/webhook-endpoints`, { url, mode: 'test' }, { key: ADMIN_TOKEN })).status, 201);
+      const frozenAt = new Date(Date.now() + 86_400_000).toISOString();
+      assert.equal((await call(server, 'PUT', '/testing/v1/clock', { frozen_at: frozenAt }, { key })).status, 200);
+      type Delivery = { event_id: string; status: string; attempts: number; next_attempt_at: string | null };
+      const deliveries = () => call(server, 'GET', `/admin/v1/tenants/${tenant.tenant.id}/webhook-deliveries`, undefined, { key: ADMIN_TOKEN }).then((r) => r.body.data as Delivery[]);
+      const deliveryOf = async (eventId: string) => (await deliveries()).find((d) => d.event_id === eventId);
+      const created = async (ref: string) => {
+        assert.equal((await client(server, key).post('/billing/customers', { external_reference: uniqueRef(ref) })).status, 201);
+        const events = await call(server, 'GET', '/testing/v1/events?wait_ms=5000', undefined, { key });
+        return (events.body.data as { id: string }[]).at(-1)!.id;
+      };
+
+      // The first attempt runs at once (the clock being frozen does not stop the outbox); it fails.
+      const first = await created('FROZEN-1');
+      await waitFor(async () => ((await deliveryOf(first))?.attempts === 1 ? true : null), 10_000, 'the first attempt');
+      const parked = (await deliveryOf(first))!;
+      assert.equal(parked.status, 'pending');
+      const dueMs = Date.parse(parked.next_attempt_at!) - Date.parse(frozenAt);
+      assert.ok(dueMs >= 160 && dueMs <= 240, `the retry is due 0.2 s ±20% after the frozen instant, on the clock (${parked.next_attempt_at})`);
+
+      // Wall time passes well beyond the retry's wait, and the worker runs a pass (another
+      // event's delivery, failing then retried, comes and goes): the parked retry stays put.
+      const failedAt = Date.now();
+      await waitFor(async () => (Date.now() - failedAt > 500 ? true : null), 5_000, 'half a second of wall time');
+      const second = await created('FROZEN-2');
+      await waitFor(async () => ((await deliveryOf(second))?.attempts === 1 ? true : null), 10_000, 'the second event attempted');
+      assert.equal(attempts.get(first), 1, 'no retry of the first event by wall time while the clock is frozen');
+      assert.equal((await deliveryOf(first))!.next_attempt_at, parked.next_attempt_at);
+
+      // An advance past it: the retry runs before the answer.
+      assert.equal((await call(server, 'POST', '/testing/v1/clock/advance', { seconds: 1 }, { key })).status, 200);
+      assert.equal(attempts.get(first), 2, 'the retry ran before the advance answered');
+      assert.equal(attempts.get(second), 2, "the other event's retry too");
+      assert.deepEqual((await deliveries()).map((d) => [d.status, d.attempts]), [['succeeded', 2], ['succeeded', 2]]);
+
+      // A retry parked while frozen, then a resume: due again on wall time's pace.
+      const third = await created('FROZEN-3');
+      await waitFor(async () => ((await deliveryOf(third))?.attempts === 1 ? true : null), 10_000, 'the third event attempted');
+      assert.equal((await call(server, 'DELETE', '/testing/v1/clock', undefined, { key })).status, 200);
+      await waitFor(async () => ((await deliveryOf(third))?.status === 'succeeded' ? true : null), 10_000, 'the retry after the resume');
+      assert.equal(attempts.get(third), 2);
+    });
+  });
+}

@@ -8,6 +8,7 @@ import * as accountDirectory from './2026-12-05-account-directory.js';
 import * as testClocks from './2026-12-07-test-clocks.js';
 import * as testSnapshots from './2026-12-07-test-snapshots.js';
 import * as testFaults from './2026-12-08-test-faults.js';
+import * as clockDue from './2026-12-09-clock-due.js';
 
 /**
  * The service's own migrations. Explicit (no directory scan) so it works from src/ and dist/
@@ -23,6 +24,7 @@ export const SERVICE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-07-test-clocks': testClocks,
   '2026-12-07-test-snapshots': testSnapshots,
   '2026-12-08-test-faults': testFaults,
+  '2026-12-09-clock-due': clockDue,
 };
 
 /**
