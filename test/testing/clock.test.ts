@@ -230,6 +230,14 @@ for (const kind of await storeKinds()) {
         return (events.body.data as { id: string }[]).at(-1)!.id;
       };
 
+      // An e-mail queued at the clock's time, a day ahead of wall time, goes out at once.
+      const email = await call(server, 'POST', `/admin/v1/tenants/${tenant.tenant.id}/emails`, { to: 'ops@example.com', subject: 'frozen', text: 'hello', mode: 'test' }, { key: ADMIN_TOKEN });
+      assert.equal(email.status, 201);
+      assert.equal(email.body.created_at, frozenAt);
+      const emailStatus = async () => ((await call(server, 'GET', '/testing/v1/emails', undefined, { key })).body.data as { id: string; status: string }[]).find((e) => e.id === email.body.id)?.status;
+      await waitFor(async () => ((await emailStatus()) !== 'pending' ? true : null), 10_000, 'the e-mail handled');
+      assert.equal(await emailStatus(), 'logged', 'no SMTP_URL: recorded and logged');
+
       // The first attempt runs at once (the clock being frozen does not stop the outbox); it fails.
       const first = await created('FROZEN-1');
       await waitFor(async () => ((await deliveryOf(first))?.attempts === 1 ? true : null), 10_000, 'the first attempt');
