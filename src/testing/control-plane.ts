@@ -70,6 +70,7 @@ export class TestControlPlane {
   /** @throws NotFound when the tenant has no such snapshot */
   async restore(tenantId: string, snapshotId: string): Promise<ClockReading> {
     await this.services.store.transaction(async (tx) => {
+      await this.services.faults.clear(tx, tenantId);
       const { clock } = await restoreSnapshot(tx, tenantId, snapshotId, this.tables);
       const clocks = testingRepositories.of(tx).clocks;
       await clocks.remove(tenantId);
@@ -79,6 +80,7 @@ export class TestControlPlane {
       }
     });
     this.services.clocks.forget(tenantId);
+    this.services.faults.forget(tenantId);
     // The restored rows may hold events and e-mails a waiting request of the tenant expects.
     this.services.ledger.committedOutside({ tenantId, mode: 'test' });
     return this.services.clocks.read(tenantId);

@@ -62,6 +62,11 @@ export class TenantFaults {
     return testingRepositories.of(tx).faults.removeAll(tenantId);
   }
 
+  /** Forgets what this process read of the tenant's faults: a transaction of the caller's wrote them (a restore). */
+  forget(tenantId: string): void {
+    this.changed(tenantId);
+  }
+
   /**
    * The fault that takes this test-mode request of the tenant, if any: the oldest pending one
    * whose method (if it names one) and path match (`url`'s query is ignored). One of its

@@ -16,6 +16,8 @@ import { aheadOfWallMs, type ClockSetting } from './clock.js';
 const SERVICE_MODE_DATA = ['balances', 'ledger_entries', 'unique_keys', 'events', 'webhook_deliveries', 'emails', 'idempotency_keys'];
 /** Delivery attempts carry no mode: they go with the test-mode deliveries they belong to. */
 const ATTEMPTS = 'webhook_attempts';
+/** Faults act on test mode only and carry no mode; a reset clears them (TenantFaults.clear), a snapshot keeps them. */
+const FAULTS = 'test_faults';
 
 /** Every table of a tenant's mode data, the vendors' first. */
 export function modeDataTables(vendors: readonly VendorModule[]): string[] {
@@ -94,6 +96,7 @@ export async function takeSnapshot(tx: Repositories, tenantId: string, tables: r
   };
   for (const table of tables) await keep(table, db.selectFrom(table).selectAll().where('tenant_id', '=', tenantId).where('mode', '=', 'test'));
   await keep(ATTEMPTS, db.selectFrom(ATTEMPTS).selectAll().where('tenant_id', '=', tenantId).where('delivery_id', 'in', testDeliveriesOf(db, tenantId)));
+  await keep(FAULTS, db.selectFrom(FAULTS).selectAll().where('tenant_id', '=', tenantId));
   return snapshotOf(snapshot);
 }
 
@@ -111,7 +114,7 @@ export async function restoreSnapshot(tx: Repositories, tenantId: string, snapsh
   const snapshot = await db.selectFrom('test_snapshots').select(['clock']).where('tenant_id', '=', tenantId).where('id', '=', snapshotId).executeTakeFirst();
   if (!snapshot) throw new NotFound('snapshot', snapshotId);
   await deleteTestData(tx, tenantId, tables);
-  for (const table of [...tables, ATTEMPTS]) {
+  for (const table of [...tables, ATTEMPTS, FAULTS]) {
     const kept = sql`FROM test_snapshot_rows WHERE snapshot_id = ${snapshotId} AND table_name = ${table}`;
     if (dialect === 'postgres') {
       await sql`INSERT INTO ${sql.table(table)} SELECT (json_populate_record(NULL::${sql.table(table)}, row::json)).* ${kept} ORDER BY position`.execute(db);

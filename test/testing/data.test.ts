@@ -73,6 +73,10 @@ for (const kind of await storeKinds()) {
       const kept = await view(tenant, accountId, orgToken);
       const otherBefore = await client(server, other.keys.test.secret).get('/billing/customers?limit=100');
 
+      const fault = await testing.post('/testing/v1/faults', { path: '/billing/never-called', status: 503, times: 2 });
+      assert.equal(fault.status, 201, fault.text);
+      const faultIds = async () => ((await testing.get('/testing/v1/faults')).body.data as { id: string }[]).map((f) => f.id);
+
       const snapshot = await testing.post('/testing/v1/snapshots', { name: 'populated' });
       assert.equal(snapshot.status, 201, snapshot.text);
       assert.match(snapshot.body.id, /^snap_/);
@@ -83,11 +87,15 @@ for (const kind of await storeKinds()) {
       assert.equal((await billing.post('/billing/customers', { external_reference: uniqueRef('NEW') })).status, 201);
       assert.equal((await billing.patch(`/billing/accounts/${accountId}`, { balance: 999, currency: 'ZAR' })).status, 200);
       assert.equal((await testing.post('/testing/v1/clock/advance', { seconds: 3600 })).status, 200);
+      assert.equal((await testing.delete(`/testing/v1/faults/${fault.body.id}`)).status, 204);
       assert.notDeepEqual(await view(tenant, accountId, orgToken), kept);
 
       const restored = await testing.post(`/testing/v1/snapshots/${snapshot.body.id}/restore`, {});
       assert.equal(restored.status, 200, restored.text);
       assert.deepEqual(await view(tenant, accountId, orgToken), kept);
+      // Faults are part of it too (a reset clears them): the deleted one is pending again.
+      assert.deepEqual(await faultIds(), [fault.body.id]);
+      assert.equal((await billing.get('/billing/never-called')).status, 503, 'the restored fault acts at once');
 
       // Reset: everything of the test mode goes; what configures the tenant stays.
       const reset = await testing.post('/testing/v1/reset', {});
@@ -101,6 +109,7 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(empty.subAccounts.data, []);
       assert.deepEqual(empty.orgAccounts.accounts ?? [], []);
       assert.equal(empty.clock.frozen, false, 'the clock is back to wall time');
+      assert.deepEqual(await faultIds(), [], 'faults cleared');
       assert.ok(Math.abs(Date.parse(empty.clock.now) - Date.now()) < 60_000, empty.clock.now);
       const gone = await billing.get(`/billing/customers/${customerId}`);
       assert.equal(gone.status, 404, gone.text);
