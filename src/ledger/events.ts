@@ -72,8 +72,10 @@ export interface OutboxEvent {
   /** The object as the surface presents it (or a plain snapshot, bigints as strings). */
   data: unknown;
   createdAt: string;
-  /** The object the event is about (its id), for the operator console's account page. */
+  /** The holder the event is about (its id), for the operator console's account page. */
   subjectId?: string;
+  /** The object the event carries (its own id), when it has one: a transfer's, where the subject is its sub-account. */
+  objectId?: string;
 }
 
 /** Plain JSON of a domain object: bigints become decimal strings so nothing is rounded. */
@@ -91,7 +93,8 @@ export function outboxEventOf(catalog: EventCatalog | undefined, ctx: CommandCon
     ? { type: publication.type, source: publication.surface, data: publication.present(event.object as never) }
     : { type: event.kind, source: 'core', data: snapshotOf(event.object) };
   const createdAt = event.at ?? ctx.now;
-  return { id: newId('evt', createdAt), ...presented, createdAt, subjectId: event.subjectId };
+  const objectId = (event.object as { id?: unknown }).id;
+  return { id: newId('evt', createdAt), ...presented, createdAt, subjectId: event.subjectId, objectId: typeof objectId === 'string' ? objectId : undefined };
 }
 
 /**

@@ -111,8 +111,10 @@ export interface EventTable {
   data: string;
   created_at: string;
   dispatched_at: string | null;
-  /** The object the event is about (an account, a customer, a transfer); null if none or older. */
+  /** The holder the event is about (an account, a customer, a transfer's sub-account); null if none or older. */
   subject_id: string | null;
+  /** The object the event carries (its own id), when it has one (migration 2026-12-09-event-objects). */
+  object_id?: string | null;
 }
 
 export interface WebhookEndpointTable {

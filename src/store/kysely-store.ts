@@ -299,6 +299,7 @@ function eventRepository(db: Kysely<Database>, writes: WriteSink): EventReposito
           created_at: e.createdAt,
           dispatched_at: null,
           subject_id: e.subjectId ?? null,
+          object_id: e.objectId ?? null,
         } satisfies EventTable),
       ),
     async listRecent(scope, limit) {

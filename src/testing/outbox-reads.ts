@@ -11,7 +11,7 @@ export interface OutboxEventRead {
   id: string;
   type: string;
   createdAt: string;
-  /** The object (holder) the event is about: what the operator console's account page lists it under. */
+  /** The object the event carries (its own id), else the holder it is about. */
   objectId: string | null;
   /** The object as the surface's webhook envelope carries it (its `data`). */
   data: unknown;
@@ -60,10 +60,12 @@ export const testOutboxReads = defineRepositories(({ db }): TestOutboxReads => (
   async events(tenantId, filter) {
     let query = db
       .selectFrom('events')
-      .select(['id', 'type', 'created_at', 'subject_id', 'data'])
+      .select(['id', 'type', 'created_at', 'subject_id', 'object_id', 'data'])
       .where('tenant_id', '=', tenantId)
       .where('mode', '=', 'test');
-    if (filter.objectId !== undefined) query = query.where('subject_id', '=', filter.objectId);
+    // The object itself (a transfer) or the holder it is about (the transfer's sub-account).
+    const objectId = filter.objectId;
+    if (objectId !== undefined) query = query.where((eb) => eb.or([eb('subject_id', '=', objectId), eb('object_id', '=', objectId)]));
     if (filter.after !== undefined) query = query.where('id', '>', filter.after);
     if (filter.type !== undefined) query = query.where('type', '=', filter.type);
     const rows = await query.orderBy('id').limit(filter.limit).execute();
@@ -90,7 +92,7 @@ export const testOutboxReads = defineRepositories(({ db }): TestOutboxReads => (
       id: row.id,
       type: row.type,
       createdAt: row.created_at,
-      objectId: row.subject_id,
+      objectId: row.object_id ?? row.subject_id,
       data: JSON.parse(row.data) as unknown,
       deliveries: byEvent.get(row.id) ?? [],
     }));

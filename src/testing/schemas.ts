@@ -91,7 +91,7 @@ const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 100 });
 export const EventWaitQuery = Type.Object(
   {
     type: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Only events of this type, as webhooks name it (`transfer.created`).' })),
-    object_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Only events about this object: the account, sub-account or customer (a transfer’s: its sub-account side).' })),
+    object_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Only events about this object: the object the event carries (a customer, an account, a transfer, …) or the holder it is about (a transfer’s sub-account side).' })),
     after: Type.Optional(After),
     limit: Limit,
     wait_ms: WaitMs,
@@ -103,7 +103,7 @@ export const TestEvent = Type.Object({
   id: Type.String(),
   type: Type.String(),
   created_at: Type.String({ format: 'date-time' }),
-  object_id: nullable(Type.String(), 'The object the event is about.'),
+  object_id: nullable(Type.String(), 'The object the event carries (its own id: a customer, an account, a transfer), else the holder it is about.'),
   data: Type.Unknown({ description: "The `data` of the surface's webhook envelope: the object as the webhook carries it." }),
   deliveries: Type.Array(
     Type.Object({

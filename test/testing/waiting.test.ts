@@ -8,6 +8,7 @@ import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
 import { newOAuthClient } from '../org/org-client.js';
+import { liveAccount, platformClient, topUp } from '../platform/platform-api.js';
 
 // SPEC §7 "Waiting for what a test expects": a tenant's test-mode events (with their webhook
 // deliveries) and e-mails, oldest first, after an id; with wait_ms an empty answer waits until
@@ -152,6 +153,19 @@ for (const kind of await storeKinds()) {
       // And its account.low_balance event, about the account.
       const low = await events(testing, `?type=account.low_balance&object_id=${accountId}`);
       assert.deepEqual(low.map((e) => e.data.accountId), [accountId]);
+    });
+
+    test("object_id names the object an event carries (a transfer) or the holder it is about (the transfer's sub-account)", async () => {
+      const { tenant, testing } = await freshTenant();
+      const api = platformClient(server, tenant.keys.test.secret);
+      const [source, destination] = [await liveAccount(api), await liveAccount(api)];
+      await topUp(api, '1000', source);
+      const transfer = await api.post('/transfers', { reference: uniqueRef('T'), amount: 250, source_user_id: source, destination_user_id: destination });
+      assert.equal(transfer.status, 200, transfer.text);
+      const byTransfer = await events(testing, `?object_id=${transfer.body.transfer_id}`);
+      assert.deepEqual(byTransfer.map((e) => [e.type, e.object_id, e.data.transfer_id]), [['transfer.created', transfer.body.transfer_id, transfer.body.transfer_id]]);
+      const bySource = await events(testing, `?object_id=${source}&type=transfer.created`);
+      assert.deepEqual(bySource.map((e) => e.id), byTransfer.map((e) => e.id));
     });
 
     test('bad parameters answer 400 problem+json naming the parameter, never 5xx', async () => {
