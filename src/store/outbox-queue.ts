@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { ClaimedDelivery, ClaimedEmail, OutboxQueue, Repositories } from './ports.js';
-import type { Database } from './database.js';
+import type { ClaimedDelivery, ClaimedEmail, DeliveryBounds, OutboxQueue, Repositories } from './ports.js';
+import type { Database, WebhookDeliveryTable } from './database.js';
 import { storeHandles } from './module-repositories.js';
 import { forUpdate, lockRows } from './row-locks.js';
 import { rowToEndpoint, rowToEmail } from './webhook-repositories.js';
@@ -80,32 +80,67 @@ export class KyselyOutboxQueue implements OutboxQueue {
     });
   }
 
-  /** Leases up to `limit` due, pending rows of a queue table; returns them as they are now. */
-  private lease<T extends 'webhook_deliveries' | 'emails'>(table: T, limit: number, now: string, leaseUntil: string): Promise<Database[T][]> {
+  /** Leases up to `limit` due, pending e-mails; returns them as they are now. */
+  private leaseEmails(limit: number, now: string, leaseUntil: string): Promise<Database['emails'][]> {
     return this.store.transaction(async (tx) => {
       const { db, dialect } = storeHandles.of(tx);
-      // Both queue tables have these columns; Kysely's builder cannot follow a table chosen by a type parameter.
-      const queue = table as 'emails';
       const due = db
-        .selectFrom(queue)
+        .selectFrom('emails')
         .select(['tenant_id', 'id'])
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
         .orderBy('next_attempt_at')
         .limit(limit);
-      const rows = await db
-        .updateTable(queue)
+      return db
+        .updateTable('emails')
         .set({ lease_until: leaseUntil })
         .where((eb) => eb(eb.refTuple('tenant_id', 'id'), 'in', forUpdate(due, dialect, { skipLocked: true }).$asTuple('tenant_id', 'id')))
         .returningAll()
         .execute();
-      return rows as Database[T][];
     });
   }
 
-  async claimDeliveries(limit: number, now: string, leaseUntil: string): Promise<ClaimedDelivery[]> {
-    const claimed = await this.lease('webhook_deliveries', limit, now, leaseUntil);
+  /**
+   * Leases due deliveries within the bounds: the due rows (the pending range of the
+   * `webhook_deliveries_due` index up to `now`, in flight or not) are ranked per endpoint, in
+   * flight first, and only the first `perEndpoint` of each may run; of those, ranked per tenant
+   * the same way, the first `perTenant`. So an endpoint with a backlog of thousands, hanging,
+   * holds at most its own bound, and another endpoint's delivery (the same tenant's too) is
+   * claimed at the next pass. The ranking cannot lock rows (no FOR UPDATE with window
+   * functions), so the lease itself re-checks that each row is still free: a row another worker
+   * leased meanwhile is skipped, never leased twice.
+   */
+  private leaseDeliveries(limit: number, now: string, leaseUntil: string, bounds: DeliveryBounds): Promise<WebhookDeliveryTable[]> {
+    return this.store.transaction(async (tx) => {
+      const { db } = storeHandles.of(tx);
+      const inFlight = sql<boolean>`(lease_until IS NOT NULL AND lease_until > ${now})`;
+      const chosen = await sql<{ tenant_id: string; id: string }>`
+        WITH due AS (
+          SELECT tenant_id, id, endpoint_id, next_attempt_at, CASE WHEN ${inFlight} THEN 1 ELSE 0 END AS in_flight
+          FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ${now}
+        ), within_endpoint AS (
+          SELECT *, row_number() OVER (PARTITION BY tenant_id, endpoint_id ORDER BY in_flight DESC, next_attempt_at, id) AS endpoint_rank FROM due
+        ), within_tenant AS (
+          SELECT *, row_number() OVER (PARTITION BY tenant_id ORDER BY in_flight DESC, next_attempt_at, id) AS tenant_rank
+          FROM within_endpoint WHERE endpoint_rank <= ${bounds.perEndpoint}
+        )
+        SELECT tenant_id, id FROM within_tenant WHERE in_flight = 0 AND tenant_rank <= ${bounds.perTenant}
+        ORDER BY next_attempt_at, id LIMIT ${limit}`.execute(db);
+      if (chosen.rows.length === 0) return [];
+      return db
+        .updateTable('webhook_deliveries')
+        .set({ lease_until: leaseUntil })
+        .where(sql<boolean>`(tenant_id, id) in (${sql.join(chosen.rows.map((c) => sql`(${c.tenant_id}, ${c.id})`))})`)
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .returningAll()
+        .execute();
+    });
+  }
+
+  async claimDeliveries(limit: number, now: string, leaseUntil: string, bounds: DeliveryBounds): Promise<ClaimedDelivery[]> {
+    const claimed = await this.leaseDeliveries(limit, now, leaseUntil, bounds);
     if (claimed.length === 0) return [];
     const rows = await this.db
       .selectFrom('webhook_deliveries as d')
@@ -207,7 +242,7 @@ export class KyselyOutboxQueue implements OutboxQueue {
   }
 
   async claimEmails(limit: number, now: string, leaseUntil: string): Promise<ClaimedEmail[]> {
-    const rows = await this.lease('emails', limit, now, leaseUntil);
+    const rows = await this.leaseEmails(limit, now, leaseUntil);
     return rows.map((row) => ({ tenantId: row.tenant_id, mode: row.mode as ClaimedEmail['mode'], email: rowToEmail(row) }));
   }
 

@@ -246,6 +246,12 @@ export interface ClaimedDelivery {
   leaseUntil: string;
 }
 
+/** How many deliveries may be in flight at once per endpoint and per tenant. */
+export interface DeliveryBounds {
+  perEndpoint: number;
+  perTenant: number;
+}
+
 export interface ClaimedEmail {
   tenantId: string;
   mode: Mode;
@@ -264,8 +270,13 @@ export interface OutboxQueue {
     accepts: (eventTypes: string[], type: string) => boolean,
     newDeliveryId: () => string,
   ): Promise<{ events: number; deliveries: number }>;
-  /** Leases up to `limit` due deliveries until `leaseUntil`; a lease that expires makes them due again. */
-  claimDeliveries(limit: number, now: string, leaseUntil: string): Promise<ClaimedDelivery[]>;
+  /**
+   * Leases up to `limit` due deliveries until `leaseUntil`; a lease that expires makes them due
+   * again. Fairly (SPEC §9): no endpoint gets more than `bounds.perEndpoint` deliveries in flight
+   * (leased and unexpired, by any worker), no tenant more than `bounds.perTenant`; within those,
+   * the longest due first.
+   */
+  claimDeliveries(limit: number, now: string, leaseUntil: string, bounds: DeliveryBounds): Promise<ClaimedDelivery[]>;
   /**
    * Stores the attempt and, if the claim still holds (the delivery is pending under this
    * lease: not deleted, re-sent or re-claimed meanwhile), the delivery's new state.

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { nowIso } from '../ledger/clock.js';
 import { newId } from '../ledger/ids.js';
-import type { ClaimedDelivery, ClaimedEmail, Store, WebhookEnvelope } from '../store/ports.js';
+import type { ClaimedDelivery, ClaimedEmail, DeliveryBounds, Store, WebhookEnvelope } from '../store/ports.js';
 import { endpointAccepts } from '../tenancy/webhook-endpoints.js';
 import type { Mailer } from './mailer.js';
 import { nextAttemptAt } from './retry-schedule.js';
@@ -64,8 +64,15 @@ export class OutboxWorker {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly concurrency: number;
 
+  /**
+   * Fair delivery (SPEC §9): an endpoint that hangs holds at most a quarter of the slots, and a
+   * tenant's backlog at most half, so other endpoints and tenants always find one free.
+   */
+  private readonly bounds: DeliveryBounds;
+
   constructor(private readonly options: OutboxWorkerOptions) {
     this.concurrency = options.concurrency ?? 16;
+    this.bounds = { perEndpoint: Math.max(1, Math.floor(this.concurrency / 4)), perTenant: Math.max(1, Math.floor(this.concurrency / 2)) };
   }
 
   start(): void {
@@ -176,7 +183,7 @@ export class OutboxWorker {
     if (free() <= 0 || this.stopped) return;
     const now = Date.now();
     const leaseUntil = new Date(now + this.options.leaseMs).toISOString();
-    const deliveries = await this.options.store.outbox.claimDeliveries(free(), new Date(now).toISOString(), leaseUntil);
+    const deliveries = await this.options.store.outbox.claimDeliveries(free(), new Date(now).toISOString(), leaseUntil, this.bounds);
     for (const delivery of deliveries) this.track(this.deliver(delivery));
     if (free() <= 0) return;
     const emails = await this.options.store.outbox.claimEmails(free(), new Date(now).toISOString(), leaseUntil);

@@ -653,6 +653,25 @@ for (const kind of kinds) {
       assert.match(afterText, /^subledger_outbox_queue_depth\{kind="webhook_delivery"\} \d+$/m);
     });
 
+    test("an endpoint that hangs with a backlog holds at most its bound of deliveries in flight; another tenant's endpoint and the same tenant's other endpoint are served meanwhile", async () => {
+      const hanging = await server.createTenant('hanging-backlog');
+      const bystander = await server.createTenant('bystander');
+      const hang = await createEndpoint(server, hanging.tenant.id, { url: receiver.url({ kind: 'hang' }), mode: 'test', events: ['billing.customer.*'] });
+      const sibling = await createEndpoint(server, hanging.tenant.id, { url: receiver.url(), mode: 'test', events: ['billing.account.*'] });
+      const other = await createEndpoint(server, bystander.tenant.id, { url: receiver.url(), mode: 'test', events: ['*'] });
+      const api = billingApi(server, hanging);
+      // 30 deliveries due at once to the hanging endpoint: more than the worker's 16 slots.
+      await Promise.all(Array.from({ length: 30 }, () => createCustomer(api)));
+      await waitFor('the hanging endpoint to hold its four', () => receiver.openRequests(hang.url) === 4);
+      // While those four hang (1.5 s each), both healthy endpoints get their events.
+      await createCustomer(billingApi(server, bystander));
+      await createAccount(api);
+      const seen = await waitFor('both healthy endpoints served', () =>
+        receiver.to(other.url).length >= 1 && receiver.to(sibling.url).length >= 1 ? { open: receiver.openRequests(hang.url), sent: receiver.to(hang.url).length } : undefined,
+      );
+      assert.deepEqual(seen, { open: 4, sent: 4 }, 'served while the first four attempts still hung, and no fifth was sent to the hanging endpoint');
+    });
+
     test('receivers that hang, close the socket or redirect are retried with the reason recorded, and never hold up a healthy endpoint', async () => {
       const created = await server.createTenant('slow-receivers');
       const tenantId = created.tenant.id;
