@@ -130,10 +130,11 @@ export class OutboxWorker {
         const before = new Set(this.inFlight);
         await this.claimAndStart();
         const fresh = [...this.inFlight].filter((work) => !before.has(work));
-        if (fresh.length === 0) break;
         started.push(...fresh);
-        // Slots free up as sends end: claim again until nothing due is left.
-        await Promise.race(fresh);
+        // Nothing more claimed and nothing in flight: what was due has been attempted. Else
+        // slots (and an endpoint's or tenant's bound) free up as sends end: claim again then.
+        if (fresh.length === 0 && this.inFlight.size === 0) break;
+        await Promise.race(this.inFlight);
       }
     } finally {
       this.running = false;
