@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { EXTERNAL } from '../../src/ledger/model.js';
 import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { waitFor } from '../support/wait.js';
 import { accountBody, balanceOf, liveAccount, platformClient, topUp, type PlatformClient } from './platform-api.js';
 
 for (const kind of await storeKinds()) {
@@ -195,6 +197,65 @@ for (const kind of await storeKinds()) {
       for (const currency of new Set(balances.map((b) => b.currency))) {
         const held = balances.filter((b) => b.currency === currency).reduce((sum, b) => sum + b.amount, 0n);
         assert.equal(held, external.filter((e) => e.currency === currency).reduce((sum, e) => sum + e.amount, 0n), currency);
+      }
+    });
+  });
+}
+
+// SPEC §9 "Status under lock", deterministically on PostgreSQL, where API nodes share one
+// database (SQLite has one writer: a transfer and a suspension run one after the other). A
+// session of its own holds the source's balance row lock; a transfer on one node queues behind
+// it; a suspension is sent to another node. The suspension must not answer while that transfer
+// can still commit: once it has answered, the balance does not move again.
+for (const kind of (await storeKinds()).filter((k) => k === 'postgres')) {
+  describe(`a platform transfer queued on a balance and a suspension on another node (${kind})`, () => {
+    let server: TestApp;
+    let otherNode: TestApp;
+    before(async () => {
+      server = await build(kind);
+      otherNode = await build(kind, { database: server.database });
+    });
+    after(async () => {
+      await otherNode.close();
+      await server.close();
+    });
+
+    test('once a suspension has answered, no transfer from that sub-account commits, even one already queued on its balance', async () => {
+      const api = platformClient(server, server.tenant.keys.test.secret);
+      const [source, destination] = [await liveAccount(api), await liveAccount(api)];
+      await topUp(api, '1000', source);
+      const session = new pg.Client({ connectionString: server.database.url });
+      await session.connect();
+      const lockWaiters = async () =>
+        Number((await session.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n);
+      try {
+        await session.query('BEGIN');
+        await session.query(`SELECT amount FROM balances WHERE tenant_id = $1 AND holder_id = $2 AND mode = 'test' FOR UPDATE`, [server.tenant.tenant.id, source]);
+        const transfer = api.postRaw('/transfers', `{"reference":"${randomUUID()}","amount":50,"source_user_id":"${source}","destination_user_id":"${destination}"}`);
+        await waitFor(async () => ((await lockWaiters()) >= 1 ? true : null), 10_000, 'the transfer waiting on the balance lock');
+        let suspendedFirst = false;
+        const suspension = platformClient(otherNode, server.tenant.keys.test.secret)
+          .post(`/v2/accounts/${source}/test/status`, { status: 'SUSPENDED' })
+          .then((answer) => {
+            suspendedFirst = true;
+            return answer;
+          });
+        // The suspension waits for the transfer's lock on the sub-account (or, were the bug back,
+        // answers at once): either way, release the balance once it is one or the other.
+        await waitFor(async () => (suspendedFirst || (await lockWaiters()) >= 2 ? true : null), 10_000, 'the suspension waiting on a lock, or answered');
+        const suspendedBeforeRelease = suspendedFirst;
+        await session.query('ROLLBACK');
+        const [moved, suspended] = await Promise.all([transfer, suspension]);
+        assert.equal(suspended.status, 200, suspended.text);
+        assert.equal(suspendedBeforeRelease, false, 'the suspension did not answer while a transfer from the account could still commit');
+        assert.equal(moved.status, 200, moved.text);
+        assert.equal(await balanceOf(api, source), '950');
+        // And after the suspension, a transfer is refused.
+        const refused = await api.postRaw('/transfers', `{"reference":"${randomUUID()}","amount":50,"source_user_id":"${source}","destination_user_id":"${destination}"}`);
+        assert.equal(refused.status, 403, refused.text);
+        assert.equal(refused.body.error_code, 'XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE');
+      } finally {
+        await session.end();
       }
     });
   });

@@ -39,13 +39,15 @@ export interface BuildOptions extends Pick<AppOptions, 'extraSurfaces'> {
   env?: Record<string, string>;
   /** Listen on a port of 127.0.0.1 (only where something must cross the socket). */
   listen?: boolean;
+  /** Another node on this database (PostgreSQL) instead of a fresh one; its close leaves the database. */
+  database?: TestDatabase;
 }
 
 /** The one way tests start the service: built and ready for `inject`, and listening only with `listen: true`. */
 export async function build(kind: StoreKind, options: BuildOptions & { listen: true }): Promise<TestServer>;
 export async function build(kind: StoreKind, options?: BuildOptions): Promise<TestApp>;
-export async function build(kind: StoreKind, { env = {}, listen = false, extraSurfaces }: BuildOptions = {}): Promise<TestApp | TestServer> {
-  const database = await createTestDatabase(kind);
+export async function build(kind: StoreKind, { env = {}, listen = false, extraSurfaces, database: shared }: BuildOptions = {}): Promise<TestApp | TestServer> {
+  const database = shared ?? (await createTestDatabase(kind));
   const config: Config = loadConfig({
     DATABASE_URL: database.url,
     PORT: '0',
@@ -82,7 +84,7 @@ export async function build(kind: StoreKind, { env = {}, listen = false, extraSu
       await worker?.stop();
       await app.close();
       await services.store.close();
-      await database.drop();
+      if (!shared) await database.drop();
     },
   };
   return baseUrl === undefined ? built : { ...built, baseUrl };
