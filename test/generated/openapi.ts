@@ -6187,7 +6187,7 @@ export interface operations {
             query?: {
                 /** @description Only events of this type, as webhooks name it (`transfer.created`). */
                 type?: string;
-                /** @description Only events about this object: the account, sub-account or customer (a transfer’s: its sub-account side). */
+                /** @description Only events about this object: the object the event carries (a customer, an account, a transfer, …) or the holder it is about (a transfer’s sub-account side). */
                 object_id?: string;
                 /** @description Only what came after this id (the last one seen). */
                 after?: string;
@@ -6213,7 +6213,7 @@ export interface operations {
                             type: string;
                             /** Format: date-time */
                             created_at: string;
-                            /** @description The object the event is about. */
+                            /** @description The object the event carries (its own id: a customer, an account, a transfer), else the holder it is about. */
                             object_id: string | null;
                             /** @description The `data` of the surface's webhook envelope: the object as the webhook carries it. */
                             data: unknown;
