@@ -10,6 +10,7 @@ import { serve } from '../server.js';
 import { isClusterWorker, reportWorkerFailure, serveCluster, serveClusterWorker } from '../cluster.js';
 import { StartupFailure } from '../startup-failure.js';
 import { addOAuthClientCommands } from './oauth-clients.js';
+import { addLedgerCommands } from './ledger-commands.js';
 
 // `subledger`: the same operations as the admin API, straight against DATABASE_URL.
 
@@ -118,6 +119,7 @@ keys
   );
 
 addOAuthClientCommands(program, withStore, print);
+addLedgerCommands(program, withStore);
 
 /** What a failure prints after `subledger: `. An unexpected one says how to see its stack. */
 function failureMessage(error: unknown): string {
