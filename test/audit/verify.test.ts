@@ -5,7 +5,8 @@ import { chainHash } from '../../src/ledger/entry-hash.js';
 import type { Database, LedgerEntryTable } from '../../src/store/database.js';
 import { openDatabase, type OpenDatabase } from '../../src/store/dialects.js';
 import { encodedFieldsOfRow } from '../../src/store/rows.js';
-import { build, type TestApp } from '../support/server.js';
+import { call } from '../support/http.js';
+import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { runCli, seedTenant, type SeededTenant } from './ledger-cli.js';
 
@@ -55,6 +56,10 @@ for (const kind of await storeKinds()) {
       const one = await verify('--tenant', seeded[0]!.tenantId, '--mode', 'test');
       assert.equal(one.code, 0, one.stdout);
       assert.match(one.stdout, /^verified: 13 entries on 5 balances, 0 problems\n$/);
+      const checked = await call(server, 'POST', `/admin/v1/tenants/${seeded[0]!.tenantId}/verify?mode=test`, undefined, { key: ADMIN_TOKEN });
+      assert.equal(checked.status, 200, checked.text);
+      assert.deepEqual(checked.body, { tenant_id: seeded[0]!.tenantId, ok: true, entries: 13, balances: 5, problem_count: 0, problems: [], summary: 'verified: 13 entries on 5 balances, 0 problems' });
+      assert.equal((await call(server, 'POST', '/admin/v1/tenants/ten_nobody/verify', undefined, { key: ADMIN_TOKEN })).status, 404);
       const live = await verify('--tenant', seeded[0]!.tenantId, '--mode', 'live');
       assert.equal(live.stdout, 'verified: 0 entries on 0 balances, 0 problems\n');
       // Every two-holder posting names its other side, and every entry has its hash.
@@ -73,6 +78,13 @@ for (const kind of await storeKinds()) {
       assertFails(await verify('--tenant', seeded.tenantId), new RegExp(`problem: entry ${second!.id} \\(tenant ${seeded.tenantId}, test\\): hash does not match`), new RegExp(`entry ${second!.id} .*balance_after`));
       const others = await verify('--tenant', (await seedTenant(server, 'untouched')).tenantId);
       assert.equal(others.code, 0, 'another tenant still verifies');
+      // The admin API runs the same check for one tenant.
+      const checked = await call(server, 'POST', `/admin/v1/tenants/${seeded.tenantId}/verify`, undefined, { key: ADMIN_TOKEN });
+      assert.equal(checked.status, 200, checked.text);
+      assert.equal(checked.body.ok, false);
+      assert.equal(checked.body.problem_count, checked.body.problems.length);
+      assert.ok(checked.body.problems.some((p: { subject: string; what: string }) => p.subject === `entry ${second!.id}` && /hash does not match/.test(p.what)), checked.text);
+      assert.match(checked.body.summary, /^verified: 13 entries on 5 balances, [1-9]\d* problems$/);
     });
 
     test('a deleted entry is named by the entry after the gap, and its balance no longer sums', async () => {
