@@ -3444,8 +3444,10 @@ export interface operations {
             query?: {
                 /** @description ISO 4217; default: the currency of the platform’s country (ID→IDR, PH→PHP, VN→VND, TH→THB, MY→MYR). */
                 currency?: string;
-                /** @description must be CASH (the only account type kept) */
-                account_type?: "CASH";
+                /** @description must be CASH, HOLDING or TAX. CASH (the default) is the balance; HOLDING and TAX are always 0: nothing is ever held or taxed here. */
+                account_type?: "CASH" | "HOLDING" | "TAX";
+                /** @description ISO 8601: the balance as it stood at this instant (its last ledger entry at or before it). */
+                at_timestamp?: string;
             };
             header?: {
                 /** @description A sub-account id: act on its balance instead of the platform’s. */
