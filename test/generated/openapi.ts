@@ -6475,6 +6475,10 @@ export interface operations {
                                 publishable: string;
                                 /** @description The id that lists and revokes the publishable key. */
                                 publishable_id: string;
+                                /** @description A secret key in Xendit’s shape (xnd_development_… in test mode, xnd_production_… in live), for Xendit’s SDKs; valid on every surface. */
+                                xendit: string;
+                                /** @description The id that lists and revokes the Xendit-format key. */
+                                xendit_id: string;
                             };
                             live: {
                                 secret: string;
@@ -6483,6 +6487,10 @@ export interface operations {
                                 publishable: string;
                                 /** @description The id that lists and revokes the publishable key. */
                                 publishable_id: string;
+                                /** @description A secret key in Xendit’s shape (xnd_development_… in test mode, xnd_production_… in live), for Xendit’s SDKs; valid on every surface. */
+                                xendit: string;
+                                /** @description The id that lists and revokes the Xendit-format key. */
+                                xendit_id: string;
                             };
                         };
                         /** Format: date-time */
@@ -6643,6 +6651,8 @@ export interface operations {
                             id: string;
                             mode: string;
                             type: string;
+                            /** @description "subledger" (sk_…, pk_…) or "xendit" (xnd_…). */
+                            format: string;
                             /** @description First and last characters of the key. */
                             hint: string;
                             /** Format: date-time */
@@ -6715,6 +6725,8 @@ export interface operations {
                     mode: "test" | "live";
                     /** @description must be "secret" or "publishable" */
                     type: "secret" | "publishable";
+                    /** @description must be "subledger" (sk_test_…, the default) or "xendit" (xnd_development_… in test mode, xnd_production_… in live: what Xendit’s SDKs expect) */
+                    format?: "subledger" | "xendit";
                 };
             };
         };
@@ -6729,6 +6741,8 @@ export interface operations {
                         id: string;
                         mode: string;
                         type: string;
+                        /** @description "subledger" (sk_…, pk_…) or "xendit" (xnd_…). */
+                        format: string;
                         /** @description First and last characters of the key. */
                         hint: string;
                         /** Format: date-time */
@@ -6826,6 +6840,8 @@ export interface operations {
                         id: string;
                         mode: string;
                         type: string;
+                        /** @description "subledger" (sk_…, pk_…) or "xendit" (xnd_…). */
+                        format: string;
                         /** @description First and last characters of the key. */
                         hint: string;
                         /** Format: date-time */
@@ -6903,6 +6919,8 @@ export interface operations {
                         id: string;
                         mode: string;
                         type: string;
+                        /** @description "subledger" (sk_…, pk_…) or "xendit" (xnd_…). */
+                        format: string;
                         /** @description First and last characters of the key. */
                         hint: string;
                         /** Format: date-time */
