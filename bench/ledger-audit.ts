@@ -27,7 +27,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 // ---- 1. verify at scale ------------------------------------------------------------------
 
 async function seed(url: string, entries: number, holders: number): Promise<void> {
-  const store = await openStore({ databaseUrl: url, sqliteSync: 'off', pgPoolSize: 2 });
+  const store = await openStore({ databaseUrl: url, sqliteSync: 'normal', pgPoolSize: 2 });
   try {
     const { tenant } = await store.transaction((tx) => createTenant(tx, { name: 'bench' }, nowIso()));
     const scope = { tenantId: tenant.id, mode: 'test' as const };

@@ -43,6 +43,10 @@ export function balanceRepository(handle: Omit<StoreHandle, 'balances'>): Balanc
     },
     insert: (scope, balance) => writes.write(insertBalance.write(balanceToRow(scope.tenantId, scope.mode, balance))),
     update: (scope, balance) => writes.write(updateBalance.write(balanceToRow(scope.tenantId, scope.mode, balance))),
+    async listForHolder(scope, holderId) {
+      const rows = await db.selectFrom('balances').selectAll().where('tenant_id', '=', scope.tenantId).where('holder_id', '=', holderId).where('mode', '=', scope.mode).orderBy('currency').execute();
+      return rows.map(rowToBalance);
+    },
     async listForScope(scope) {
       const rows = await db.selectFrom('balances').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).orderBy('holder_id').orderBy('currency').execute();
       return rows.map(rowToBalance);
@@ -66,7 +70,32 @@ export function ledgerRepository({ db, writes }: Pick<StoreHandle, 'db' | 'write
         .executeTakeFirst();
       return row && { id: row.id };
     },
+    async lastAsOf(scope, holderId, currency, at) {
+      // Served by ledger_entries_as_of: seek to `at`, take the row before it.
+      const row = await scoped(scope.tenantId, scope.mode)
+        .where('holder_id', '=', holderId)
+        .where('currency', '=', currency)
+        .where('created_at', '<=', at)
+        .orderBy('created_at', 'desc')
+        .orderBy('sequence', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row && rowToLedgerEntry(row);
+    },
     list: (scope, holderId, page) => keysetPage(scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId), page, rowToLedgerEntry),
+    listFiltered(scope, holderId, filter) {
+      let q = scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId);
+      if (filter.kinds !== undefined) q = q.where('kind', 'in', filter.kinds.length > 0 ? [...filter.kinds] : ['']);
+      if (filter.currency !== undefined) q = q.where('currency', '=', filter.currency);
+      if (filter.magnitude !== undefined) q = q.where('amount', 'in', [filter.magnitude.toString(), (-filter.magnitude).toString()]);
+      if (filter.reference !== undefined) q = q.where('reference', '=', filter.reference);
+      if (filter.id !== undefined) q = q.where('id', '=', filter.id);
+      return keysetPage(q, filter, rowToLedgerEntry);
+    },
+    async findForHolder(scope, holderId, id) {
+      const row = await scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId).where('id', '=', id).executeTakeFirst();
+      return row && rowToLedgerEntry(row);
+    },
     async chain(scope, holderId, currency) {
       const rows = await scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId).where('currency', '=', currency).orderBy('sequence').execute();
       return rows.map(rowToLedgerEntry);
