@@ -1,5 +1,9 @@
 import { Type } from 'typebox';
+import { balancesAsOf } from '../ledger/balances-as-of.js';
+import { nowIso } from '../ledger/clock.js';
+import { minorUnitsText } from '../ledger/money.js';
 import { getTenant } from '../tenancy/tenants.js';
+import { AccountPath, directoryEntryOf } from './account-routes.js';
 import { Described } from '../http/openapi-operations.js';
 import type { AppServices } from '../http/services.js';
 import type { SurfaceApp } from '../http/surface.js';
@@ -29,6 +33,20 @@ const VerifyResult = Type.Object({
   summary: Type.String({ description: 'The summary line of `subledger verify`.' }),
 });
 
+const AsOfQuery = Type.Object(
+  { as_of: Type.Optional(Type.String({ format: 'date-time', description: 'An ISO 8601 instant; without it, now.' })) },
+  { additionalProperties: false },
+);
+const BalancesAsOf = Type.Object({
+  as_of: Type.String({ format: 'date-time' }),
+  data: Type.Array(
+    Type.Object({
+      currency: Type.String(),
+      amount: Type.String({ description: 'Exact, in the currency\'s minor unit ("1000" is ZAR 10.00); a fraction of a minor unit (org amounts) after a point: "1050.5".' }),
+    }),
+  ),
+});
+
 export function registerAuditRoutes(app: SurfaceApp, services: AppServices): void {
   const { store } = services;
   app.post('/tenants/:tenantId/verify', {
@@ -54,5 +72,23 @@ export function registerAuditRoutes(app: SurfaceApp, services: AppServices): voi
       problems: problems.map((p) => ({ mode: p.mode, subject: p.subject, what: p.what, line: describeProblem(p) })),
       summary: verifySummary(count),
     };
+  });
+
+  // SPEC §8 "Point in time": each balance as its last entry by then left it (the kernel's
+  // balancesAsOf: one keyed read of ledger_entries_as_of per currency, never a sum).
+  app.get('/tenants/:tenantId/accounts/:accountId/balances', {
+    schema: {
+      operationId: 'retrieveDirectoryAccountBalancesAsOf',
+      summary: "An account's balances as they stood at an instant",
+      description: 'Per currency the account held by then, its balance at `as_of` (default: now), exact, in minor units.',
+      params: AccountPath,
+      querystring: AsOfQuery,
+      response: { 200: Described(BalancesAsOf, 'The balances at that instant') },
+    },
+  }, async (request) => {
+    const { entry, scope } = await directoryEntryOf(services, request.params.tenantId, request.params.accountId);
+    const asOf = new Date(request.query.as_of ?? nowIso()).toISOString();
+    const balances = await balancesAsOf(store.reader, scope, entry.id, asOf);
+    return { as_of: asOf, data: balances.map((b) => ({ currency: b.currency, amount: minorUnitsText(b) })) };
   });
 }
