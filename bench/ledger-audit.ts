@@ -113,10 +113,11 @@ async function measureWrites(label: string, dist: string, requests: number): Pro
   try {
     for (let i = 0; ; i++) {
       try {
-        if ((await fetch(`${base}/health`)).ok) break;
+        if ((await fetch(`${base}/healthz`)).ok) break;
       } catch {
-        if (i > 300) throw new Error('server did not start');
+        // not listening yet
       }
+      if (i > 1200 || server.exitCode !== null) throw new Error('server did not start');
       await new Promise((r) => setTimeout(r, 100));
     }
     const created = (await (await fetch(`${base}/admin/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench' }) })).json()) as { id: string; keys: { test: { secret: string } } };
@@ -144,8 +145,10 @@ async function measureWrites(label: string, dist: string, requests: number): Pro
     log(JSON.stringify(result));
     return result;
   } finally {
-    server.kill('SIGTERM');
-    await once(server, 'exit');
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGTERM');
+      await once(server, 'exit');
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

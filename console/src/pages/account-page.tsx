@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { adminPath } from '../api';
 import { LowBalanceForm, MoveStatusForm } from '../components/account-actions';
 import { AccountEvents } from '../components/account-events';
+import { BalancesAsOfPicker } from '../components/balances-as-of';
 import { Loading, ProblemAlert } from '../components/feedback';
 import { LedgerTimeline } from '../components/ledger-timeline';
 import { EmptyRow, TableRegion } from '../components/table-region';
@@ -46,6 +47,7 @@ export function AccountPage({ tenantId, accountId }: { tenantId: string; account
       {detail.actions.platform_status && <MoveStatusForm tenantId={tenantId} account={detail} onMoved={reloadAll} />}
       {detail.actions.low_balance !== undefined && <LowBalanceForm tenantId={tenantId} account={detail} onSaved={account.setData} />}
       <Balances account={detail} />
+      <BalancesAsOfPicker accountPath={accountPath} />
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">Balance over time</h2>
         <ProblemAlert error={history.error} />
