@@ -1,8 +1,9 @@
 import type { EventCatalog } from '../../../ledger/events.js';
 import type { OutboxEvent } from '../../../store/ports.js';
+import { presentAmountApplied, presentBill } from './bill-presenter.js';
 import { presentAccount, presentCustomer, presentLedgerEntry } from './presenter.js';
 
-/** Billing publishes its customers' and accounts' events in Moment's JSON, exactly as the API answers. */
+/** Billing publishes its customers', accounts' and bills' events, and payments applied to them, in Moment's JSON, exactly as the API answers. */
 export function publishBillingEvents(catalog: EventCatalog): void {
   catalog
     .publish('customer.created', { surface: 'billing', type: 'billing.customer.created', present: presentCustomer })
@@ -14,7 +15,11 @@ export function publishBillingEvents(catalog: EventCatalog): void {
       type: 'billing.account.balance_changed',
       // The account as it is now, plus the ledger entries this change wrote.
       present: ({ account, ledgerEntries }) => ({ ...presentAccount(account), ledger_entries: ledgerEntries.map(presentLedgerEntry) }),
-    });
+    })
+    .publish('bill.created', { surface: 'billing', type: 'billing.bill.created', present: presentBill })
+    .publish('bill.updated', { surface: 'billing', type: 'billing.bill.updated', present: presentBill })
+    // Moment's own name, without the billing. prefix (its one documented webhook, SPEC §3b).
+    .publish('obligation.amount_applied', { surface: 'billing', type: 'obligation.amount_applied', present: presentAmountApplied });
 }
 
 /** Moment's webhook envelope: `{ id, type, created_at, data }`. */
