@@ -348,6 +348,17 @@ for (const kind of await storeKinds()) {
         const endpoint = await call(server, 'POST', `/admin/v1/tenants/${server.tenant.tenant.id}/webhook-endpoints`, { url: 'http://127.0.0.1:9/hook', mode: 'test', events: ['billing.bill.created', 'billing.bill.updated', 'obligation.amount_applied'] }, { key: ADMIN_TOKEN });
         assert.equal(endpoint.status, 201, endpoint.text);
       });
+
+      test("/openapi.json lists the bill events and obligation.amount_applied under webhooks, in Moment's envelope", async () => {
+        const document = (await call(server, 'GET', '/openapi.json')).body;
+        for (const [type, field] of [['billing.bill.created', 'amount_remaining'], ['billing.bill.updated', 'status'], ['obligation.amount_applied', 'payment_id']]) {
+          const schema = document.webhooks?.[type!]?.post?.requestBody?.content?.['application/json']?.schema;
+          assert.ok(schema, `${type} is in webhooks`);
+          assert.deepEqual(Object.keys(schema.properties).sort(), ['created_at', 'data', 'id', 'type']);
+          assert.ok(field! in schema.properties.data.properties, `${type}: data has ${field}`);
+        }
+        assert.ok(document.paths['/billing/bills'].post && document.paths['/billing/bills/{bill}'].patch && document.paths['/testing/v1/billing/payments'].post);
+      });
     });
   });
 }
