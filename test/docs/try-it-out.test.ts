@@ -62,6 +62,8 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     );
     const accountId: string = accounts[0]!.body.id;
     assert.equal((await billing.patch(`/billing/accounts/${accountId}`, { balance: 5000, currency: 'ZAR' })).status, 200);
+    const bills = await Promise.all([1000, 2000].map((amount_due) => billing.post('/billing/bills', { account: accountId, external_reference: uniqueRef('BILL'), currency: 'ZAR', amount_due })));
+    for (const bill of bills) assert.equal(bill.status, 201, bill.text);
     const platformAccounts = await Promise.all(['OWNED', 'MANAGED'].map((type) => billing.post('/v2/accounts', { email: 'owner@example.com', type, public_profile: { business_name: 'Shop' } })));
     const email = await admin.post(`/admin/v1/tenants/${tenantId}/emails`, { to: 'ops@example.com', subject: 'Test', text: 'Hello' });
     const idsOf = async (path: string, key: string) => ((await call(server, 'GET', path, undefined, { key })).body.data as { id: string }[]).map((o) => o.id);
@@ -96,6 +98,9 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       listTenantTestSnapshots: [snapshot.body.id],
       listBillingCustomers: [...customers.map((c) => c.body.id), ...accounts.map((a) => a.body.customer_id)],
       listBillingAccounts: accounts.map((a) => a.body.id),
+      listBillingBills: bills.map((b) => b.body.id),
+      // The account path parameter is the org account's (shared by name with the routes below): a holder of another surface has no bills.
+      listDirectoryAccountBills: [],
       listBillingAccountLedgerEntries: await idsOf(`/billing/accounts/${accountId}/ledger_entries`, server.tenant.keys.test.secret),
       listTenantKeys: await idsOf(`/admin/v1/tenants/${tenantId}/keys`, ADMIN_TOKEN),
       listTenants: [tenantId],
