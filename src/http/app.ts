@@ -76,6 +76,11 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     // What node cannot parse as a request at all (a body longer than its Content-Length).
     clientErrorHandler: (error, socket) => answerClientError(surfaces, error, socket),
   });
+  // A webhook may not be pointed at this process's own address and port (SPEC §9): known once it listens.
+  services.webhookUrlPolicy.listeningOn(() => {
+    const address = app.server.address();
+    return address && typeof address === 'object' ? { address: address.address, port: address.port } : null;
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
   app.decorateRequest('idempotent', null);
