@@ -23,6 +23,7 @@ import { TenantClocks } from './testing/clock.js';
 import { TenantFaults } from './testing/faults.js';
 import { OutboxChanges, SHARED_DATABASE_RECHECK_MS } from './testing/outbox-changes.js';
 import { databaseStartupFailure } from './startup-failure.js';
+import { WebhookUrlPolicy } from './tenancy/webhook-url-policy.js';
 
 /**
  * Opens the store, applies pending migrations (unless `migrate: false`: a cluster worker, whose
@@ -54,6 +55,7 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
     authenticator: new ApiKeyAuthenticator(store, config.keyCacheMs, vendors.flatMap((vendor) => vendor.roles ?? [])),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,
+    webhookUrlPolicy: new WebhookUrlPolicy(config.webhookPrivateNetworks, { host: config.host, port: config.port }),
     // Once every migration is seen applied it stays applied for this process.
     pendingMigrations: async () => {
       if (migrated) return 0;
@@ -119,6 +121,7 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
     pollMs: config.outboxPollMs,
     leaseMs: config.outboxLeaseMs,
     webhookTimeoutMs: config.webhookTimeoutMs,
+    webhookUrlPolicy: services.webhookUrlPolicy,
     retryScheduleMs: config.retryScheduleMs,
     retryTimer: services.clocks.retryTimer,
   });

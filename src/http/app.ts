@@ -44,7 +44,14 @@ function surfacesOf(services: AppServices): SurfaceDefinition[] {
 export async function buildApp(services: AppServices, options: AppOptions = {}): Promise<FastifyInstance> {
   const surfaces = [...surfacesOf(services), ...(options.extraSurfaces ?? [])];
   assertDistinctRoots(surfaces);
+  const requestTimeout = services.config.requestTimeoutMs;
   const app = Fastify({
+    // SPEC §9 "slow clients are cut off": headers and body must have arrived within the
+    // request timeout, else node answers 408 (clientErrorHandler below) and closes. node
+    // checks its connections every connectionsCheckingInterval (30 s by default): checking at
+    // a quarter of the limit (at most each second) closes a slow client within a second of it.
+    requestTimeout,
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(requestTimeout / 4))) },
     logger: { level: options.logLevel ?? services.config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
@@ -68,6 +75,11 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     },
     // What node cannot parse as a request at all (a body longer than its Content-Length).
     clientErrorHandler: (error, socket) => answerClientError(surfaces, error, socket),
+  });
+  // A webhook may not be pointed at this process's own address and port (SPEC §9): known once it listens.
+  services.webhookUrlPolicy.listeningOn(() => {
+    const address = app.server.address();
+    return address && typeof address === 'object' ? { address: address.address, port: address.port } : null;
   });
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);

@@ -5060,7 +5060,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
-            /** @description `invalid_request`: the body is larger than 1 MiB. */
+            /** @description `invalid_request`: the body is larger than 16 KiB (a route that needs no credentials reads no more). */
             413: {
                 headers: {
                     [name: string]: unknown;
