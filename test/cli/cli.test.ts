@@ -193,7 +193,7 @@ describe('subledger CLI', { concurrency: true }, () => {
       });
       after(() => database.drop());
 
-      const adminToken = 'cli-test-admin-token-0123456789';
+      const adminToken = 'cli-test-admin-token-0123456789-abcdef';
 
       /** A new test secret key (from the admin API: one process less), used once through `base` so that the server has it cached. */
       async function keyInUse(base: string): Promise<{ id: string; key: string }> {

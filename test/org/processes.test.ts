@@ -50,7 +50,7 @@ describe('org surface across serve processes', { concurrency: 1 }, () => {
         assert.equal(after.status, 200, 'still below: no second e-mail is due');
         assert.equal(await second.terminate(), 0);
 
-        const third = spawned.start(`${kind} serve (third start)`, { DATABASE_URL: database.url, SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '50', SMTP_URL: smtp.url, SUBLEDGER_ADMIN_TOKEN: 'admin-token-for-this-test' });
+        const third = spawned.start(`${kind} serve (third start)`, { DATABASE_URL: database.url, SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '50', SMTP_URL: smtp.url, SUBLEDGER_ADMIN_TOKEN: 'admin-token-for-this-test-0123456789ab' });
         const base3 = await third.ready();
         const tenantId = (await (await fetch(`${base3}/admin/v1/tenants`, { headers: { authorization: 'Bearer admin-token-for-this-test' } })).json()).data[0].id as string;
         const emails = await waitFor(async () => {
