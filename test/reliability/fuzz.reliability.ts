@@ -214,13 +214,13 @@ function segment(known: () => string[]): fc.Arbitrary<string> {
   );
 }
 
-const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to', 'q', 'cursor', 'currency', 'surface', 'mode', 'type', 'object_id', 'after', 'to', 'wait_ms'];
+const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to', 'q', 'cursor', 'currency', 'surface', 'mode', 'type', 'object_id', 'after', 'to', 'wait_ms', 'types', 'statuses', 'channel_categories', 'reference_id', 'product_id', 'amount', 'after_id', 'before_id', 'updated[gte]', 'account_type', 'at_timestamp'];
 
 function query(known: () => string[]): fc.Arbitrary<string> {
   const value = fc.oneof(
     { arbitrary: fc.constant(null).chain(() => fc.constantFrom(...known())), weight: 3 },
     { arbitrary: fc.integer({ min: -5, max: 200 }).map(String), weight: 3 },
-    { arbitrary: fc.constantFrom('0', '101', '1e3', '9007199254740993', '-1', '', 'true', 'null', '2026-01-01T00:00:00.000Z', '2026-02-30', '1767225600', 'pending', 'failed', 'succeeded'), weight: 2 },
+    { arbitrary: fc.constantFrom('0', '101', '1e3', '9007199254740993', '-1', '', 'true', 'null', '2026-01-01T00:00:00.000Z', '2026-02-30', '1767225600', 'pending', 'failed', 'succeeded', 'TRANSFER', 'TOPUP,TRANSFER', 'SUCCESS', 'XENPLATFORM', 'HOLDING', 'CASH', '12.5', 'txn_000000000000000000000'), weight: 2 },
     { arbitrary: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date('2100-01-01') }).map((d) => d.toISOString()), weight: 1 },
     { arbitrary: fc.oneof(unicodeText, withNul, longText, printable(30)), weight: 2 },
   );
@@ -276,6 +276,8 @@ for (const kind of await storeKinds()) {
       eventIds: [] as string[],
       subAccounts: [] as string[],
       transferRefs: [] as string[],
+      /** Tenant A's platform transactions (GET /transactions/{id}). */
+      transactionIds: [] as string[],
       /** Tenant A's account that only transfers name (no fuzzed status move can suspend it). */
       transferDestinations: [] as string[],
       orgAccounts: [] as string[],
@@ -360,6 +362,9 @@ for (const kind of await storeKinds()) {
       const seeded = await api.post('/transfers', { reference: 'SEED-TRF', amount: 10, source_user_id: a.tenant.id, destination_user_id: pools.subAccounts[0] });
       assert.equal(seeded.status, 200, seeded.text);
       pools.transferRefs.push('SEED-TRF');
+      const transactions = await client(server.baseUrl, a.keys.test.secret).get('/transactions?limit=50');
+      assert.equal(transactions.status, 200, transactions.text);
+      pools.transactionIds.push(...transactions.body.data.map((t: { id: string }) => t.id));
 
       // A revoked key of tenant A (403 on billing).
       const revoked = await admin.post(`/admin/v1/tenants/${a.tenant.id}/keys`, { mode: 'test', type: 'secret' });
@@ -468,7 +473,7 @@ for (const kind of await storeKinds()) {
 
     const billingRefs = () => [...pools.customers, ...pools.accounts, ...pools.ledgerEntries];
     const adminRefs = () => [...pools.tenants, ...pools.keyIds, ...pools.endpointIds, ...pools.deliveryIds, ...pools.eventIds, ...pools.oauthClientIds];
-    const platformRefs = () => [...pools.subAccounts, ...pools.transferRefs, ...pools.tenants];
+    const platformRefs = () => [...pools.subAccounts, ...pools.transferRefs, ...pools.transactionIds, ...pools.tenants];
 
     // Any status may move to SUSPENDED (or stay there): weighted so that status moves get past the lifecycle often.
     const xenditStatus = fc.oneof(
@@ -548,12 +553,14 @@ for (const kind of await storeKinds()) {
       { surface: 'platform', method: 'POST', template: '/balance/test/topup', body: fc.record({ amount: xenditAmount, currency: fc.constantFrom('IDR', 'PHP', 'XXX') }, { requiredKeys: ['amount'] }), fields: ['amount', 'currency'] },
       { surface: 'platform', method: 'POST', template: '/transfers', body: transferCreate, fields: ['reference', 'amount', 'source_user_id', 'destination_user_id', 'currency'] },
       { surface: 'platform', method: 'GET', template: '/transfers/reference={reference}', params: { reference: () => pools.transferRefs } },
+      { surface: 'platform', method: 'GET', template: '/transactions' },
+      { surface: 'platform', method: 'GET', template: '/transactions/{id}', params: { id: () => pools.transactionIds } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/platform-accounts/{accountId}/status', params: { tenantId: () => [...Array(4).fill(server.tenant.tenant.id), ...pools.tenants], accountId: () => [...pools.subAccounts.slice(0, 2), ...pools.subAccounts.slice(0, 2), ...pools.subAccounts] }, body: fc.record({ status: xenditStatus, mode: fc.constantFrom('test', 'test', 'live') }, { requiredKeys: ['status'] }), fields: ['status', 'mode'] },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants', body: fc.record({ name: fc.string({ minLength: 1, maxLength: 30 }), country: fc.constantFrom('ID', 'PH', 'ZA', 'VN') }, { requiredKeys: ['name'] }), fields: ['name', 'country'] },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants' },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}', params: { tenantId: () => pools.tenants } },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants } },
-      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants }, body: fc.record({ mode: fc.constantFrom('test', 'live'), type: fc.constantFrom('secret', 'publishable') }), fields: ['mode', 'type'] },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants }, body: fc.record({ mode: fc.constantFrom('test', 'live'), type: fc.constantFrom('secret', 'publishable'), format: fc.constantFrom('subledger', 'xendit') }, { requiredKeys: ['mode', 'type'] }), fields: ['mode', 'type', 'format'] },
       { surface: 'admin', method: 'DELETE', template: '/admin/v1/tenants/{tenantId}/keys/{keyId}', params: { tenantId: () => pools.tenants, keyId: () => pools.keyIds } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants }, body: fc.record({ url: fc.constantFrom('http://127.0.0.1:9/a', 'https://example.com/hook', 'ftp://x', 'not a url'), mode: fc.constantFrom('test', 'live'), events: fc.array(fc.constantFrom('*', 'billing.*', 'billing.account.created', 'Bad Event'), { maxLength: 3 }) }, { requiredKeys: ['url', 'mode'] }), fields: ['url', 'mode', 'events'] },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants } },
@@ -740,7 +747,9 @@ for (const kind of await storeKinds()) {
           if (!/^application\/json\b/.test(response.headers.get('content-type') ?? '')) fail('a success that is not application/json');
           if (typeof response.body !== 'object' || response.body === null) fail('a success whose body is not a JSON object');
         }
-        if (!request.auth.valid) fail(`a request authenticated with "${request.auth.label}" succeeded`);
+        // A read-only org token may read accounts (its one role): only that succeeds with it.
+        const readsAccounts = request.auth.label === 'org token, read only' && request.method === 'GET' && /^\/v1\/accounts(\/[^/]+)?$/.test(instance);
+        if (!request.auth.valid && !readsAccounts) fail(`a request authenticated with "${request.auth.label}" succeeded`);
       }
       if (expectation.wrongMethod && !isMethodNotAllowed(response, instance)) {
         fail('a wrong method on an existing path must answer 405 method-not-allowed with an Allow header');
@@ -794,7 +803,7 @@ for (const kind of await storeKinds()) {
           only({ platform_transfers: (n) => n === 1, ledger_entries: (n) => n === 2, events: (n) => n === 1 });
           break;
         case 'POST /admin/v1/tenants':
-          only({ tenants: (n) => n === 1, api_keys: (n) => n === 4 });
+          only({ tenants: (n) => n === 1, api_keys: (n) => n === 6 });
           break;
         case 'POST /admin/v1/tenants/{tenantId}/keys':
         case 'POST /admin/v1/tenants/{tenantId}/keys/{keyId}/rotate':
