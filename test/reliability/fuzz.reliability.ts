@@ -214,23 +214,31 @@ function segment(known: () => string[]): fc.Arbitrary<string> {
   );
 }
 
-const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to', 'q', 'cursor', 'currency', 'surface', 'mode', 'type', 'object_id', 'after', 'to', 'wait_ms', 'types', 'statuses', 'channel_categories', 'reference_id', 'product_id', 'amount', 'after_id', 'before_id', 'updated[gte]', 'account_type', 'at_timestamp'];
+const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to', 'q', 'cursor', 'currency', 'surface', 'mode', 'type', 'object_id', 'after', 'to', 'wait_ms'];
 
-function query(known: () => string[]): fc.Arbitrary<string> {
+/** `names` and `values`: a route's own query parameters and telling values, beside everyone's. */
+function query(known: () => string[], own: { names: readonly string[]; values: readonly string[] } = { names: [], values: [] }): fc.Arbitrary<string> {
   const value = fc.oneof(
     { arbitrary: fc.constant(null).chain(() => fc.constantFrom(...known())), weight: 3 },
+    ...(own.values.length > 0 ? [{ arbitrary: fc.constantFrom(...own.values), weight: 3 }] : []),
     { arbitrary: fc.integer({ min: -5, max: 200 }).map(String), weight: 3 },
-    { arbitrary: fc.constantFrom('0', '101', '1e3', '9007199254740993', '-1', '', 'true', 'null', '2026-01-01T00:00:00.000Z', '2026-02-30', '1767225600', 'pending', 'failed', 'succeeded', 'TRANSFER', 'TOPUP,TRANSFER', 'SUCCESS', 'XENPLATFORM', 'HOLDING', 'CASH', '12.5', 'txn_000000000000000000000'), weight: 2 },
+    { arbitrary: fc.constantFrom('0', '101', '1e3', '9007199254740993', '-1', '', 'true', 'null', '2026-01-01T00:00:00.000Z', '2026-02-30', '1767225600', 'pending', 'failed', 'succeeded'), weight: 2 },
     { arbitrary: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date('2100-01-01') }).map((d) => d.toISOString()), weight: 1 },
     { arbitrary: fc.oneof(unicodeText, withNul, longText, printable(30)), weight: 2 },
   );
-  const name = fc.oneof({ arbitrary: fc.constantFrom(...QUERY_NAMES), weight: 5 }, { arbitrary: printable(12), weight: 1 });
+  const name = fc.oneof({ arbitrary: fc.constantFrom(...QUERY_NAMES), weight: 5 }, ...(own.names.length > 0 ? [{ arbitrary: fc.constantFrom(...own.names), weight: 5 }] : []), { arbitrary: printable(12), weight: 1 });
   const pair = fc.oneof(
     { arbitrary: fc.tuple(name, value).map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`), weight: 8 },
     { arbitrary: fc.constantFrom('limit=%', 'limit=%zz', 'email=%00', 'a', '=', '&&', 'limit[]=1', 'limit[a]=1', 'created%5Bgte%5D=0'), weight: 1 },
   );
   return fc.array(pair, { maxLength: 4 }).map((pairs) => (pairs.length > 0 ? `?${pairs.join('&')}` : ''));
 }
+
+/** GET /transactions's own parameters and values that pass its checks (SPEC §4b). */
+const TRANSACTION_QUERY = {
+  names: ['types', 'statuses', 'channel_categories', 'reference_id', 'product_id', 'account_identifier', 'amount', 'after_id', 'before_id', 'updated[gte]', 'updated[lte]'],
+  values: ['TRANSFER', 'TOPUP,TRANSFER', 'PAYMENT', 'SUCCESS', 'PENDING', 'XENPLATFORM', 'BANK', '10', '12.5', 'SEED-TRF', 'txn_000000000000000000000'],
+};
 
 const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json;charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/problem+json', 'application/vnd.api+json', 'application/octet-stream', ';', 'json'];
 
@@ -252,6 +260,8 @@ interface RouteSpec {
   /** OpenAPI-style template: `/billing/accounts/{account}`. */
   template: string;
   params?: Record<string, () => string[]>;
+  /** The route's own query parameters and values, fuzzed beside everyone's (QUERY_NAMES). */
+  query?: { names: readonly string[]; values: readonly string[] };
   body?: fc.Arbitrary<Record<string, unknown>>;
   fields?: string[];
 }
@@ -549,12 +559,10 @@ for (const kind of await storeKinds()) {
       { surface: 'platform', method: 'GET', template: '/v2/accounts/{id}', params: { id: () => pools.subAccounts } },
       { surface: 'platform', method: 'PATCH', template: '/v2/accounts/{id}', params: { id: () => pools.subAccounts }, body: fc.record({ email: fc.emailAddress(), public_profile: fc.record({ business_name: fc.string({ minLength: 1, maxLength: 40 }), description: fc.string({ maxLength: 40 }) }, { requiredKeys: [] }) }, { requiredKeys: [] }), fields: ['email', 'public_profile', 'public_profile.business_name'] },
       { surface: 'platform', method: 'POST', template: '/v2/accounts/{id}/test/status', params: { id: () => [...Array(3).fill(pools.subAccounts.slice(0, 2)).flat(), ...pools.subAccounts] }, body: fc.record({ status: xenditStatus }), fields: ['status'] },
-      { surface: 'platform', method: 'GET', template: '/balance' },
+      { surface: 'platform', method: 'GET', template: '/balance', query: { names: ['account_type', 'at_timestamp'], values: ['CASH', 'HOLDING', 'TAX', 'SAVINGS', '2026-01-01T00:00:00+07:00'] } },
       { surface: 'platform', method: 'POST', template: '/balance/test/topup', body: fc.record({ amount: xenditAmount, currency: fc.constantFrom('IDR', 'PHP', 'XXX') }, { requiredKeys: ['amount'] }), fields: ['amount', 'currency'] },
       { surface: 'platform', method: 'POST', template: '/transfers', body: transferCreate, fields: ['reference', 'amount', 'source_user_id', 'destination_user_id', 'currency'] },
       { surface: 'platform', method: 'GET', template: '/transfers/reference={reference}', params: { reference: () => pools.transferRefs } },
-      { surface: 'platform', method: 'GET', template: '/transactions' },
-      { surface: 'platform', method: 'GET', template: '/transactions/{id}', params: { id: () => pools.transactionIds } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/platform-accounts/{accountId}/status', params: { tenantId: () => [...Array(4).fill(server.tenant.tenant.id), ...pools.tenants], accountId: () => [...pools.subAccounts.slice(0, 2), ...pools.subAccounts.slice(0, 2), ...pools.subAccounts] }, body: fc.record({ status: xenditStatus, mode: fc.constantFrom('test', 'test', 'live') }, { requiredKeys: ['status'] }), fields: ['status', 'mode'] },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants', body: fc.record({ name: fc.string({ minLength: 1, maxLength: 30 }), country: fc.constantFrom('ID', 'PH', 'ZA', 'VN') }, { requiredKeys: ['name'] }), fields: ['name', 'country'] },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants' },
@@ -626,6 +634,9 @@ for (const kind of await storeKinds()) {
       // Last: a deleted snapshot cannot be restored.
       { surface: 'testing', method: 'DELETE', template: '/testing/v1/snapshots/{id}', params: { id: () => pools.snapshotIds } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/emails', params: { tenantId: () => pools.tenants }, body: fc.record({ to: fc.emailAddress(), subject: fc.string({ minLength: 1, maxLength: 40 }), text: fc.string({ maxLength: 200 }), mode: fc.constantFrom('test', 'live') }, { requiredKeys: ['to', 'subject', 'text'] }), fields: ['to', 'subject', 'text', 'mode'] },
+      // Xendit's transactions (SPEC §4b), with their own filters; last, so that adding them moved no other route's seed.
+      { surface: 'platform', method: 'GET', template: '/transactions', query: TRANSACTION_QUERY },
+      { surface: 'platform', method: 'GET', template: '/transactions/{id}', params: { id: () => pools.transactionIds }, query: TRANSACTION_QUERY },
     ];
 
     // ---------------------------------------------------------------------------------------
@@ -903,7 +914,7 @@ for (const kind of await storeKinds()) {
       return fc
         .record({
           params,
-          query: query(refs),
+          query: query(refs, route.query),
           headers: headersArb(withBody && route.body !== undefined),
           body: withBody ? bodyOf(route.body, route.fields ?? []) : fc.constant(undefined),
           auth: auths[route.surface],
