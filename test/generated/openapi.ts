@@ -6828,7 +6828,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The tenant, with its four keys (shown once) */
+            /** @description The tenant, with its six keys (shown once) */
             201: {
                 headers: {
                     [name: string]: unknown;
