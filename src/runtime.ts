@@ -131,7 +131,7 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
   return worker;
 }
 
-/** A tenant with its four keys and a test-mode OAuth client of every role: what `serve` prints once and `startSubledger()` returns. */
+/** A tenant with its six keys and a test-mode OAuth client of every role: what `serve` prints once and `startSubledger()` returns. */
 export type DefaultTenant = CreatedTenant & { oauthClient: { client: OAuthClient; secret: string } };
 
 /** On a fresh database: the tenant `default` with a test-mode OAuth client of every role, whose keys and secret the caller prints once. */

@@ -13,7 +13,7 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
   const { store } = services;
 
   app.post('/tenants', {
-    schema: { operationId: 'createTenant', summary: 'Create a tenant with test and live keys', body: S.TenantCreate, response: { 201: Described(S.CreatedTenant, 'The tenant, with its four keys (shown once)') } },
+    schema: { operationId: 'createTenant', summary: 'Create a tenant with test and live keys', body: S.TenantCreate, response: { 201: Described(S.CreatedTenant, 'The tenant, with its six keys (shown once)') } },
   }, async (request, reply) => {
     const created = await store.transaction((tx) => createTenant(tx, request.body, nowIso()));
     reply.code(201);

@@ -90,11 +90,25 @@ export interface BalanceRepository extends BalanceStore {
   listForScope(scope: Scope): Promise<Balance[]>;
 }
 
+/** What a filtered list of a holder's entries keeps (every given condition holds). */
+export interface LedgerEntryFilter extends PageRequest {
+  kinds?: readonly string[];
+  currency?: string;
+  /** The entry's amount, either sign (atoms). */
+  magnitude?: bigint;
+  reference?: string;
+  id?: string;
+}
+
 /** The kernel's entries, and the reads of them that lists and audits make. */
 export interface LedgerRepository extends EntryStore {
   cursorOf(scope: Scope, holderId: string, id: string): Promise<ListCursor | undefined>;
   /** A holder's entries in every currency, newest first. */
   list(scope: Scope, holderId: string, page: PageRequest): Promise<Page<LedgerEntry>>;
+  /** A holder's entries that pass `filter`, newest first, through the (holder, id) index. */
+  listFiltered(scope: Scope, holderId: string, filter: LedgerEntryFilter): Promise<Page<LedgerEntry>>;
+  /** One of the holder's entries by id (a keyed read), or undefined. */
+  findForHolder(scope: Scope, holderId: string, id: string): Promise<LedgerEntry | undefined>;
   /** One balance's entries, oldest first (invariant checks, audits). */
   chain(scope: Scope, holderId: string, currency: string): Promise<LedgerEntry[]>;
   /** Every entry of the scope whose counterparty is `counterparty` (invariant checks). */

@@ -179,7 +179,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     assert.equal(new URL(page.url()).pathname, '/console/');
   });
 
-  test('tenants: the list links each tenant; a created tenant shows its four keys once', async () => {
+  test('tenants: the list links each tenant; a created tenant shows its six keys once', async () => {
     await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name: seeded.tenantName, exact: true }).waitFor();
     const name = `Console tenant ${uniqueRef('T')}`;
     createdTenant = name;
@@ -188,7 +188,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const newKeys = page.getByRole('region', { name: 'New keys' });
     await newKeys.waitFor();
     const keys = await newKeys.locator('code').allInnerTexts();
-    assert.deepEqual(keys.map((key) => key.slice(0, 8)), ['sk_test_', 'pk_test_', 'sk_live_', 'pk_live_']);
+    assert.deepEqual(keys.map((key) => key.slice(0, 8)), ['sk_test_', 'pk_test_', 'xnd_deve', 'sk_live_', 'pk_live_', 'xnd_prod']);
     await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name, exact: true }).waitFor();
     // The shown test secret key is the new tenant's: it lists the tenant's (empty) billing customers.
     const customers = await client(server, keys[0]!).get('/billing/customers');

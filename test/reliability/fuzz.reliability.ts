@@ -216,21 +216,29 @@ function segment(known: () => string[]): fc.Arbitrary<string> {
 
 const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to', 'q', 'cursor', 'currency', 'surface', 'mode', 'type', 'object_id', 'after', 'to', 'wait_ms'];
 
-function query(known: () => string[]): fc.Arbitrary<string> {
+/** `names` and `values`: a route's own query parameters and telling values, beside everyone's. */
+function query(known: () => string[], own: { names: readonly string[]; values: readonly string[] } = { names: [], values: [] }): fc.Arbitrary<string> {
   const value = fc.oneof(
     { arbitrary: fc.constant(null).chain(() => fc.constantFrom(...known())), weight: 3 },
+    ...(own.values.length > 0 ? [{ arbitrary: fc.constantFrom(...own.values), weight: 3 }] : []),
     { arbitrary: fc.integer({ min: -5, max: 200 }).map(String), weight: 3 },
     { arbitrary: fc.constantFrom('0', '101', '1e3', '9007199254740993', '-1', '', 'true', 'null', '2026-01-01T00:00:00.000Z', '2026-02-30', '1767225600', 'pending', 'failed', 'succeeded'), weight: 2 },
     { arbitrary: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date('2100-01-01') }).map((d) => d.toISOString()), weight: 1 },
     { arbitrary: fc.oneof(unicodeText, withNul, longText, printable(30)), weight: 2 },
   );
-  const name = fc.oneof({ arbitrary: fc.constantFrom(...QUERY_NAMES), weight: 5 }, { arbitrary: printable(12), weight: 1 });
+  const name = fc.oneof({ arbitrary: fc.constantFrom(...QUERY_NAMES), weight: 5 }, ...(own.names.length > 0 ? [{ arbitrary: fc.constantFrom(...own.names), weight: 5 }] : []), { arbitrary: printable(12), weight: 1 });
   const pair = fc.oneof(
     { arbitrary: fc.tuple(name, value).map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`), weight: 8 },
     { arbitrary: fc.constantFrom('limit=%', 'limit=%zz', 'email=%00', 'a', '=', '&&', 'limit[]=1', 'limit[a]=1', 'created%5Bgte%5D=0'), weight: 1 },
   );
   return fc.array(pair, { maxLength: 4 }).map((pairs) => (pairs.length > 0 ? `?${pairs.join('&')}` : ''));
 }
+
+/** GET /transactions's own parameters and values that pass its checks (SPEC §4b). */
+const TRANSACTION_QUERY = {
+  names: ['types', 'statuses', 'channel_categories', 'reference_id', 'product_id', 'account_identifier', 'amount', 'after_id', 'before_id', 'updated[gte]', 'updated[lte]'],
+  values: ['TRANSFER', 'TOPUP,TRANSFER', 'PAYMENT', 'SUCCESS', 'PENDING', 'XENPLATFORM', 'BANK', '10', '12.5', 'SEED-TRF', 'txn_000000000000000000000'],
+};
 
 const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json;charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/problem+json', 'application/vnd.api+json', 'application/octet-stream', ';', 'json'];
 
@@ -252,6 +260,8 @@ interface RouteSpec {
   /** OpenAPI-style template: `/billing/accounts/{account}`. */
   template: string;
   params?: Record<string, () => string[]>;
+  /** The route's own query parameters and values, fuzzed beside everyone's (QUERY_NAMES). */
+  query?: { names: readonly string[]; values: readonly string[] };
   body?: fc.Arbitrary<Record<string, unknown>>;
   fields?: string[];
 }
@@ -276,6 +286,8 @@ for (const kind of await storeKinds()) {
       eventIds: [] as string[],
       subAccounts: [] as string[],
       transferRefs: [] as string[],
+      /** Tenant A's platform transactions (GET /transactions/{id}). */
+      transactionIds: [] as string[],
       /** Tenant A's account that only transfers name (no fuzzed status move can suspend it). */
       transferDestinations: [] as string[],
       orgAccounts: [] as string[],
@@ -360,6 +372,9 @@ for (const kind of await storeKinds()) {
       const seeded = await api.post('/transfers', { reference: 'SEED-TRF', amount: 10, source_user_id: a.tenant.id, destination_user_id: pools.subAccounts[0] });
       assert.equal(seeded.status, 200, seeded.text);
       pools.transferRefs.push('SEED-TRF');
+      const transactions = await client(server.baseUrl, a.keys.test.secret).get('/transactions?limit=50');
+      assert.equal(transactions.status, 200, transactions.text);
+      pools.transactionIds.push(...transactions.body.data.map((t: { id: string }) => t.id));
 
       // A revoked key of tenant A (403 on billing).
       const revoked = await admin.post(`/admin/v1/tenants/${a.tenant.id}/keys`, { mode: 'test', type: 'secret' });
@@ -468,7 +483,7 @@ for (const kind of await storeKinds()) {
 
     const billingRefs = () => [...pools.customers, ...pools.accounts, ...pools.ledgerEntries];
     const adminRefs = () => [...pools.tenants, ...pools.keyIds, ...pools.endpointIds, ...pools.deliveryIds, ...pools.eventIds, ...pools.oauthClientIds];
-    const platformRefs = () => [...pools.subAccounts, ...pools.transferRefs, ...pools.tenants];
+    const platformRefs = () => [...pools.subAccounts, ...pools.transferRefs, ...pools.transactionIds, ...pools.tenants];
 
     // Any status may move to SUSPENDED (or stay there): weighted so that status moves get past the lifecycle often.
     const xenditStatus = fc.oneof(
@@ -544,7 +559,7 @@ for (const kind of await storeKinds()) {
       { surface: 'platform', method: 'GET', template: '/v2/accounts/{id}', params: { id: () => pools.subAccounts } },
       { surface: 'platform', method: 'PATCH', template: '/v2/accounts/{id}', params: { id: () => pools.subAccounts }, body: fc.record({ email: fc.emailAddress(), public_profile: fc.record({ business_name: fc.string({ minLength: 1, maxLength: 40 }), description: fc.string({ maxLength: 40 }) }, { requiredKeys: [] }) }, { requiredKeys: [] }), fields: ['email', 'public_profile', 'public_profile.business_name'] },
       { surface: 'platform', method: 'POST', template: '/v2/accounts/{id}/test/status', params: { id: () => [...Array(3).fill(pools.subAccounts.slice(0, 2)).flat(), ...pools.subAccounts] }, body: fc.record({ status: xenditStatus }), fields: ['status'] },
-      { surface: 'platform', method: 'GET', template: '/balance' },
+      { surface: 'platform', method: 'GET', template: '/balance', query: { names: ['account_type', 'at_timestamp'], values: ['CASH', 'HOLDING', 'TAX', 'SAVINGS', '2026-01-01T00:00:00+07:00'] } },
       { surface: 'platform', method: 'POST', template: '/balance/test/topup', body: fc.record({ amount: xenditAmount, currency: fc.constantFrom('IDR', 'PHP', 'XXX') }, { requiredKeys: ['amount'] }), fields: ['amount', 'currency'] },
       { surface: 'platform', method: 'POST', template: '/transfers', body: transferCreate, fields: ['reference', 'amount', 'source_user_id', 'destination_user_id', 'currency'] },
       { surface: 'platform', method: 'GET', template: '/transfers/reference={reference}', params: { reference: () => pools.transferRefs } },
@@ -553,7 +568,7 @@ for (const kind of await storeKinds()) {
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants' },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}', params: { tenantId: () => pools.tenants } },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants } },
-      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants }, body: fc.record({ mode: fc.constantFrom('test', 'live'), type: fc.constantFrom('secret', 'publishable') }), fields: ['mode', 'type'] },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants }, body: fc.record({ mode: fc.constantFrom('test', 'live'), type: fc.constantFrom('secret', 'publishable'), format: fc.constantFrom('subledger', 'xendit') }, { requiredKeys: ['mode', 'type'] }), fields: ['mode', 'type', 'format'] },
       { surface: 'admin', method: 'DELETE', template: '/admin/v1/tenants/{tenantId}/keys/{keyId}', params: { tenantId: () => pools.tenants, keyId: () => pools.keyIds } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants }, body: fc.record({ url: fc.constantFrom('http://127.0.0.1:9/a', 'https://example.com/hook', 'ftp://x', 'not a url'), mode: fc.constantFrom('test', 'live'), events: fc.array(fc.constantFrom('*', 'billing.*', 'billing.account.created', 'Bad Event'), { maxLength: 3 }) }, { requiredKeys: ['url', 'mode'] }), fields: ['url', 'mode', 'events'] },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants } },
@@ -619,6 +634,9 @@ for (const kind of await storeKinds()) {
       // Last: a deleted snapshot cannot be restored.
       { surface: 'testing', method: 'DELETE', template: '/testing/v1/snapshots/{id}', params: { id: () => pools.snapshotIds } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/emails', params: { tenantId: () => pools.tenants }, body: fc.record({ to: fc.emailAddress(), subject: fc.string({ minLength: 1, maxLength: 40 }), text: fc.string({ maxLength: 200 }), mode: fc.constantFrom('test', 'live') }, { requiredKeys: ['to', 'subject', 'text'] }), fields: ['to', 'subject', 'text', 'mode'] },
+      // Xendit's transactions (SPEC §4b), with their own filters; last, so that adding them moved no other route's seed.
+      { surface: 'platform', method: 'GET', template: '/transactions', query: TRANSACTION_QUERY },
+      { surface: 'platform', method: 'GET', template: '/transactions/{id}', params: { id: () => pools.transactionIds }, query: TRANSACTION_QUERY },
     ];
 
     // ---------------------------------------------------------------------------------------
@@ -740,7 +758,9 @@ for (const kind of await storeKinds()) {
           if (!/^application\/json\b/.test(response.headers.get('content-type') ?? '')) fail('a success that is not application/json');
           if (typeof response.body !== 'object' || response.body === null) fail('a success whose body is not a JSON object');
         }
-        if (!request.auth.valid) fail(`a request authenticated with "${request.auth.label}" succeeded`);
+        // A read-only org token may read accounts (its one role): only that succeeds with it.
+        const readsAccounts = request.auth.label === 'org token, read only' && request.method === 'GET' && /^\/v1\/accounts(\/[^/]+)?$/.test(instance);
+        if (!request.auth.valid && !readsAccounts) fail(`a request authenticated with "${request.auth.label}" succeeded`);
       }
       if (expectation.wrongMethod && !isMethodNotAllowed(response, instance)) {
         fail('a wrong method on an existing path must answer 405 method-not-allowed with an Allow header');
@@ -794,7 +814,7 @@ for (const kind of await storeKinds()) {
           only({ platform_transfers: (n) => n === 1, ledger_entries: (n) => n === 2, events: (n) => n === 1 });
           break;
         case 'POST /admin/v1/tenants':
-          only({ tenants: (n) => n === 1, api_keys: (n) => n === 4 });
+          only({ tenants: (n) => n === 1, api_keys: (n) => n === 6 });
           break;
         case 'POST /admin/v1/tenants/{tenantId}/keys':
         case 'POST /admin/v1/tenants/{tenantId}/keys/{keyId}/rotate':
@@ -894,7 +914,7 @@ for (const kind of await storeKinds()) {
       return fc
         .record({
           params,
-          query: query(refs),
+          query: query(refs, route.query),
           headers: headersArb(withBody && route.body !== undefined),
           body: withBody ? bodyOf(route.body, route.fields ?? []) : fc.constant(undefined),
           auth: auths[route.surface],
