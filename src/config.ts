@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { adminTokenProblem } from './admin/admin-token.js';
 
 /**
  * Seconds to wait after each failed attempt (the first attempt is immediate): Standard
@@ -19,7 +20,7 @@ const Environment = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 4000 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   DATABASE_URL: Type.String({ pattern: '^(sqlite:.+|postgres(ql)?://.+)$', default: 'sqlite:./data/subledger.db' }),
-  SUBLEDGER_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  SUBLEDGER_ADMIN_TOKEN: Type.Optional(Type.String()),
   SUBLEDGER_RATE_LIMIT: Type.Integer({ minimum: 0, default: 6000 }),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://.+' })),
   SUBLEDGER_SQLITE_SYNC: oneOf(['normal', 'full'] as const, 'normal'),
@@ -110,6 +111,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!/^-?\d+$/.test(value.trim())) problems.push(`${name}=${JSON.stringify(value)}: must be an integer`);
       else raw[name] = Number(value.trim());
     } else raw[name] = value;
+  }
+  // Checked by its own rule, whose words never repeat the value (SPEC §1).
+  const adminToken = raw.SUBLEDGER_ADMIN_TOKEN;
+  if (typeof adminToken === 'string') {
+    const problem = adminTokenProblem(adminToken);
+    if (problem) problems.push(problem);
   }
   const withDefaults = Value.Default(Environment, raw) as Environment;
   for (const error of Value.Errors(Environment, withDefaults)) {

@@ -41,7 +41,7 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
   app.post('/tenants/:tenantId/keys', {
     schema: { operationId: 'createTenantKey', summary: 'Create an API key (rotation)', params: S.TenantPath, body: S.KeyCreate, response: { 201: Described(S.CreatedApiKey, 'The key (shown once)') } },
   }, async (request, reply) => {
-    const { key, secret } = await store.transaction((tx) => createApiKey(tx, request.params.tenantId, request.body.mode, request.body.type, nowIso()));
+    const { key, secret } = await store.transaction((tx) => createApiKey(tx, request.params.tenantId, request.body.mode, request.body.type, nowIso(), request.body.format));
     reply.code(201);
     return { ...presentKey(key), key: secret };
   });

@@ -90,10 +90,11 @@ keys
   .requiredOption('--tenant <id>', 'tenant id')
   .addOption(new Option('--mode <mode>', 'test or live').choices(['test', 'live']).makeOptionMandatory())
   .addOption(new Option('--type <type>', 'secret or publishable').choices(['secret', 'publishable']).default('secret'))
-  .action((options: { tenant: string; mode: 'test' | 'live'; type: 'secret' | 'publishable' }) =>
+  .addOption(new Option('--format <format>', "subledger (sk_test_…) or xendit (xnd_development_…, what Xendit's SDKs expect)").choices(['subledger', 'xendit']).default('subledger'))
+  .action((options: { tenant: string; mode: 'test' | 'live'; type: 'secret' | 'publishable'; format: 'subledger' | 'xendit' }) =>
     withStore(async (store) => {
-      const { key, secret } = await store.transaction((tx) => createApiKey(tx, options.tenant, options.mode, options.type, nowIso()));
-      print({ id: key.id, tenant_id: key.tenantId, mode: key.mode, type: key.type, key: secret });
+      const { key, secret } = await store.transaction((tx) => createApiKey(tx, options.tenant, options.mode, options.type, nowIso(), options.format));
+      print({ id: key.id, tenant_id: key.tenantId, mode: key.mode, type: key.type, format: options.format, key: secret });
     }),
   );
 keys

@@ -97,7 +97,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     done();
   });
 
-  await registerOpenApi(app, surfaces);
+  await registerOpenApi(app, surfaces, services.events);
   registerHealth(app, services.store, services.pendingMigrations);
   registerMetrics(app, services.metrics);
   registerErrorDocs(app, [...surfaces.flatMap((surface) => (surface.problems ? [surface.problems] : [])), NEUTRAL_PROBLEMS]);

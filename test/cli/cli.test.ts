@@ -90,7 +90,7 @@ describe('subledger CLI', { concurrency: true }, () => {
     describe(`subledger tenants and keys against the database (${kind})`, { concurrency: 1 }, () => {
       let database: TestDatabase;
       let env: Record<string, string>;
-      type Issued = { secret: string; secret_id: string; publishable: string; publishable_id: string };
+      type Issued = { secret: string; secret_id: string; publishable: string; publishable_id: string; xendit: string; xendit_id: string };
       let tenant: { id: string; name: string; keys: { test: Issued; live: Issued } };
       let issued: { id: string; key: string };
       before(async () => {
@@ -112,6 +112,8 @@ describe('subledger CLI', { concurrency: true }, () => {
         assert.match(tenant.keys.test.publishable, /^pk_test_[0-9A-Za-z]+$/);
         assert.match(tenant.keys.live.secret, /^sk_live_[0-9A-Za-z]+$/);
         assert.match(tenant.keys.live.publishable, /^pk_live_[0-9A-Za-z]+$/);
+        assert.match(tenant.keys.test.xendit, /^xnd_development_[0-9A-Za-z]+$/);
+        assert.match(tenant.keys.live.xendit, /^xnd_production_[0-9A-Za-z]+$/);
         for (const mode of ['test', 'live'] as const) {
           assert.match(tenant.keys[mode].secret_id, /^key_/);
           assert.match(tenant.keys[mode].publishable_id, /^key_/);
@@ -131,7 +133,7 @@ describe('subledger CLI', { concurrency: true }, () => {
       test('`keys list --tenant <id>` prints every key with its id, mode, type and hint, never the key itself', TIMEOUT, async () => {
         const listed = printed(await runCli(['keys', 'list', '--tenant', tenant.id], env));
         const ids = listed.data.map((k: { id: string }) => k.id).sort();
-        assert.deepEqual(ids, [tenant.keys.test.secret_id, tenant.keys.test.publishable_id, tenant.keys.live.secret_id, tenant.keys.live.publishable_id].sort());
+        assert.deepEqual(ids, (['test', 'live'] as const).flatMap((mode) => [tenant.keys[mode].secret_id, tenant.keys[mode].publishable_id, tenant.keys[mode].xendit_id]).sort());
         assert.doesNotMatch(JSON.stringify(listed), KEY);
         for (const key of listed.data) assert.equal(key.revoked_at, null);
       });
@@ -191,7 +193,7 @@ describe('subledger CLI', { concurrency: true }, () => {
       });
       after(() => database.drop());
 
-      const adminToken = 'cli-test-admin-token-0123456789';
+      const adminToken = 'cli-test-admin-token-0123456789-abcdef';
 
       /** A new test secret key (from the admin API: one process less), used once through `base` so that the server has it cached. */
       async function keyInUse(base: string): Promise<{ id: string; key: string }> {
@@ -255,6 +257,8 @@ describe('subledger CLI', { concurrency: true }, () => {
         // Each printed key names its id, which `keys revoke` takes.
         assert.match(serve.stdout, /sk_test_[0-9A-Za-z]{32}\s+\(id key_[0-9A-Za-z]+\)/);
         assert.match(serve.stdout, /pk_test_[0-9A-Za-z]{32}\s+\(id key_[0-9A-Za-z]+\)/);
+        // SPEC §1: the default tenant's Xendit-format test key too.
+        assert.match(serve.stdout, /xnd_development_[0-9A-Za-z]{48}\s+\(id key_[0-9A-Za-z]+;/);
         assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
         assert.notEqual(new URL(base).port, '0', 'the docs URL names the port actually bound');
         secret = secretKey;

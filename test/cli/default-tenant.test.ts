@@ -11,7 +11,7 @@ import { createTestDatabase, storeKinds } from '../support/stores.js';
 
 const WAIT_MS = 90_000;
 const TIMEOUT = { timeout: 180_000 };
-const ADMIN_TOKEN = 'default-tenant-admin-token-0123';
+const ADMIN_TOKEN = 'default-tenant-test-token-7f3a9c2e1b0d4f6a8c5e';
 
 const spawned = new ServeProcesses({}, WAIT_MS);
 after(() => spawned.killAll());

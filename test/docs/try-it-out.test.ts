@@ -62,14 +62,16 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     );
     const accountId: string = accounts[0]!.body.id;
     assert.equal((await billing.patch(`/billing/accounts/${accountId}`, { balance: 5000, currency: 'ZAR' })).status, 200);
+    const bill = await billing.post('/billing/bills', { account: accountId, external_reference: uniqueRef('BILL'), currency: 'ZAR', amount_due: 1500 });
+    assert.equal(bill.status, 201, bill.text);
     const platformAccounts = await Promise.all(['OWNED', 'MANAGED'].map((type) => billing.post('/v2/accounts', { email: 'owner@example.com', type, public_profile: { business_name: 'Shop' } })));
     const email = await admin.post(`/admin/v1/tenants/${tenantId}/emails`, { to: 'ops@example.com', subject: 'Test', text: 'Hello' });
     const idsOf = async (path: string, key: string) => ((await call(server, 'GET', path, undefined, { key })).body.data as { id: string }[]).map((o) => o.id);
     // Deliveries exist once the outbox worker has fanned the events out.
     const deliveries = await waitFor(async () => {
       const ids = await idsOf(`/admin/v1/tenants/${tenantId}/webhook-deliveries`, ADMIN_TOKEN);
-      return ids.length >= 6 ? ids : null;
-    }, UI_TIMEOUT_MS, 'webhook deliveries of the six billing events');
+      return ids.length >= 7 ? ids : null;
+    }, UI_TIMEOUT_MS, 'webhook deliveries of the seven billing events');
 
     // The org surface: an access token from its token endpoint, two accounts, two transactions.
     const { newOAuthClient, orgClient, tokenFor } = await import('../org/org-client.js');
@@ -96,6 +98,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       listTenantTestSnapshots: [snapshot.body.id],
       listBillingCustomers: [...customers.map((c) => c.body.id), ...accounts.map((a) => a.body.customer_id)],
       listBillingAccounts: accounts.map((a) => a.body.id),
+      listBillingBills: [bill.body.id],
       listBillingAccountLedgerEntries: await idsOf(`/billing/accounts/${accountId}/ledger_entries`, server.tenant.keys.test.secret),
       listTenantKeys: await idsOf(`/admin/v1/tenants/${tenantId}/keys`, ADMIN_TOKEN),
       listTenants: [tenantId],

@@ -8,7 +8,7 @@ import { openServices, startOutboxWorker } from '../../src/runtime.js';
 import { INJECT_ORIGIN } from './http.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789-abcdefghij';
 
 /**
  * The app built on a fresh database with one tenant. Request/response tests call it through

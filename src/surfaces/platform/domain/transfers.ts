@@ -1,5 +1,6 @@
 import type { SubAccount, Transfer } from './model.js';
 import { LedgerError, NotFound, ValidationFailed } from '../../../ledger/errors.js';
+import { balanceAsOf } from '../../../ledger/balances-as-of.js';
 import { domainEvent } from '../../../ledger/events.js';
 import { newHexId } from '../../../ledger/ids.js';
 import { externalPosting, post, type PostingResult } from '../../../ledger/postings.js';
@@ -65,8 +66,16 @@ export async function balanceHolderOf(tx: LedgerTransaction, scope: Scope, forUs
   return forUserId;
 }
 
-/** The holder's balance in `currency` (zero when it has none yet). */
-export async function balanceOf(tx: LedgerTransaction, scope: Scope, holderId: string, currency: string): Promise<Money> {
+/** Xendit's balance account types: CASH is the balance; nothing is ever held or taxed here (SPEC §4b). */
+export type BalanceAccountType = 'CASH' | 'HOLDING' | 'TAX';
+
+/**
+ * The holder's balance in `currency` (zero when it has none yet), now or as it stood at the
+ * instant `at` (one keyed read of its last entry by then, never a sum). HOLDING and TAX are 0.
+ */
+export async function balanceOf(tx: LedgerTransaction, scope: Scope, holderId: string, currency: string, options: { accountType?: BalanceAccountType; at?: string } = {}): Promise<Money> {
+  if ((options.accountType ?? 'CASH') !== 'CASH') return { currency, amount: 0n };
+  if (options.at !== undefined) return balanceAsOf(tx, scope, holderId, currency, options.at);
   const balance = await tx.balances.find(scope, holderId, currency);
   return { currency, amount: balance?.amount ?? 0n };
 }

@@ -58,7 +58,8 @@ const invalidQuery = (param: string, message: string) => new HttpFailure('reques
 /** A repeated parameter, or one value with commas (how arrays are encoded is not documented). */
 const listOf = (values: string[] | undefined) => values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
 
-function instantOf(param: string, value: string | undefined): string | undefined {
+/** An ISO 8601 query parameter as UTC with milliseconds. @throws HttpFailure */
+export function instantOf(param: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw invalidQuery(param, 'must be an ISO 8601 timestamp such as 2026-01-01T10:00:00.000Z');

@@ -104,7 +104,12 @@ const Amount = Type.Number({ description: 'Major units, at most the currency’s
 export const BalanceQuery = Type.Object(
   {
     currency: Type.Optional(Currency),
-    account_type: Type.Optional(Type.Literal('CASH', { description: 'must be CASH (the only account type kept)' })),
+    account_type: Type.Optional(
+      Type.Union([Type.Literal('CASH'), Type.Literal('HOLDING'), Type.Literal('TAX')], {
+        description: 'must be CASH, HOLDING or TAX. CASH (the default) is the balance; HOLDING and TAX are always 0: nothing is ever held or taxed here.',
+      }),
+    ),
+    at_timestamp: Type.Optional(Type.String({ maxLength: 64, description: 'ISO 8601: the balance as it stood at this instant (its last ledger entry at or before it).' })),
   },
   { additionalProperties: false },
 );

@@ -39,8 +39,8 @@ export const platformSurface: SurfaceDefinition = {
   renderFault: renderPlatformFault,
   idempotencyHeaders: ['idempotency-key', 'x-idempotency-key'],
   securitySchemes: {
-    platformBasic: { type: 'http', scheme: 'basic', description: 'The secret key (sk_test_… or sk_live_…) as username, empty password' },
-    platformBearer: { type: 'http', scheme: 'bearer', description: 'The secret key: sk_test_… or sk_live_…' },
+    platformBasic: { type: 'http', scheme: 'basic', description: 'The secret key (sk_test_…, sk_live_…, or Xendit-format xnd_development_…, xnd_production_…) as username, empty password' },
+    platformBearer: { type: 'http', scheme: 'bearer', description: 'The secret key: sk_test_…, sk_live_…, xnd_development_… or xnd_production_…' },
   },
   tags: [{ name: 'platform', description: 'Xendit xenPlatform: sub-accounts, balances, transfers. POST and PATCH accept Idempotency-Key or x-idempotency-key.' }],
   openApiFailures: PLATFORM_OPENAPI_FAILURES,
