@@ -137,6 +137,8 @@ export type DefaultTenant = CreatedTenant & { oauthClient: { client: OAuthClient
 /** On a fresh database: the tenant `default` with a test-mode OAuth client of every role, whose keys and secret the caller prints once. */
 export async function ensureDefaultTenant(store: Store): Promise<DefaultTenant | null> {
   return store.transaction(async (tx) => {
+    // Two processes starting at once on a fresh database must not both see none and both create one.
+    await tx.tenants.lockFirstTenantCreation();
     if ((await tx.tenants.count()) > 0) return null;
     return createDefaultTenant(tx, nowIso());
   });

@@ -10,7 +10,7 @@ import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp } from '../http/surface.js';
 import * as S from './schemas.js';
 
-const presentEndpoint = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, mode: e.mode, events: e.eventTypes, created_at: e.createdAt });
+export const presentEndpoint = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, mode: e.mode, events: e.eventTypes, created_at: e.createdAt });
 export const presentDelivery = (d: WebhookDelivery) => ({
   id: d.id,
   mode: d.mode,

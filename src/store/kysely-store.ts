@@ -102,7 +102,7 @@ class UnitRepositories implements Repositories {
   ) {}
 
   get tenants() {
-    return (this.built.tenants ??= tenantRepository(this.db, this.shared.tenantCache));
+    return (this.built.tenants ??= tenantRepository(this.db, this.shared.tenantCache, this));
   }
   get apiKeys() {
     return (this.built.apiKeys ??= apiKeyRepository(this.db, this.writes));
@@ -152,7 +152,7 @@ class UnitRepositories implements Repositories {
  * back), so every tenant read is remembered but those. If tenants ever become mutable, this
  * cache must go.
  */
-function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenant>): TenantRepository {
+function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenant>, session: { dialect: DialectName; writes: WriteSink }): TenantRepository {
   // Tenants this unit of work inserted: not committed yet, so never remembered.
   const inserted = new Set<string>();
   return {
@@ -172,6 +172,12 @@ function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenan
       if (tenant && !inserted.has(id)) cache.set(id, tenant, Infinity, now);
       return tenant;
     },
+    async lockFirstTenantCreation() {
+      await session.writes.beginTransaction();
+      // PostgreSQL: one transaction at a time past this point, across processes, until it ends.
+      // SQLite: its one writer already excludes every other once the transaction has begun.
+      if (session.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${FIRST_TENANT_LOCK})`.execute(db);
+    },
     async count() {
       const row = await db.selectFrom('tenants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
@@ -184,6 +190,9 @@ function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenan
     },
   };
 }
+
+/** The advisory lock key of creating the first tenant (any constant: no other advisory lock is taken). */
+const FIRST_TENANT_LOCK = 0x5b1ed9e7;
 
 /** A key's hash (or, practically never, its id) taken: the insert is AlreadyExists. */
 const insertApiKey = defineInsert('api_keys', [

@@ -313,6 +313,11 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const chart = page.getByRole('img', { name: /ZAR balance over time/ });
     await chart.waitFor();
     await chart.locator('svg path.recharts-line-curve').waitFor();
+    // One step per change, evenly spaced whatever the time between changes: a burst is not squeezed into one line.
+    const dots = (await chart.locator('svg .recharts-line-dots circle').evaluateAll((circles) => circles.map((circle) => Number(circle.getAttribute('cx'))))) as number[];
+    assert.ok(dots.length >= 2, `dots at ${JSON.stringify(dots)}`);
+    const gaps = dots.slice(1).map((x, i) => x - dots[i]!);
+    assert.ok(gaps.every((gap) => gap > 10 && Math.abs(gap - gaps[0]!) < 1), `evenly spaced dots: ${JSON.stringify(dots)}`);
 
     const ledger = await admin('GET', `/tenants/${seeded.tenantId}/accounts/${seeded.billingAccount.id}/ledger-entries`);
     const entries = ledger.body.data as { id: string; balance_after: string; kind: string }[];

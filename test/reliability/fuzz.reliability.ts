@@ -16,7 +16,7 @@ import { createOAuthClient } from '../../src/surfaces/org/domain/oauth-clients.j
 import { ORG_ROLES } from '../../src/surfaces/org/domain/model.js';
 import type { Mode } from '../../src/ledger/model.js';
 
-// SPEC §2 "Errors", §6 "Reliability": property-based fuzzing (fast-check) of the body, query
+// SPEC §2 "Errors", §6 "Reliability", §9 (bytes, key counts, webhook URLs): property-based fuzzing (fast-check) of the body, query
 // string, path parameters and headers of every route of every surface (billing, platform, admin), plus
 // unknown routes and wrong methods. Whatever the input: never a 5xx, always the surface's
 // problem+json shape for a failure, and nothing half-applied (a failed request or any GET
@@ -189,10 +189,24 @@ function mutated<T extends Record<string, unknown>>(valid: fc.Arbitrary<T>, fiel
 }
 
 const PROTO_BODY = '{"__proto__":{"polluted":true},"external_reference":"x"}';
+
+/** Byte sequences that are not UTF-8 (SPEC §9 "bytes are checked"): Latin-1, a lone continuation byte, an overlong NUL, a UTF-8-encoded surrogate, a cut sequence. */
+const NOT_UTF8 = [[0xe9], [0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]] as const;
+/** A JSON object whose `name` (and a valid-looking rest) holds `bytes`. */
+const bodyWithBytes = (bytes: readonly number[]) => new Body(Uint8Array.from([...new TextEncoder().encode('{"external_reference":"FZ-utf8","name":"a'), ...bytes, ...new TextEncoder().encode('b","currencyCode":"USD"}')]), `not UTF-8 ${bytes.map((b) => b.toString(16)).join(' ')}`);
+/** `keys` keys in all (SPEC §9: more than 10,000 is 400), 100 to an object, in an array under one key. */
+function manyKeysBody(keys: number): Body {
+  const objects: string[] = [];
+  for (let left = keys - 1; left > 0; left -= 100) objects.push(`{${Array.from({ length: Math.min(100, left) }, (_, i) => `"k${i}":${i}`).join(',')}}`);
+  return Body.text(`{"a":[${objects.join(',')}]}`, `${keys} keys`);
+}
+const TOO_MANY_KEYS = manyKeysBody(10_001);
 const specialBody = fc.oneof(
   fc.constantFrom('', 'null', '[]', '{}', '{', '{"a":1', 'true', '"text"', '1e400', '{"a":1}{"b":2}', PROTO_BODY, '{"constructor":{"prototype":{"polluted":true}}}', '\uFEFF{}').map((t) => Body.text(t, 'special')),
   fc.constantFrom(33, 5_000, 200_000).map((d) => Body.text(`${'['.repeat(d)}${']'.repeat(d)}`, `nested ${d}`)),
   fc.constant(new Body(Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), 'invalid UTF-8')),
+  fc.constantFrom(...NOT_UTF8).map(bodyWithBytes),
+  fc.constant(TOO_MANY_KEYS),
   fc.constant(null).map(() => Body.text(`{"name":"${'a'.repeat(1024 * 1024 + 16)}"}`, 'over 1 MiB')),
   printable(200).map((t) => Body.text(t, 'text')),
 );
@@ -626,7 +640,7 @@ for (const kind of await storeKinds()) {
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants }, body: fc.record({ mode: fc.constantFrom('test', 'live'), type: fc.constantFrom('secret', 'publishable'), format: fc.constantFrom('subledger', 'xendit') }, { requiredKeys: ['mode', 'type'] }), fields: ['mode', 'type', 'format'] },
       { surface: 'admin', method: 'DELETE', template: '/admin/v1/tenants/{tenantId}/keys/{keyId}', params: { tenantId: () => pools.tenants, keyId: () => pools.keyIds } },
-      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants }, body: fc.record({ url: fc.constantFrom('http://127.0.0.1:9/a', 'https://example.com/hook', 'ftp://x', 'not a url'), mode: fc.constantFrom('test', 'live'), events: fc.array(fc.constantFrom('*', 'billing.*', 'billing.account.created', 'Bad Event'), { maxLength: 3 }) }, { requiredKeys: ['url', 'mode'] }), fields: ['url', 'mode', 'events'] },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants }, body: fc.record({ url: fc.constantFrom('http://127.0.0.1:9/a', 'https://example.com/hook', 'ftp://x', 'not a url', 'http://169.254.169.254/latest/meta-data/', 'http://[::ffff:a9fe:a9fe]/', 'http://user:secret@127.0.0.1:9/a', 'http://0.0.0.0:9/a', 'http://[fe80::1]/a'), mode: fc.constantFrom('test', 'live'), events: fc.array(fc.constantFrom('*', 'billing.*', 'billing.account.created', 'Bad Event'), { maxLength: 3 }) }, { requiredKeys: ['url', 'mode'] }), fields: ['url', 'mode', 'events'] },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants } },
       { surface: 'admin', method: 'DELETE', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints/{endpointId}', params: { tenantId: () => pools.tenants, endpointId: () => pools.endpointIds } },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/webhook-deliveries', params: { tenantId: () => pools.tenants } },
@@ -1037,6 +1051,37 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(failures, [], failures.join('\n\n'));
       const succeeded = ROUTES.filter((r) => [...(tally.get(`${r.method} ${r.template}`) ?? new Map<number, number>()).keys()].some((status) => status < 300));
       assert.deepEqual(ROUTES.filter((r) => !succeeded.includes(r)).map((r) => `${r.method} ${r.template}`), [], 'every route got generated requests it accepted (the generators reach past validation)');
+    });
+
+    test('every route that takes a body: bytes that are not UTF-8, or more than 10,000 keys, answer 400 in the surface shape (413 on open routes, whose limit is 16 KiB) and change nothing', TEST_TIMEOUT, async () => {
+      const valid: Record<Surface, Auth> = {
+        billing: { header: `Bearer ${server.tenant.keys.test.secret}`, valid: true, label: 'A test secret' },
+        platform: { header: `Basic ${Buffer.from(`${server.tenant.keys.test.secret}:`).toString('base64')}`, valid: true, label: 'A test secret, Basic' },
+        admin: { header: `Bearer ${ADMIN_TOKEN}`, valid: true, label: 'admin token' },
+        org: fc.sample(auths.org.filter((auth) => auth.label === 'org token'), { numRuns: 1, seed: SEED })[0]!,
+        oauth: { header: undefined, valid: true, label: 'none' },
+        testing: { header: `Bearer ${testingTenant.keys.test.secret}`, valid: true, label: 'target test secret' },
+      };
+      const open = new Set(['POST /oauth2/token']);
+      const wrong: string[] = [];
+      for (const route of ROUTES.filter((r) => r.method !== 'GET' && r.body !== undefined)) {
+        const names = [...route.template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+        const values = names.map((name) => encodeURIComponent((route.params?.[name] ?? refsOf[route.surface])()[0] ?? 'x'));
+        let i = 0;
+        const target = route.template.replace(/\{\w+\}/g, () => values[i++]!);
+        for (const body of [...NOT_UTF8.map(bodyWithBytes), TOO_MANY_KEYS]) {
+          const request: FuzzRequest = { method: route.method, target, headers: { 'content-type': 'application/json', 'idempotency-key': `fz-bytes-${Math.random()}` }, body, auth: { ...valid[route.surface], valid: false } };
+          const label = `${route.method} ${route.template} with ${body.label}`;
+          const before = await snapshot();
+          const response = await send(request);
+          const expected = open.has(`${route.method} ${route.template}`) && body.bytes.length > 16 * 1024 ? 413 : 400;
+          if (response.status !== expected) wrong.push(`${label}: ${response.status} ${response.text.slice(0, 200)}`);
+          const shape = failureShapeViolations(response, target);
+          if (shape.length > 0) wrong.push(`${label}: ${shape.join('; ')}`);
+          if (JSON.stringify(await snapshot()) !== JSON.stringify(before)) wrong.push(`${label}: the store changed`);
+        }
+      }
+      assert.deepEqual(wrong, []);
     });
 
     test(`wrong methods on every existing path answer 405 method-not-allowed (with Allow), in problem+json, whatever the headers and body`, TEST_TIMEOUT, async () => {
