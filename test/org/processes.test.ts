@@ -52,9 +52,9 @@ describe('org surface across serve processes', { concurrency: 1 }, () => {
 
         const third = spawned.start(`${kind} serve (third start)`, { DATABASE_URL: database.url, SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '50', SMTP_URL: smtp.url, SUBLEDGER_ADMIN_TOKEN: 'admin-token-for-this-test-0123456789ab' });
         const base3 = await third.ready();
-        const tenantId = (await (await fetch(`${base3}/admin/v1/tenants`, { headers: { authorization: 'Bearer admin-token-for-this-test' } })).json()).data[0].id as string;
+        const tenantId = (await (await fetch(`${base3}/admin/v1/tenants`, { headers: { authorization: 'Bearer admin-token-for-this-test-0123456789ab' } })).json()).data[0].id as string;
         const emails = await waitFor(async () => {
-          const answer = await (await fetch(`${base3}/admin/v1/tenants/${tenantId}/emails`, { headers: { authorization: 'Bearer admin-token-for-this-test' } })).json();
+          const answer = await (await fetch(`${base3}/admin/v1/tenants/${tenantId}/emails`, { headers: { authorization: 'Bearer admin-token-for-this-test-0123456789ab' } })).json();
           const mine = (answer.data as { to: string; status: string }[]).filter((e) => e.to === address);
           return mine.every((e) => e.status === 'sent') ? mine : null;
         }, WAIT_MS, 'every e-mail of the outbox sent');
