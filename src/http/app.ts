@@ -3,7 +3,10 @@ import { consoleSurface } from '../admin/console/surface.js';
 import { adminSurface } from '../admin/surface.js';
 import { testingSurface } from '../testing/surface.js';
 import { surfacesOfVendors } from '../surfaces/vendor-module.js';
+import type { Socket } from 'node:net';
 import { answerClientError } from './client-errors.js';
+import { registerPublicOrigin } from './public-origin.js';
+import { TrustedProxies } from './trusted-proxies.js';
 import { registerErrorDocs } from './error-docs.js';
 import { HttpFailure, toFailure } from './failures.js';
 import { sendExecution } from './idempotency.js';
@@ -44,7 +47,12 @@ function surfacesOf(services: AppServices): SurfaceDefinition[] {
 export async function buildApp(services: AppServices, options: AppOptions = {}): Promise<FastifyInstance> {
   const surfaces = [...surfacesOf(services), ...(options.extraSurfaces ?? [])];
   assertDistinctRoots(surfaces);
+  const proxies = new TrustedProxies(services.config.trustProxy);
+  let publicOriginOfSocket: (socket: Socket | undefined) => string = () => 'http://127.0.0.1';
   const app = Fastify({
+    // X-Forwarded-For, -Proto and -Host count only when the socket's peer is a proxy that
+    // SUBLEDGER_TRUST_PROXY names: request.ip is then the client's address, else the peer's.
+    trustProxy: proxies.any ? (address: string) => proxies.trusts(address) : false,
     logger: { level: options.logLevel ?? services.config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
@@ -63,12 +71,15 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
           ? new HttpFailure('route_not_found', 'nothing is at this path: a segment of it is longer than any id or reference')
           : new HttpFailure('request_invalid', 'the request URL is malformed: it is not valid percent-encoded UTF-8');
       const surface = surfaceAt(surfaces, request.url);
-      const response = surface ? renderSurfaceFailure(surface, failure, request) : renderNeutralFailure(failure, request);
+      // The request fastify hands here is not decorated (no publicOrigin): its socket says where it came in.
+      const failing = { id: request.id, url: request.url, publicOrigin: (request as { publicOrigin?: string }).publicOrigin ?? publicOriginOfSocket(request.raw.socket) };
+      const response = surface ? renderSurfaceFailure(surface, failure, failing) : renderNeutralFailure(failure, failing);
       void sendExecution((reply as FastifyReply).header('request-id', request.id), { response, replayed: false });
     },
     // What node cannot parse as a request at all (a body longer than its Content-Length).
-    clientErrorHandler: (error, socket) => answerClientError(surfaces, error, socket),
+    clientErrorHandler: (error, socket) => answerClientError(surfaces, error, socket, publicOriginOfSocket),
   });
+  publicOriginOfSocket = registerPublicOrigin(app, services.config, proxies);
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
   app.decorateRequest('idempotent', null);
