@@ -42,6 +42,11 @@ export interface Store extends LedgerStore<Repositories> {
   readonly outbox: OutboxQueue;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
+  /**
+   * Tells every other process on this database something changed (PostgreSQL NOTIFY on
+   * `channel`, see change-notices.ts); nothing on SQLite, whose one process already knows.
+   */
+  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 

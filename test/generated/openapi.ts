@@ -1032,7 +1032,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an OAuth client (no new tokens; issued ones expire within the hour) */
+        /** Revoke an OAuth client: no new tokens, and the ones it holds are refused at once */
         delete: operations["revokeTenantOAuthClient"];
         options?: never;
         head?: never;
