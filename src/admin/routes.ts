@@ -1,6 +1,7 @@
 import { nowIso } from '../ledger/clock.js';
 import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey, rotateApiKey } from '../tenancy/tenants.js';
 import { registerAccountRoutes } from './account-routes.js';
+import { registerAuditRoutes } from './audit-routes.js';
 import { Described } from '../http/openapi-operations.js';
 import { credentialsChanged } from '../http/auth.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
@@ -66,6 +67,7 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
 
   registerOutboxRoutes(app, services);
   registerAccountRoutes(app, services);
+  registerAuditRoutes(app, services);
   registerTestingAdminRoutes(app, services);
   // Each vendor's operator routes for its own objects (VendorModule.registerAdminRoutes).
   for (const vendor of services.vendors) vendor.registerAdminRoutes?.(app, services);

@@ -13,6 +13,7 @@ import { addOAuthClientCommands } from './oauth-clients.js';
 import { addWebhookEndpointCommands } from './webhook-endpoints.js';
 import { addSigningKeyCommands } from './signing-keys.js';
 import { announceCredentialChange } from '../http/auth.js';
+import { addLedgerCommands } from './ledger-commands.js';
 
 // `subledger`: the same operations as the admin API, straight against DATABASE_URL.
 
@@ -125,6 +126,7 @@ keys
 addOAuthClientCommands(program, withStore, print);
 addWebhookEndpointCommands(program, withStore, print, () => loadConfig());
 addSigningKeyCommands(program, withStore, print);
+addLedgerCommands(program, withStore);
 
 /** What a failure prints after `subledger: `. An unexpected one says how to see its stack. */
 function failureMessage(error: unknown): string {

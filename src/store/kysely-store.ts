@@ -1,3 +1,5 @@
+import { entriesInTimeOrder } from './entry-stream.js';
+import { verifyLedger } from './ledger-verify.js';
 import { sql, type DatabaseConnection, type Kysely } from 'kysely';
 import { AlreadyExists, IdempotencyKeyTaken } from '../ledger/errors.js';
 import type { ApiKey, Tenant } from '../tenancy/model.js';
@@ -16,6 +18,7 @@ import type {
   EventRepository,
   IdempotencyRecord,
   IdempotencyRepository,
+  LedgerAudit,
   OutboxEvent,
   Repositories,
   Store,
@@ -34,6 +37,7 @@ const TENANT_CACHE_MAX = 10_000;
 export class KyselyStore implements Store {
   readonly reader: Repositories;
   readonly outbox: KyselyOutboxQueue;
+  readonly audit: LedgerAudit;
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
   private readonly bind: (connection: DatabaseConnection) => Kysely<Database>;
@@ -49,6 +53,7 @@ export class KyselyStore implements Store {
     this.shared = { tenantCache: new ExpiringMap<string, Tenant>(TENANT_CACHE_MAX), directory: options.directory ?? [] };
     this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.shared);
     this.outbox = new KyselyOutboxQueue(this);
+    this.audit = { verify: (slice, listener) => verifyLedger(this.db, slice, listener), entries: (window) => entriesInTimeOrder(this.db, window) };
     this.groupCommit = this.dialect === 'sqlite' ? new SqliteGroupCommit(this.db) : undefined;
   }
 
