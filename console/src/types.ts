@@ -46,6 +46,9 @@ interface KeyPair {
   secret_id: string;
   publishable: string;
   publishable_id: string;
+  /** The secret key in Xendit's shape (xnd_development_…, xnd_production_…). */
+  xendit: string;
+  xendit_id: string;
 }
 
 export interface CreatedTenant {

@@ -184,7 +184,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     assert.equal(new URL(page.url()).pathname, '/console/');
   });
 
-  test('tenants: the list links each tenant; a created tenant shows its four keys once', async () => {
+  test('tenants: the list links each tenant; a created tenant shows its six keys once', async () => {
     await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name: seeded.tenantName, exact: true }).waitFor();
     const name = `Console tenant ${uniqueRef('T')}`;
     createdTenant = name;
@@ -193,7 +193,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const newKeys = page.getByRole('region', { name: 'New keys' });
     await newKeys.waitFor();
     const keys = await newKeys.locator('code').allInnerTexts();
-    assert.deepEqual(keys.map((key) => key.slice(0, 8)), ['sk_test_', 'pk_test_', 'sk_live_', 'pk_live_']);
+    assert.deepEqual(keys.map((key) => key.slice(0, 8)), ['sk_test_', 'pk_test_', 'xnd_deve', 'sk_live_', 'pk_live_', 'xnd_prod']);
     await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name, exact: true }).waitFor();
     // The shown test secret key is the new tenant's: it lists the tenant's (empty) billing customers.
     const customers = await client(server, keys[0]!).get('/billing/customers');
@@ -313,6 +313,11 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const chart = page.getByRole('img', { name: /ZAR balance over time/ });
     await chart.waitFor();
     await chart.locator('svg path.recharts-line-curve').waitFor();
+    // One step per change, evenly spaced whatever the time between changes: a burst is not squeezed into one line.
+    const dots = (await chart.locator('svg .recharts-line-dots circle').evaluateAll((circles) => circles.map((circle) => Number(circle.getAttribute('cx'))))) as number[];
+    assert.ok(dots.length >= 2, `dots at ${JSON.stringify(dots)}`);
+    const gaps = dots.slice(1).map((x, i) => x - dots[i]!);
+    assert.ok(gaps.every((gap) => gap > 10 && Math.abs(gap - gaps[0]!) < 1), `evenly spaced dots: ${JSON.stringify(dots)}`);
 
     const ledger = await admin('GET', `/tenants/${seeded.tenantId}/accounts/${seeded.billingAccount.id}/ledger-entries`);
     const entries = ledger.body.data as { id: string; balance_after: string; kind: string }[];

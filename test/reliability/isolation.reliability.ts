@@ -344,6 +344,32 @@ for (const kind of await storeKinds()) {
       assert.equal((await owner.get(`/v2/accounts/${subAccount}`)).body.email, created.body.email);
     });
 
+    test('platform transactions and balances at an instant (SPEC §4b) of another tenant or mode answer exactly like unknown ones: by id, as cursors, as filters, for-user-id', async () => {
+      const created = await owner.post('/v2/accounts', { email: `iso-txn-${randomUUID().slice(0, 8)}@example.com`, type: 'OWNED', public_profile: { business_name: 'Isolated txns' } });
+      assert.equal(created.status, 200, created.text);
+      const subAccount = created.body.id as string;
+      assert.equal((await owner.post('/balance/test/topup', { amount: 100 })).status, 200);
+      const reference = `ISO-TXN-${randomUUID().slice(0, 8)}`;
+      const moved = await owner.post('/transfers', { reference, amount: 5, source_user_id: server.tenant.tenant.id, destination_user_id: subAccount });
+      assert.equal(moved.status, 200, moved.text);
+      const own = (await owner.get(`/transactions?reference_id=${reference}`)).body.data as { id: string }[];
+      assert.equal(own.length, 1);
+      const txn = own[0]!.id;
+      const before = await ownerView();
+      await assertAnsweredLikeUnknown([txn], (api, ref) => api.get(`/transactions/${ref}`), 404, 200);
+      await assertAnsweredLikeUnknown([txn], (api, ref) => api.get(`/transactions?after_id=${ref}`), 400, 200);
+      await assertAnsweredLikeUnknown([txn], (api, ref) => api.get(`/transactions?before_id=${ref}`), 400, 200);
+      await assertAnsweredLikeUnknown([reference], (api, ref) => api.get(`/transactions?reference_id=${ref}`), 200, 200);
+      await assertAnsweredLikeUnknown([moved.body.transfer_id], (api, ref) => api.get(`/transactions?product_id=${ref}`), 200, 200);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.get('/transactions', { headers: { 'for-user-id': ref } }), 404, 200);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.get('/balance?at_timestamp=2100-01-01T00:00:00Z', { headers: { 'for-user-id': ref } }), 404, 200);
+      for (const { name, api } of outsiders) {
+        const theirs = (await api.get('/transactions?limit=50')).body.data as { id: string; reference_id: string }[];
+        assert.ok(!theirs.some((t) => t.id === txn || t.reference_id === reference), `${name} lists none of the owner's transactions`);
+      }
+      assert.deepEqual(await ownerView(), before);
+    });
+
     test("admin routes naming another tenant's key, webhook endpoint or delivery answer the same 404 as unknown ids, and change nothing", async () => {
       const admin = client(server, ADMIN_TOKEN);
       const a = server.tenant.tenant.id;

@@ -74,6 +74,10 @@ describe('startSubledger()', () => {
     assert.match(live.secret, /^sk_live_/);
     assert.match(live.publishable, /^pk_live_/);
     assert.equal((await client(sl.url, live.secret).get('/billing/customers')).status, 200);
+    // SPEC §1: a Xendit-format secret key of each mode, for Xendit's SDKs.
+    assert.match(testKeys.xendit, /^xnd_development_/);
+    assert.match(live.xendit, /^xnd_production_/);
+    assert.equal((await client(sl.url, testKeys.xendit).get('/testing/v1/clock')).status, 200);
 
     const basic = Buffer.from(`${sl.tenant.oauthClient.client_id}:${sl.tenant.oauthClient.client_secret}`).toString('base64');
     const token = await call(sl.url, 'POST', '/oauth2/token', undefined, {
@@ -88,7 +92,7 @@ describe('startSubledger()', () => {
   });
 
   test('the admin API is on with the given token, and the outbox worker delivers webhooks', async () => {
-    const adminToken = 'given-admin-token-0123456789';
+    const adminToken = 'given-admin-token-0123456789-abcdefgh';
     const sl = await start({ adminToken });
     assert.equal(sl.adminToken, adminToken);
     const received: { type: string }[] = [];
@@ -155,7 +159,7 @@ describe('startSubledger()', () => {
     await withPrivateTmpdir(async (directory) => {
       await assert.rejects(startSubledger({ port: -1 }), { name: 'TypeError', message: /port must be an integer from 0 to 65535/ });
       await assert.rejects(startSubledger({ port: 1.5 }), TypeError);
-      await assert.rejects(startSubledger({ adminToken: 'short' }), { name: 'TypeError', message: /adminToken must be at least 16 characters/ });
+      await assert.rejects(startSubledger({ adminToken: 'short' }), { name: 'TypeError', message: /adminToken must be at least 32 characters/ });
       const sl = await start();
       const port = Number(new URL(sl.url).port);
       await assert.rejects(startSubledger({ port }), /already in use/);

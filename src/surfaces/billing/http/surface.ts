@@ -19,7 +19,7 @@ export const billingSurface: SurfaceDefinition = {
   renderFailure: renderBillingFailure,
   renderFault: renderBillingFault,
   idempotencyHeaders: ['idempotency-key'],
-  securitySchemes: { billingSecretKey: { type: 'http', scheme: 'bearer', description: 'Secret key: sk_test_… or sk_live_…' } },
+  securitySchemes: { billingSecretKey: { type: 'http', scheme: 'bearer', description: 'Secret key: sk_test_… or sk_live_… (or a Xendit-format xnd_development_… / xnd_production_…)' } },
   tags: [{ name: 'billing', description: 'Moment Billing API: customers, accounts and bills. Every POST requires an Idempotency-Key; PATCH accepts one.' }],
   problems: BILLING_PROBLEMS,
   // 401 missing or unknown key, 403 publishable or revoked key, 429 the key's rate limit.
