@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { ledgerSumInMinorUnits } from '../support/ledger.js';
 import { assertProblemAt } from '../support/problems.js';
-import { build, type TestApp } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
 // SPEC §3b "Payments against an obligation": POST /testing/v1/billing/payments applies an amount
@@ -210,6 +210,15 @@ for (const kind of await storeKinds()) {
         assert.equal((await api.get(`/billing/accounts/${account.id}`)).body.balance, 988);
         assert.equal(await ledgerSumInMinorUnits(server.services.store.reader, scope(), account.id), 988n);
       });
+    });
+
+    test("after every payment above, the tenant's ledger verifies: hash chains, balances against their entries, holders against the external postings", async () => {
+      const account = await createAccount({ balance: 800, payment_rules: RULES });
+      assert.equal((await pay({ account: account.id, amount: 300 })).status, 201);
+      const verified = await call(server, 'POST', `/admin/v1/tenants/${server.tenant.tenant.id}/verify`, undefined, { key: ADMIN_TOKEN });
+      assert.equal(verified.status, 200, verified.text);
+      assert.equal(verified.body.ok, true, verified.text);
+      assert.ok(verified.body.entries > 0);
     });
 
     describe('the request', () => {
