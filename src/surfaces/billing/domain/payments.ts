@@ -1,4 +1,4 @@
-import { NotFound, ValidationFailed } from '../../../ledger/errors.js';
+import { ValidationFailed } from '../../../ledger/errors.js';
 import { domainEvent, type DomainEvent } from '../../../ledger/events.js';
 import { newId } from '../../../ledger/ids.js';
 import type { Balance, CommandContext } from '../../../ledger/model.js';
@@ -14,7 +14,7 @@ import { fitsJsonInteger } from './balances.js';
 import { CUSTOMER_ID_PREFIX } from './customers.js';
 import './events.js';
 import type { Account, BalanceHolder, Bill, Customer, Metadata, PaymentRules } from './model.js';
-import { lockByIdOrExternalReference } from './references.js';
+import { lockByIdOrExternalReference, referencedIn } from './references.js';
 
 /** What a payment is applied to: Moment's obligations (SPEC §3b). */
 export type ObligationType = 'bill' | 'account' | 'customer';
@@ -74,16 +74,6 @@ function checkPayment(type: ObligationType, terms: Terms, amount: bigint, curren
   }
 }
 
-/** The obligation named in the body, locked; an unknown one is a validation error naming its field. */
-async function locked<T>(type: ObligationType, lock: () => Promise<T>): Promise<T> {
-  try {
-    return await lock();
-  } catch (error) {
-    if (error instanceof NotFound) throw ValidationFailed.of(type, `must name an existing ${type}: none has the id or external reference '${error.reference}'`);
-    throw error;
-  }
-}
-
 /**
  * Applies a payment to a bill, an account or a customer, as Moment does when a customer pays
  * (SPEC §3b): the obligation's payment rules decide; a bill's amount_paid grows; an account's or
@@ -99,7 +89,7 @@ export async function applyPayment(tx: LedgerTransaction, ctx: CommandContext, i
 
 /** A bill's amount_paid grows; no balance moves (a bill is a model apart). */
 async function payBill(tx: LedgerTransaction, ctx: CommandContext, input: ApplyPaymentInput, paymentId: string): Promise<CommandOutput<AmountApplied>> {
-  const bill = await locked('bill', () => lockBill(tx, ctx.scope, input.obligation.reference));
+  const bill = await referencedIn('bill', () => lockBill(tx, ctx.scope, input.obligation.reference));
   checkPayment('bill', { rules: bill.paymentRules, currency: bill.currency, owed: amountRemainingOf(bill) }, input.amount, input.currency);
   const amountPaid = bill.amountPaid + input.amount;
   if (!fitsJsonInteger(amountPaid)) throw ValidationFailed.of('amount', "would take the bill's amount_paid beyond ±(2^53−1)");
@@ -114,8 +104,8 @@ async function payHolder(tx: LedgerTransaction, ctx: CommandContext, input: Appl
   const repos = billingRepositories.of(tx);
   const { holder, balance } =
     type === 'account'
-      ? await locked(type, () => lockByIdOrExternalReference(repos.accounts, 'account', ACCOUNT_ID_PREFIX, ctx.scope, reference))
-      : await locked(type, () => lockByIdOrExternalReference(repos.customers, 'customer', CUSTOMER_ID_PREFIX, ctx.scope, reference));
+      ? await referencedIn(type, () => lockByIdOrExternalReference(repos.accounts, 'account', ACCOUNT_ID_PREFIX, ctx.scope, reference))
+      : await referencedIn(type, () => lockByIdOrExternalReference(repos.customers, 'customer', CUSTOMER_ID_PREFIX, ctx.scope, reference));
   checkPayment(type, { rules: holder.paymentRules, currency: holder.currency, owed: holder.balance }, input.amount, input.currency);
   if (!balance) throw new Error(`holder ${holder.id} tracks a balance but none was locked`);
   const after = holder.balance! - input.amount;
