@@ -19,10 +19,12 @@ import { migrationProviderOf } from './store/migrations/index.js';
 import { createMailer } from './workers/mailer.js';
 import { OutboxWorker, plainEnvelope, type EnvelopeBuilder } from './workers/outbox-worker.js';
 import { KyselyStore } from './store/kysely-store.js';
+import { CREDENTIALS_CHANNEL } from './store/change-notices.js';
 import { TenantClocks } from './testing/clock.js';
 import { TenantFaults } from './testing/faults.js';
 import { OutboxChanges, SHARED_DATABASE_RECHECK_MS } from './testing/outbox-changes.js';
 import { databaseStartupFailure } from './startup-failure.js';
+import { WebhookUrlPolicy } from './tenancy/webhook-url-policy.js';
 
 /**
  * Opens the store, applies pending migrations (unless `migrate: false`: a cluster worker, whose
@@ -40,6 +42,10 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
   // On SQLite this process makes every commit there is; on PostgreSQL other API nodes commit too.
   const outboxChanges = new OutboxChanges(store.dialect === 'postgres' ? SHARED_DATABASE_RECHECK_MS : null);
   ledger.onCommit((scope) => outboxChanges.notify(scope));
+  const authenticator = new ApiKeyAuthenticator(store, config.keyCacheMs, vendors.flatMap((vendor) => vendor.roles ?? []));
+  // PostgreSQL: a credential revoked by another process (or the CLI) is forgotten here at once,
+  // not when the key cache window ends. Listening before serving, so no revocation slips by.
+  await store.listen(CREDENTIALS_CHANNEL, () => authenticator.forgetAll())?.ready;
   let migrated = false;
   return {
     config,
@@ -51,9 +57,10 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
     clocks,
     faults: new TenantFaults(store, clocks),
     outboxChanges,
-    authenticator: new ApiKeyAuthenticator(store, config.keyCacheMs, vendors.flatMap((vendor) => vendor.roles ?? [])),
+    authenticator,
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,
+    webhookUrlPolicy: new WebhookUrlPolicy(config.webhookPrivateNetworks, { host: config.host, port: config.port }),
     // Once every migration is seen applied it stays applied for this process.
     pendingMigrations: async () => {
       if (migrated) return 0;
@@ -119,6 +126,7 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
     pollMs: config.outboxPollMs,
     leaseMs: config.outboxLeaseMs,
     webhookTimeoutMs: config.webhookTimeoutMs,
+    webhookUrlPolicy: services.webhookUrlPolicy,
     retryScheduleMs: config.retryScheduleMs,
     retryTimer: services.clocks.retryTimer,
   });
@@ -134,6 +142,8 @@ export type DefaultTenant = CreatedTenant & { oauthClient: { client: OAuthClient
 /** On a fresh database: the tenant `default` with a test-mode OAuth client of every role, whose keys and secret the caller prints once. */
 export async function ensureDefaultTenant(store: Store): Promise<DefaultTenant | null> {
   return store.transaction(async (tx) => {
+    // Two processes starting at once on a fresh database must not both see none and both create one.
+    await tx.tenants.lockFirstTenantCreation();
     if ((await tx.tenants.count()) > 0) return null;
     return createDefaultTenant(tx, nowIso());
   });

@@ -227,3 +227,25 @@ export interface TestSnapshot {
   name: string | null;
   created_at: string;
 }
+
+/** A Moment bill as the billing API shows it (amounts are integers in minor units). */
+export interface Bill {
+  id: string;
+  external_reference: string;
+  customer_id: string;
+  account_id: string | null;
+  status: 'unpaid' | 'paid';
+  currency: string;
+  amount_due: number;
+  amount_paid: number;
+  amount_remaining: number;
+  bill_date: string;
+  due_date: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BillPage {
+  data: Bill[];
+  has_more: boolean;
+}

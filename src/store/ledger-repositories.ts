@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { AlreadyExists } from '../ledger/errors.js';
+import { ZERO_HASH } from '../ledger/entry-hash.js';
 import type { LedgerEntry, Scope } from '../ledger/model.js';
 import type { BalanceRepository, LedgerRepository } from './ports.js';
 import type { UniqueKey, UniqueKeyStore } from '../ledger/store.js';
@@ -11,7 +12,7 @@ import type { StoreHandle } from './module-repositories.js';
 
 const balanceByKey = defineKeyedRead('balances', ['tenant_id', 'mode', 'holder_id', 'currency']);
 const insertBalance = defineInsert('balances');
-const updateBalance = defineUpdate('balances', { set: ['amount', 'sequence', 'updated_at'], key: ['tenant_id', 'mode', 'holder_id', 'currency'] });
+const updateBalance = defineUpdate('balances', { set: ['amount', 'sequence', 'hash', 'updated_at'], key: ['tenant_id', 'mode', 'holder_id', 'currency'] });
 const appendEntry = defineInsert('ledger_entries');
 const claimUniqueKey = defineInsert<'unique_keys', { resource: string; field: string }>('unique_keys', [
   { name: 'unique_keys_pk', primaryKey: true, error: (row, conflict) => new AlreadyExists(conflict.resource, conflict.field, row.value) },
@@ -34,7 +35,7 @@ export function balanceRepository(handle: Omit<StoreHandle, 'balances'>): Balanc
       const existing = await lock(scope, holderId, currency);
       if (existing) return existing;
       // A concurrent opener's insert makes this one wait for its commit, then do nothing.
-      const row = balanceToRow(scope.tenantId, scope.mode, { holderId, currency, amount: 0n, sequence: 0, createdAt: now, updatedAt: now });
+      const row = balanceToRow(scope.tenantId, scope.mode, { holderId, currency, amount: 0n, sequence: 0, hash: ZERO_HASH, createdAt: now, updatedAt: now });
       await db.insertInto('balances').values(row).onConflict((oc) => oc.columns(['tenant_id', 'mode', 'holder_id', 'currency']).doNothing()).execute();
       const opened = await lock(scope, holderId, currency);
       if (!opened) throw new Error(`balance ${holderId}/${currency} vanished while it was opened`);
