@@ -330,7 +330,10 @@ for (const kind of await storeKinds()) {
       await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.patch(`/v2/accounts/${ref}`, { email: 'hijacked@example.com' }), 404);
       await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.patch(`/v2/accounts/${ref}`, { email: 'hijacked@example.com' }, { idempotencyKey: `iso-${randomUUID()}` }), 404);
       await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.get('/balance', { headers: { 'for-user-id': ref } }), 404, 200);
-      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.post('/transfers', { reference: `ISO-${randomUUID().slice(0, 8)}`, amount: 1, source_user_id: ref, destination_user_id: ref }), 404);
+      // Each outsider moves money between its own platform balance (known to it) and the sub-account, both ways.
+      const ownPlatformOf = (outsider: string) => (outsider.startsWith('tenant B') ? tenantB.tenant.id : server.tenant.tenant.id);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref, outsider) => api.post('/transfers', { reference: `ISO-${randomUUID().slice(0, 8)}`, amount: 1, source_user_id: ref, destination_user_id: ownPlatformOf(outsider) }), 404);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref, outsider) => api.post('/transfers', { reference: `ISO-${randomUUID().slice(0, 8)}`, amount: 1, source_user_id: ownPlatformOf(outsider), destination_user_id: ref }), 404);
       await assertAnsweredLikeUnknown([reference], (api, ref) => api.get(`/transfers/reference=${ref}`), 404, 200);
       // A cursor must look like an id (24 hex) before it is looked up: compare with an unknown id of that shape.
       const unknownHex = '0123456789abcdef01234567';
