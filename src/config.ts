@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { adminTokenProblem } from './admin/admin-token.js';
+import { parseTrustedProxies } from './http/trusted-proxies.js';
 
 /**
  * Seconds to wait after each failed attempt (the first attempt is immediate): Standard
@@ -22,6 +23,8 @@ const Environment = Type.Object({
   DATABASE_URL: Type.String({ pattern: '^(sqlite:.+|postgres(ql)?://.+)$', default: 'sqlite:./data/subledger.db' }),
   SUBLEDGER_ADMIN_TOKEN: Type.Optional(Type.String()),
   SUBLEDGER_RATE_LIMIT: Type.Integer({ minimum: 0, default: 6000 }),
+  SUBLEDGER_TRUST_PROXY: Type.Optional(Type.String()),
+  SUBLEDGER_PUBLIC_URL: Type.Optional(Type.String()),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://.+' })),
   SUBLEDGER_SQLITE_SYNC: oneOf(['normal', 'full'] as const, 'normal'),
   SUBLEDGER_IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, default: 24 }),
@@ -53,6 +56,10 @@ export interface Config {
   databaseUrl: string;
   /** undefined disables the admin API (it answers 404). */
   adminToken: string | undefined;
+  /** Addresses and CIDR ranges of the reverse proxies whose X-Forwarded-* headers are believed; empty: none. */
+  trustProxy: readonly string[];
+  /** The origin (`https://ledger.example.com`) of every absolute URL we write; undefined: the address a request reached. */
+  publicUrl: string | undefined;
   /** Requests per minute per key; 0 disables rate limiting. */
   rateLimitPerMinute: number;
   smtpUrl: string | undefined;
@@ -100,6 +107,19 @@ const INTEGER_VARIABLES = new Set([
   'SUBLEDGER_PROCESSES',
 ]);
 
+/** SUBLEDGER_PUBLIC_URL as an origin: http(s), a host, maybe a port; no path, query or credentials. */
+function publicOriginOf(value: string): { origin: string } | { problem: string } {
+  const problem = { problem: `SUBLEDGER_PUBLIC_URL=${JSON.stringify(value.slice(0, 100))}: must be an http:// or https:// origin such as https://ledger.example.com (no path, query or user)` };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return problem;
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.pathname !== '/' || url.search || url.hash) return problem;
+  return { origin: url.origin };
+}
+
 /** @throws ConfigError naming every bad variable and what it must be */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
@@ -112,6 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       else raw[name] = Number(value.trim());
     } else raw[name] = value;
   }
+  const trustProxy = typeof raw.SUBLEDGER_TRUST_PROXY === 'string' ? parseTrustedProxies(raw.SUBLEDGER_TRUST_PROXY) : { entries: [] };
+  if ('problem' in trustProxy) problems.push(trustProxy.problem);
+  const publicUrl = typeof raw.SUBLEDGER_PUBLIC_URL === 'string' ? publicOriginOf(raw.SUBLEDGER_PUBLIC_URL) : { origin: undefined };
+  if ('problem' in publicUrl) problems.push(publicUrl.problem);
   // Checked by its own rule, whose words never repeat the value (SPEC §1).
   const adminToken = raw.SUBLEDGER_ADMIN_TOKEN;
   if (typeof adminToken === 'string') {
@@ -135,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: withDefaults.HOST,
     databaseUrl: withDefaults.DATABASE_URL,
     adminToken: withDefaults.SUBLEDGER_ADMIN_TOKEN,
+    trustProxy: 'entries' in trustProxy ? trustProxy.entries : [],
+    publicUrl: 'origin' in publicUrl ? publicUrl.origin : undefined,
     rateLimitPerMinute: withDefaults.SUBLEDGER_RATE_LIMIT,
     smtpUrl: withDefaults.SMTP_URL,
     sqliteSync: withDefaults.SUBLEDGER_SQLITE_SYNC,

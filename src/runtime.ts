@@ -19,6 +19,7 @@ import { migrationProviderOf } from './store/migrations/index.js';
 import { createMailer } from './workers/mailer.js';
 import { OutboxWorker, plainEnvelope, type EnvelopeBuilder } from './workers/outbox-worker.js';
 import { KyselyStore } from './store/kysely-store.js';
+import { CREDENTIALS_CHANNEL } from './store/change-notices.js';
 import { TenantClocks } from './testing/clock.js';
 import { TenantFaults } from './testing/faults.js';
 import { OutboxChanges, SHARED_DATABASE_RECHECK_MS } from './testing/outbox-changes.js';
@@ -41,6 +42,10 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
   // On SQLite this process makes every commit there is; on PostgreSQL other API nodes commit too.
   const outboxChanges = new OutboxChanges(store.dialect === 'postgres' ? SHARED_DATABASE_RECHECK_MS : null);
   ledger.onCommit((scope) => outboxChanges.notify(scope));
+  const authenticator = new ApiKeyAuthenticator(store, config.keyCacheMs, vendors.flatMap((vendor) => vendor.roles ?? []));
+  // PostgreSQL: a credential revoked by another process (or the CLI) is forgotten here at once,
+  // not when the key cache window ends. Listening before serving, so no revocation slips by.
+  await store.listen(CREDENTIALS_CHANNEL, () => authenticator.forgetAll())?.ready;
   let migrated = false;
   return {
     config,
@@ -52,7 +57,7 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
     clocks,
     faults: new TenantFaults(store, clocks),
     outboxChanges,
-    authenticator: new ApiKeyAuthenticator(store, config.keyCacheMs, vendors.flatMap((vendor) => vendor.roles ?? [])),
+    authenticator,
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,
     webhookUrlPolicy: new WebhookUrlPolicy(config.webhookPrivateNetworks, { host: config.host, port: config.port }),
@@ -131,7 +136,7 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
   return worker;
 }
 
-/** A tenant with its four keys and a test-mode OAuth client of every role: what `serve` prints once and `startSubledger()` returns. */
+/** A tenant with its six keys and a test-mode OAuth client of every role: what `serve` prints once and `startSubledger()` returns. */
 export type DefaultTenant = CreatedTenant & { oauthClient: { client: OAuthClient; secret: string } };
 
 /** On a fresh database: the tenant `default` with a test-mode OAuth client of every role, whose keys and secret the caller prints once. */

@@ -11,6 +11,9 @@ import { isClusterWorker, reportWorkerFailure, serveCluster, serveClusterWorker 
 import { StartupFailure } from '../startup-failure.js';
 import { addOAuthClientCommands } from './oauth-clients.js';
 import { addWebhookEndpointCommands } from './webhook-endpoints.js';
+import { addSigningKeyCommands } from './signing-keys.js';
+import { announceCredentialChange } from '../http/auth.js';
+import { addLedgerCommands } from './ledger-commands.js';
 
 // `subledger`: the same operations as the admin API, straight against DATABASE_URL.
 
@@ -109,18 +112,21 @@ keys
   );
 keys
   .command('revoke')
-  .description('revoke an API key (a running server stops accepting it within SUBLEDGER_KEY_CACHE_SECONDS)')
+  .description('revoke an API key (running servers stop accepting it at once on PostgreSQL, within SUBLEDGER_KEY_CACHE_SECONDS on SQLite)')
   .requiredOption('--tenant <id>', 'tenant id')
   .requiredOption('--key <id>', 'key id (key_…)')
   .action((options: { tenant: string; key: string }) =>
     withStore(async (store) => {
       const key = await store.transaction((tx) => revokeApiKey(tx, options.tenant, options.key, nowIso()));
+      await announceCredentialChange(store);
       print({ id: key.id, revoked_at: key.revokedAt });
     }),
   );
 
 addOAuthClientCommands(program, withStore, print);
 addWebhookEndpointCommands(program, withStore, print, () => loadConfig());
+addSigningKeyCommands(program, withStore, print);
+addLedgerCommands(program, withStore);
 
 /** What a failure prints after `subledger: `. An unexpected one says how to see its stack. */
 function failureMessage(error: unknown): string {

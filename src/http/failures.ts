@@ -6,7 +6,8 @@ import { LedgerError, StoreUnavailable } from '../ledger/errors.js';
  * `instance` and `request_id`. A connection that never became a request (client-errors.ts)
  * is answered with only this much.
  */
-export type FailureRequest = Pick<FastifyRequest, 'id' | 'url' | 'protocol' | 'host'>;
+/** What a failure's answer may say of its request: its id, path, and this service's public origin (problem `type` URLs). */
+export type FailureRequest = Pick<FastifyRequest, 'id' | 'url' | 'publicOrigin'>;
 
 /** A field problem in the wire vocabulary of the request (e.g. `payment_rules.min_amount`). */
 export interface WireViolation {

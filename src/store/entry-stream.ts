@@ -55,6 +55,36 @@ export async function* balancesInKeyOrder(db: Kysely<Database>, slice: LedgerSli
   }
 }
 
+/** A tenant's entries in one mode, `from` (inclusive) to `to` (exclusive), ISO instants as stored. */
+export interface EntryWindow {
+  tenantId: string;
+  mode: string;
+  from?: string;
+  to?: string;
+}
+
+/**
+ * A tenant's entries oldest first: by (created_at, id), through ledger_entries_by_time
+ * (tenant_id, created_at, id, mode). Entries of one instant keep their id order, which within a
+ * posting is its source side first.
+ */
+export async function* entriesInTimeOrder(db: Kysely<Database>, window: EntryWindow, batch = STREAM_BATCH): AsyncGenerator<LedgerEntryTable[]> {
+  let last: LedgerEntryTable | undefined;
+  for (;;) {
+    let query = db.selectFrom('ledger_entries').selectAll().where('tenant_id', '=', window.tenantId).where('mode', '=', window.mode);
+    if (window.from !== undefined) query = query.where('created_at', '>=', window.from);
+    if (window.to !== undefined) query = query.where('created_at', '<', window.to);
+    if (last) {
+      const k = last;
+      query = query.where(sql<SqlBool>`(created_at, id) > (${k.created_at}, ${k.id})`);
+    }
+    const rows = await query.orderBy('created_at').orderBy('id').limit(batch).execute();
+    if (rows.length > 0) yield rows;
+    if (rows.length < batch) return;
+    last = rows[rows.length - 1];
+  }
+}
+
 /** One row at a time from batches. */
 export async function* rowsOf<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
   for await (const rows of batches) yield* rows;

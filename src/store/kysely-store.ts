@@ -1,3 +1,5 @@
+import { entriesInTimeOrder } from './entry-stream.js';
+import { verifyLedger } from './ledger-verify.js';
 import { sql, type DatabaseConnection, type Kysely } from 'kysely';
 import { AlreadyExists, IdempotencyKeyTaken } from '../ledger/errors.js';
 import type { ApiKey, Tenant } from '../tenancy/model.js';
@@ -6,6 +8,7 @@ import { consoleSessionRepository } from './console-session-repository.js';
 import type { Database, EventTable } from './database.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
 import { ExpiringMap } from './expiring-map.js';
+import type { NoticeListener } from './change-notices.js';
 import { keysetPage } from './keyset.js';
 import { balanceRepository, ledgerRepository, uniqueKeyRepository } from './ledger-repositories.js';
 import type { StoreHandle } from './module-repositories.js';
@@ -15,6 +18,7 @@ import type {
   EventRepository,
   IdempotencyRecord,
   IdempotencyRepository,
+  LedgerAudit,
   OutboxEvent,
   Repositories,
   Store,
@@ -33,19 +37,23 @@ const TENANT_CACHE_MAX = 10_000;
 export class KyselyStore implements Store {
   readonly reader: Repositories;
   readonly outbox: KyselyOutboxQueue;
+  readonly audit: LedgerAudit;
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
   private readonly bind: (connection: DatabaseConnection) => Kysely<Database>;
   private readonly groupCommit: SqliteGroupCommit | undefined;
   private readonly closeDatabase: () => Promise<void>;
   private readonly shared: SharedState;
+  private readonly openListener: OpenDatabase['listen'];
+  private readonly listeners: NoticeListener[] = [];
 
   /** `options.directory`: the vendors' holder tables, for the operator console's directory. */
   constructor(database: OpenDatabase, options: { directory?: readonly DirectorySource[] } = {}) {
-    ({ db: this.db, dialect: this.dialect, bind: this.bind, close: this.closeDatabase } = database);
+    ({ db: this.db, dialect: this.dialect, bind: this.bind, close: this.closeDatabase, listen: this.openListener } = database);
     this.shared = { tenantCache: new ExpiringMap<string, Tenant>(TENANT_CACHE_MAX), directory: options.directory ?? [] };
     this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.shared);
     this.outbox = new KyselyOutboxQueue(this);
+    this.audit = { verify: (slice, listener) => verifyLedger(this.db, slice, listener), entries: (window) => entriesInTimeOrder(this.db, window) };
     this.groupCommit = this.dialect === 'sqlite' ? new SqliteGroupCommit(this.db) : undefined;
   }
 
@@ -74,7 +82,19 @@ export class KyselyStore implements Store {
     await sql`select 1`.execute(this.db);
   }
 
-  close(): Promise<void> {
+  async notify(channel: string, payload: string): Promise<void> {
+    if (this.dialect === 'postgres') await sql`select pg_notify(${channel}, ${payload})`.execute(this.db);
+  }
+
+  /** Calls `onNotice` for each notice other processes send on `channel` (PostgreSQL); undefined on SQLite. Closed with the store. */
+  listen(channel: string, onNotice: () => void): NoticeListener | undefined {
+    const listener = this.openListener?.(channel, onNotice);
+    if (listener) this.listeners.push(listener);
+    return listener;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.listeners.map((listener) => listener.close()));
     return this.closeDatabase();
   }
 }

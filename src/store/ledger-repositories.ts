@@ -83,6 +83,19 @@ export function ledgerRepository({ db, writes }: Pick<StoreHandle, 'db' | 'write
       return row && rowToLedgerEntry(row);
     },
     list: (scope, holderId, page) => keysetPage(scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId), page, rowToLedgerEntry),
+    listFiltered(scope, holderId, filter) {
+      let q = scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId);
+      if (filter.kinds !== undefined) q = q.where('kind', 'in', filter.kinds.length > 0 ? [...filter.kinds] : ['']);
+      if (filter.currency !== undefined) q = q.where('currency', '=', filter.currency);
+      if (filter.magnitude !== undefined) q = q.where('amount', 'in', [filter.magnitude.toString(), (-filter.magnitude).toString()]);
+      if (filter.reference !== undefined) q = q.where('reference', '=', filter.reference);
+      if (filter.id !== undefined) q = q.where('id', '=', filter.id);
+      return keysetPage(q, filter, rowToLedgerEntry);
+    },
+    async findForHolder(scope, holderId, id) {
+      const row = await scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId).where('id', '=', id).executeTakeFirst();
+      return row && rowToLedgerEntry(row);
+    },
     async chain(scope, holderId, currency) {
       const rows = await scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId).where('currency', '=', currency).orderBy('sequence').execute();
       return rows.map(rowToLedgerEntry);

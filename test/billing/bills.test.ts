@@ -335,6 +335,23 @@ for (const kind of await storeKinds()) {
       });
     });
 
+    describe('admin read (the console account page)', () => {
+      test("an account's and a customer's bills, newest first; other surfaces' holders have none; an unknown one is 404", async () => {
+        const account = await createAccount();
+        const onAccount = await createBill({ account: account.id });
+        const direct = await createBill({ customer: account.customer_id });
+        const read = (holderId: string) => call(server, 'GET', `/admin/v1/tenants/${server.tenant.tenant.id}/accounts/${holderId}/bills`, undefined, { key: ADMIN_TOKEN });
+        const ofAccount = await read(account.id);
+        assert.equal(ofAccount.status, 200, ofAccount.text);
+        assert.deepEqual(ofAccount.body, { data: [onAccount], has_more: false });
+        assert.deepEqual((await read(account.customer_id)).body.data.map((b: { id: string }) => b.id), [direct.id, onAccount.id]);
+        const platform = await call(server, 'POST', '/v2/accounts', { email: 'owner@example.com', type: 'OWNED', public_profile: { business_name: 'Shop' } }, { key: server.tenant.keys.test.secret });
+        assert.deepEqual((await read(platform.body.id)).body, { data: [], has_more: false });
+        assert.equal((await read('bacc_doesnotexist')).status, 404);
+        assert.equal((await call(server, 'GET', `/admin/v1/tenants/${server.tenant.tenant.id}/accounts/${account.id}/bills`)).status, 401);
+      });
+    });
+
     describe('events', () => {
       test('billing.bill.created and billing.bill.updated carry the bill as the API shows it; endpoints may subscribe to them', async () => {
         const bill = await createBill({ account: (await createAccount()).id });

@@ -286,6 +286,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the platform's transactions, or a sub-account's (for-user-id), newest first */
+        get: operations["listPlatformTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transactions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve one of the transactions of the platform, or of a sub-account (for-user-id) */
+        get: operations["retrievePlatformTransaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts": {
         parameters: {
             query?: never;
@@ -850,6 +884,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/tenants/{tenantId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a tenant's hash chains and ledger invariants (subledger verify --tenant)
+         * @description Walks every balance of the tenant (both modes, or `mode`): each hash chain, balance_after, each balance against the sum of its entries, each posting summing to zero, and per mode and currency the holders against the net of external postings. Changes nothing.
+         */
+        post: operations["verifyTenantLedger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/accounts/{accountId}/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's balances as they stood at an instant
+         * @description Per currency the account held by then, its balance at `as_of` (default: now), exact, in minor units.
+         */
+        get: operations["retrieveDirectoryAccountBalancesAsOf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/tenants/{tenantId}/test-clock": {
         parameters: {
             query?: never;
@@ -998,7 +1072,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an OAuth client (no new tokens; issued ones expire within the hour) */
+        /** Revoke an OAuth client: no new tokens, and the ones it holds are refused at once */
         delete: operations["revokeTenantOAuthClient"];
         options?: never;
         head?: never;
@@ -5149,6 +5223,344 @@ export interface operations {
             };
         };
     };
+    listPlatformTransactions: {
+        parameters: {
+            query?: {
+                /** @description Only these types: TRANSFER, TOPUP (any of Xendit’s types is accepted) (repeat the parameter, or separate with commas). */
+                types?: string[];
+                /** @description Only these statuses (every transaction here is SUCCESS) (repeat the parameter, or separate with commas). */
+                statuses?: string[];
+                /** @description Only these channel categories (every transaction here is XENPLATFORM) (repeat the parameter, or separate with commas). */
+                channel_categories?: string[];
+                /** @description Only the transactions of this transfer reference (or top-up id). */
+                reference_id?: string;
+                /** @description Only the transactions of this transfer id (or top-up id). */
+                product_id?: string;
+                /** @description Only transactions of this account identifier (none here has one). */
+                account_identifier?: string;
+                /** @description ISO 4217; default: the currency of the platform’s country (ID→IDR, PH→PHP, VN→VND, TH→THB, MY→MYR). */
+                currency?: string;
+                /** @description Only transactions of exactly this amount, in major units. */
+                amount?: string;
+                /** @description Only transactions created at or after this instant (inclusive), ISO 8601. */
+                "created[gte]"?: string;
+                /** @description Only transactions created at or before this instant (inclusive), ISO 8601. */
+                "created[lte]"?: string;
+                /** @description Only transactions updated at or after this instant (inclusive), ISO 8601. */
+                "updated[gte]"?: string;
+                /** @description Only transactions updated at or before this instant (inclusive), ISO 8601. */
+                "updated[lte]"?: string;
+                /** @description Page size, 1–50. */
+                limit?: number;
+                /** @description Id of the transaction before the page (the next page: use `links`). */
+                after_id?: string;
+                /** @description Id of the transaction after the page (the previous page). */
+                before_id?: string;
+            };
+            header?: {
+                /** @description A sub-account id: act on its balance instead of the platform’s. */
+                "for-user-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of transactions; `links` leads to the neighbouring pages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        has_more: boolean;
+                        data: {
+                            /**
+                             * @description txn_…: one side of one movement of a balance.
+                             * @example txn_0MbqL3kT8pQ4xYzA1b2c3d4e5
+                             */
+                            id: string;
+                            /** @description The transfer’s id, or the top-up’s. */
+                            product_id: string;
+                            type: "TRANSFER" | "TOPUP";
+                            /** @enum {string} */
+                            status: "SUCCESS";
+                            /** @enum {string} */
+                            channel_category: "XENPLATFORM";
+                            channel_code: null;
+                            /** @description The transfer’s reference (both sides share it), or the top-up’s id. */
+                            reference_id: string;
+                            account_identifier: null;
+                            currency: string;
+                            /** @description Major units, positive; `cashflow` gives the direction. */
+                            amount: number;
+                            /** @description The amount: no fees are charged here. */
+                            net_amount: number;
+                            cashflow: "MONEY_IN" | "MONEY_OUT";
+                            /** @enum {string} */
+                            settlement_status: "SETTLED";
+                            estimated_settlement_time: string | null;
+                            /** @description The platform’s user id (its tenant id). */
+                            business_id: string;
+                            fee: {
+                                xendit_fee: number;
+                                value_added_tax: number;
+                                xendit_withholding_tax: number;
+                                third_party_withholding_tax: number;
+                                /** @enum {string} */
+                                status: "COMPLETED";
+                            };
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            created: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            updated: string;
+                        }[];
+                        links: {
+                            href: string;
+                            rel: "next" | "prev";
+                            /** @enum {string} */
+                            method: "GET";
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    retrievePlatformTransaction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A sub-account id: act on its balance instead of the platform’s. */
+                "for-user-id"?: string;
+            };
+            path: {
+                /** @description The transaction id (txn_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description txn_…: one side of one movement of a balance.
+                         * @example txn_0MbqL3kT8pQ4xYzA1b2c3d4e5
+                         */
+                        id: string;
+                        /** @description The transfer’s id, or the top-up’s. */
+                        product_id: string;
+                        type: "TRANSFER" | "TOPUP";
+                        /** @enum {string} */
+                        status: "SUCCESS";
+                        /** @enum {string} */
+                        channel_category: "XENPLATFORM";
+                        channel_code: null;
+                        /** @description The transfer’s reference (both sides share it), or the top-up’s id. */
+                        reference_id: string;
+                        account_identifier: null;
+                        currency: string;
+                        /** @description Major units, positive; `cashflow` gives the direction. */
+                        amount: number;
+                        /** @description The amount: no fees are charged here. */
+                        net_amount: number;
+                        cashflow: "MONEY_IN" | "MONEY_OUT";
+                        /** @enum {string} */
+                        settlement_status: "SETTLED";
+                        estimated_settlement_time: string | null;
+                        /** @description The platform’s user id (its tenant id). */
+                        business_id: string;
+                        fee: {
+                            xendit_fee: number;
+                            value_added_tax: number;
+                            xendit_withholding_tax: number;
+                            third_party_withholding_tax: number;
+                            /** @enum {string} */
+                            status: "COMPLETED";
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated: string;
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `DATA_NOT_FOUND`: No object with this id in this tenant and mode, or no such route.
+             *
+             *     `DESTINATION_ACCOUNT_NOT_FOUND`: The source or destination user id names no sub-account of this platform.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
     listOrgAccounts: {
         parameters: {
             query?: {
@@ -7856,7 +8268,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The tenant, with its four keys (shown once) */
+            /** @description The tenant, with its six keys (shown once) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9541,6 +9953,192 @@ export interface operations {
                                 /** @description Attempts made so far. */
                                 attempts: number;
                             }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    verifyTenantLedger: {
+        parameters: {
+            query?: {
+                /** @description only this mode (default: both) */
+                mode?: "test" | "live";
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the check found */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenant_id: string;
+                        /** @description true when every chain and invariant holds. */
+                        ok: boolean;
+                        entries: number;
+                        balances: number;
+                        problem_count: number;
+                        /** @description The first 100 problems found. */
+                        problems: {
+                            mode: string;
+                            /** @description What is broken: `entry ble_…`, `balance <holder> <currency>` or `currency <code>` (a tenant total). */
+                            subject: string;
+                            /** @description What failed. */
+                            what: string;
+                            /** @description The line `subledger verify` prints for it. */
+                            line: string;
+                        }[];
+                        /** @description The summary line of `subledger verify`. */
+                        summary: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    retrieveDirectoryAccountBalancesAsOf: {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 instant; without it, now. */
+                as_of?: string;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The balances at that instant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        as_of: string;
+                        data: {
+                            currency: string;
+                            /** @description Exact, in the currency's minor unit ("1000" is ZAR 10.00); a fraction of a minor unit (org amounts) after a point: "1050.5". */
+                            amount: string;
                         }[];
                     };
                 };

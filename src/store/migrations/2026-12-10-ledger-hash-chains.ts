@@ -39,6 +39,8 @@ export async function up(anyDb: AnyDb): Promise<void> {
   await db.schema.alterTable('balances').addColumn('hash', 'text', (c) => c.notNull().defaultTo(ZERO_HASH)).execute();
   await db.schema.alterTable('ledger_entries').addColumn('contra_id', 'text').execute();
   await db.schema.alterTable('ledger_entries').addColumn('hash', 'text').execute();
+  // `subledger export entries`: a tenant's entries oldest first, in keyset batches (mode last: see 2026-12-01-ledger-core).
+  await db.schema.createIndex('ledger_entries_by_time').on('ledger_entries').columns(['tenant_id', 'created_at', 'id', 'mode']).execute();
 
   // Pair the sides of two-holder postings (transfers): from each debit side to its credit side.
   for await (const entry of rowsOf(entriesInChainOrder(db))) {

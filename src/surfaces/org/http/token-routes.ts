@@ -3,7 +3,7 @@ import { issueAccessToken, ACCESS_TOKEN_TTL_SECONDS } from '../domain/access-tok
 import { Unauthenticated, ValidationFailed } from '../../../ledger/errors.js';
 import { authenticateOAuthClient, checkRoles } from '../domain/oauth-clients.js';
 import { type OAuthClient, type OrgRole } from '../domain/model.js';
-import { signingKeyOf } from '../store/signing-keys.js';
+import { signingKeysOf } from '../store/signing-keys.js';
 import { HttpFailure } from '../../../http/failures.js';
 import { decodeUtf8Body, jsonBodyProblem } from '../../../http/json-body.js';
 import { OPEN_ROUTE_BODY } from '../../../http/open-routes.js';
@@ -97,20 +97,20 @@ export function registerTokenRoutes(app: SurfaceApp, { services }: SurfaceKit): 
     if (request.body.grant_type !== 'client_credentials') throw ValidationFailed.of('grant_type', `'${request.body.grant_type.slice(0, 40)}' is not supported: use client_credentials`);
     const client = await authenticateOAuthClient(services.store.reader, credentials.id, credentials.secret);
     const roles = rolesOf(client, request.body.scope);
-    const accessToken = await issueAccessToken(await signingKeyOf(services.store), client, roles, await services.clocks.nowFor({ tenantId: client.tenantId, mode: client.mode }));
+    const accessToken = await issueAccessToken((await signingKeysOf(services).get()).current, client, roles, await services.clocks.nowFor({ tenantId: client.tenantId, mode: client.mode }));
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: ACCESS_TOKEN_TTL_SECONDS, scope: roles.join(' ') };
   });
 }
 
-/** GET /.well-known/jwks.json: the public key access tokens are signed with. */
+/** GET /.well-known/jwks.json: the public keys access tokens are signed with (after a rotation, the new and the previous one). */
 export function registerJwksRoutes(app: SurfaceApp, { services }: SurfaceKit): void {
   app.get('', {
     config: { auth: false },
     schema: { operationId: 'getOrgJwks', summary: 'The public keys of access tokens (JWKS)', response: { 200: Described(S.Jwks, 'A JSON Web Key Set') } },
   }, async (_request, reply) => {
-    const key = await signingKeyOf(services.store);
+    const keys = await signingKeysOf(services).get();
     reply.header('cache-control', 'public, max-age=300');
-    return { keys: [key.publicJwk] };
+    return { keys: [...keys.byKid.values()].map((key) => key.publicJwk) };
   });
 }

@@ -89,8 +89,20 @@ export function orgRepositories(handle: Pick<StoreHandle, 'db' | 'dialect' | 'wr
       const row = await db.selectFrom('signing_keys').selectAll().where('name', '=', name).executeTakeFirst();
       return row && rowToSigningKey(row);
     },
+    async listUsable(retiredAfter) {
+      const rows = await db
+        .selectFrom('signing_keys')
+        .selectAll()
+        .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', retiredAfter)]))
+        .orderBy('created_at', 'desc')
+        .execute();
+      return rows.map(rowToSigningKey);
+    },
     async insertIfAbsent(key) {
       await db.insertInto('signing_keys').values(signingKeyToRow(key)).onConflict((oc) => oc.column('name').doNothing()).execute();
+    },
+    async retireCurrent(at) {
+      await db.updateTable('signing_keys').set({ retired_at: at }).where('retired_at', 'is', null).execute();
     },
   };
 

@@ -82,9 +82,9 @@ export function rowToOAuthClient(row: OAuthClientTable): OAuthClient {
 }
 
 export function signingKeyToRow(k: StoredSigningKey): SigningKeyTable {
-  return { name: k.name, kid: k.kid, algorithm: k.algorithm, private_jwk: k.privateJwk, public_jwk: k.publicJwk, created_at: k.createdAt };
+  return { name: k.name, kid: k.kid, algorithm: k.algorithm, private_jwk: k.privateJwk, public_jwk: k.publicJwk, created_at: k.createdAt, retired_at: k.retiredAt };
 }
 
 export function rowToSigningKey(row: SigningKeyTable): StoredSigningKey {
-  return { name: row.name, kid: row.kid, algorithm: row.algorithm, privateJwk: row.private_jwk, publicJwk: row.public_jwk, createdAt: row.created_at };
+  return { name: row.name, kid: row.kid, algorithm: row.algorithm, privateJwk: row.private_jwk, publicJwk: row.public_jwk, createdAt: row.created_at, retiredAt: row.retired_at };
 }

@@ -68,4 +68,6 @@ export interface SigningKeyTable {
   private_jwk: string;
   public_jwk: string;
   created_at: string;
+  /** When it stopped signing (a rotation); null for the key that signs. Migration 2026-12-14. */
+  retired_at: string | null;
 }
