@@ -335,6 +335,24 @@ for (const kind of await storeKinds()) {
       });
     });
 
+    describe('test data', () => {
+      test('a snapshot keeps the bills and a restore brings them back as they were; a reset deletes them', async () => {
+        const tenant = await server.createTenant(uniqueRef('data'));
+        const own = client(server, tenant.keys.test.secret);
+        const customer = (await own.post('/billing/customers', { external_reference: uniqueRef('CUS') })).body;
+        const bill = await createBill({ customer: customer.id, payment_rules: OVERPAY }, own);
+        const snapshot = await own.post('/testing/v1/snapshots', { name: 'one bill' });
+        assert.equal(snapshot.status, 201, snapshot.text);
+        await own.patch(`/billing/bills/${bill.id}`, { amount_paid: 2000 });
+        await createBill({ customer: customer.id }, own);
+        assert.equal((await own.post(`/testing/v1/snapshots/${snapshot.body.id}/restore`, {})).status, 200);
+        assert.deepEqual((await own.get('/billing/bills')).body.data, [bill]);
+        const reset = await own.post('/testing/v1/reset', {});
+        assert.equal(reset.body.deleted.bills, 1);
+        assert.deepEqual((await own.get('/billing/bills')).body.data, []);
+      });
+    });
+
     describe('admin read (the console account page)', () => {
       test("an account's and a customer's bills, newest first; other surfaces' holders have none; an unknown one is 404", async () => {
         const account = await createAccount();

@@ -148,6 +148,16 @@ describe('subledger CLI', { concurrency: true }, () => {
         issued = output;
       });
 
+      test('`keys create --format xendit` prints a Xendit-format key (xnd_development_… in test, xnd_production_… in live)', TIMEOUT, async () => {
+        const test = printed(await runCli(['keys', 'create', '--tenant', tenant.id, '--mode', 'test', '--format', 'xendit'], env));
+        assert.match(test.key, /^xnd_development_[0-9A-Za-z]{48}$/);
+        assert.equal(test.format, 'xendit');
+        const live = printed(await runCli(['keys', 'create', '--tenant', tenant.id, '--mode', 'live', '--format', 'xendit'], env));
+        assert.match(live.key, /^xnd_production_[0-9A-Za-z]{48}$/);
+        const listed = printed(await runCli(['keys', 'list', '--tenant', tenant.id], env));
+        assert.equal(listed.data.find((k: { id: string }) => k.id === test.id).format, 'xendit');
+      });
+
       test('`keys revoke --tenant <id> --key <keyId>` exits 0 and reports when the key was revoked', TIMEOUT, async () => {
         const output = printed(await runCli(['keys', 'revoke', '--tenant', tenant.id, '--key', issued.id], env));
         assert.equal(output.id, issued.id);

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { call, client, uniqueRef, type ApiResponse } from '../support/http.js';
 import { ledgerSumInMinorUnits } from '../support/ledger.js';
 import { assertProblemAt } from '../support/problems.js';
-import { build, type TestApp } from '../support/server.js';
+import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { waitFor } from '../support/wait.js';
+import { Webhook } from 'standardwebhooks';
 
 // SPEC §3b "Payments against an obligation": POST /testing/v1/billing/payments applies an amount
 // to a bill, an account or a customer as Moment does when a customer pays; the obligation's
@@ -212,6 +216,15 @@ for (const kind of await storeKinds()) {
       });
     });
 
+    test("after every payment above, the tenant's ledger verifies: hash chains, balances against their entries, holders against the external postings", async () => {
+      const account = await createAccount({ balance: 800, payment_rules: RULES });
+      assert.equal((await pay({ account: account.id, amount: 300 })).status, 201);
+      const verified = await call(server, 'POST', `/admin/v1/tenants/${server.tenant.tenant.id}/verify`, undefined, { key: ADMIN_TOKEN });
+      assert.equal(verified.status, 200, verified.text);
+      assert.equal(verified.body.ok, true, verified.text);
+      assert.ok(verified.body.entries > 0);
+    });
+
     describe('the request', () => {
       test('exactly one of bill, account or customer; unknown ones (another tenant\'s, live mode\'s) answer 400 naming it', async () => {
         const bill = await createBill();
@@ -286,6 +299,59 @@ for (const kind of await storeKinds()) {
         assert.equal(events[0].created_at, '2032-03-04T05:06:07.008Z');
         assert.equal(events[0].data.created_at, '2032-03-04T05:06:07.008Z');
       });
+    });
+  });
+}
+
+// The webhook a merchant's handler receives (Moment's one documented billing webhook), signed
+// per Standard Webhooks, on an endpoint subscribed to `obligation.*` only.
+for (const kind of await storeKinds()) {
+  describe(`testing API: a payment's webhook (${kind})`, () => {
+    let server: TestApp;
+    let receiver: Server;
+    const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    before(async () => {
+      receiver = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        request.on('end', () => {
+          received.push({ headers: request.headers, body });
+          response.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      server = await build(kind, { env: { SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '20' } });
+    });
+    after(async () => {
+      await server.close();
+      await new Promise((resolve) => receiver.close(resolve));
+    });
+
+    test('obligation.amount_applied arrives in Moment\'s envelope, signed, and only it on an obligation.* endpoint', async () => {
+      const api = client(server, server.tenant.keys.test.secret);
+      const endpoint = await call(server, 'POST', `/admin/v1/tenants/${server.tenant.tenant.id}/webhook-endpoints`, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/moment`, mode: 'test', events: ['obligation.*'] }, { key: ADMIN_TOKEN });
+      assert.equal(endpoint.status, 201, endpoint.text);
+      const customer = (await api.post('/billing/customers', { external_reference: uniqueRef('CUS'), currency: 'ZAR', balance: 1000, payment_rules: RULES, metadata: { event_id: 'wellness_joburg_2025' } })).body;
+      const paid = await api.post('/testing/v1/billing/payments', { customer: customer.id, amount: 400, currency: 'ZAR' });
+      assert.equal(paid.status, 201, paid.text);
+      await waitFor(() => received.length > 0, 10_000, 'the webhook');
+      const [delivery] = received;
+      const envelope = new Webhook(endpoint.body.secret).verify(delivery!.body, delivery!.headers as Record<string, string>) as { id: string; type: string; created_at: string; data: Record<string, unknown> };
+      assert.equal(envelope.type, 'obligation.amount_applied');
+      assert.match(envelope.id, /^evt_/);
+      assert.deepEqual(envelope.data, {
+        id: envelope.data.id,
+        amount: 400,
+        currency: 'ZAR',
+        payment_id: paid.body.payment_id,
+        customer_id: customer.id,
+        metadata: { event_id: 'wellness_joburg_2025' },
+        created_at: paid.body.applied_at,
+        updated_at: paid.body.applied_at,
+      });
+      // The customer's own events (created, updated) make no delivery to an endpoint subscribed to obligation.* only.
+      const deliveries = await call(server, 'GET', `/admin/v1/tenants/${server.tenant.tenant.id}/webhook-deliveries?endpoint_id=${endpoint.body.id}`, undefined, { key: ADMIN_TOKEN });
+      assert.deepEqual(deliveries.body.data.map((d: { event_type: string }) => d.event_type), ['obligation.amount_applied']);
     });
   });
 }

@@ -16,6 +16,7 @@ import './events.js';
 import { mergeMetadata, type MetadataPatch } from './metadata.js';
 import type { Bill, BillStatus, PaymentRules } from './model.js';
 import { checkPaymentRules } from './payment-rules.js';
+import { referencedIn } from './references.js';
 
 export const BILL_ID_PREFIX = 'bill';
 
@@ -93,16 +94,6 @@ export async function lockBill(tx: LedgerTransaction, scope: Scope, reference: s
   return locked;
 }
 
-/** A reference named in a body: an unknown one is a validation error naming its field. */
-async function referenced<T>(field: string, find: () => Promise<T>): Promise<T> {
-  try {
-    return await find();
-  } catch (error) {
-    if (error instanceof NotFound) throw ValidationFailed.of(field, `must name an existing ${field}: none has the id or external reference '${error.reference}'`);
-    throw error;
-  }
-}
-
 /**
  * Creates a bill of a customer, or of one of its accounts (SPEC §3b). A bill posts nothing:
  * no balance changes.
@@ -112,8 +103,8 @@ export async function createBill(tx: LedgerTransaction, ctx: CommandContext, inp
   if (input.customer === undefined && input.account === undefined) {
     throw ValidationFailed.of('customer', 'is required (or account): a bill belongs to a customer or to one of its accounts');
   }
-  const account = input.account === undefined ? undefined : await referenced('account', () => findAccount(tx, ctx.scope, input.account!));
-  const customer = input.customer === undefined ? undefined : await referenced('customer', () => findCustomer(tx, ctx.scope, input.customer!));
+  const account = input.account === undefined ? undefined : await referencedIn('account', () => findAccount(tx, ctx.scope, input.account!));
+  const customer = input.customer === undefined ? undefined : await referencedIn('customer', () => findCustomer(tx, ctx.scope, input.customer!));
   const violations: FieldViolation[] = [];
   if (account && customer && account.customerId !== customer.id) {
     violations.push({ field: 'customer', message: `must be the account's customer (${account.customerId}) when both are given` });

@@ -1,4 +1,4 @@
-import { NotFound, ValidationFailed } from '../../../ledger/errors.js';
+import { ValidationFailed } from '../../../ledger/errors.js';
 import { domainEvent, type DomainEvent } from '../../../ledger/events.js';
 import { newId } from '../../../ledger/ids.js';
 import type { Balance, CommandContext } from '../../../ledger/model.js';
@@ -14,7 +14,7 @@ import { fitsJsonInteger } from './balances.js';
 import { CUSTOMER_ID_PREFIX } from './customers.js';
 import './events.js';
 import type { Account, BalanceHolder, Bill, Customer, Metadata, PaymentRules } from './model.js';
-import { lockByIdOrExternalReference } from './references.js';
+import { lockByIdOrExternalReference, referencedIn } from './references.js';
 
 /** What a payment is applied to: Moment's obligations (SPEC §3b). */
 export type ObligationType = 'bill' | 'account' | 'customer';
@@ -74,16 +74,6 @@ function checkPayment(type: ObligationType, terms: Terms, amount: bigint, curren
   }
 }
 
-/** The obligation named in the body, locked; an unknown one is a validation error naming its field. */
-async function locked<T>(type: ObligationType, lock: () => Promise<T>): Promise<T> {
-  try {
-    return await lock();
-  } catch (error) {
-    if (error instanceof NotFound) throw ValidationFailed.of(type, `must name an existing ${type}: none has the id or external reference '${error.reference}'`);
-    throw error;
-  }
-}
-
 /**
  * Applies a payment to a bill, an account or a customer, as Moment does when a customer pays
  * (SPEC §3b): the obligation's payment rules decide; a bill's amount_paid grows; an account's or
@@ -93,39 +83,50 @@ async function locked<T>(type: ObligationType, lock: () => Promise<T>): Promise<
  * @throws ValidationFailed (unknown obligation, a refused payment: nothing changes)
  */
 export async function applyPayment(tx: LedgerTransaction, ctx: CommandContext, input: ApplyPaymentInput): Promise<CommandOutput<AmountApplied>> {
-  const { type, reference } = input.obligation;
   const paymentId = newId('pay', ctx.now);
-  if (type === 'bill') {
-    const bill = await locked(type, () => lockBill(tx, ctx.scope, reference));
-    checkPayment(type, { rules: bill.paymentRules, currency: bill.currency, owed: amountRemainingOf(bill) }, input.amount, input.currency);
-    const amountPaid = bill.amountPaid + input.amount;
-    if (!fitsJsonInteger(amountPaid)) throw ValidationFailed.of('amount', "would take the bill's amount_paid beyond ±(2^53−1)");
-    const saved = await saveChangedBill(tx, ctx, bill, { ...bill, amountPaid });
-    const applied = amountApplied(paymentId, input, { type, id: bill.id }, bill, saved.result.updatedAt, { customerId: bill.customerId, billId: bill.id });
-    return { result: applied, events: [...(saved.events ?? []), appliedEvent(applied)] };
-  }
-  const holders = type === 'account' ? billingRepositories.of(tx).accounts : billingRepositories.of(tx).customers;
-  const prefix = type === 'account' ? ACCOUNT_ID_PREFIX : CUSTOMER_ID_PREFIX;
-  const { holder, balance } = await locked(type, () => lockByIdOrExternalReference<BalanceHolder>(holders as never, type, prefix, ctx.scope, reference));
+  return input.obligation.type === 'bill' ? payBill(tx, ctx, input, paymentId) : payHolder(tx, ctx, input, paymentId);
+}
+
+/** A bill's amount_paid grows; no balance moves (a bill is a model apart). */
+async function payBill(tx: LedgerTransaction, ctx: CommandContext, input: ApplyPaymentInput, paymentId: string): Promise<CommandOutput<AmountApplied>> {
+  const bill = await referencedIn('bill', () => lockBill(tx, ctx.scope, input.obligation.reference));
+  checkPayment('bill', { rules: bill.paymentRules, currency: bill.currency, owed: amountRemainingOf(bill) }, input.amount, input.currency);
+  const amountPaid = bill.amountPaid + input.amount;
+  if (!fitsJsonInteger(amountPaid)) throw ValidationFailed.of('amount', "would take the bill's amount_paid beyond ±(2^53−1)");
+  const saved = await saveChangedBill(tx, ctx, bill, { ...bill, amountPaid });
+  const applied = amountApplied(paymentId, input, { type: 'bill', id: bill.id }, bill, saved.result.updatedAt, { customerId: bill.customerId, billId: bill.id });
+  return { result: applied, events: [...(saved.events ?? []), appliedEvent(applied)] };
+}
+
+/** An account's or customer's balance falls by a `payment` posting; its row keeps the ledger's copy. */
+async function payHolder(tx: LedgerTransaction, ctx: CommandContext, input: ApplyPaymentInput, paymentId: string): Promise<CommandOutput<AmountApplied>> {
+  const { type, reference } = input.obligation;
+  const repos = billingRepositories.of(tx);
+  const { holder, balance } =
+    type === 'account'
+      ? await referencedIn(type, () => lockByIdOrExternalReference(repos.accounts, 'account', ACCOUNT_ID_PREFIX, ctx.scope, reference))
+      : await referencedIn(type, () => lockByIdOrExternalReference(repos.customers, 'customer', CUSTOMER_ID_PREFIX, ctx.scope, reference));
   checkPayment(type, { rules: holder.paymentRules, currency: holder.currency, owed: holder.balance }, input.amount, input.currency);
   if (!balance) throw new Error(`holder ${holder.id} tracks a balance but none was locked`);
   const after = holder.balance! - input.amount;
   if (!fitsJsonInteger(after)) throw ValidationFailed.of('amount', `would take the ${type}'s balance beyond ±(2^53−1)`);
   const at = changeTime(ctx, holder.updatedAt, balance.updatedAt);
   const entries = await postPayment(tx, ctx, balance, input.amount, paymentId, at);
-  const next = { ...holder, balance: after, updatedAt: at };
   const events: DomainEvent[] = [];
-  if (type === 'account') {
-    const account = next as Account;
-    await billingRepositories.of(tx).accounts.update(ctx.scope, account);
+  let customerId: string;
+  if ('customerId' in holder) {
+    const account: Account = { ...holder, balance: after, updatedAt: at };
+    await repos.accounts.update(ctx.scope, account);
     events.push(domainEvent('account.updated', account, { at }), domainEvent('account.balance_changed', { account, ledgerEntries: entries }, { at }));
+    customerId = account.customerId;
   } else {
-    const customer = next as Customer;
-    await billingRepositories.of(tx).customers.update(ctx.scope, customer);
+    const customer: Customer = { ...holder, balance: after, updatedAt: at };
+    await repos.customers.update(ctx.scope, customer);
     events.push(domainEvent('customer.updated', customer, { at }));
+    customerId = customer.id;
   }
-  const customerId = type === 'account' ? (holder as Account).customerId : holder.id;
-  const applied = amountApplied(paymentId, input, { type, id: holder.id }, holder, at, type === 'account' ? { customerId, accountId: holder.id } : { customerId });
+  const ids = type === 'account' ? { customerId, accountId: holder.id } : { customerId };
+  const applied = amountApplied(paymentId, input, { type, id: holder.id }, holder, at, ids);
   return { result: applied, events: [...events, appliedEvent(applied)] };
 }
 
