@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpFailure, type WireViolation } from './failures.js';
 
 /** Deeper bodies are refused before anything walks them (no surface has a use for them). */
@@ -123,18 +123,27 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    let text: string;
-    try {
-      text = decodeJsonBody(body as Buffer);
-    } catch (error) {
-      return done(error as Error, undefined);
-    }
-    parseJson(request, text, (error, value) => {
-      if (error) return done(error, undefined);
-      const problem = jsonBodyProblem(value);
-      if (problem) return done(new HttpFailure('request_invalid', 'the request body is invalid', [problem]), undefined);
-      done(null, value);
-    });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => parseCheckedJson(parseJson, request, body as Buffer, (error, value) => done(error, value)));
+}
+
+type DefaultJsonParser = ReturnType<FastifyInstance['getDefaultJsonParser']>;
+
+/**
+ * One JSON body, every check in order: decodeJsonBody (key count, UTF-8), fastify's parser
+ * (prototype poisoning), jsonBodyProblem (depth, text). `done` gets the value and the text it
+ * was parsed from, or the failure. Every JSON content-type parser goes through it.
+ */
+export function parseCheckedJson(parseJson: DefaultJsonParser, request: FastifyRequest, bytes: Buffer, done: (error: Error | null, value?: unknown, text?: string) => void): void {
+  let text: string;
+  try {
+    text = decodeJsonBody(bytes);
+  } catch (error) {
+    return done(error as Error);
+  }
+  void parseJson(request, text, (error: Error | null, value: unknown) => {
+    if (error) return done(error);
+    const problem = jsonBodyProblem(value);
+    if (problem) return done(new HttpFailure('request_invalid', 'the request body is invalid', [problem]));
+    done(null, value, text);
   });
 }
