@@ -249,3 +249,20 @@ export interface BillPage {
   data: Bill[];
   has_more: boolean;
 }
+
+/** POST /admin/v1/tenants/{id}/verify (SPEC §8). */
+export interface LedgerVerification {
+  tenant_id: string;
+  ok: boolean;
+  entries: number;
+  balances: number;
+  problem_count: number;
+  problems: { mode: string; subject: string; what: string; line: string }[];
+  summary: string;
+}
+
+/** GET /admin/v1/tenants/{id}/accounts/{accountId}/balances?as_of= (SPEC §8). */
+export interface BalancesAsOf {
+  as_of: string;
+  data: { currency: string; amount: string }[];
+}

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { LedgerEntryTable } from '../store/database.js';
+import { ENCODED_FIELDS } from '../ledger/entry-hash.js';
 import { getTenant } from '../tenancy/tenants.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import { describeProblem, verifyLedger, verifySummary } from '../store/ledger-verify.js';
@@ -26,26 +27,8 @@ function progressLine(): { update(entries: number): void; clear(): void } {
   };
 }
 
-/** The columns of an exported entry, in order: the stored fields (amounts in atoms, 10^-9 major units, as the hash encodes them) and the hash. */
-export const EXPORT_COLUMNS = [
-  'id',
-  'tenant_id',
-  'mode',
-  'holder_id',
-  'currency',
-  'sequence',
-  'kind',
-  'amount',
-  'balance_after',
-  'counterparty',
-  'contra_id',
-  'reference',
-  'request_id',
-  'idempotency_key',
-  'actor',
-  'created_at',
-  'hash',
-] as const;
+/** The columns of an exported entry, in order: the fields the hash encodes (amounts in atoms, 10^-9 major units), then the hash. */
+export const EXPORT_COLUMNS = [...ENCODED_FIELDS, 'hash'] as const;
 
 function exportedOf(row: LedgerEntryTable): Record<(typeof EXPORT_COLUMNS)[number], string | null> {
   const out = {} as Record<(typeof EXPORT_COLUMNS)[number], string | null>;

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import type { Kysely } from 'kysely';
 import { chainHash, ZERO_HASH } from '../ledger/entry-hash.js';
 import { EXTERNAL } from '../ledger/model.js';
 import type { BalanceTable, Database, LedgerEntryTable } from './database.js';
@@ -68,15 +68,21 @@ async function* chainOf(db: Kysely<Database>, b: BalanceTable, batch: number): A
   }
 }
 
-/** The other sides of a batch's entries against holders, by their ids, read by key on (tenant, holder, id). */
+/**
+ * The other sides of a batch's entries against holders, by their ids: one read of the (tenant,
+ * holder, id) index with both lists (IN × IN is a set of keyed lookups on both stores); rows
+ * that pair a holder with another holder's id are dropped.
+ */
 async function contrasOf(db: Kysely<Database>, rows: readonly LedgerEntryTable[]): Promise<Map<string, LedgerEntryTable>> {
   const wanted = rows.filter((r) => r.counterparty !== EXTERNAL && r.contra_id !== null);
   const found = new Map<string, LedgerEntryTable>();
   if (wanted.length === 0) return found;
   const { tenant_id: tenantId, mode } = wanted[0]!;
-  const pairs = wanted.map((r) => sql<SqlBool>`(holder_id = ${r.counterparty} and id = ${r.contra_id})`);
-  const contras = await db.selectFrom('ledger_entries').selectAll().where('tenant_id', '=', tenantId).where('mode', '=', mode).where(sql<SqlBool>`(${sql.join(pairs, sql` or `)})`).execute();
-  for (const c of contras) found.set(c.id, c);
+  const holders = [...new Set(wanted.map((r) => r.counterparty))];
+  const ids = [...new Set(wanted.map((r) => r.contra_id!))];
+  const pairs = new Set(wanted.map((r) => `${r.counterparty}\u0000${r.contra_id}`));
+  const contras = await db.selectFrom('ledger_entries').selectAll().where('tenant_id', '=', tenantId).where('holder_id', 'in', holders).where('id', 'in', ids).where('mode', '=', mode).execute();
+  for (const c of contras) if (pairs.has(`${c.holder_id}\u0000${c.id}`)) found.set(c.id, c);
   return found;
 }
 

@@ -31,7 +31,7 @@ for (const kind of await storeKinds()) {
       assert.ok(entries.every((e) => e.tenant_id === seeded.tenantId && e.mode === 'test'));
       const times = entries.map((e) => e.created_at!);
       assert.deepEqual(times, [...times].sort(), 'oldest first');
-      assert.deepEqual(Object.keys(entries[0]!), ['id', 'tenant_id', 'mode', 'holder_id', 'currency', 'sequence', 'kind', 'amount', 'balance_after', 'counterparty', 'contra_id', 'reference', 'request_id', 'idempotency_key', 'actor', 'created_at', 'hash']);
+      assert.deepEqual(Object.keys(entries[0]!), ['tenant_id', 'mode', 'holder_id', 'currency', 'sequence', 'id', 'kind', 'amount', 'balance_after', 'counterparty', 'contra_id', 'reference', 'request_id', 'idempotency_key', 'actor', 'created_at', 'hash']);
       // Each balance's chain, recomputed from the export alone.
       const heads = new Map<string, string>();
       for (const e of entries) {
@@ -54,8 +54,8 @@ for (const kind of await storeKinds()) {
       assert.equal(csv.code, 0, csv.stderr);
       const lines = csv.stdout.split('\r\n');
       assert.equal(lines.at(-1), '', 'every record ends in CRLF');
-      assert.equal(lines[0], 'id,tenant_id,mode,holder_id,currency,sequence,kind,amount,balance_after,counterparty,contra_id,reference,request_id,idempotency_key,actor,created_at,hash');
-      assert.deepEqual(lines.slice(1, -1).map((line) => line.split(',')[0]), all.map((e) => e.id));
+      assert.equal(lines[0], 'tenant_id,mode,holder_id,currency,sequence,id,kind,amount,balance_after,counterparty,contra_id,reference,request_id,idempotency_key,actor,created_at,hash');
+      assert.deepEqual(lines.slice(1, -1).map((line) => line.split(',')[5]), all.map((e) => e.id));
       assert.deepEqual(lines.slice(1, -1).map((line) => line.split(',').at(-1)), all.map((e) => e.hash));
 
       const from = all[4]!.created_at;

@@ -460,6 +460,29 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     assert.equal((await billing.get('/billing/customers')).status, 200, 'the keys still work');
   });
 
+  test('ledger audit: the tenant page verifies the ledger; the account page shows balances as of a picked instant', async () => {
+    await page.goto(consoleUrl(`/tenants/${seeded.tenantId}`));
+    const audit = page.getByRole('region', { name: 'Ledger audit' });
+    await audit.getByRole('button', { name: 'Verify ledger' }).click();
+    const checked = await admin('POST', `/tenants/${seeded.tenantId}/verify`);
+    assert.equal(checked.body.ok, true, checked.text);
+    await audit.getByText(/^Ledger verified: \d+ entries on \d+ balances, no problems\.$/).waitFor();
+
+    await page.goto(consoleUrl(`/tenants/${seeded.tenantId}/accounts/${seeded.billingAccount.id}`));
+    const asOf = page.getByRole('region', { name: 'Balances as of' });
+    // An hour from now in the browser's own time zone, as a datetime-local input takes it.
+    const later = await page.evaluate(() => {
+      const d = new Date(Date.now() + 3_600_000);
+      const two = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+    });
+    await asOf.getByLabel('Instant (your local time)').fill(later);
+    await asOf.getByRole('button', { name: 'Show' }).click();
+    const now = await admin('GET', `/tenants/${seeded.tenantId}/accounts/${seeded.billingAccount.id}/balances`);
+    assert.deepEqual(now.body.data, [{ currency: 'ZAR', amount: '5000' }]);
+    await asOf.getByRole('row').filter({ hasText: 'ZAR' }).filter({ hasText: '5000' }).waitFor();
+  });
+
   test('sign out: the session ends, and /console/ sends to sign-in again', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await heading('Sign in').waitFor();

@@ -3,6 +3,7 @@ import { adminPath } from '../api';
 import { LowBalanceForm, MoveStatusForm } from '../components/account-actions';
 import { AccountBills } from '../components/account-bills';
 import { AccountEvents } from '../components/account-events';
+import { BalancesAsOfPicker } from '../components/balances-as-of';
 import { Loading, ProblemAlert } from '../components/feedback';
 import { LedgerTimeline } from '../components/ledger-timeline';
 import { EmptyRow, TableRegion } from '../components/table-region';
@@ -47,6 +48,7 @@ export function AccountPage({ tenantId, accountId }: { tenantId: string; account
       {detail.actions.platform_status && <MoveStatusForm tenantId={tenantId} account={detail} onMoved={reloadAll} />}
       {detail.actions.low_balance !== undefined && <LowBalanceForm tenantId={tenantId} account={detail} onSaved={account.setData} />}
       <Balances account={detail} />
+      <BalancesAsOfPicker accountPath={accountPath} />
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">Balance over time</h2>
         <ProblemAlert error={history.error} />

@@ -1,6 +1,7 @@
 import { adminPath } from '../api';
 import { Loading, ProblemAlert } from '../components/feedback';
 import { KeysSection } from '../components/keys-section';
+import { LedgerVerifySection } from '../components/ledger-verify-section';
 import { OAuthClientsSection } from '../components/oauth-clients-section';
 import { TestModeSection } from '../components/test-mode-section';
 import { formatTime } from '../format';
@@ -55,6 +56,7 @@ export function TenantPage({ tenantId }: { tenantId: string }) {
       <KeysSection tenantId={id} />
       <OAuthClientsSection tenantId={id} />
       <TestModeSection tenantId={id} />
+      <LedgerVerifySection tenantId={id} />
     </>
   );
 }
