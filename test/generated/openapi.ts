@@ -6413,6 +6413,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -6524,6 +6533,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -6592,6 +6610,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6670,6 +6697,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6782,6 +6818,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -6852,6 +6897,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6958,6 +7012,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7027,6 +7090,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7144,6 +7216,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7208,6 +7289,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7306,6 +7396,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7389,6 +7488,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7498,6 +7606,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7574,6 +7691,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7689,6 +7815,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7777,6 +7912,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7888,6 +8032,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7979,6 +8132,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8049,6 +8211,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8152,6 +8323,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8220,6 +8400,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8327,6 +8516,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8417,6 +8615,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8485,6 +8692,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8589,6 +8805,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8680,6 +8905,15 @@ export interface operations {
             };
             /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8796,6 +9030,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8865,6 +9108,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8984,6 +9236,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9052,6 +9313,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9194,6 +9464,15 @@ export interface operations {
             };
             /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,7 @@ import * as testSnapshots from './2026-12-07-test-snapshots.js';
 import * as testFaults from './2026-12-08-test-faults.js';
 import * as clockDue from './2026-12-09-clock-due.js';
 import * as eventObjects from './2026-12-09-event-objects.js';
+import * as authFailures from './2026-12-14-auth-failures.js';
 
 /**
  * The service's own migrations. Explicit (no directory scan) so it works from src/ and dist/
@@ -27,6 +28,7 @@ export const SERVICE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-08-test-faults': testFaults,
   '2026-12-09-clock-due': clockDue,
   '2026-12-09-event-objects': eventObjects,
+  '2026-12-14-auth-failures': authFailures,
 };
 
 /**
