@@ -28,12 +28,16 @@ export const adminSurface: SurfaceDefinition = {
       await authorizedSessionOf(services.store, request, new Date());
       return null;
     }
-    const adminToken = services.config.adminToken;
-    const token = bearerTokenOf(request, ADMIN_TOKEN);
-    if (!adminToken || !secretsEqual(token, adminToken)) {
-      // A token that was sent and is wrong is a guess; a missing one is not.
-      await services.authThrottle.recordFailure(address);
-      throw new Unauthenticated('invalid admin token: send Authorization: Bearer <the value of SUBLEDGER_ADMIN_TOKEN>');
+    // A credential that was sent and is wrong is a guess (in any scheme); a missing one is not.
+    const sent = (request.headers.authorization ?? '').trim() !== '';
+    try {
+      const adminToken = services.config.adminToken;
+      if (!adminToken || !secretsEqual(bearerTokenOf(request, ADMIN_TOKEN), adminToken)) {
+        throw new Unauthenticated('invalid admin token: send Authorization: Bearer <the value of SUBLEDGER_ADMIN_TOKEN>');
+      }
+    } catch (error) {
+      if (sent) await services.authThrottle.recordFailure(address);
+      throw error;
     }
     return null;
   },

@@ -80,6 +80,15 @@ for (const kind of await storeKinds()) {
       assertThrottled(await guesser.signIn(ADMIN_TOKEN));
     });
 
+    test('a wrong credential in another scheme is a guess too', async () => {
+      const headers = { 'x-forwarded-for': '198.51.100.5' };
+      for (let i = 0; i <= MAX_FAILURES; i++) {
+        const scheme = i % 2 === 0 ? `Basic ${Buffer.from(`${WRONG}:`).toString('base64')}` : WRONG;
+        assert.equal((await call(server, 'GET', '/admin/v1/tenants', undefined, { headers: { ...headers, authorization: scheme } })).status, 401);
+      }
+      assertThrottled(await from(server, '198.51.100.5').admin(ADMIN_TOKEN));
+    });
+
     test('20 failures are not yet throttled: the 21st failure is what locks the address', async () => {
       const guesser = from(server, '198.51.100.4');
       for (let i = 0; i < MAX_FAILURES; i++) assert.equal((await guesser.admin(WRONG)).status, 401);
