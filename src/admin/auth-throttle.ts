@@ -38,6 +38,7 @@ export class AuthThrottle {
   now: () => number = Date.now;
   /** Addresses this process knows to be throttled, and until when: no query while it lasts. */
   private readonly blockedUntil = new Map<string, number>();
+  private purgedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly store: Store) {}
 
@@ -62,11 +63,13 @@ export class AuthThrottle {
     throw throttled(until - now);
   }
 
-  /** Counts a failed authentication from `address` (and drops failures older than the window). */
+  /** Counts a failed authentication from `address` (and, once a window, drops failures older than it). */
   async recordFailure(address: string): Promise<void> {
     const now = this.now();
     const repository = failures.of(this.store.reader);
     await repository.add(address, now);
+    if (Math.abs(now - this.purgedAt) < WINDOW_MS) return;
+    this.purgedAt = now;
     await repository.purgeBefore(now - WINDOW_MS);
   }
 }
