@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { decodeJwt, SignJWT } from 'jose';
 import { signingKeysOf } from '../../src/surfaces/org/store/signing-keys.js';
 import { WINDOW_MS } from '../../src/admin/auth-throttle.js';
-import { call } from '../support/http.js';
+import { call, callExactly } from '../support/http.js';
 import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { injectedToken, newOAuthClient, orgClient } from '../org/org-client.js';
@@ -20,28 +19,6 @@ import { injectedToken, newOAuthClient, orgClient } from '../org/org-client.js';
 //   admin API and console only, and for nobody else.
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
-
-function rawCall(baseUrl: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
-  const url = new URL(path, baseUrl);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path: url.pathname, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // keep the text
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 /** Header values node lets a client send: visible ASCII and spaces, short. */
 const headerValue = fc.stringMatching(/^[\x21-\x7e][\x20-\x7e]{0,60}$/);
@@ -68,10 +45,10 @@ for (const kind of await storeKinds()) {
             if (forged.forwardedHost) headers['x-forwarded-host'] = forged.forwardedHost;
             if (forged.forwardedProto) headers['x-forwarded-proto'] = forged.forwardedProto;
             if (forged.forwardedFor) headers['x-forwarded-for'] = forged.forwardedFor;
-            const problem = await rawCall(server.baseUrl, 'GET', path, headers);
+            const problem = await callExactly(server.baseUrl, 'GET', path, headers);
             assert.ok(problem.status < 500, `${problem.status}`);
             if (typeof problem.body === 'object' && typeof problem.body.type === 'string') assert.ok(problem.body.type.startsWith(`${server.baseUrl}/`), problem.body.type);
-            const signIn = await rawCall(server.baseUrl, 'POST', '/console/api/session', { ...headers, ...(forged.origin ? { origin: forged.origin } : {}) }, { token: ADMIN_TOKEN });
+            const signIn = await callExactly(server.baseUrl, 'POST', '/console/api/session', { ...headers, ...(forged.origin ? { origin: forged.origin } : {}) }, { token: ADMIN_TOKEN });
             const ownOrigin = forged.origin === undefined || forged.origin === server.baseUrl;
             assert.equal(signIn.status, ownOrigin ? 200 : 403, JSON.stringify(signIn.body));
             assert.doesNotMatch(String(signIn.headers['set-cookie'] ?? ''), /Secure/i);
