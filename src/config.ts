@@ -36,6 +36,8 @@ const Environment = Type.Object({
   SUBLEDGER_PROCESSES: Type.Integer({ minimum: 1, maximum: MAX_PROCESSES, default: 1 }),
   SUBLEDGER_MAIL_FROM: Type.String({ minLength: 3, default: 'subledger <no-reply@subledger.local>' }),
   SUBLEDGER_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
+  SUBLEDGER_WEBHOOK_PRIVATE: oneOf(['allow', 'deny'] as const, 'allow'),
+  SUBLEDGER_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
   SUBLEDGER_OUTBOX_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
   SUBLEDGER_OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
   SUBLEDGER_RETRY_SCHEDULE: Type.String({
@@ -78,6 +80,10 @@ export interface Config {
   processes: number;
   mailFrom: string;
   webhookTimeoutMs: number;
+  /** Whether webhook endpoints may be on loopback and private networks (SPEC §9: allowed unless `deny`). */
+  webhookPrivateNetworks: 'allow' | 'deny';
+  /** How long a request's headers and body may take to arrive; later: 408 and the connection closed (SPEC §9). */
+  requestTimeoutMs: number;
   /** How long a claimed delivery is someone's; after that a crashed worker's claims are retried. */
   outboxLeaseMs: number;
   outboxPollMs: number;
@@ -95,6 +101,7 @@ const INTEGER_VARIABLES = new Set([
   'SUBLEDGER_PG_CONNECT_TIMEOUT_MS',
   'SUBLEDGER_KEY_CACHE_SECONDS',
   'SUBLEDGER_WEBHOOK_TIMEOUT_MS',
+  'SUBLEDGER_REQUEST_TIMEOUT_MS',
   'SUBLEDGER_OUTBOX_LEASE_SECONDS',
   'SUBLEDGER_OUTBOX_POLL_MS',
   'SUBLEDGER_PROCESSES',
@@ -166,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     processes: withDefaults.SUBLEDGER_PROCESSES,
     mailFrom: withDefaults.SUBLEDGER_MAIL_FROM,
     webhookTimeoutMs: withDefaults.SUBLEDGER_WEBHOOK_TIMEOUT_MS,
+    webhookPrivateNetworks: withDefaults.SUBLEDGER_WEBHOOK_PRIVATE,
+    requestTimeoutMs: withDefaults.SUBLEDGER_REQUEST_TIMEOUT_MS,
     outboxLeaseMs: withDefaults.SUBLEDGER_OUTBOX_LEASE_SECONDS * 1000,
     outboxPollMs: withDefaults.SUBLEDGER_OUTBOX_POLL_MS,
     retryScheduleMs: withDefaults.SUBLEDGER_RETRY_SCHEDULE.split(',').map((seconds) => Math.round(Number(seconds) * 1000)),

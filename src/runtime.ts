@@ -25,6 +25,7 @@ import { TenantClocks } from './testing/clock.js';
 import { TenantFaults } from './testing/faults.js';
 import { OutboxChanges, SHARED_DATABASE_RECHECK_MS } from './testing/outbox-changes.js';
 import { databaseStartupFailure } from './startup-failure.js';
+import { WebhookUrlPolicy } from './tenancy/webhook-url-policy.js';
 
 /**
  * Opens the store, applies pending migrations (unless `migrate: false`: a cluster worker, whose
@@ -61,6 +62,7 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
     authThrottle: new AuthThrottle(store),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,
+    webhookUrlPolicy: new WebhookUrlPolicy(config.webhookPrivateNetworks, { host: config.host, port: config.port }),
     // Once every migration is seen applied it stays applied for this process.
     pendingMigrations: async () => {
       if (migrated) return 0;
@@ -126,6 +128,7 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
     pollMs: config.outboxPollMs,
     leaseMs: config.outboxLeaseMs,
     webhookTimeoutMs: config.webhookTimeoutMs,
+    webhookUrlPolicy: services.webhookUrlPolicy,
     retryScheduleMs: config.retryScheduleMs,
     retryTimer: services.clocks.retryTimer,
   });
@@ -135,12 +138,14 @@ export function startOutboxWorker(services: AppServices, log: Pick<Logger, 'info
   return worker;
 }
 
-/** A tenant with its four keys and a test-mode OAuth client of every role: what `serve` prints once and `startSubledger()` returns. */
+/** A tenant with its six keys and a test-mode OAuth client of every role: what `serve` prints once and `startSubledger()` returns. */
 export type DefaultTenant = CreatedTenant & { oauthClient: { client: OAuthClient; secret: string } };
 
 /** On a fresh database: the tenant `default` with a test-mode OAuth client of every role, whose keys and secret the caller prints once. */
 export async function ensureDefaultTenant(store: Store): Promise<DefaultTenant | null> {
   return store.transaction(async (tx) => {
+    // Two processes starting at once on a fresh database must not both see none and both create one.
+    await tx.tenants.lockFirstTenantCreation();
     if ((await tx.tenants.count()) > 0) return null;
     return createDefaultTenant(tx, nowIso());
   });

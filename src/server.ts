@@ -80,6 +80,7 @@ export function startupText(config: Config, port: number, created: Awaited<Retur
       `Created tenant "${created.tenant.name}" (${created.tenant.id}). Its keys are shown only now; only their hashes are stored:`,
       `  test secret key:      ${created.keys.test.secret}  (id ${created.keys.test.secretId})`,
       `  test publishable key: ${created.keys.test.publishable}  (id ${created.keys.test.publishableId})`,
+      `  test Xendit-format secret key: ${created.keys.test.xendit}  (id ${created.keys.test.xenditId}; for Xendit's SDKs, valid on every surface)`,
       `  test OAuth client:    client_id ${created.oauthClient.client.id}  client_secret ${created.oauthClient.secret}  (org surface: POST /oauth2/token)`,
       `Lost them? npm run -s subledger -- keys create --tenant ${created.tenant.id} --mode test (README: "Lost keys")`,
       `Try: curl -s ${base}/billing/accounts -H "Authorization: Bearer ${created.keys.test.secret}"`,

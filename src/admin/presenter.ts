@@ -1,4 +1,5 @@
 import type { Page } from '../ledger/model.js';
+import { formatOfKey } from '../tenancy/credentials.js';
 import type { ApiKey, Tenant } from '../tenancy/model.js';
 import type { CreatedTenant, KeyPair } from '../tenancy/tenants.js';
 
@@ -6,9 +7,9 @@ import type { CreatedTenant, KeyPair } from '../tenancy/tenants.js';
 
 export const presentTenant = (t: Tenant) => ({ id: t.id, name: t.name, country: t.country, callback_token: t.callbackToken, created_at: t.createdAt });
 
-export const presentKey = (k: ApiKey) => ({ id: k.id, mode: k.mode, type: k.type, hint: k.hint, created_at: k.createdAt, revoked_at: k.revokedAt });
+export const presentKey = (k: ApiKey) => ({ id: k.id, mode: k.mode, type: k.type, format: formatOfKey(k), hint: k.hint, created_at: k.createdAt, revoked_at: k.revokedAt });
 
-const presentKeyPair = (k: KeyPair) => ({ secret: k.secret, secret_id: k.secretId, publishable: k.publishable, publishable_id: k.publishableId });
+const presentKeyPair = (k: KeyPair) => ({ secret: k.secret, secret_id: k.secretId, publishable: k.publishable, publishable_id: k.publishableId, xendit: k.xendit, xendit_id: k.xenditId });
 
 /** A tenant as created: its keys of both modes, each with the id that revokes it. */
 export const presentCreatedTenant = ({ tenant, keys }: CreatedTenant) => ({

@@ -1,6 +1,7 @@
 import { nowIso } from '../ledger/clock.js';
 import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey, rotateApiKey } from '../tenancy/tenants.js';
 import { registerAccountRoutes } from './account-routes.js';
+import { registerAuditRoutes } from './audit-routes.js';
 import { Described } from '../http/openapi-operations.js';
 import { credentialsChanged } from '../http/auth.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
@@ -14,7 +15,7 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
   const { store } = services;
 
   app.post('/tenants', {
-    schema: { operationId: 'createTenant', summary: 'Create a tenant with test and live keys', body: S.TenantCreate, response: { 201: Described(S.CreatedTenant, 'The tenant, with its four keys (shown once)') } },
+    schema: { operationId: 'createTenant', summary: 'Create a tenant with test and live keys', body: S.TenantCreate, response: { 201: Described(S.CreatedTenant, 'The tenant, with its six keys (shown once)') } },
   }, async (request, reply) => {
     const created = await store.transaction((tx) => createTenant(tx, request.body, nowIso()));
     reply.code(201);
@@ -42,7 +43,7 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
   app.post('/tenants/:tenantId/keys', {
     schema: { operationId: 'createTenantKey', summary: 'Create an API key (rotation)', params: S.TenantPath, body: S.KeyCreate, response: { 201: Described(S.CreatedApiKey, 'The key (shown once)') } },
   }, async (request, reply) => {
-    const { key, secret } = await store.transaction((tx) => createApiKey(tx, request.params.tenantId, request.body.mode, request.body.type, nowIso()));
+    const { key, secret } = await store.transaction((tx) => createApiKey(tx, request.params.tenantId, request.body.mode, request.body.type, nowIso(), request.body.format));
     reply.code(201);
     return { ...presentKey(key), key: secret };
   });
@@ -66,6 +67,7 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
 
   registerOutboxRoutes(app, services);
   registerAccountRoutes(app, services);
+  registerAuditRoutes(app, services);
   registerTestingAdminRoutes(app, services);
   // Each vendor's operator routes for its own objects (VendorModule.registerAdminRoutes).
   for (const vendor of services.vendors) vendor.registerAdminRoutes?.(app, services);

@@ -18,6 +18,8 @@ const KeyPair = Type.Object({
   secret_id: Type.String({ description: 'The id that lists and revokes the secret key (key_…).' }),
   publishable: Type.String(),
   publishable_id: Type.String({ description: 'The id that lists and revokes the publishable key.' }),
+  xendit: Type.String({ description: 'A secret key in Xendit’s shape (xnd_development_… in test mode, xnd_production_… in live), for Xendit’s SDKs; valid on every surface.' }),
+  xendit_id: Type.String({ description: 'The id that lists and revokes the Xendit-format key.' }),
 });
 
 export const CreatedTenant = Type.Object({
@@ -48,13 +50,17 @@ export const TenantListQuery = Type.Object(
 
 export const TenantList = Type.Object({ data: Type.Array(Tenant), has_more: Type.Boolean() });
 
-export const KeyCreate = Type.Object({ mode: Mode, type: KeyType }, { additionalProperties: false });
+const KeyFormat = Type.Union([Type.Literal('subledger'), Type.Literal('xendit')], {
+  description: 'must be "subledger" (sk_test_…, the default) or "xendit" (xnd_development_… in test mode, xnd_production_… in live: what Xendit’s SDKs expect)',
+});
+export const KeyCreate = Type.Object({ mode: Mode, type: KeyType, format: Type.Optional(KeyFormat) }, { additionalProperties: false });
 export type KeyCreateBody = Static<typeof KeyCreate>;
 
 export const ApiKey = Type.Object({
   id: Type.String(),
   mode: Type.String(),
   type: Type.String(),
+  format: Type.String({ description: '"subledger" (sk_…, pk_…) or "xendit" (xnd_…).' }),
   hint: Type.String({ description: 'First and last characters of the key.' }),
   created_at: Timestamp,
   revoked_at: Type.Union([Timestamp, Type.Null()]),

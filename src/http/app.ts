@@ -47,9 +47,16 @@ function surfacesOf(services: AppServices): SurfaceDefinition[] {
 export async function buildApp(services: AppServices, options: AppOptions = {}): Promise<FastifyInstance> {
   const surfaces = [...surfacesOf(services), ...(options.extraSurfaces ?? [])];
   assertDistinctRoots(surfaces);
+  const requestTimeout = services.config.requestTimeoutMs;
   const proxies = new TrustedProxies(services.config.trustProxy);
   let publicOriginOfSocket: (socket: Socket | undefined) => string = () => 'http://127.0.0.1';
   const app = Fastify({
+    // SPEC §9 "slow clients are cut off": headers and body must have arrived within the
+    // request timeout, else node answers 408 (clientErrorHandler below) and closes. node
+    // checks its connections every connectionsCheckingInterval (30 s by default): checking at
+    // a quarter of the limit (at most each second) closes a slow client within a second of it.
+    requestTimeout,
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(requestTimeout / 4))) },
     // X-Forwarded-For, -Proto and -Host count only when the socket's peer is a proxy that
     // SUBLEDGER_TRUST_PROXY names: request.ip is then the client's address, else the peer's.
     trustProxy: proxies.any ? (address: string) => proxies.trusts(address) : false,
@@ -79,6 +86,11 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     // What node cannot parse as a request at all (a body longer than its Content-Length).
     clientErrorHandler: (error, socket) => answerClientError(surfaces, error, socket, publicOriginOfSocket),
   });
+  // A webhook may not be pointed at this process's own address and port (SPEC §9): known once it listens.
+  services.webhookUrlPolicy.listeningOn(() => {
+    const address = app.server.address();
+    return address && typeof address === 'object' ? { address: address.address, port: address.port } : null;
+  });
   publicOriginOfSocket = registerPublicOrigin(app, services.config, proxies);
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
@@ -96,7 +108,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     done();
   });
 
-  await registerOpenApi(app, surfaces);
+  await registerOpenApi(app, surfaces, services.events);
   registerHealth(app, services.store, services.pendingMigrations);
   registerMetrics(app, services.metrics);
   registerErrorDocs(app, [...surfaces.flatMap((surface) => (surface.problems ? [surface.problems] : [])), NEUTRAL_PROBLEMS]);

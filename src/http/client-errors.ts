@@ -29,7 +29,10 @@ export function answerClientError(surfaces: readonly SurfaceDefinition[], error:
     return;
   }
   // No request to speak of: the client sent too little in time, or headers too large to read.
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return void socket.end(bare(408));
+  // A request still arriving when the request timeout ends (SPEC §9) may be mid-body, with a
+  // route waiting on it: the 408 goes out, then the socket is destroyed, not left half-open to
+  // a client that keeps trickling.
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return void socket.end(bare(408), () => socket.destroy());
   if (error.code === 'HPE_HEADER_OVERFLOW') return void socket.end(bare(431));
 
   const raw = error.rawPacket;

@@ -87,7 +87,7 @@ export function toFailure(error: unknown, describeValidation: (error: unknown) =
   if (e.validation) return tooLongPathParameter(e) ?? new HttpFailure('request_invalid', 'the request is invalid', describeValidation(error));
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new HttpFailure('payload_too_large', 'the request body is larger than 1 MiB');
+      return new HttpFailure('payload_too_large', 'the request body is larger than this route reads (1 MiB; 16 KiB on routes that need no credentials)');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new HttpFailure('unsupported_media_type', 'the request body must be application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

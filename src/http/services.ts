@@ -11,6 +11,7 @@ import type { RateLimiter } from './rate-limit.js';
 import type { TenantClocks } from '../testing/clock.js';
 import type { TenantFaults } from '../testing/faults.js';
 import type { OutboxChanges } from '../testing/outbox-changes.js';
+import type { WebhookUrlPolicy } from '../tenancy/webhook-url-policy.js';
 
 /** Everything a surface or the admin API may use, handed over explicitly at registration. */
 export interface AppServices {
@@ -35,6 +36,8 @@ export interface AppServices {
   authThrottle: AuthThrottle;
   rateLimiter: RateLimiter;
   metrics: Metrics;
+  /** Where webhooks may go (SPEC §9): checked when an endpoint is registered and before every delivery. */
+  webhookUrlPolicy: WebhookUrlPolicy;
   pendingMigrations: () => Promise<number>;
   /** This process's outbox worker, when it runs one (SUBLEDGER_WORKERS): the testing API's clock advance runs what came due. */
   outboxWorker?: { runDueNow(): Promise<void> };

@@ -22,6 +22,8 @@ export interface Balance {
   amount: bigint;
   /** The sequence of its last entry; 0 while it has none. */
   sequence: number;
+  /** The hash of its last entry, the head of its chain (entry-hash.ts); ZERO_HASH while it has none. */
+  hash: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -42,11 +44,15 @@ export interface LedgerEntry {
   balanceAfter: bigint;
   /** The holder on the other side, or EXTERNAL. */
   counterparty: string;
+  /** The entry on the posting's other side (on the counterparty's balance); null when that side is EXTERNAL. */
+  contraId: string | null;
   reference: string | null;
   requestId: string | null;
   idempotencyKey: string | null;
   actor: string;
   createdAt: string;
+  /** SHA-256 hex of the previous entry's hash on this balance and this entry's canonical encoding (entry-hash.ts). */
+  hash: string;
 }
 
 /** A position in a newest-first listing: every list runs in id order (ids carry their creation time). */

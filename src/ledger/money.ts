@@ -139,3 +139,16 @@ export function compareMoney(a: Money, b: Money): -1 | 0 | 1 {
   sameCurrency(a, b);
   return a.amount < b.amount ? -1 : a.amount > b.amount ? 1 : 0;
 }
+
+/**
+ * Exact decimal text in the currency's ISO 4217 minor unit (`1000` for ZAR 10.00); a fraction of
+ * a minor unit (an org amount in nanos) after a point, without trailing zeros (`1050.5`).
+ */
+export function minorUnitsText(money: Money): string {
+  const perMinor = atomsPerMinorUnit(money.currency);
+  const negative = money.amount < 0n;
+  const magnitude = negative ? -money.amount : money.amount;
+  const fractionDigits = ATOM_DIGITS - exponentOf(money.currency);
+  const fraction = (magnitude % perMinor).toString().padStart(fractionDigits, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${magnitude / perMinor}${fraction ? `.${fraction}` : ''}`;
+}

@@ -1,4 +1,5 @@
 import { laterOf } from './clock.js';
+import { entryHash, ZERO_HASH } from './entry-hash.js';
 import { InsufficientFunds, ValidationFailed } from './errors.js';
 import { newId } from './ids.js';
 import type { Money } from './money.js';
@@ -34,7 +35,7 @@ export interface PostingResult {
 
 /** A zero balance for a holder that has none in `currency` yet. */
 export function newBalance(holderId: string, currency: string, now: string): Balance {
-  return { holderId, currency, amount: 0n, sequence: 0, createdAt: now, updatedAt: now };
+  return { holderId, currency, amount: 0n, sequence: 0, hash: ZERO_HASH, createdAt: now, updatedAt: now };
 }
 
 /** The posting that changes one holder's balance by `change` (signed) against EXTERNAL. */
@@ -64,32 +65,37 @@ export function applyPosting(ctx: CommandContext, posting: Posting, sides: reado
   };
   const entries: LedgerEntry[] = [];
   const balances: Balance[] = [];
-  const move = (holderId: string, signed: bigint, counterparty: string) => {
+  // Each holder side names the other side's entry (contraId), so a check can pair them by key.
+  const idOf = { from: from === EXTERNAL ? null : newId('ble', at), to: to === EXTERNAL ? null : newId('ble', at) };
+  const move = (holderId: string, id: string, signed: bigint, counterparty: string, contraId: string | null) => {
     const before = sideOf(holderId);
-    const after: Balance = { ...before, amount: before.amount + signed, sequence: before.sequence + 1, updatedAt: at };
-    balances.push(after);
-    entries.push({
-      id: newId('ble', at),
+    const entry: Omit<LedgerEntry, 'hash'> = {
+      id,
       holderId,
       currency: amount.currency,
-      sequence: after.sequence,
+      sequence: before.sequence + 1,
       kind: posting.kind,
       amount: signed,
-      balanceAfter: after.amount,
+      balanceAfter: before.amount + signed,
       counterparty,
+      contraId,
       reference: posting.reference ?? null,
       requestId: ctx.requestId,
       idempotencyKey: ctx.idempotencyKey,
       actor: ctx.actor,
       createdAt: at,
-    });
+    };
+    // The previous hash is the head kept on the balance row, which the caller holds locked.
+    const hash = entryHash(ctx.scope, before.hash, entry);
+    entries.push({ ...entry, hash });
+    balances.push({ ...before, amount: entry.balanceAfter, sequence: entry.sequence, hash, updatedAt: at });
   };
-  if (from !== EXTERNAL) {
+  if (idOf.from !== null) {
     const source = sideOf(from);
     if (posting.noOverdraft && source.amount - amount.amount < 0n) throw new InsufficientFunds(from, amount.currency, source.amount, amount.amount);
-    move(from, -amount.amount, to);
+    move(from, idOf.from, -amount.amount, to, idOf.to);
   }
-  if (to !== EXTERNAL) move(to, amount.amount, from);
+  if (idOf.to !== null) move(to, idOf.to, amount.amount, from, idOf.from);
   return { entries, balances };
 }
 

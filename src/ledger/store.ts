@@ -47,11 +47,19 @@ export interface BalanceStore {
   insert(scope: Scope, balance: Balance): Promise<void>;
   /** Writes a locked balance's new amount and sequence (possibly at commit). @throws StoreUnavailable */
   update(scope: Scope, balance: Balance): Promise<void>;
+  /** The holder's balances, one per currency, by currency (a keyed range read). @throws StoreUnavailable */
+  listForHolder(scope: Scope, holderId: string): Promise<Balance[]>;
 }
 
 export interface EntryStore {
   /** @throws the driver's unique violation on a duplicate (holder, currency, sequence): a bug, since callers hold the balance's lock */
   append(scope: Scope, entry: LedgerEntry): Promise<void>;
+  /**
+   * The balance's last entry created at or before `at` (UTC ISO 8601 with milliseconds), or
+   * undefined when it had none yet: one keyed read of an index, never a scan.
+   * @throws StoreUnavailable
+   */
+  lastAsOf(scope: Scope, holderId: string, currency: string, at: string): Promise<LedgerEntry | undefined>;
 }
 
 /**

@@ -64,6 +64,8 @@ export interface BalanceTable {
   amount: StoredAmount;
   /** The sequence of the balance's last entry (0: none yet). */
   sequence: bigint | number;
+  /** The hash of the balance's last entry, its chain's head (64 zeros: none yet); migration 2026-12-10-ledger-hash-chains. */
+  hash: string;
   created_at: string;
   updated_at: string;
 }
@@ -80,11 +82,15 @@ export interface LedgerEntryTable {
   balance_after: StoredAmount;
   /** The other side: a holder id, or `external` for money entering or leaving the books. */
   counterparty: string;
+  /** The entry on the posting's other side; null when that side is external (migration 2026-12-10-ledger-hash-chains). */
+  contra_id: string | null;
   reference: string | null;
   request_id: string | null;
   idempotency_key: string | null;
   actor: string;
   created_at: string;
+  /** The entry's chain hash (src/ledger/entry-hash.ts); null only on a row the migration has not reached. */
+  hash: string | null;
 }
 
 export interface IdempotencyKeyTable {

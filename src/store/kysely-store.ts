@@ -1,3 +1,5 @@
+import { entriesInTimeOrder } from './entry-stream.js';
+import { verifyLedger } from './ledger-verify.js';
 import { sql, type DatabaseConnection, type Kysely } from 'kysely';
 import { AlreadyExists, IdempotencyKeyTaken } from '../ledger/errors.js';
 import type { ApiKey, Tenant } from '../tenancy/model.js';
@@ -16,6 +18,7 @@ import type {
   EventRepository,
   IdempotencyRecord,
   IdempotencyRepository,
+  LedgerAudit,
   OutboxEvent,
   Repositories,
   Store,
@@ -34,6 +37,7 @@ const TENANT_CACHE_MAX = 10_000;
 export class KyselyStore implements Store {
   readonly reader: Repositories;
   readonly outbox: KyselyOutboxQueue;
+  readonly audit: LedgerAudit;
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
   private readonly bind: (connection: DatabaseConnection) => Kysely<Database>;
@@ -49,6 +53,7 @@ export class KyselyStore implements Store {
     this.shared = { tenantCache: new ExpiringMap<string, Tenant>(TENANT_CACHE_MAX), directory: options.directory ?? [] };
     this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.shared);
     this.outbox = new KyselyOutboxQueue(this);
+    this.audit = { verify: (slice, listener) => verifyLedger(this.db, slice, listener), entries: (window) => entriesInTimeOrder(this.db, window) };
     this.groupCommit = this.dialect === 'sqlite' ? new SqliteGroupCommit(this.db) : undefined;
   }
 
@@ -117,7 +122,7 @@ class UnitRepositories implements Repositories {
   ) {}
 
   get tenants() {
-    return (this.built.tenants ??= tenantRepository(this.db, this.shared.tenantCache));
+    return (this.built.tenants ??= tenantRepository(this.db, this.shared.tenantCache, this));
   }
   get apiKeys() {
     return (this.built.apiKeys ??= apiKeyRepository(this.db, this.writes));
@@ -167,7 +172,7 @@ class UnitRepositories implements Repositories {
  * back), so every tenant read is remembered but those. If tenants ever become mutable, this
  * cache must go.
  */
-function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenant>): TenantRepository {
+function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenant>, session: { dialect: DialectName; writes: WriteSink }): TenantRepository {
   // Tenants this unit of work inserted: not committed yet, so never remembered.
   const inserted = new Set<string>();
   return {
@@ -187,6 +192,12 @@ function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenan
       if (tenant && !inserted.has(id)) cache.set(id, tenant, Infinity, now);
       return tenant;
     },
+    async lockFirstTenantCreation() {
+      await session.writes.beginTransaction();
+      // PostgreSQL: one transaction at a time past this point, across processes, until it ends.
+      // SQLite: its one writer already excludes every other once the transaction has begun.
+      if (session.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${FIRST_TENANT_LOCK})`.execute(db);
+    },
     async count() {
       const row = await db.selectFrom('tenants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
@@ -199,6 +210,9 @@ function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenan
     },
   };
 }
+
+/** The advisory lock key of creating the first tenant (any constant: no other advisory lock is taken). */
+const FIRST_TENANT_LOCK = 0x5b1ed9e7;
 
 /** A key's hash (or, practically never, its id) taken: the insert is AlreadyExists. */
 const insertApiKey = defineInsert('api_keys', [

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { AlreadyExists } from '../ledger/errors.js';
+import { ZERO_HASH } from '../ledger/entry-hash.js';
 import type { LedgerEntry, Scope } from '../ledger/model.js';
 import type { BalanceRepository, LedgerRepository } from './ports.js';
 import type { UniqueKey, UniqueKeyStore } from '../ledger/store.js';
@@ -11,7 +12,7 @@ import type { StoreHandle } from './module-repositories.js';
 
 const balanceByKey = defineKeyedRead('balances', ['tenant_id', 'mode', 'holder_id', 'currency']);
 const insertBalance = defineInsert('balances');
-const updateBalance = defineUpdate('balances', { set: ['amount', 'sequence', 'updated_at'], key: ['tenant_id', 'mode', 'holder_id', 'currency'] });
+const updateBalance = defineUpdate('balances', { set: ['amount', 'sequence', 'hash', 'updated_at'], key: ['tenant_id', 'mode', 'holder_id', 'currency'] });
 const appendEntry = defineInsert('ledger_entries');
 const claimUniqueKey = defineInsert<'unique_keys', { resource: string; field: string }>('unique_keys', [
   { name: 'unique_keys_pk', primaryKey: true, error: (row, conflict) => new AlreadyExists(conflict.resource, conflict.field, row.value) },
@@ -34,7 +35,7 @@ export function balanceRepository(handle: Omit<StoreHandle, 'balances'>): Balanc
       const existing = await lock(scope, holderId, currency);
       if (existing) return existing;
       // A concurrent opener's insert makes this one wait for its commit, then do nothing.
-      const row = balanceToRow(scope.tenantId, scope.mode, { holderId, currency, amount: 0n, sequence: 0, createdAt: now, updatedAt: now });
+      const row = balanceToRow(scope.tenantId, scope.mode, { holderId, currency, amount: 0n, sequence: 0, hash: ZERO_HASH, createdAt: now, updatedAt: now });
       await db.insertInto('balances').values(row).onConflict((oc) => oc.columns(['tenant_id', 'mode', 'holder_id', 'currency']).doNothing()).execute();
       const opened = await lock(scope, holderId, currency);
       if (!opened) throw new Error(`balance ${holderId}/${currency} vanished while it was opened`);
@@ -42,6 +43,10 @@ export function balanceRepository(handle: Omit<StoreHandle, 'balances'>): Balanc
     },
     insert: (scope, balance) => writes.write(insertBalance.write(balanceToRow(scope.tenantId, scope.mode, balance))),
     update: (scope, balance) => writes.write(updateBalance.write(balanceToRow(scope.tenantId, scope.mode, balance))),
+    async listForHolder(scope, holderId) {
+      const rows = await db.selectFrom('balances').selectAll().where('tenant_id', '=', scope.tenantId).where('holder_id', '=', holderId).where('mode', '=', scope.mode).orderBy('currency').execute();
+      return rows.map(rowToBalance);
+    },
     async listForScope(scope) {
       const rows = await db.selectFrom('balances').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).orderBy('holder_id').orderBy('currency').execute();
       return rows.map(rowToBalance);
@@ -65,7 +70,32 @@ export function ledgerRepository({ db, writes }: Pick<StoreHandle, 'db' | 'write
         .executeTakeFirst();
       return row && { id: row.id };
     },
+    async lastAsOf(scope, holderId, currency, at) {
+      // Served by ledger_entries_as_of: seek to `at`, take the row before it.
+      const row = await scoped(scope.tenantId, scope.mode)
+        .where('holder_id', '=', holderId)
+        .where('currency', '=', currency)
+        .where('created_at', '<=', at)
+        .orderBy('created_at', 'desc')
+        .orderBy('sequence', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row && rowToLedgerEntry(row);
+    },
     list: (scope, holderId, page) => keysetPage(scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId), page, rowToLedgerEntry),
+    listFiltered(scope, holderId, filter) {
+      let q = scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId);
+      if (filter.kinds !== undefined) q = q.where('kind', 'in', filter.kinds.length > 0 ? [...filter.kinds] : ['']);
+      if (filter.currency !== undefined) q = q.where('currency', '=', filter.currency);
+      if (filter.magnitude !== undefined) q = q.where('amount', 'in', [filter.magnitude.toString(), (-filter.magnitude).toString()]);
+      if (filter.reference !== undefined) q = q.where('reference', '=', filter.reference);
+      if (filter.id !== undefined) q = q.where('id', '=', filter.id);
+      return keysetPage(q, filter, rowToLedgerEntry);
+    },
+    async findForHolder(scope, holderId, id) {
+      const row = await scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId).where('id', '=', id).executeTakeFirst();
+      return row && rowToLedgerEntry(row);
+    },
     async chain(scope, holderId, currency) {
       const rows = await scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId).where('currency', '=', currency).orderBy('sequence').execute();
       return rows.map(rowToLedgerEntry);

@@ -1,3 +1,6 @@
+import type { EntryWindow, LedgerSlice } from './entry-stream.js';
+import type { LedgerEntryTable } from './database.js';
+import type { VerifyCount, VerifyListener } from './ledger-verify.js';
 import type { Email, EmailStatus } from '../ledger/emails.js';
 import type { OutboxEvent } from '../ledger/events.js';
 import type { Balance, LedgerEntry, ListCursor, Mode, Page, PageRequest, Scope } from '../ledger/model.js';
@@ -40,6 +43,8 @@ export interface Store extends LedgerStore<Repositories> {
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   /** The background side of the outbox (spans tenants): fan-out, claims with leases, outcomes. */
   readonly outbox: OutboxQueue;
+  /** The audit of SPEC §8 over the stored ledger (spans tenants): verify and export, streaming. */
+  readonly audit: LedgerAudit;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   /**
@@ -75,6 +80,12 @@ export interface TenantRepository {
   insert(tenant: Tenant): Promise<void>;
   findById(id: string): Promise<Tenant | undefined>;
   count(): Promise<number>;
+  /**
+   * Makes this transaction the only one, across processes, that may go on to create a tenant
+   * because there is none (two `serve`s starting on one fresh database): the others wait here
+   * until it ends, then count what it committed.
+   */
+  lockFirstTenantCreation(): Promise<void>;
   /** Every tenant, newest first (by id: ids are time-ordered), one keyset page. */
   list(page: PageRequest): Promise<Page<Tenant>>;
   cursorOf(id: string): Promise<ListCursor | undefined>;
@@ -95,11 +106,25 @@ export interface BalanceRepository extends BalanceStore {
   listForScope(scope: Scope): Promise<Balance[]>;
 }
 
+/** What a filtered list of a holder's entries keeps (every given condition holds). */
+export interface LedgerEntryFilter extends PageRequest {
+  kinds?: readonly string[];
+  currency?: string;
+  /** The entry's amount, either sign (atoms). */
+  magnitude?: bigint;
+  reference?: string;
+  id?: string;
+}
+
 /** The kernel's entries, and the reads of them that lists and audits make. */
 export interface LedgerRepository extends EntryStore {
   cursorOf(scope: Scope, holderId: string, id: string): Promise<ListCursor | undefined>;
   /** A holder's entries in every currency, newest first. */
   list(scope: Scope, holderId: string, page: PageRequest): Promise<Page<LedgerEntry>>;
+  /** A holder's entries that pass `filter`, newest first, through the (holder, id) index. */
+  listFiltered(scope: Scope, holderId: string, filter: LedgerEntryFilter): Promise<Page<LedgerEntry>>;
+  /** One of the holder's entries by id (a keyed read), or undefined. */
+  findForHolder(scope: Scope, holderId: string, id: string): Promise<LedgerEntry | undefined>;
   /** One balance's entries, oldest first (invariant checks, audits). */
   chain(scope: Scope, holderId: string, currency: string): Promise<LedgerEntry[]>;
   /** Every entry of the scope whose counterparty is `counterparty` (invariant checks). */
@@ -297,4 +322,12 @@ export interface OutboxQueue {
   recordEmail(claimed: ClaimedEmail, outcome: { status: EmailStatus; attempts: number; nextAttemptAt: string; clockDueAt: string | null; lastError: string | null; sentAt: string | null }): Promise<void>;
   /** Pending deliveries and e-mails (queue depth). */
   depth(): Promise<{ deliveries: number; emails: number }>;
+}
+
+/** Whole-ledger reads for auditors (src/store/ledger-verify.ts, ledger-export.ts), in keyset batches: constant memory. */
+export interface LedgerAudit {
+  /** Checks every chain and invariant of the slice, reporting each problem as found. @throws StoreUnavailable */
+  verify(slice: LedgerSlice, listener: VerifyListener): Promise<VerifyCount>;
+  /** A tenant's entries in one mode and time window, oldest first, as stored (with hashes), in batches. @throws StoreUnavailable */
+  entries(window: EntryWindow): AsyncIterable<LedgerEntryTable[]>;
 }

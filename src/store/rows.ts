@@ -1,4 +1,5 @@
 import type { Balance, LedgerEntry, Mode } from '../ledger/model.js';
+import type { EncodedEntry } from '../ledger/entry-hash.js';
 import type { ApiKey, Tenant } from '../tenancy/model.js';
 import type { IdempotencyRecord, OutboxEvent } from './ports.js';
 import type {
@@ -36,6 +37,7 @@ export function balanceToRow(tenantId: string, mode: Mode, b: Balance): BalanceT
     currency: b.currency,
     amount: b.amount.toString(),
     sequence: b.sequence,
+    hash: b.hash,
     created_at: b.createdAt,
     updated_at: b.updatedAt,
   };
@@ -47,6 +49,7 @@ export function rowToBalance(row: BalanceTable): Balance {
     currency: row.currency,
     amount: BigInt(row.amount),
     sequence: Number(row.sequence),
+    hash: row.hash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -64,11 +67,13 @@ export function ledgerEntryToRow(tenantId: string, mode: Mode, e: LedgerEntry): 
     amount: e.amount.toString(),
     balance_after: e.balanceAfter.toString(),
     counterparty: e.counterparty,
+    contra_id: e.contraId,
     reference: e.reference,
     request_id: e.requestId,
     idempotency_key: e.idempotencyKey,
     actor: e.actor,
     created_at: e.createdAt,
+    hash: e.hash,
   };
 }
 
@@ -82,11 +87,13 @@ export function rowToLedgerEntry(row: LedgerEntryTable): LedgerEntry {
     amount: BigInt(row.amount),
     balanceAfter: BigInt(row.balance_after),
     counterparty: row.counterparty,
+    contraId: row.contra_id ?? null,
     reference: row.reference,
     requestId: row.request_id,
     idempotencyKey: row.idempotency_key,
     actor: row.actor,
     createdAt: row.created_at,
+    hash: row.hash ?? '',
   };
 }
 
@@ -129,5 +136,27 @@ export function idempotencyRecordToRow(tenantId: string, mode: Mode, r: Idempote
     resource_id: r.response?.resourceId ?? null,
     created_at: r.createdAt,
     expires_at: r.expiresAt,
+  };
+}
+
+/** A stored entry's immutable fields as the chain hash encodes them (src/ledger/entry-hash.ts): the same text as the domain entry's. */
+export function encodedFieldsOfRow(row: Omit<LedgerEntryTable, 'hash'>): EncodedEntry {
+  return {
+    tenant_id: row.tenant_id,
+    mode: row.mode,
+    holder_id: row.holder_id,
+    currency: row.currency,
+    sequence: String(row.sequence),
+    id: row.id,
+    kind: row.kind,
+    amount: row.amount,
+    balance_after: row.balance_after,
+    counterparty: row.counterparty,
+    contra_id: row.contra_id ?? null,
+    reference: row.reference,
+    request_id: row.request_id,
+    idempotency_key: row.idempotency_key,
+    actor: row.actor,
+    created_at: row.created_at,
   };
 }

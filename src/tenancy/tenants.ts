@@ -1,5 +1,5 @@
 import countries from 'i18n-iso-countries';
-import { issueApiKey } from './credentials.js';
+import { formatOfKey, issueApiKey, type ApiKeyFormat } from './credentials.js';
 import { NotFound, ValidationFailed } from '../ledger/errors.js';
 import { newId, randomBase62 } from '../ledger/ids.js';
 import { MODES, type Mode, type Page } from '../ledger/model.js';
@@ -16,6 +16,9 @@ export interface KeyPair {
   secretId: string;
   publishable: string;
   publishableId: string;
+  /** A secret key in Xendit's shape (xnd_development_…, xnd_production_…), for Xendit's SDKs. */
+  xendit: string;
+  xenditId: string;
 }
 
 export interface CreatedTenant {
@@ -23,7 +26,7 @@ export interface CreatedTenant {
   keys: Record<Mode, KeyPair>;
 }
 
-/** A tenant with a secret and a publishable key for each mode. @throws ValidationFailed */
+/** A tenant with a secret, a publishable and a Xendit-format secret key for each mode. @throws ValidationFailed */
 export async function createTenant(
   tx: Repositories,
   input: { name: string; country?: string },
@@ -45,7 +48,8 @@ export async function createTenant(
   for (const mode of MODES) {
     const secret = await createApiKey(tx, tenant.id, mode, 'secret', now);
     const publishable = await createApiKey(tx, tenant.id, mode, 'publishable', now);
-    keys[mode] = { secret: secret.secret, secretId: secret.key.id, publishable: publishable.secret, publishableId: publishable.key.id };
+    const xendit = await createApiKey(tx, tenant.id, mode, 'secret', now, 'xendit');
+    keys[mode] = { secret: secret.secret, secretId: secret.key.id, publishable: publishable.secret, publishableId: publishable.key.id, xendit: xendit.secret, xenditId: xendit.key.id };
   }
   return { tenant, keys };
 }
@@ -57,9 +61,10 @@ export async function createApiKey(
   mode: Mode,
   type: ApiKeyType,
   now: string,
+  format: ApiKeyFormat = 'subledger',
 ): Promise<{ key: ApiKey; secret: string }> {
   if (!(await tx.tenants.findById(tenantId))) throw new NotFound('tenant', tenantId);
-  const issued = issueApiKey(tenantId, mode, type, newId('key'), now);
+  const issued = issueApiKey(tenantId, mode, type, newId('key'), now, format);
   await tx.apiKeys.insert(issued.key, issued.secretHash);
   return { key: issued.key, secret: issued.secret };
 }
@@ -73,7 +78,7 @@ export async function revokeApiKey(tx: Repositories, tenantId: string, keyId: st
 }
 
 /**
- * A new key of the same mode and type, with the old one revoked in the same transaction: a
+ * A new key of the same mode, type and format, with the old one revoked in the same transaction: a
  * key that leaked is replaced in one step. A revoked key has nothing left to rotate.
  * @throws NotFound, ValidationFailed
  */
@@ -81,7 +86,7 @@ export async function rotateApiKey(tx: Repositories, tenantId: string, keyId: st
   const old = await tx.apiKeys.findById(tenantId, keyId);
   if (!old) throw new NotFound('api_key', keyId);
   if (old.revokedAt !== null) throw ValidationFailed.of('keyId', `is revoked (at ${old.revokedAt}): create a new key instead`);
-  const created = await createApiKey(tx, tenantId, old.mode, old.type, now);
+  const created = await createApiKey(tx, tenantId, old.mode, old.type, now, formatOfKey(old));
   return { ...created, replaced: await revokeApiKey(tx, tenantId, keyId, now) };
 }
 

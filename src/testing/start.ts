@@ -24,6 +24,8 @@ export interface StartSubledgerOptions {
 export interface ApiKeyPair {
   secret: string;
   publishable: string;
+  /** A secret key in Xendit's shape (xnd_development_…): what Xendit's SDKs accept without complaint. */
+  xendit: string;
 }
 
 export interface StartedTenant {
@@ -86,8 +88,8 @@ export async function startSubledger(options: StartSubledgerOptions = {}): Promi
       tenant: {
         id: created.tenant.id,
         keys: {
-          test: { secret: created.keys.test.secret, publishable: created.keys.test.publishable },
-          live: { secret: created.keys.live.secret, publishable: created.keys.live.publishable },
+          test: { secret: created.keys.test.secret, publishable: created.keys.test.publishable, xendit: created.keys.test.xendit },
+          live: { secret: created.keys.live.secret, publishable: created.keys.live.publishable, xendit: created.keys.live.xendit },
         },
         oauthClient: { client_id: created.oauthClient.client.id, client_secret: created.oauthClient.secret },
       },

@@ -91,7 +91,7 @@ describe('subledger CLI', { concurrency: true }, () => {
     describe(`subledger tenants and keys against the database (${kind})`, { concurrency: 1 }, () => {
       let database: TestDatabase;
       let env: Record<string, string>;
-      type Issued = { secret: string; secret_id: string; publishable: string; publishable_id: string };
+      type Issued = { secret: string; secret_id: string; publishable: string; publishable_id: string; xendit: string; xendit_id: string };
       let tenant: { id: string; name: string; keys: { test: Issued; live: Issued } };
       let issued: { id: string; key: string };
       before(async () => {
@@ -113,6 +113,8 @@ describe('subledger CLI', { concurrency: true }, () => {
         assert.match(tenant.keys.test.publishable, /^pk_test_[0-9A-Za-z]+$/);
         assert.match(tenant.keys.live.secret, /^sk_live_[0-9A-Za-z]+$/);
         assert.match(tenant.keys.live.publishable, /^pk_live_[0-9A-Za-z]+$/);
+        assert.match(tenant.keys.test.xendit, /^xnd_development_[0-9A-Za-z]+$/);
+        assert.match(tenant.keys.live.xendit, /^xnd_production_[0-9A-Za-z]+$/);
         for (const mode of ['test', 'live'] as const) {
           assert.match(tenant.keys[mode].secret_id, /^key_/);
           assert.match(tenant.keys[mode].publishable_id, /^key_/);
@@ -132,7 +134,7 @@ describe('subledger CLI', { concurrency: true }, () => {
       test('`keys list --tenant <id>` prints every key with its id, mode, type and hint, never the key itself', TIMEOUT, async () => {
         const listed = printed(await runCli(['keys', 'list', '--tenant', tenant.id], env));
         const ids = listed.data.map((k: { id: string }) => k.id).sort();
-        assert.deepEqual(ids, [tenant.keys.test.secret_id, tenant.keys.test.publishable_id, tenant.keys.live.secret_id, tenant.keys.live.publishable_id].sort());
+        assert.deepEqual(ids, (['test', 'live'] as const).flatMap((mode) => [tenant.keys[mode].secret_id, tenant.keys[mode].publishable_id, tenant.keys[mode].xendit_id]).sort());
         assert.doesNotMatch(JSON.stringify(listed), KEY);
         for (const key of listed.data) assert.equal(key.revoked_at, null);
       });
@@ -144,6 +146,16 @@ describe('subledger CLI', { concurrency: true }, () => {
         assert.equal(output.tenant_id, tenant.id);
         assert.notEqual(output.key, tenant.keys.test.secret);
         issued = output;
+      });
+
+      test('`keys create --format xendit` prints a Xendit-format key (xnd_development_… in test, xnd_production_… in live)', TIMEOUT, async () => {
+        const test = printed(await runCli(['keys', 'create', '--tenant', tenant.id, '--mode', 'test', '--format', 'xendit'], env));
+        assert.match(test.key, /^xnd_development_[0-9A-Za-z]{48}$/);
+        assert.equal(test.format, 'xendit');
+        const live = printed(await runCli(['keys', 'create', '--tenant', tenant.id, '--mode', 'live', '--format', 'xendit'], env));
+        assert.match(live.key, /^xnd_production_[0-9A-Za-z]{48}$/);
+        const listed = printed(await runCli(['keys', 'list', '--tenant', tenant.id], env));
+        assert.equal(listed.data.find((k: { id: string }) => k.id === test.id).format, 'xendit');
       });
 
       test('`keys revoke --tenant <id> --key <keyId>` exits 0 and reports when the key was revoked', TIMEOUT, async () => {
@@ -264,6 +276,8 @@ describe('subledger CLI', { concurrency: true }, () => {
         // Each printed key names its id, which `keys revoke` takes.
         assert.match(serve.stdout, /sk_test_[0-9A-Za-z]{32}\s+\(id key_[0-9A-Za-z]+\)/);
         assert.match(serve.stdout, /pk_test_[0-9A-Za-z]{32}\s+\(id key_[0-9A-Za-z]+\)/);
+        // SPEC §1: the default tenant's Xendit-format test key too.
+        assert.match(serve.stdout, /xnd_development_[0-9A-Za-z]{48}\s+\(id key_[0-9A-Za-z]+;/);
         assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
         assert.notEqual(new URL(base).port, '0', 'the docs URL names the port actually bound');
         secret = secretKey;
@@ -298,6 +312,48 @@ describe('subledger CLI', { concurrency: true }, () => {
       });
     });
   }
+
+  test('a mistyped command is named with the nearest command, not passed to serve as an argument', TIMEOUT, async () => {
+    for (const [word, nearest] of [['srve', 'serve'], ['tenant', 'tenants'], ['migrat', 'migrate']] as const) {
+      const result = await runCli([word], {});
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`^subledger: unknown command '${word}' \\(did you mean '${nearest}'\\?\\)`));
+      assert.doesNotMatch(result.stderr, /too many arguments/);
+      assert.equal(result.stderr.trim().split('\n').length, 1);
+    }
+    const far = await runCli(['frobnicate'], {});
+    assert.match(far.stderr, /^subledger: unknown command 'frobnicate': the commands are serve, migrate, tenants/);
+  });
+
+  describe('subledger webhook-endpoints against the database (sqlite)', () => {
+    test('create applies the webhook URL policy (one line, exit 1) and prints an accepted endpoint with its secret', TIMEOUT, async () => {
+      const database = await createTestDatabase('sqlite');
+      try {
+        const env = { DATABASE_URL: database.url };
+        const tenant = printed(await runCli(['tenants', 'create', '--name', 'cli-hooks'], env));
+        for (const [url, reason] of [
+          ['http://169.254.169.254/latest/meta-data/', /metadata/],
+          ['http://user:hunter2@127.0.0.1:9000/hook', /user info/],
+          ['http://127.0.0.1:4000/billing', /own listening address/],
+        ] as const) {
+          const refused = await runCli(['webhook-endpoints', 'create', '--tenant', tenant.id, '--mode', 'test', '--url', url], { ...env, PORT: '4000' });
+          assert.equal(refused.code, 1, refused.stdout);
+          assert.match(refused.stderr, /^subledger: url must /);
+          assert.match(refused.stderr, reason);
+          assert.doesNotMatch(refused.stderr, /hunter2/);
+          assert.doesNotMatch(refused.stderr, STACK_TRACE);
+        }
+        const denied = await runCli(['webhook-endpoints', 'create', '--tenant', tenant.id, '--mode', 'test', '--url', 'http://10.0.0.8/hook'], { ...env, SUBLEDGER_WEBHOOK_PRIVATE: 'deny' });
+        assert.match(denied.stderr, /SUBLEDGER_WEBHOOK_PRIVATE=deny/);
+        const created = printed(await runCli(['webhook-endpoints', 'create', '--tenant', tenant.id, '--mode', 'test', '--url', 'http://127.0.0.1:9000/hook', '--events', 'billing.*'], env));
+        assert.match(created.id, /^we_/);
+        assert.deepEqual(created.events, ['billing.*']);
+        assert.match(created.secret, /^whsec_/);
+      } finally {
+        await database.drop();
+      }
+    });
+  });
 
   describe('subledger oauth-clients against the database (sqlite)', () => {
     test('create prints the client id and secret once; list shows no secret; revoke marks it revoked; a bad role is one line', TIMEOUT, async () => {

@@ -129,6 +129,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List bills, newest first */
+        get: operations["listBillingBills"];
+        put?: never;
+        /** Create a bill for a customer or one of its accounts */
+        post: operations["createBillingBill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/bills/{bill}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a bill by id or external reference */
+        get: operations["retrieveBillingBill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update a bill: amount_paid, due_date, payment_rules, metadata (amount_remaining and status follow) */
+        patch: operations["updateBillingBill"];
+        trace?: never;
+    };
     "/v2/accounts": {
         parameters: {
             query?: never;
@@ -242,6 +278,40 @@ export interface paths {
         };
         /** Retrieve a transfer by its reference */
         get: operations["retrievePlatformTransferByReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the platform's transactions, or a sub-account's (for-user-id), newest first */
+        get: operations["listPlatformTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transactions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve one of the transactions of the platform, or of a sub-account (for-user-id) */
+        get: operations["retrievePlatformTransaction"];
         put?: never;
         post?: never;
         delete?: never;
@@ -509,6 +579,26 @@ export interface paths {
         get: operations["listTestEmails"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/testing/v1/billing/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay a bill, an account or a customer as Moment does when a customer pays: the obligation's payment_rules decide
+         * @description Exactly one of `bill`, `account` or `customer`. Refused (400, nothing changed) when the obligation has no payment_rules, the currency differs, the amount is outside min_amount..max_amount, or it is below (above) what is owed without underpayment (overpayment) allowed. A bill's amount_paid grows; an account's or customer's balance falls by a `payment` ledger entry. Emits `obligation.amount_applied` and the paid object's own event. Accepts an Idempotency-Key.
+         */
+        post: operations["applyTestBillingPayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -794,6 +884,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/tenants/{tenantId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a tenant's hash chains and ledger invariants (subledger verify --tenant)
+         * @description Walks every balance of the tenant (both modes, or `mode`): each hash chain, balance_after, each balance against the sum of its entries, each posting summing to zero, and per mode and currency the holders against the net of external postings. Changes nothing.
+         */
+        post: operations["verifyTenantLedger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenantId}/accounts/{accountId}/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's balances as they stood at an instant
+         * @description Per currency the account held by then, its balance at `as_of` (default: now), exact, in minor units.
+         */
+        get: operations["retrieveDirectoryAccountBalancesAsOf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/tenants/{tenantId}/test-clock": {
         parameters: {
             query?: never;
@@ -880,6 +1010,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/tenants/{tenantId}/accounts/{accountId}/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A billing account's or customer's bills, newest first (empty for holders of other surfaces) */
+        get: operations["listDirectoryAccountBills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/tenants/{tenantId}/platform-accounts/{accountId}/status": {
         parameters: {
             query?: never;
@@ -953,7 +1100,408 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "account.activated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.activated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.activated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.activated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.low_balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.low_balance (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.low_balance`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.low_balance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.low_balance_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.low_balance_recovered (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.low_balance_recovered`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.low_balance_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.registered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.registered (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.registered`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.registered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.suspended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.suspended (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.suspended`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.suspended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.updated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.updated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "balance.topped_up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * balance.topped_up (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `balance.topped_up`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.balance.topped_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.account.balance_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.account.balance_changed (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.account.balance_changed`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.account.balance_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.account.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.account.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.account.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.account.updated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.account.updated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.account.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.bill.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.bill.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.bill.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.bill.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.bill.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.bill.updated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.bill.updated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.bill.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.customer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.customer.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.customer.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.customer.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.customer.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.customer.updated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.customer.updated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.customer.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "obligation.amount_applied": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * obligation.amount_applied (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `obligation.amount_applied`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.obligation.amount_applied"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "org.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * org.account.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `org.account.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.org.account.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "org.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * org.account.updated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `org.account.updated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.org.account.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "org.transaction.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * org.transaction.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `org.transaction.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.org.transaction.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "transfer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * transfer.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `transfer.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.transfer.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description RFC 9457 problem details; a type may add members (`resource_id` on idempotency conflicts). */
@@ -2487,7 +3035,8 @@ export interface operations {
                         data: {
                             id: string;
                             account_id: string;
-                            kind: "initial" | "adjustment";
+                            /** @description initial: the first balance; adjustment: a balance set by the merchant; payment: a payment applied through the testing API. */
+                            kind: "initial" | "adjustment" | "payment";
                             /** @description Signed change in minor units. */
                             amount: number;
                             balance_after: number;
@@ -2535,6 +3084,703 @@ export interface operations {
             };
             /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors#rate-limited)): The key exceeded its requests per minute; see the Rate-Limit-* and Retry-After headers and back off. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listBillingBills: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Id of the object after which the page starts (next page). */
+                starting_after?: string;
+                /** @description Id of the object before which the page ends (previous page). */
+                ending_before?: string;
+                /** @description Only objects created at or after this instant (inclusive): ISO 8601 such as `2026-01-01T00:00:00Z`, or Unix seconds. */
+                "created[gte]"?: string;
+                /** @description Only objects created at or before this instant (inclusive): ISO 8601 such as `2026-01-01T00:00:00Z`, or Unix seconds. */
+                "created[lte]"?: string;
+                /** @description Only the bills of this customer (its bcus_… id), directly or through an account. */
+                customer_id?: string;
+                /** @description Only the bills of this account (its bacc_… id). */
+                account_id?: string;
+                /** @description must be "unpaid" or "paid" */
+                status?: "unpaid" | "paid";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of bills */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        object: "list";
+                        data: {
+                            /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                            id: string;
+                            /**
+                             * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                             * @example INV-2024-001
+                             */
+                            external_reference: string;
+                            customer_id: string;
+                            account_id: string | null;
+                            /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                            status: "unpaid" | "paid";
+                            /**
+                             * @description ISO 4217 currency code (uppercase).
+                             * @example ZAR
+                             */
+                            currency: string;
+                            amount_due: number;
+                            amount_paid: number;
+                            /** @description amount_due − amount_paid: negative when overpaid. */
+                            amount_remaining: number;
+                            bill_date: string;
+                            due_date: string | null;
+                            /** @description Payment rules; null: the object cannot be paid against. */
+                            payment_rules: {
+                                /** @example 1000 */
+                                min_amount: number;
+                                /** @example 50000 */
+                                max_amount: number;
+                                underpayment_allowed: boolean;
+                                overpayment_allowed: boolean;
+                            } | null;
+                            metadata: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            updated_at: string;
+                        }[];
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The request body, query or headers break a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): The key is revoked, or is a publishable key (pk_…), which cannot read or write billing objects. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors#rate-limited)): The key exceeded its requests per minute; see the Rate-Limit-* and Retry-After headers and back off. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    createBillingBill: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). Kept 24 hours. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "account": "ACC-1",
+                 *       "external_reference": "BILL-2026-001",
+                 *       "currency": "ZAR",
+                 *       "amount_due": 2000,
+                 *       "due_date": "2026-01-31",
+                 *       "payment_rules": {
+                 *         "min_amount": 100,
+                 *         "max_amount": 2000,
+                 *         "underpayment_allowed": true,
+                 *         "overpayment_allowed": false
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The customer: its id (bcus_…) or external reference. With `account`, it must be the account's customer.
+                     * @example CUS-1
+                     */
+                    customer?: string | null;
+                    /**
+                     * @description The account: its id (bacc_…) or external reference; its customer becomes the bill's.
+                     * @example ACC-1
+                     */
+                    account?: string | null;
+                    /**
+                     * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                     * @example INV-2024-001
+                     */
+                    external_reference: string;
+                    /**
+                     * @description ISO 4217 currency code (uppercase).
+                     * @example ZAR
+                     */
+                    currency: string;
+                    /**
+                     * @description What the bill asks for, in minor units (> 0).
+                     * @example 2000
+                     */
+                    amount_due: number;
+                    /**
+                     * @description Defaults to today (UTC) on the tenant's clock (YYYY-MM-DD).
+                     * @example 2026-01-01
+                     */
+                    bill_date?: string | null;
+                    /**
+                     * @description Not before bill_date (YYYY-MM-DD).
+                     * @example 2026-01-31
+                     */
+                    due_date?: string | null;
+                    /** @description Payment rules; null: the object cannot be paid against. */
+                    payment_rules?: {
+                        /** @example 1000 */
+                        min_amount: number;
+                        /** @example 50000 */
+                        max_amount: number;
+                        underpayment_allowed: boolean;
+                        overpayment_allowed: boolean;
+                    } | null;
+                    /**
+                     * @description Up to 20 keys; keys up to 40 characters; values strings up to 500 characters.
+                     * @example {
+                     *       "order_id": "ord_789012"
+                     *     }
+                     */
+                    metadata?: {
+                        [key: string]: string;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The bill, created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        account_id: string | null;
+                        /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                        status: "unpaid" | "paid";
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        amount_due: number;
+                        amount_paid: number;
+                        /** @description amount_due − amount_paid: negative when overpaid. */
+                        amount_remaining: number;
+                        bill_date: string;
+                        due_date: string | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The request body, query or headers break a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): The key is revoked, or is a publishable key (pk_…), which cannot read or write billing objects. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Conflict ([conflict](/docs/errors#conflict)): An object with this external_reference already exists in this tenant and mode.
+             *
+             *     Idempotency conflict ([idempotency-conflict](/docs/errors#idempotency-conflict)): The Idempotency-Key was already used for a different request (method, path or body), or that request is still in progress. `resource_id` names what the first request produced.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors#rate-limited)): The key exceeded its requests per minute; see the Rate-Limit-* and Retry-After headers and back off. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    retrieveBillingBill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Bill id (bill_…) or external reference */
+                bill: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bill */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        account_id: string | null;
+                        /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                        status: "unpaid" | "paid";
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        amount_due: number;
+                        amount_paid: number;
+                        /** @description amount_due − amount_paid: negative when overpaid. */
+                        amount_remaining: number;
+                        bill_date: string;
+                        due_date: string | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The request body, query or headers break a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): The key is revoked, or is a publishable key (pk_…), which cannot read or write billing objects. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors#rate-limited)): The key exceeded its requests per minute; see the Rate-Limit-* and Retry-After headers and back off. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    updateBillingBill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). Kept 24 hours. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Bill id (bill_…) or external reference */
+                bill: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount_paid": 1500
+                 *     }
+                 */
+                "application/json": {
+                    /** @example 1500 */
+                    amount_paid?: number;
+                    /**
+                     * @description Not before bill_date; null removes it (YYYY-MM-DD).
+                     * @example 2026-02-28
+                     */
+                    due_date?: string | null;
+                    /** @description Payment rules; null: the object cannot be paid against. */
+                    payment_rules?: {
+                        /** @example 1000 */
+                        min_amount: number;
+                        /** @example 50000 */
+                        max_amount: number;
+                        underpayment_allowed: boolean;
+                        overpayment_allowed: boolean;
+                    } | null;
+                    /** @description Up to 20 keys; keys up to 40 characters; values strings up to 500 characters. Merged into the stored metadata; a key set to "" or null is removed. */
+                    metadata?: {
+                        [key: string]: string | null;
+                    };
+                    /** @description Derived from amount_due and amount_paid (amount_due − amount_paid); sending it answers 400. */
+                    readonly amount_remaining?: unknown;
+                    /** @description Derived from amount_due and amount_paid (paid once amount_remaining ≤ 0); sending it answers 400. */
+                    readonly status?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The bill, updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        account_id: string | null;
+                        /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                        status: "unpaid" | "paid";
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        amount_due: number;
+                        amount_paid: number;
+                        /** @description amount_due − amount_paid: negative when overpaid. */
+                        amount_remaining: number;
+                        bill_date: string;
+                        due_date: string | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The request body, query or headers break a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): The key is revoked, or is a publishable key (pk_…), which cannot read or write billing objects. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Conflict ([conflict](/docs/errors#conflict)): An object with this external_reference already exists in this tenant and mode.
+             *
+             *     Idempotency conflict ([idempotency-conflict](/docs/errors#idempotency-conflict)): The Idempotency-Key was already used for a different request (method, path or body), or that request is still in progress. `resource_id` names what the first request produced.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3444,8 +4690,10 @@ export interface operations {
             query?: {
                 /** @description ISO 4217; default: the currency of the platform’s country (ID→IDR, PH→PHP, VN→VND, TH→THB, MY→MYR). */
                 currency?: string;
-                /** @description must be CASH (the only account type kept) */
-                account_type?: "CASH";
+                /** @description must be CASH, HOLDING or TAX. CASH (the default) is the balance; HOLDING and TAX are always 0: nothing is ever held or taxed here. */
+                account_type?: "CASH" | "HOLDING" | "TAX";
+                /** @description ISO 8601: the balance as it stood at this instant (its last ledger entry at or before it). */
+                at_timestamp?: string;
             };
             header?: {
                 /** @description A sub-account id: act on its balance instead of the platform’s. */
@@ -3885,6 +5133,344 @@ export interface operations {
                         status: "SUCCESSFUL";
                         amount: number;
                         currency: string;
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `DATA_NOT_FOUND`: No object with this id in this tenant and mode, or no such route.
+             *
+             *     `DESTINATION_ACCOUNT_NOT_FOUND`: The source or destination user id names no sub-account of this platform.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    listPlatformTransactions: {
+        parameters: {
+            query?: {
+                /** @description Only these types: TRANSFER, TOPUP (any of Xendit’s types is accepted) (repeat the parameter, or separate with commas). */
+                types?: string[];
+                /** @description Only these statuses (every transaction here is SUCCESS) (repeat the parameter, or separate with commas). */
+                statuses?: string[];
+                /** @description Only these channel categories (every transaction here is XENPLATFORM) (repeat the parameter, or separate with commas). */
+                channel_categories?: string[];
+                /** @description Only the transactions of this transfer reference (or top-up id). */
+                reference_id?: string;
+                /** @description Only the transactions of this transfer id (or top-up id). */
+                product_id?: string;
+                /** @description Only transactions of this account identifier (none here has one). */
+                account_identifier?: string;
+                /** @description ISO 4217; default: the currency of the platform’s country (ID→IDR, PH→PHP, VN→VND, TH→THB, MY→MYR). */
+                currency?: string;
+                /** @description Only transactions of exactly this amount, in major units. */
+                amount?: string;
+                /** @description Only transactions created at or after this instant (inclusive), ISO 8601. */
+                "created[gte]"?: string;
+                /** @description Only transactions created at or before this instant (inclusive), ISO 8601. */
+                "created[lte]"?: string;
+                /** @description Only transactions updated at or after this instant (inclusive), ISO 8601. */
+                "updated[gte]"?: string;
+                /** @description Only transactions updated at or before this instant (inclusive), ISO 8601. */
+                "updated[lte]"?: string;
+                /** @description Page size, 1–50. */
+                limit?: number;
+                /** @description Id of the transaction before the page (the next page: use `links`). */
+                after_id?: string;
+                /** @description Id of the transaction after the page (the previous page). */
+                before_id?: string;
+            };
+            header?: {
+                /** @description A sub-account id: act on its balance instead of the platform’s. */
+                "for-user-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of transactions; `links` leads to the neighbouring pages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        has_more: boolean;
+                        data: {
+                            /**
+                             * @description txn_…: one side of one movement of a balance.
+                             * @example txn_0MbqL3kT8pQ4xYzA1b2c3d4e5
+                             */
+                            id: string;
+                            /** @description The transfer’s id, or the top-up’s. */
+                            product_id: string;
+                            type: "TRANSFER" | "TOPUP";
+                            /** @enum {string} */
+                            status: "SUCCESS";
+                            /** @enum {string} */
+                            channel_category: "XENPLATFORM";
+                            channel_code: null;
+                            /** @description The transfer’s reference (both sides share it), or the top-up’s id. */
+                            reference_id: string;
+                            account_identifier: null;
+                            currency: string;
+                            /** @description Major units, positive; `cashflow` gives the direction. */
+                            amount: number;
+                            /** @description The amount: no fees are charged here. */
+                            net_amount: number;
+                            cashflow: "MONEY_IN" | "MONEY_OUT";
+                            /** @enum {string} */
+                            settlement_status: "SETTLED";
+                            estimated_settlement_time: string | null;
+                            /** @description The platform’s user id (its tenant id). */
+                            business_id: string;
+                            fee: {
+                                xendit_fee: number;
+                                value_added_tax: number;
+                                xendit_withholding_tax: number;
+                                third_party_withholding_tax: number;
+                                /** @enum {string} */
+                                status: "COMPLETED";
+                            };
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            created: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            updated: string;
+                        }[];
+                        links: {
+                            href: string;
+                            rel: "next" | "prev";
+                            /** @enum {string} */
+                            method: "GET";
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description `API_VALIDATION_ERROR`: Inputs are failing validation; `errors` names each offending `path`.
+             *
+             *     `INVALID_JSON_FORMAT`: The request body is not valid JSON.
+             *
+             *     `INVALID_CONFIGURATION`: The `configurations` object has an unknown key or a value that is not a boolean.
+             *
+             *     `TYPE_AND_CONFIGURATION_CONFLICT`: Both `type` and `configurations` were sent: send one of them.
+             *
+             *     `DUPLICATE_ERROR`: A transfer with this `reference` already exists.
+             *
+             *     `INSUFFICIENT_BALANCE`: The source balance is lower than the transfer amount; nothing was moved.
+             *
+             *     `INVALID_AMOUNT`: The amount is not positive, or has more decimals than the currency has (IDR 0, PHP 2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `INVALID_API_KEY`: No API key, or one that does not exist. Send HTTP Basic auth with the secret key as username and an empty password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /**
+             * @description `REQUEST_FORBIDDEN_ERROR`: The key is publishable or revoked, or the operation is for test mode only.
+             *
+             *     `XEN_PLATFORM_SUB_ACCOUNT_NOT_LIVE`: The source or destination sub-account is not LIVE (invited, in verification or suspended).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `RATE_LIMIT_EXCEEDED`: The key exceeded its requests per minute; see Rate-Limit-* and Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVER_ERROR`: Something unexpected failed; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: The database cannot be reached; nothing was changed. Retry with the same idempotency key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XenditError"];
+                };
+            };
+        };
+    };
+    retrievePlatformTransaction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A sub-account id: act on its balance instead of the platform’s. */
+                "for-user-id"?: string;
+            };
+            path: {
+                /** @description The transaction id (txn_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description txn_…: one side of one movement of a balance.
+                         * @example txn_0MbqL3kT8pQ4xYzA1b2c3d4e5
+                         */
+                        id: string;
+                        /** @description The transfer’s id, or the top-up’s. */
+                        product_id: string;
+                        type: "TRANSFER" | "TOPUP";
+                        /** @enum {string} */
+                        status: "SUCCESS";
+                        /** @enum {string} */
+                        channel_category: "XENPLATFORM";
+                        channel_code: null;
+                        /** @description The transfer’s reference (both sides share it), or the top-up’s id. */
+                        reference_id: string;
+                        account_identifier: null;
+                        currency: string;
+                        /** @description Major units, positive; `cashflow` gives the direction. */
+                        amount: number;
+                        /** @description The amount: no fees are charged here. */
+                        net_amount: number;
+                        cashflow: "MONEY_IN" | "MONEY_OUT";
+                        /** @enum {string} */
+                        settlement_status: "SETTLED";
+                        estimated_settlement_time: string | null;
+                        /** @description The platform’s user id (its tenant id). */
+                        business_id: string;
+                        fee: {
+                            xendit_fee: number;
+                            value_added_tax: number;
+                            xendit_withholding_tax: number;
+                            third_party_withholding_tax: number;
+                            /** @enum {string} */
+                            status: "COMPLETED";
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated: string;
                     };
                 };
             };
@@ -5058,7 +6644,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
-            /** @description `invalid_request`: the body is larger than 1 MiB. */
+            /** @description `invalid_request`: the body is larger than 16 KiB (a route that needs no credentials reads no more). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5265,6 +6851,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
             413: {
                 headers: {
@@ -5347,6 +6942,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -5420,6 +7024,15 @@ export interface operations {
             };
             /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5508,6 +7121,15 @@ export interface operations {
             };
             /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5674,6 +7296,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
             413: {
                 headers: {
@@ -5780,6 +7411,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
             413: {
                 headers: {
@@ -5865,6 +7505,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors#not-found)): No snapshot or fault with that id in this tenant's test mode, or no such route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6070,6 +7719,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
             413: {
                 headers: {
@@ -6155,6 +7813,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors#not-found)): No snapshot or fault with that id in this tenant's test mode, or no such route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6360,6 +8027,153 @@ export interface operations {
             };
         };
     };
+    applyTestBillingPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exactly one of bill, account or customer. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "bill": "BILL-2026-001",
+                 *       "amount": 1500,
+                 *       "currency": "ZAR"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description A bill id (bill_…) or external reference.
+                     * @example BILL-2026-001
+                     */
+                    bill?: string;
+                    /**
+                     * @description An account id (bacc_…) or external reference.
+                     * @example ACC-1
+                     */
+                    account?: string;
+                    /**
+                     * @description A customer id (bcus_…) or external reference.
+                     * @example CUS-1
+                     */
+                    customer?: string;
+                    /**
+                     * @description What the customer pays, in minor units (> 0).
+                     * @example 1500
+                     */
+                    amount: number;
+                    /**
+                     * @description ISO 4217 currency code (uppercase).
+                     * @example ZAR
+                     */
+                    currency: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The payment, applied */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        payment_id: string;
+                        obligation: {
+                            type: "bill" | "account" | "customer";
+                            id: string;
+                        };
+                        amount: number;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        applied_at: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No credentials, or not a tenant's: send the tenant's test-mode secret key (Bearer, or HTTP Basic with the key as user name) or a test-mode org access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     listTenants: {
         parameters: {
             query?: {
@@ -6463,7 +8277,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The tenant, with its four keys (shown once) */
+            /** @description The tenant, with its six keys (shown once) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6482,6 +8296,10 @@ export interface operations {
                                 publishable: string;
                                 /** @description The id that lists and revokes the publishable key. */
                                 publishable_id: string;
+                                /** @description A secret key in Xendit’s shape (xnd_development_… in test mode, xnd_production_… in live), for Xendit’s SDKs; valid on every surface. */
+                                xendit: string;
+                                /** @description The id that lists and revokes the Xendit-format key. */
+                                xendit_id: string;
                             };
                             live: {
                                 secret: string;
@@ -6490,6 +8308,10 @@ export interface operations {
                                 publishable: string;
                                 /** @description The id that lists and revokes the publishable key. */
                                 publishable_id: string;
+                                /** @description A secret key in Xendit’s shape (xnd_development_… in test mode, xnd_production_… in live), for Xendit’s SDKs; valid on every surface. */
+                                xendit: string;
+                                /** @description The id that lists and revokes the Xendit-format key. */
+                                xendit_id: string;
                             };
                         };
                         /** Format: date-time */
@@ -6668,6 +8490,8 @@ export interface operations {
                             id: string;
                             mode: string;
                             type: string;
+                            /** @description "subledger" (sk_…, pk_…) or "xendit" (xnd_…). */
+                            format: string;
                             /** @description First and last characters of the key. */
                             hint: string;
                             /** Format: date-time */
@@ -6749,6 +8573,8 @@ export interface operations {
                     mode: "test" | "live";
                     /** @description must be "secret" or "publishable" */
                     type: "secret" | "publishable";
+                    /** @description must be "subledger" (sk_test_…, the default) or "xendit" (xnd_development_… in test mode, xnd_production_… in live: what Xendit’s SDKs expect) */
+                    format?: "subledger" | "xendit";
                 };
             };
         };
@@ -6763,6 +8589,8 @@ export interface operations {
                         id: string;
                         mode: string;
                         type: string;
+                        /** @description "subledger" (sk_…, pk_…) or "xendit" (xnd_…). */
+                        format: string;
                         /** @description First and last characters of the key. */
                         hint: string;
                         /** Format: date-time */
@@ -6869,6 +8697,8 @@ export interface operations {
                         id: string;
                         mode: string;
                         type: string;
+                        /** @description "subledger" (sk_…, pk_…) or "xendit" (xnd_…). */
+                        format: string;
                         /** @description First and last characters of the key. */
                         hint: string;
                         /** Format: date-time */
@@ -6955,6 +8785,8 @@ export interface operations {
                         id: string;
                         mode: string;
                         type: string;
+                        /** @description "subledger" (sk_…, pk_…) or "xendit" (xnd_…). */
+                        format: string;
                         /** @description First and last characters of the key. */
                         hint: string;
                         /** Format: date-time */
@@ -8352,6 +10184,192 @@ export interface operations {
             };
         };
     };
+    verifyTenantLedger: {
+        parameters: {
+            query?: {
+                /** @description only this mode (default: both) */
+                mode?: "test" | "live";
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the check found */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenant_id: string;
+                        /** @description true when every chain and invariant holds. */
+                        ok: boolean;
+                        entries: number;
+                        balances: number;
+                        problem_count: number;
+                        /** @description The first 100 problems found. */
+                        problems: {
+                            mode: string;
+                            /** @description What is broken: `entry ble_…`, `balance <holder> <currency>` or `currency <code>` (a tenant total). */
+                            subject: string;
+                            /** @description What failed. */
+                            what: string;
+                            /** @description The line `subledger verify` prints for it. */
+                            line: string;
+                        }[];
+                        /** @description The summary line of `subledger verify`. */
+                        summary: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors/admin#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    retrieveDirectoryAccountBalancesAsOf: {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 instant; without it, now. */
+                as_of?: string;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The balances at that instant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        as_of: string;
+                        data: {
+                            currency: string;
+                            /** @description Exact, in the currency's minor unit ("1000" is ZAR 10.00); a fraction of a minor unit (org amounts) after a point: "1050.5". */
+                            amount: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     retrieveTenantTestClock: {
         parameters: {
             query?: never;
@@ -8941,6 +10959,124 @@ export interface operations {
             };
         };
     };
+    listDirectoryAccountBills: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bills, as the billing API shows them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                            id: string;
+                            /**
+                             * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                             * @example INV-2024-001
+                             */
+                            external_reference: string;
+                            customer_id: string;
+                            account_id: string | null;
+                            /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                            status: "unpaid" | "paid";
+                            /**
+                             * @description ISO 4217 currency code (uppercase).
+                             * @example ZAR
+                             */
+                            currency: string;
+                            amount_due: number;
+                            amount_paid: number;
+                            /** @description amount_due − amount_paid: negative when overpaid. */
+                            amount_remaining: number;
+                            bill_date: string;
+                            due_date: string | null;
+                            /** @description Payment rules; null: the object cannot be paid against. */
+                            payment_rules: {
+                                /** @example 1000 */
+                                min_amount: number;
+                                /** @example 50000 */
+                                max_amount: number;
+                                underpayment_allowed: boolean;
+                                overpayment_allowed: boolean;
+                            } | null;
+                            metadata: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            updated_at: string;
+                        }[];
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     movePlatformAccountStatusAsOperator: {
         parameters: {
             query?: never;
@@ -9497,6 +11633,1036 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
+            };
+        };
+    };
+    "webhook.account.activated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.low_balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.low_balance_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.registered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.suspended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.balance.topped_up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.account.balance_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.account.balance_changed";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bacc_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        /** @example Subscription Account */
+                        name: string | null;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string | null;
+                        balance: number | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                        ledger_entries: {
+                            id: string;
+                            account_id: string;
+                            /** @description initial: the first balance; adjustment: a balance set by the merchant; payment: a payment applied through the testing API. */
+                            kind: "initial" | "adjustment" | "payment";
+                            /** @description Signed change in minor units. */
+                            amount: number;
+                            balance_after: number;
+                            /**
+                             * @description ISO 4217 currency code (uppercase).
+                             * @example ZAR
+                             */
+                            currency: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.account.created";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bacc_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        /** @example Subscription Account */
+                        name: string | null;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string | null;
+                        balance: number | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.account.updated";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bacc_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        /** @example Subscription Account */
+                        name: string | null;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string | null;
+                        balance: number | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.bill.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.bill.created";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        account_id: string | null;
+                        /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                        status: "unpaid" | "paid";
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        amount_due: number;
+                        amount_paid: number;
+                        /** @description amount_due − amount_paid: negative when overpaid. */
+                        amount_remaining: number;
+                        bill_date: string;
+                        due_date: string | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.bill.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.bill.updated";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        account_id: string | null;
+                        /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                        status: "unpaid" | "paid";
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        amount_due: number;
+                        amount_paid: number;
+                        /** @description amount_due − amount_paid: negative when overpaid. */
+                        amount_remaining: number;
+                        bill_date: string;
+                        due_date: string | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.customer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.customer.created";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bcus_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        /** @example John Doe */
+                        name: string | null;
+                        email: string | null;
+                        phone: string | null;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string | null;
+                        balance: number | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.customer.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.customer.updated";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bcus_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        /** @example John Doe */
+                        name: string | null;
+                        email: string | null;
+                        phone: string | null;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string | null;
+                        balance: number | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.obligation.amount_applied": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "obligation.amount_applied";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        id: string;
+                        amount: number;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        payment_id: string;
+                        customer_id: string;
+                        /** @description Present when an account was paid. */
+                        account_id?: string;
+                        /** @description Present when a bill was paid. */
+                        bill_id?: string;
+                        /** @description The paid object's metadata. */
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.org.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.org.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.org.transaction.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.transfer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -241,6 +241,7 @@ export { url, secret, live, clientId, wrong };
     const guide = readFileSync(join(ROOT, 'docs', 'testing.md'), 'utf8');
     const examples = [...guide.matchAll(/<!-- example: ([\w.-]+\.mjs) -->\n```js\n([\s\S]*?)\n```/g)].map(([, name, code]) => ({ name: name!, code: code! }));
     assert.deepEqual(examples.map((example) => example.name).sort(), [
+      'billing-payments.test.mjs',
       'billing.test.mjs',
       'billing.vitest.test.mjs',
       'faults-and-waiting.test.mjs',

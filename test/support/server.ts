@@ -22,7 +22,7 @@ export interface TestApp {
   origin: string;
   services: AppServices;
   database: TestDatabase;
-  /** A tenant created directly through the core, with its four keys. */
+  /** A tenant created directly through the core, with its six keys (a secret, a publishable and a Xendit-format secret key per mode). */
   tenant: CreatedTenant;
   /** Another tenant, for isolation tests. */
   createTenant(name?: string): Promise<CreatedTenant>;

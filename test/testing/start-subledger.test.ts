@@ -74,6 +74,10 @@ describe('startSubledger()', () => {
     assert.match(live.secret, /^sk_live_/);
     assert.match(live.publishable, /^pk_live_/);
     assert.equal((await client(sl.url, live.secret).get('/billing/customers')).status, 200);
+    // SPEC §1: a Xendit-format secret key of each mode, for Xendit's SDKs.
+    assert.match(testKeys.xendit, /^xnd_development_/);
+    assert.match(live.xendit, /^xnd_production_/);
+    assert.equal((await client(sl.url, testKeys.xendit).get('/testing/v1/clock')).status, 200);
 
     const basic = Buffer.from(`${sl.tenant.oauthClient.client_id}:${sl.tenant.oauthClient.client_secret}`).toString('base64');
     const token = await call(sl.url, 'POST', '/oauth2/token', undefined, {

@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { HttpFailure } from '../../http/failures.js';
+import { OPEN_ROUTE_BODY } from '../../http/open-routes.js';
 import { Unauthenticated } from '../../ledger/errors.js';
 import { clientAddressOf } from '../auth-throttle.js';
 import type { SurfaceApp, SurfaceKit } from '../../http/surface.js';
@@ -65,7 +66,7 @@ export function registerConsoleRoutes(app: SurfaceApp, { services }: SurfaceKit)
   });
 
   const hidden = { hide: true };
-  app.post('/api/session', { config: OPEN, schema: { ...hidden, body: SignInBody, response: { 200: SessionJson } } }, async (request, reply) => {
+  app.post('/api/session', { ...OPEN_ROUTE_BODY, config: OPEN, schema: { ...hidden, body: SignInBody, response: { 200: SessionJson } } }, async (request, reply) => {
     const { session, cookieValue } = await signIn(store, request, request.body.token, adminToken, new Date()).catch(async (error: unknown) => {
       if (error instanceof Unauthenticated) await services.authThrottle.recordFailure(clientAddressOf(request));
       throw error;
@@ -80,7 +81,7 @@ export function registerConsoleRoutes(app: SurfaceApp, { services }: SurfaceKit)
     return presentSession(session);
   });
 
-  app.delete('/api/session', { config: OPEN, schema: hidden }, async (request, reply) => {
+  app.delete('/api/session', { ...OPEN_ROUTE_BODY, config: OPEN, schema: hidden }, async (request, reply) => {
     await authorizedSessionOf(store, request, new Date());
     await signOut(store, request);
     return reply.code(204).header('set-cookie', clearedSessionCookie(request)).send();

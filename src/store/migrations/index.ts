@@ -10,6 +10,8 @@ import * as testSnapshots from './2026-12-07-test-snapshots.js';
 import * as testFaults from './2026-12-08-test-faults.js';
 import * as clockDue from './2026-12-09-clock-due.js';
 import * as eventObjects from './2026-12-09-event-objects.js';
+import * as entriesAsOf from './2026-12-10-entries-as-of.js';
+import * as ledgerHashChains from './2026-12-10-ledger-hash-chains.js';
 import * as authFailures from './2026-12-14-auth-failures.js';
 
 /**
@@ -28,6 +30,8 @@ export const SERVICE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-08-test-faults': testFaults,
   '2026-12-09-clock-due': clockDue,
   '2026-12-09-event-objects': eventObjects,
+  '2026-12-10-entries-as-of': entriesAsOf,
+  '2026-12-10-ledger-hash-chains': ledgerHashChains,
   '2026-12-14-auth-failures': authFailures,
 };
 

@@ -4,6 +4,7 @@ import { ORG_ROLES } from './domain/model.js';
 import { orgAccountPage, registerOrgAdminRoutes } from './http/admin-routes.js';
 import { ORG_SURFACES } from './http/surface.js';
 import * as orgTables from './store/migrations/2026-12-03-org.js';
+import * as orgLowBalanceNotified from './store/migrations/2026-12-10-org-low-balance-notified.js';
 import * as signingKeyRotation from './store/migrations/2026-12-14-signing-key-rotation.js';
 
 /** The statuses the operator console shows for an org account. */
@@ -14,7 +15,7 @@ export const orgVendor: VendorModule = {
   name: 'org',
   surfaces: ORG_SURFACES,
   modeData: ['org_accounts', 'org_transactions'],
-  migrations: { '2026-12-03-org': orgTables, '2026-12-14-signing-key-rotation': signingKeyRotation },
+  migrations: { '2026-12-03-org': orgTables, '2026-12-10-org-low-balance-notified': orgLowBalanceNotified, '2026-12-14-signing-key-rotation': signingKeyRotation },
   roles: ORG_ROLES,
   directory: [
     {

@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import { Unauthenticated } from '../../../ledger/errors.js';
+import { nowMs } from '../../../ledger/clock.js';
 import { newId } from '../../../ledger/ids.js';
 import type { Mode, Scope } from '../../../ledger/model.js';
 import { isOrgRole } from './oauth-clients.js';
@@ -62,7 +63,7 @@ export async function verifyAccessToken(
   // Its expiry is checked against the time of the tenant and mode it names (a test clock may
   // have moved): read unverified for that only, then verified in full at that time.
   const scope = typeof named.tenant_id === 'string' && (named.mode === 'test' || named.mode === 'live') ? { tenantId: named.tenant_id, mode: named.mode as Mode } : undefined;
-  const currentDate = new Date(scope ? await timeOf(scope) : Date.now());
+  const currentDate = new Date(scope ? await timeOf(scope) : nowMs());
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key.publicKey, { algorithms: [SIGNING_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', currentDate }));

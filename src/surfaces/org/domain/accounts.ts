@@ -7,7 +7,7 @@ import { evaluateLowBalance } from './low-balance.js';
 import { isCurrencyCode, zero } from '../../../ledger/money.js';
 import type { CommandContext, Page, Scope } from '../../../ledger/model.js';
 import type { CommandOutput } from '../../../ledger/pipeline.js';
-import { changeTime } from '../../../ledger/postings.js';
+import { changeTime, newBalance } from '../../../ledger/postings.js';
 import type { LedgerTransaction } from '../../../ledger/store.js';
 import { orgRepositoriesOf } from '../store/repositories.js';
 import type { OrgTransaction } from './model.js';
@@ -74,12 +74,14 @@ export async function createOrgAccount(tx: LedgerTransaction, ctx: CommandContex
     currency: input.currency,
     balance,
     lowBalance: input.lowBalance,
-    belowThreshold: input.lowBalance !== null && balance.amount < input.lowBalance.threshold.amount,
+    // At or below the threshold from the start: already low, never announced (SPEC §9 "low-balance edges").
+    belowThreshold: input.lowBalance !== null && balance.amount <= input.lowBalance.threshold.amount,
+    lowBalanceNotified: false,
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
   await orgRepositoriesOf.of(tx).accounts.insert(ctx.scope, account);
-  await tx.balances.insert(ctx.scope, { holderId: account.id, currency: account.currency, amount: 0n, sequence: 0, createdAt: ctx.now, updatedAt: ctx.now });
+  await tx.balances.insert(ctx.scope, newBalance(account.id, account.currency, ctx.now));
   return { result: account, events: [domainEvent('org_account.created', account)] };
 }
 

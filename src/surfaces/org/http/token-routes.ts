@@ -5,7 +5,8 @@ import { authenticateOAuthClient, checkRoles } from '../domain/oauth-clients.js'
 import { type OAuthClient, type OrgRole } from '../domain/model.js';
 import { signingKeysOf } from '../store/signing-keys.js';
 import { HttpFailure } from '../../../http/failures.js';
-import { jsonBodyProblem } from '../../../http/json-body.js';
+import { decodeUtf8Body, jsonBodyProblem } from '../../../http/json-body.js';
+import { OPEN_ROUTE_BODY } from '../../../http/open-routes.js';
 import { Described } from '../../../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../../../http/surface.js';
 import * as S from './schemas.js';
@@ -14,6 +15,14 @@ const FORM = 'application/x-www-form-urlencoded';
 
 /** A form body as an object; a repeated parameter is an error (RFC 6749 §3.2). */
 function parseForm(text: string): Record<string, string> {
+  // A percent-encoded byte sequence that is not UTF-8 would decode to U+FFFD (SPEC §9 "bytes are checked").
+  for (const part of text.split(/[&=]/)) {
+    try {
+      decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      throw new HttpFailure('request_invalid', 'the request is invalid', [{ param: 'body', message: 'is not valid UTF-8 once percent-decoded' }]);
+    }
+  }
   const params = new URLSearchParams(text);
   const body: Record<string, string> = {};
   for (const [name, value] of params) {
@@ -64,15 +73,16 @@ function rolesOf(client: OAuthClient, scope: string | undefined): OrgRole[] {
 
 /** POST /oauth2/token: the client credentials grant (SPEC §5; BidZenith "App Client"). */
 export function registerTokenRoutes(app: SurfaceApp, { services }: SurfaceKit): void {
-  app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser(FORM, { parseAs: 'buffer' }, (_request, body, done) => {
     try {
-      done(null, parseForm(body.toString()));
+      done(null, parseForm(decodeUtf8Body(body as Buffer)));
     } catch (error) {
       done(error as Error, undefined);
     }
   });
 
   app.post('', {
+    ...OPEN_ROUTE_BODY,
     config: { auth: false },
     schema: {
       operationId: 'createOrgAccessToken',

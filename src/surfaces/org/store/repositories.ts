@@ -14,7 +14,7 @@ const accountById = defineKeyedRead('org_accounts', ACCOUNT_KEY);
 const insertAccount = defineInsert('org_accounts', [nameTaken]);
 const updateAccount = defineUpdate(
   'org_accounts',
-  { set: ['name', 'description', 'currency', 'balance', 'low_balance', 'below_threshold', 'created_at', 'updated_at'], key: ['tenant_id', 'mode', 'id'] },
+  { set: ['name', 'description', 'currency', 'balance', 'low_balance', 'below_threshold', 'low_balance_notified', 'created_at', 'updated_at'], key: ['tenant_id', 'mode', 'id'] },
   [nameTaken],
 );
 const appendTransaction = defineInsert('org_transactions');

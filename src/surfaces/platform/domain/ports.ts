@@ -31,4 +31,7 @@ export interface TransferRepository {
   /** @throws AlreadyExists('transfer', 'reference') when the scope has a transfer with its reference (possibly at commit) */
   insert(scope: Scope, transfer: Transfer): Promise<void>;
   findByReference(scope: Scope, reference: string): Promise<Transfer | undefined>;
+  findById(scope: Scope, id: string): Promise<Transfer | undefined>;
+  /** The scope's transfers with these references (in any order; unknown ones are left out). */
+  findByReferences(scope: Scope, references: readonly string[]): Promise<Transfer[]>;
 }

@@ -1,11 +1,12 @@
 import type { FastifyRequest } from 'fastify';
-import { AmountRejected, fromMajorDecimal, isCurrencyCode, type Money } from '../../../ledger/money.js';
+import { AmountRejected, ATOM_DIGITS, fromMajorDecimal, isCurrencyCode, type Money } from '../../../ledger/money.js';
 import { type CreateSubAccountInput, type SubAccountListQuery, type UpdateSubAccountInput } from '../domain/sub-accounts.js';
 import { SUB_ACCOUNT_STATUSES, type SubAccountConfigurations, type SubAccountStatus } from '../domain/model.js';
 import { HttpFailure } from '../../../http/failures.js';
 import { PlatformValidationFailure } from './errors.js';
 import { numberTextOf } from './json-numbers.js';
-import type { AccountCreateBody, AccountListQueryValue, AccountUpdateBody } from './schemas.js';
+import type { AccountCreateBody, AccountListQueryValue, AccountUpdateBody, TransactionListQueryValue } from './schemas.js';
+import { CHANNEL_CATEGORIES, TRANSACTION_STATUSES, TRANSACTION_TYPES, type TransactionListQuery } from '../domain/transactions.js';
 
 // Xendit JSON → core inputs, with Xendit's own request rules (configurations, amounts, currencies).
 
@@ -58,9 +59,17 @@ const invalidQuery = (param: string, message: string) => new HttpFailure('reques
 /** A repeated parameter, or one value with commas (how arrays are encoded is not documented). */
 const listOf = (values: string[] | undefined) => values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
 
-function instantOf(param: string, value: string | undefined): string | undefined {
+/** Whether the value's YYYY-MM-DD is a day of the calendar (Date.parse takes 2026-02-30 for 2026-03-02). */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** An ISO 8601 query parameter as UTC with milliseconds. @throws HttpFailure */
+export function instantOf(param: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) ? Date.parse(value) : Number.NaN;
+  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) && isCalendarDate(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw invalidQuery(param, 'must be an ISO 8601 timestamp such as 2026-01-01T10:00:00.000Z');
   return new Date(ms).toISOString();
 }
@@ -123,3 +132,40 @@ export const forUserIdOf = (request: FastifyRequest): string | undefined => {
   const value = request.headers['for-user-id'];
   return typeof value === 'string' ? value : undefined;
 };
+
+/** Each value one of `allowed` (Xendit's enums), else 400 naming the parameter. */
+function valuesOf(param: string, sent: string[] | undefined, allowed: readonly string[]): string[] | undefined {
+  const values = listOf(sent);
+  for (const value of values ?? []) {
+    if (!allowed.includes(value)) throw invalidQuery(param, `must be one of ${allowed.join(', ')} (got '${value.slice(0, 40)}')`);
+  }
+  return values;
+}
+
+/** A major-unit decimal (the schema checked its digits) as atoms, exactly. */
+function atomsOfMajor(text: string): bigint {
+  const [whole = '0', fraction = ''] = text.split('.');
+  return BigInt(whole) * 10n ** BigInt(ATOM_DIGITS) + BigInt(fraction.padEnd(ATOM_DIGITS, '0') || '0');
+}
+
+/** GET /transactions's query (SPEC §4b) as the domain's. @throws HttpFailure (an unknown enum value, a bad instant or currency) */
+export function transactionListQuery(query: TransactionListQueryValue): TransactionListQuery {
+  if (query.currency !== undefined && !isCurrencyCode(query.currency)) throw invalidQuery('currency', `must be an ISO 4217 currency code (got '${query.currency.slice(0, 10)}')`);
+  return {
+    limit: query.limit,
+    afterId: query.after_id,
+    beforeId: query.before_id,
+    types: valuesOf('types', query.types, TRANSACTION_TYPES),
+    statuses: valuesOf('statuses', query.statuses, TRANSACTION_STATUSES),
+    channelCategories: valuesOf('channel_categories', query.channel_categories, CHANNEL_CATEGORIES),
+    referenceId: query.reference_id,
+    productId: query.product_id,
+    accountIdentifier: query.account_identifier,
+    currency: query.currency,
+    amount: query.amount === undefined ? undefined : atomsOfMajor(query.amount),
+    createdGte: instantOf('created[gte]', query['created[gte]']),
+    createdLte: instantOf('created[lte]', query['created[lte]']),
+    updatedGte: instantOf('updated[gte]', query['updated[gte]']),
+    updatedLte: instantOf('updated[lte]', query['updated[lte]']),
+  };
+}

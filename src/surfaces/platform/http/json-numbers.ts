@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
-import { jsonBodyProblem } from '../../../http/json-body.js';
+import { decodeJsonBody, jsonBodyProblem } from '../../../http/json-body.js';
 import { HttpFailure } from '../../../http/failures.js';
 
 /**
@@ -21,8 +21,13 @@ export function numberTextOf(request: FastifyRequest, field: string): string | u
 export function parseJsonKeepingNumberTexts(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = decodeJsonBody(body as Buffer);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
     parseJson(request, text, (error, value) => {
       if (error) return done(error, undefined);
       const problem = jsonBodyProblem(value);

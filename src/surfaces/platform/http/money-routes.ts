@@ -5,7 +5,7 @@ import type { Scope } from '../../../ledger/model.js';
 import type { Repositories } from '../../../store/ports.js';
 import { sendExecution } from '../../../http/idempotency.js';
 import type { SurfaceApp, SurfaceKit } from '../../../http/surface.js';
-import { amountOf, currencyOf, forUserIdOf } from './inputs.js';
+import { amountOf, currencyOf, forUserIdOf, instantOf } from './inputs.js';
 import { parseJsonKeepingNumberTexts } from './json-numbers.js';
 import { balanceResponse, transferResponse } from './presenter.js';
 import { requireTestMode } from './routes.js';
@@ -27,8 +27,10 @@ export function registerBalanceRoutes(app: SurfaceApp, { services, run }: Surfac
   }, async (request, reply) => {
     const { scope } = request.principal!;
     const currency = currencyOf(request.query.currency, await countryOf(services.store.reader, scope));
+    const at = instantOf('at_timestamp', request.query.at_timestamp);
     const holderId = await balanceHolderOf(services.store.reader, scope, forUserIdOf(request));
-    return sendExecution(reply, { response: balanceResponse(await balanceOf(services.store.reader, scope, holderId, currency)), replayed: false });
+    const balance = await balanceOf(services.store.reader, scope, holderId, currency, { accountType: request.query.account_type ?? 'CASH', at });
+    return sendExecution(reply, { response: balanceResponse(balance), replayed: false });
   });
 
   app.post('/test/topup', {

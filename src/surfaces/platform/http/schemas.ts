@@ -104,7 +104,12 @@ const Amount = Type.Number({ description: 'Major units, at most the currency’s
 export const BalanceQuery = Type.Object(
   {
     currency: Type.Optional(Currency),
-    account_type: Type.Optional(Type.Literal('CASH', { description: 'must be CASH (the only account type kept)' })),
+    account_type: Type.Optional(
+      Type.Union([Type.Literal('CASH'), Type.Literal('HOLDING'), Type.Literal('TAX')], {
+        description: 'must be CASH, HOLDING or TAX. CASH (the default) is the balance; HOLDING and TAX are always 0: nothing is ever held or taxed here.',
+      }),
+    ),
+    at_timestamp: Type.Optional(Type.String({ maxLength: 64, description: 'ISO 8601: the balance as it stood at this instant (its last ledger entry at or before it).' })),
   },
   { additionalProperties: false },
 );
@@ -138,3 +143,61 @@ export const Transfer = Type.Object({
 });
 
 export const TransferPath = Type.Object({ reference: Type.String({ minLength: 1, maxLength: 255, description: 'The transfer’s reference.' }) });
+
+// Xendit's transactions (SPEC §4b; xendit-node 7's Transaction client).
+const TransactionId = Type.String({ description: 'txn_…: one side of one movement of a balance.', examples: ['txn_0MbqL3kT8pQ4xYzA1b2c3d4e5'] });
+const ListOfValues = (description: string) => Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50, description: `${description} (repeat the parameter, or separate with commas).` }));
+const TransactionBound = (what: string, bound: string) => Type.Optional(Type.String({ maxLength: 64, description: `Only transactions ${what} ${bound} this instant (inclusive), ISO 8601.` }));
+export const TransactionListQuery = Type.Object(
+  {
+    types: ListOfValues('Only these types: TRANSFER, TOPUP (any of Xendit’s types is accepted)'),
+    statuses: ListOfValues('Only these statuses (every transaction here is SUCCESS)'),
+    channel_categories: ListOfValues('Only these channel categories (every transaction here is XENPLATFORM)'),
+    reference_id: Type.Optional(Type.String({ maxLength: 255, description: 'Only the transactions of this transfer reference (or top-up id).' })),
+    product_id: Type.Optional(Type.String({ maxLength: 255, description: 'Only the transactions of this transfer id (or top-up id).' })),
+    account_identifier: Type.Optional(Type.String({ maxLength: 255, description: 'Only transactions of this account identifier (none here has one).' })),
+    currency: Type.Optional(Currency),
+    amount: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}(\\.[0-9]{1,9})?$', description: 'Only transactions of exactly this amount, in major units.' })),
+    'created[gte]': TransactionBound('created', 'at or after'),
+    'created[lte]': TransactionBound('created', 'at or before'),
+    'updated[gte]': TransactionBound('updated', 'at or after'),
+    'updated[lte]': TransactionBound('updated', 'at or before'),
+    // Required in the type (ajv fills the default in); the OpenAPI document shows it optional.
+    limit: Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'Page size, 1–50.' }),
+    after_id: Type.Optional(Type.String({ maxLength: 64, description: 'Id of the transaction before the page (the next page: use `links`).' })),
+    before_id: Type.Optional(Type.String({ maxLength: 64, description: 'Id of the transaction after the page (the previous page).' })),
+  },
+  { additionalProperties: false },
+);
+export type TransactionListQueryValue = Static<typeof TransactionListQuery>;
+
+export const TransactionPath = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'The transaction id (txn_…).' }) });
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Transaction = Type.Object({
+  id: TransactionId,
+  product_id: Type.String({ description: 'The transfer’s id, or the top-up’s.' }),
+  type: Type.Union([Type.Literal('TRANSFER'), Type.Literal('TOPUP')]),
+  status: Type.Literal('SUCCESS'),
+  channel_category: Type.Literal('XENPLATFORM'),
+  channel_code: Type.Null(),
+  reference_id: Type.String({ description: 'The transfer’s reference (both sides share it), or the top-up’s id.' }),
+  account_identifier: Type.Null(),
+  currency: Type.String(),
+  amount: Type.Number({ description: 'Major units, positive; `cashflow` gives the direction.' }),
+  net_amount: Type.Number({ description: 'The amount: no fees are charged here.' }),
+  cashflow: Type.Union([Type.Literal('MONEY_IN'), Type.Literal('MONEY_OUT')]),
+  settlement_status: Type.Literal('SETTLED'),
+  estimated_settlement_time: Nullable(Type.String({ description: 'Money in: when it settled (at once: `created`). Money out: null.' })),
+  business_id: Type.String({ description: 'The platform’s user id (its tenant id).' }),
+  fee: Type.Object({
+    xendit_fee: Type.Number(),
+    value_added_tax: Type.Number(),
+    xendit_withholding_tax: Type.Number(),
+    third_party_withholding_tax: Type.Number(),
+    status: Type.Literal('COMPLETED'),
+  }),
+  created: Timestamp,
+  updated: Timestamp,
+});
+export const TransactionList = Type.Object({ has_more: Type.Boolean(), data: Type.Array(Transaction), links: Type.Array(Link) });

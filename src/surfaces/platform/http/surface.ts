@@ -5,6 +5,7 @@ import { PLATFORM_OPENAPI_FAILURES, renderPlatformFailure, renderPlatformFault }
 import { platformEnvelope, publishPlatformEvents } from './events.js';
 import { registerBalanceRoutes, registerTransferRoutes } from './money-routes.js';
 import { registerAccountRoutes } from './routes.js';
+import { registerTransactionRoutes } from './transaction-routes.js';
 
 const HOW = 'send HTTP Basic auth with your secret key as the username and an empty password';
 
@@ -25,10 +26,10 @@ export function platformSecretOf(request: FastifyRequest): string {
   return colon === -1 ? decoded : decoded.slice(0, colon);
 }
 
-/** Xendit xenPlatform (SPEC §4): sub-accounts, balances and transfers, in Xendit's errors and events. */
+/** Xendit xenPlatform (SPEC §4, §4b): sub-accounts, balances, transfers and transactions, in Xendit's errors and events. */
 export const platformSurface: SurfaceDefinition = {
   name: 'platform',
-  routes: { '/v2/accounts': registerAccountRoutes, '/balance': registerBalanceRoutes, '/transfers': registerTransferRoutes },
+  routes: { '/v2/accounts': registerAccountRoutes, '/balance': registerBalanceRoutes, '/transfers': registerTransferRoutes, '/transactions': registerTransactionRoutes },
   authenticate: (request, services) => services.authenticator.authenticate(platformSecretOf(request)),
   authorize(principal) {
     // SPEC §2: publishable keys may not read or write accounts, balances or transfers.
@@ -39,10 +40,10 @@ export const platformSurface: SurfaceDefinition = {
   renderFault: renderPlatformFault,
   idempotencyHeaders: ['idempotency-key', 'x-idempotency-key'],
   securitySchemes: {
-    platformBasic: { type: 'http', scheme: 'basic', description: 'The secret key (sk_test_… or sk_live_…) as username, empty password' },
-    platformBearer: { type: 'http', scheme: 'bearer', description: 'The secret key: sk_test_… or sk_live_…' },
+    platformBasic: { type: 'http', scheme: 'basic', description: 'The secret key (sk_test_…, sk_live_…, or Xendit-format xnd_development_…, xnd_production_…) as username, empty password' },
+    platformBearer: { type: 'http', scheme: 'bearer', description: 'The secret key: sk_test_…, sk_live_…, xnd_development_… or xnd_production_…' },
   },
-  tags: [{ name: 'platform', description: 'Xendit xenPlatform: sub-accounts, balances, transfers. POST and PATCH accept Idempotency-Key or x-idempotency-key.' }],
+  tags: [{ name: 'platform', description: 'Xendit xenPlatform: sub-accounts, balances, transfers, transactions. POST and PATCH accept Idempotency-Key or x-idempotency-key.' }],
   openApiFailures: PLATFORM_OPENAPI_FAILURES,
   publishEvents: publishPlatformEvents,
   webhookEnvelope: platformEnvelope,

@@ -164,5 +164,20 @@ export function transferRepository({ db, writes }: Pick<StoreHandle, 'db' | 'wri
         .executeTakeFirst();
       return row && rowToTransfer(row);
     },
+    async findById(scope, id) {
+      const row = await db.selectFrom('platform_transfers').selectAll().where('tenant_id', '=', scope.tenantId).where('id', '=', id).where('mode', '=', scope.mode).executeTakeFirst();
+      return row && rowToTransfer(row);
+    },
+    async findByReferences(scope, references) {
+      if (references.length === 0) return [];
+      const rows = await db
+        .selectFrom('platform_transfers')
+        .selectAll()
+        .where('tenant_id', '=', scope.tenantId)
+        .where('reference', 'in', [...references])
+        .where('mode', '=', scope.mode)
+        .execute();
+      return rows.map(rowToTransfer);
+    },
   };
 }
