@@ -66,6 +66,8 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     assert.equal((await billing.patch(`/billing/accounts/${accountId}`, { balance: 5000, currency: 'ZAR' })).status, 200);
     const bill = await billing.post('/billing/bills', { account: accountId, external_reference: uniqueRef('BILL'), currency: 'ZAR', amount_due: 1500 });
     assert.equal(bill.status, 201, bill.text);
+    const topup = await billing.post('/balance/test/topup', { amount: 5000 });
+    assert.equal(topup.status, 200, topup.text);
     const platformAccounts = await Promise.all(['OWNED', 'MANAGED'].map((type) => billing.post('/v2/accounts', { email: 'owner@example.com', type, public_profile: { business_name: 'Shop' } })));
     const email = await admin.post(`/admin/v1/tenants/${tenantId}/emails`, { to: 'ops@example.com', subject: 'Test', text: 'Hello' });
     const idsOf = async (path: string, key: string) => ((await call(server, 'GET', path, undefined, { key })).body.data as { id: string }[]).map((o) => o.id);
@@ -110,12 +112,14 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       listWebhookDeliveries: deliveries,
       listEmails: [email.body.id],
       listPlatformAccounts: platformAccounts.map((a) => a.body.id),
+      listPlatformTransactions: await idsOf('/transactions', server.tenant.keys.test.secret),
       listOrgAccounts: orgAccounts,
       listOrgTransactions: orgTransactions,
       listTenantOAuthClients: [orgClientCredentials.clientId],
       listDirectoryAccounts: [...customers, ...accounts, ...platformAccounts].map((o) => o.body.id as string).concat(orgAccounts),
       listDirectoryAccountLedgerEntries: orgTransactions,
       retrieveDirectoryAccountBalanceHistory: ['USD'],
+      retrieveDirectoryAccountBalancesAsOf: ['USD'],
       listDirectoryAccountEvents: await idsOf(`/admin/v1/tenants/${tenantId}/accounts/${orgAccounts[0]}/events`, ADMIN_TOKEN),
       listTestFaults: [fault.body.id],
       listTestEvents: testEvents,
@@ -123,6 +127,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     });
     assert.ok(testEvents.length >= 6, 'the seeded test-mode events');
     assert.equal(expected.listBillingAccountLedgerEntries!.length, 2);
+    assert.equal(expected.listPlatformTransactions!.length, 1, 'the top-up, as a TOPUP transaction of the platform');
 
     mkdirSync(ARTIFACTS, { recursive: true });
     browser = await launchChromium();

@@ -1,6 +1,5 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import { Unauthenticated } from '../../../ledger/errors.js';
-import { nowMs } from '../../../ledger/clock.js';
 import { newId } from '../../../ledger/ids.js';
 import type { Mode, Scope } from '../../../ledger/model.js';
 import { isOrgRole } from './oauth-clients.js';
@@ -63,10 +62,11 @@ export async function verifyAccessToken(
   // Its expiry is checked against the time of the tenant and mode it names (a test clock may
   // have moved): read unverified for that only, then verified in full at that time.
   const scope = typeof named.tenant_id === 'string' && (named.mode === 'test' || named.mode === 'live') ? { tenantId: named.tenant_id, mode: named.mode as Mode } : undefined;
-  const currentDate = new Date(scope ? await timeOf(scope) : nowMs());
+  // Without a tenant and mode the claims are refused below; jose's own clock only decides the order of errors.
+  const currentDate = scope ? new Date(await timeOf(scope)) : undefined;
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, key.publicKey, { algorithms: [SIGNING_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', currentDate }));
+    ({ payload } = await jwtVerify(token, key.publicKey, { algorithms: [SIGNING_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', ...(currentDate ? { currentDate } : {}) }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new Unauthenticated('the access token has expired: request a new one from /oauth2/token');
     throw new Unauthenticated('the access token is invalid: it is malformed, or not signed by this service');
@@ -75,7 +75,7 @@ export async function verifyAccessToken(
   if (typeof exp !== 'number' || typeof iat !== 'number' || typeof tenantId !== 'string' || (mode !== 'test' && mode !== 'live') || typeof sub !== 'string' || !Array.isArray(roles) || !roles.every((r): r is OrgRole => typeof r === 'string' && isOrgRole(r))) {
     throw new Unauthenticated('the access token is invalid: its claims are not those of this service');
   }
-  if (iat > currentDate.getTime() / 1000 + ISSUED_AT_SKEW_SECONDS) {
+  if (currentDate && iat > currentDate.getTime() / 1000 + ISSUED_AT_SKEW_SECONDS) {
     throw new Unauthenticated('the access token is issued in the future (its iat): request a new one from /oauth2/token');
   }
   return { scope: { tenantId, mode: mode as Mode }, clientId: sub, roles, expiresAtMs: exp * 1000 };
