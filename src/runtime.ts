@@ -7,6 +7,7 @@ import { createTenant, DEFAULT_TENANT_NAME, type CreatedTenant } from './tenancy
 import { createOAuthClient } from './surfaces/org/domain/oauth-clients.js';
 import { ORG_ROLES, type OAuthClient } from './surfaces/org/domain/model.js';
 import { ApiKeyAuthenticator } from './http/auth.js';
+import { AuthThrottle } from './admin/auth-throttle.js';
 import { createMetrics } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { AppServices } from './http/services.js';
@@ -58,6 +59,7 @@ export async function openServices(config: Config, options: StoreOpening = {}): 
     faults: new TenantFaults(store, clocks),
     outboxChanges,
     authenticator,
+    authThrottle: new AuthThrottle(store),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     metrics,
     webhookUrlPolicy: new WebhookUrlPolicy(config.webhookPrivateNetworks, { host: config.host, port: config.port }),

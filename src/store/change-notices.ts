@@ -45,11 +45,14 @@ export function listenForNotices(url: string, connectTimeoutMs: number, channel:
     current.on('notification', (message) => {
       if (message.channel === channel) onNotice();
     });
+    // Only the newest connection may start another: an older one ending late must not add a second listener.
     current.on('error', () => {
       void current.end().catch(() => {});
-      retry();
+      if (current === client) retry();
     });
-    current.on('end', retry);
+    current.on('end', () => {
+      if (current === client) retry();
+    });
     try {
       await current.connect();
       // A channel name is an identifier: ours is a constant of lowercase letters and underscores.
@@ -58,7 +61,7 @@ export function listenForNotices(url: string, connectTimeoutMs: number, channel:
       else if (again) onNotice();
     } catch {
       void current.end().catch(() => {});
-      retry();
+      if (current === client) retry();
     } finally {
       markReady();
     }

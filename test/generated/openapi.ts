@@ -8227,6 +8227,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8346,6 +8355,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8414,6 +8432,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8494,6 +8521,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8610,6 +8646,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8682,6 +8727,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8790,6 +8844,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8859,6 +8922,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8976,6 +9048,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9040,6 +9121,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9138,6 +9228,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9221,6 +9320,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9330,6 +9438,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9406,6 +9523,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9521,6 +9647,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9609,6 +9744,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9720,6 +9864,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9811,6 +9964,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9881,6 +10043,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9977,6 +10148,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10245,6 +10425,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -10345,6 +10534,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -10435,6 +10633,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -10503,6 +10710,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10607,6 +10823,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -10698,6 +10923,15 @@ export interface operations {
             };
             /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10932,6 +11166,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -11001,6 +11244,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11120,6 +11372,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -11188,6 +11449,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11330,6 +11600,15 @@ export interface operations {
             };
             /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { callExactly, type ExactAnswer } from '../support/http.js';
 import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -11,40 +11,8 @@ import { storeKinds } from '../support/stores.js';
 // a trusted TLS proxy (or an https public URL) the console's cookie is Secure. Over real
 // sockets, with the Host header a client chooses.
 
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any;
-}
-
-/** One request over a socket with exactly these headers (Host included: fetch would not send a forged one). */
-function rawCall(baseUrl: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<RawAnswer> {
-  const url = new URL(path, baseUrl);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}), ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 const EVIL = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
-const setCookieOf = (answer: RawAnswer) => String(answer.headers['set-cookie'] ?? '');
+const setCookieOf = (answer: ExactAnswer) => String(answer.headers['set-cookie'] ?? '');
 
 for (const kind of await storeKinds()) {
   describe(`no SUBLEDGER_PUBLIC_URL, no trusted proxy (${kind})`, () => {
@@ -56,8 +24,8 @@ for (const kind of await storeKinds()) {
 
     test('Host: evil.example (and X-Forwarded-*) change no problem type: they stay on the address the connection reached', async () => {
       for (const path of ['/billing/accounts', '/admin/v1/tenants', '/nowhere']) {
-        const plain = await rawCall(server.baseUrl, 'GET', path, {});
-        const forged = await rawCall(server.baseUrl, 'GET', path, EVIL);
+        const plain = await callExactly(server.baseUrl, 'GET', path, {});
+        const forged = await callExactly(server.baseUrl, 'GET', path, EVIL);
         assert.equal(forged.status, plain.status, path);
         assert.ok(String(forged.body.type).startsWith(`${server.baseUrl}/docs/errors`), `${path}: ${forged.body.type}`);
         assert.equal(forged.body.type, plain.body.type, path);
@@ -65,14 +33,14 @@ for (const kind of await storeKinds()) {
     });
 
     test("the console's origin check is against the service's own origin, not the Host; its cookie is not Secure over plain HTTP", async () => {
-      const fromEvil = await rawCall(server.baseUrl, 'POST', '/console/api/session', { host: 'evil.example', origin: 'http://evil.example' }, { token: ADMIN_TOKEN });
+      const fromEvil = await callExactly(server.baseUrl, 'POST', '/console/api/session', { host: 'evil.example', origin: 'http://evil.example' }, { token: ADMIN_TOKEN });
       assert.equal(fromEvil.status, 403, JSON.stringify(fromEvil.body));
-      const forwarded = await rawCall(server.baseUrl, 'POST', '/console/api/session', { ...EVIL, origin: 'https://evil.example' }, { token: ADMIN_TOKEN });
+      const forwarded = await callExactly(server.baseUrl, 'POST', '/console/api/session', { ...EVIL, origin: 'https://evil.example' }, { token: ADMIN_TOKEN });
       assert.equal(forwarded.status, 403, 'X-Forwarded-* of an untrusted peer are not believed');
-      const own = await rawCall(server.baseUrl, 'POST', '/console/api/session', { host: 'evil.example', origin: server.baseUrl }, { token: ADMIN_TOKEN });
+      const own = await callExactly(server.baseUrl, 'POST', '/console/api/session', { host: 'evil.example', origin: server.baseUrl }, { token: ADMIN_TOKEN });
       assert.equal(own.status, 200, JSON.stringify(own.body));
       assert.doesNotMatch(setCookieOf(own), /Secure/i);
-      const spoofedTls = await rawCall(server.baseUrl, 'POST', '/console/api/session', { 'x-forwarded-proto': 'https', origin: server.baseUrl }, { token: ADMIN_TOKEN });
+      const spoofedTls = await callExactly(server.baseUrl, 'POST', '/console/api/session', { 'x-forwarded-proto': 'https', origin: server.baseUrl }, { token: ADMIN_TOKEN });
       assert.equal(spoofedTls.status, 200);
       assert.doesNotMatch(setCookieOf(spoofedTls), /Secure/i, 'X-Forwarded-Proto of an untrusted peer does not make the cookie Secure');
     });
@@ -88,15 +56,15 @@ for (const kind of await storeKinds()) {
 
     test('problem types are on the public URL whatever the Host says', async () => {
       for (const headers of [{}, EVIL]) {
-        const answer = await rawCall(server.baseUrl, 'GET', '/billing/accounts', headers);
+        const answer = await callExactly(server.baseUrl, 'GET', '/billing/accounts', headers);
         assert.equal(answer.body.type, `${PUBLIC}/docs/errors#unauthorized`, JSON.stringify(answer.body));
       }
     });
 
     test('the console accepts its public origin only, and its cookie is Secure', async () => {
-      const local = await rawCall(server.baseUrl, 'POST', '/console/api/session', { origin: server.baseUrl }, { token: ADMIN_TOKEN });
+      const local = await callExactly(server.baseUrl, 'POST', '/console/api/session', { origin: server.baseUrl }, { token: ADMIN_TOKEN });
       assert.equal(local.status, 403, 'the listening address is not the console’s origin behind a public URL');
-      const own = await rawCall(server.baseUrl, 'POST', '/console/api/session', { host: 'evil.example', origin: PUBLIC }, { token: ADMIN_TOKEN });
+      const own = await callExactly(server.baseUrl, 'POST', '/console/api/session', { host: 'evil.example', origin: PUBLIC }, { token: ADMIN_TOKEN });
       assert.equal(own.status, 200, JSON.stringify(own.body));
       assert.match(setCookieOf(own), /;\s*Secure/i);
       assert.match(setCookieOf(own), /HttpOnly/i);
@@ -119,17 +87,17 @@ for (const kind of await storeKinds()) {
     const TLS_PROXY = { host: 'internal:4000', 'x-forwarded-host': 'ledger.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.7' };
 
     test('a trusted TLS proxy’s X-Forwarded-Proto and -Host make the origin: problem types, console origin, Secure cookie', async () => {
-      const problem = await rawCall(trusted.baseUrl, 'GET', '/billing/accounts', TLS_PROXY);
+      const problem = await callExactly(trusted.baseUrl, 'GET', '/billing/accounts', TLS_PROXY);
       assert.equal(problem.body.type, 'https://ledger.example.com/docs/errors#unauthorized');
-      const signIn = await rawCall(trusted.baseUrl, 'POST', '/console/api/session', { ...TLS_PROXY, origin: 'https://ledger.example.com' }, { token: ADMIN_TOKEN });
+      const signIn = await callExactly(trusted.baseUrl, 'POST', '/console/api/session', { ...TLS_PROXY, origin: 'https://ledger.example.com' }, { token: ADMIN_TOKEN });
       assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
       assert.match(setCookieOf(signIn), /;\s*Secure/i);
     });
 
     test('a peer the list does not name gets no say', async () => {
-      const problem = await rawCall(untrusted.baseUrl, 'GET', '/billing/accounts', TLS_PROXY);
+      const problem = await callExactly(untrusted.baseUrl, 'GET', '/billing/accounts', TLS_PROXY);
       assert.ok(String(problem.body.type).startsWith(`${untrusted.baseUrl}/docs/errors`), problem.body.type);
-      const signIn = await rawCall(untrusted.baseUrl, 'POST', '/console/api/session', { ...TLS_PROXY, origin: 'https://ledger.example.com' }, { token: ADMIN_TOKEN });
+      const signIn = await callExactly(untrusted.baseUrl, 'POST', '/console/api/session', { ...TLS_PROXY, origin: 'https://ledger.example.com' }, { token: ADMIN_TOKEN });
       assert.equal(signIn.status, 403);
     });
   });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
+import { sql } from 'kysely';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { signingKeysOf } from '../../src/surfaces/org/store/signing-keys.js';
 import { call, type ApiResponse } from '../support/http.js';
 import { ADMIN_TOKEN, build, type TestApp } from '../support/server.js';
@@ -96,6 +98,24 @@ for (const kind of await storeKinds()) {
     });
 
     if (kind === 'postgres') {
+      test('after its listening connection is cut (PostgreSQL restarting), a process listens again and still refuses at once', async () => {
+        const db = (first.services.store as KyselyStore).db;
+        const listeners = async () =>
+          (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database() and query ilike 'LISTEN subledger_credentials%'`.execute(db)).rows;
+        assert.equal((await listeners()).length, 2, 'one listening connection per process');
+        const credentials = await newOAuthClient(first);
+        const elsewhere = orgClient(second, await tokenOf(first, credentials));
+        assert.equal((await elsewhere.get('/v1/accounts')).status, 200);
+        const cut = (await listeners()).map((row) => row.pid);
+        await sql`select pg_terminate_backend(pid) from pg_stat_activity where pid in (${sql.join(cut)})`.execute(db);
+        await waitFor(async () => {
+          const now = (await listeners()).map((row) => row.pid);
+          return now.length === 2 && now.every((pid) => !cut.includes(pid));
+        }, 20_000, 'both processes to listen again');
+        await call(first, 'DELETE', `/admin/v1/tenants/${first.tenant.tenant.id}/oauth-clients/${credentials.clientId}`, undefined, { headers: admin });
+        await waitFor(async () => ((await elsewhere.get('/v1/accounts')).status === 401 ? true : undefined), 20_000, 'the other node to refuse the revoked client after reconnecting');
+      });
+
       test('an API key revoked on one process is refused by the other at once too (the same notice)', async () => {
         const created = await call(first, 'POST', `/admin/v1/tenants/${first.tenant.tenant.id}/keys`, { mode: 'test', type: 'secret' }, { headers: admin });
         assert.equal(created.status, 201, created.text);
