@@ -9,6 +9,7 @@ import { killAllChildren, setServerEnvironment } from './servers.js';
 import { measureStartup } from './startup.js';
 import { measureTestData } from './test-data.js';
 import { dropAllScratch, type StoreKind } from './stores.js';
+import { OPERATIONS } from './surfaces/surface.js';
 
 const SECTIONS = ['ceiling', 'startup', 'testdata', 'http', 'sync', 'pgbench', 'processes', 'scale'] as const;
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
@@ -62,6 +63,7 @@ function readConfig(): BenchConfig {
     pgAnalyze: integer('BENCH_PG_ANALYZE', 1, 0) !== 0,
     serverEnv: serverEnvironment(),
     soakMinutes: integer('BENCH_SOAK', 0, 0) === 0 ? 0 : integer('BENCH_SOAK_MINUTES', 10, 1),
+    operations: list('BENCH_OPERATIONS', OPERATIONS),
   };
 }
 

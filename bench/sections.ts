@@ -33,6 +33,8 @@ export interface BenchConfig {
   serverEnv: Record<string, string>;
   /** BENCH_SOAK=1: minutes of the soak per store (BENCH_SOAK_MINUTES, 10); 0: no soak. */
   soakMinutes: number;
+  /** The http section's operations (BENCH_OPERATIONS; default every one). */
+  operations: readonly OperationName[];
 }
 
 export interface Progress {
@@ -175,7 +177,7 @@ export async function measureCeiling(bench: Bench, when: 'first' | 'last'): Prom
 /** Every operation of every surface on a fresh store, one server; `sync=full` runs create only. */
 export async function measureHttp(bench: Bench, kind: StoreKind, variant: 'default' | 'sync-full'): Promise<void> {
   const store: StoreLabel = variant === 'sync-full' ? 'sqlite sync=full' : kind;
-  const operations: readonly OperationName[] = variant === 'sync-full' ? ['create'] : OPERATIONS;
+  const operations: readonly OperationName[] = variant === 'sync-full' ? ['create'] : OPERATIONS.filter((o) => bench.config.operations.includes(o));
   const scratch = await scratchStore(bench, kind, variant === 'sync-full' ? 'http_sync_full' : 'http');
   const server = await startSubledger({
     label: `subledger on ${store}`,
@@ -194,6 +196,7 @@ export async function measureHttp(bench: Bench, kind: StoreKind, variant: 'defau
       bench.results.push({ kind: 'http', surface: 'subledger', store, operation: 'healthz', ...run, ratioToCeiling: null, outbox: null });
     }
     for (const surface of SURFACES) {
+      if (!operations.some((o) => surface.operations.includes(o))) continue;
       const requests = await surface.setup(server);
       if (bench.config.pgAnalyze) await analyzePostgres(scratch);
       for (const operation of operations.filter((o) => surface.operations.includes(o))) {
@@ -328,7 +331,7 @@ export function plannedSteps(config: BenchConfig, soak: boolean): number {
   const has = (s: string) => config.sections.has(s);
   let steps = (has('ceiling') ? 2 : 0) + (has('startup') ? 1 : 0) + (has('testdata') ? 1 : 0);
   for (const store of config.stores) {
-    if (has('http')) steps += 1 + SURFACES.reduce((n, s) => n + s.operations.length, 0);
+    if (has('http')) steps += 1 + SURFACES.reduce((n, s) => n + s.operations.filter((o) => config.operations.includes(o)).length, 0);
     if (store === 'sqlite' && has('sync')) steps += SURFACES.length;
     if (store === 'postgres' && has('pgbench')) steps += SURFACES.filter((s) => s.pgbench).length;
     if (store === 'postgres' && has('processes')) steps += 2 * PROCESSES_OPERATIONS.length;

@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { adminTokenProblem } from './admin/admin-token.js';
+import { parseTrustedProxies } from './http/trusted-proxies.js';
 
 /**
  * Seconds to wait after each failed attempt (the first attempt is immediate): Standard
@@ -19,8 +21,10 @@ const Environment = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 4000 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   DATABASE_URL: Type.String({ pattern: '^(sqlite:.+|postgres(ql)?://.+)$', default: 'sqlite:./data/subledger.db' }),
-  SUBLEDGER_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  SUBLEDGER_ADMIN_TOKEN: Type.Optional(Type.String()),
   SUBLEDGER_RATE_LIMIT: Type.Integer({ minimum: 0, default: 6000 }),
+  SUBLEDGER_TRUST_PROXY: Type.Optional(Type.String()),
+  SUBLEDGER_PUBLIC_URL: Type.Optional(Type.String()),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://.+' })),
   SUBLEDGER_SQLITE_SYNC: oneOf(['normal', 'full'] as const, 'normal'),
   SUBLEDGER_IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, default: 24 }),
@@ -32,6 +36,8 @@ const Environment = Type.Object({
   SUBLEDGER_PROCESSES: Type.Integer({ minimum: 1, maximum: MAX_PROCESSES, default: 1 }),
   SUBLEDGER_MAIL_FROM: Type.String({ minLength: 3, default: 'subledger <no-reply@subledger.local>' }),
   SUBLEDGER_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
+  SUBLEDGER_WEBHOOK_PRIVATE: oneOf(['allow', 'deny'] as const, 'allow'),
+  SUBLEDGER_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
   SUBLEDGER_OUTBOX_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
   SUBLEDGER_OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
   SUBLEDGER_RETRY_SCHEDULE: Type.String({
@@ -50,6 +56,10 @@ export interface Config {
   databaseUrl: string;
   /** undefined disables the admin API (it answers 404). */
   adminToken: string | undefined;
+  /** Addresses and CIDR ranges of the reverse proxies whose X-Forwarded-* headers are believed; empty: none. */
+  trustProxy: readonly string[];
+  /** The origin (`https://ledger.example.com`) of every absolute URL we write; undefined: the address a request reached. */
+  publicUrl: string | undefined;
   /** Requests per minute per key; 0 disables rate limiting. */
   rateLimitPerMinute: number;
   smtpUrl: string | undefined;
@@ -70,6 +80,10 @@ export interface Config {
   processes: number;
   mailFrom: string;
   webhookTimeoutMs: number;
+  /** Whether webhook endpoints may be on loopback and private networks (SPEC §9: allowed unless `deny`). */
+  webhookPrivateNetworks: 'allow' | 'deny';
+  /** How long a request's headers and body may take to arrive; later: 408 and the connection closed (SPEC §9). */
+  requestTimeoutMs: number;
   /** How long a claimed delivery is someone's; after that a crashed worker's claims are retried. */
   outboxLeaseMs: number;
   outboxPollMs: number;
@@ -87,10 +101,24 @@ const INTEGER_VARIABLES = new Set([
   'SUBLEDGER_PG_CONNECT_TIMEOUT_MS',
   'SUBLEDGER_KEY_CACHE_SECONDS',
   'SUBLEDGER_WEBHOOK_TIMEOUT_MS',
+  'SUBLEDGER_REQUEST_TIMEOUT_MS',
   'SUBLEDGER_OUTBOX_LEASE_SECONDS',
   'SUBLEDGER_OUTBOX_POLL_MS',
   'SUBLEDGER_PROCESSES',
 ]);
+
+/** SUBLEDGER_PUBLIC_URL as an origin: http(s), a host, maybe a port; no path, query or credentials. */
+function publicOriginOf(value: string): { origin: string } | { problem: string } {
+  const problem = { problem: `SUBLEDGER_PUBLIC_URL=${JSON.stringify(value.slice(0, 100))}: must be an http:// or https:// origin such as https://ledger.example.com (no path, query or user)` };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return problem;
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.pathname !== '/' || url.search || url.hash) return problem;
+  return { origin: url.origin };
+}
 
 /** @throws ConfigError naming every bad variable and what it must be */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -103,6 +131,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!/^-?\d+$/.test(value.trim())) problems.push(`${name}=${JSON.stringify(value)}: must be an integer`);
       else raw[name] = Number(value.trim());
     } else raw[name] = value;
+  }
+  const trustProxy = typeof raw.SUBLEDGER_TRUST_PROXY === 'string' ? parseTrustedProxies(raw.SUBLEDGER_TRUST_PROXY) : { entries: [] };
+  if ('problem' in trustProxy) problems.push(trustProxy.problem);
+  const publicUrl = typeof raw.SUBLEDGER_PUBLIC_URL === 'string' ? publicOriginOf(raw.SUBLEDGER_PUBLIC_URL) : { origin: undefined };
+  if ('problem' in publicUrl) problems.push(publicUrl.problem);
+  // Checked by its own rule, whose words never repeat the value (SPEC §1).
+  const adminToken = raw.SUBLEDGER_ADMIN_TOKEN;
+  if (typeof adminToken === 'string') {
+    const problem = adminTokenProblem(adminToken);
+    if (problem) problems.push(problem);
   }
   const withDefaults = Value.Default(Environment, raw) as Environment;
   for (const error of Value.Errors(Environment, withDefaults)) {
@@ -121,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: withDefaults.HOST,
     databaseUrl: withDefaults.DATABASE_URL,
     adminToken: withDefaults.SUBLEDGER_ADMIN_TOKEN,
+    trustProxy: 'entries' in trustProxy ? trustProxy.entries : [],
+    publicUrl: 'origin' in publicUrl ? publicUrl.origin : undefined,
     rateLimitPerMinute: withDefaults.SUBLEDGER_RATE_LIMIT,
     smtpUrl: withDefaults.SMTP_URL,
     sqliteSync: withDefaults.SUBLEDGER_SQLITE_SYNC,
@@ -133,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     processes: withDefaults.SUBLEDGER_PROCESSES,
     mailFrom: withDefaults.SUBLEDGER_MAIL_FROM,
     webhookTimeoutMs: withDefaults.SUBLEDGER_WEBHOOK_TIMEOUT_MS,
+    webhookPrivateNetworks: withDefaults.SUBLEDGER_WEBHOOK_PRIVATE,
+    requestTimeoutMs: withDefaults.SUBLEDGER_REQUEST_TIMEOUT_MS,
     outboxLeaseMs: withDefaults.SUBLEDGER_OUTBOX_LEASE_SECONDS * 1000,
     outboxPollMs: withDefaults.SUBLEDGER_OUTBOX_POLL_MS,
     retryScheduleMs: withDefaults.SUBLEDGER_RETRY_SCHEDULE.split(',').map((seconds) => Math.round(Number(seconds) * 1000)),

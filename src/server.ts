@@ -86,8 +86,10 @@ export function startupText(config: Config, port: number, created: Awaited<Retur
       `Try: curl -s ${base}/billing/accounts -H "Authorization: Bearer ${created.keys.test.secret}"`,
     );
   }
-  lines.push(`API docs: ${base}/docs`);
-  lines.push(config.adminToken ? `Operator console: ${base}/console (sign in with SUBLEDGER_ADMIN_TOKEN)` : 'Operator console: set SUBLEDGER_ADMIN_TOKEN to serve it at /console (and the admin API)');
+  // Behind a proxy (SUBLEDGER_PUBLIC_URL) the docs and console are where users reach them.
+  const publicBase = config.publicUrl ?? base;
+  lines.push(`API docs: ${publicBase}/docs`);
+  lines.push(config.adminToken ? `Operator console: ${publicBase}/console (sign in with SUBLEDGER_ADMIN_TOKEN)` : 'Operator console: set SUBLEDGER_ADMIN_TOKEN to serve it at /console (and the admin API)');
   return `${lines.join('\n')}\n`;
 }
 

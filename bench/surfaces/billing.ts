@@ -4,7 +4,7 @@ import type { DirectConnection } from '../stores.js';
 import { queryRows, runSeedStatements, sampledTable } from './seeding.js';
 import { defineSurface, type Scope } from './surface.js';
 
-// The Moment billing surface (src/surfaces/billing/routes.ts).
+// The Moment billing surface (src/surfaces/billing/http/routes.ts): accounts, and bills (bill_create).
 
 interface BillingContext {
   key: string;
@@ -18,6 +18,8 @@ interface BillingContext {
 const POOL_SIZE = 500;
 /** Seeded rows are 10 ms apart, the newest a little before the bench started. */
 const SEED_EPOCH_S = Math.floor(Date.now() / 1000) - 30 * 86_400;
+
+const BILL_RULES = { min_amount: 100, max_amount: 2000, underpayment_allowed: true, overpayment_allowed: false };
 
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 const json = (key: string) => ({ ...auth(key), 'content-type': 'application/json' });
@@ -129,6 +131,22 @@ export const billing = defineSurface<BillingContext>({
       setupRequest: (request) => ({ ...request, path: `/billing/accounts/${accountIds[Math.floor(Math.random() * accountIds.length)]}` }),
     }),
     list: ({ key }) => ({ method: 'GET', path: '/billing/accounts?limit=10', headers: auth(key), expectStatus: 200 }),
+    // A bill of a pooled account (by id, as the README's example): the account is read, the bill inserted; nothing is posted.
+    bill_create: ({ key, run, accountIds }) => {
+      let n = 0;
+      const body = (i: number) => JSON.stringify({ account: accountIds[i % accountIds.length], external_reference: `BILL-${run}-${i}`, currency: 'ZAR', amount_due: 2000, due_date: '2099-01-31', payment_rules: BILL_RULES });
+      return {
+        method: 'POST',
+        path: '/billing/bills',
+        headers: json(key),
+        body: body(0),
+        expectStatus: 201,
+        setupRequest: (request) => {
+          n++;
+          return { ...request, headers: { ...request.headers, 'idempotency-key': `bill-${run}-${n}` }, body: body(n) };
+        },
+      };
+    },
     // Each request sets a balance no earlier request set on that account, so each one writes a ledger entry.
     balance: ({ key, run, accountIds }) => {
       let k = 0;

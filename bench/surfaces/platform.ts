@@ -180,6 +180,9 @@ export const platform = defineSurface<PlatformContext>({
       const half = Math.floor(accountIds.length / 2);
       return transfers(context, 'TRS', (n) => [accountIds[n % accountIds.length]!, accountIds[(n + half) % accountIds.length]!]);
     },
+    // GET /transactions (SPEC §4b): the first page of the platform's own movements, built from its
+    // ledger entries; measured after the transfers, so its balance has as many entries as they made.
+    transactions_list: ({ key }) => ({ method: 'GET', path: '/transactions?limit=10', headers: auth(key), expectStatus: 200 }),
   },
 
   scale: {

@@ -4,14 +4,16 @@ import type { DirectConnection } from '../stores.js';
 
 // What a surface gives the bench harness (bench/surfaces/index.ts lists them).
 
-export const OPERATIONS = ['create', 'get', 'list', 'balance', 'transfer', 'transfer_spread'] as const;
+export const OPERATIONS = ['create', 'get', 'list', 'balance', 'transfer', 'transfer_spread', 'transactions_list', 'bill_create'] as const;
 export type OperationName = (typeof OPERATIONS)[number];
-/** Operations only some vendors have: money between two holders. */
-type OptionalOperation = 'transfer' | 'transfer_spread';
+/** Operations only some vendors have: money between two holders, a list of a holder's ledger movements, a bill. */
+type OptionalOperation = 'transfer' | 'transfer_spread' | 'transactions_list' | 'bill_create';
 /**
  * What every surface measures; `transfer` (every posting hits one hot balance, e.g. a platform's
  * own) and `transfer_spread` (the same transfers, each between a different pair of holders: the
- * hot-balance target's baseline) only where its vendor has transfers.
+ * hot-balance target's baseline) only where its vendor has transfers; `transactions_list` (the
+ * first page of a holder's movements, read from the ledger) where its vendor lists them;
+ * `bill_create` (a Moment bill of an existing account: one insert, no posting) on billing.
  */
 type SurfaceOperations<C> = Record<Exclude<OperationName, OptionalOperation>, (context: C) => RequestSpec> & Partial<Record<OptionalOperation, (context: C) => RequestSpec>>;
 type BoundOperations = Partial<Record<OperationName, RequestSpec>>;

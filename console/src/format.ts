@@ -15,3 +15,20 @@ export function signedAmount(amount: string): string {
 }
 
 export const orDash = (value: string | number | null | undefined): string => (value === null || value === undefined || value === '' ? '—' : String(value));
+
+/**
+ * Minor units (an integer, as Moment's bills carry amounts) as a major-unit decimal string of the
+ * currency (2000 ZAR → 20.00), by string arithmetic: the currency's digits come from Intl.
+ */
+export function minorUnitsAsMajor(minor: number, currency: string): string {
+  let digits = 2;
+  try {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    // an unknown code: two digits
+  }
+  const negative = minor < 0;
+  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  const whole = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+  return negative ? `-${whole}` : whole;
+}

@@ -46,6 +46,9 @@ interface KeyPair {
   secret_id: string;
   publishable: string;
   publishable_id: string;
+  /** The secret key in Xendit's shape (xnd_development_…, xnd_production_…). */
+  xendit: string;
+  xendit_id: string;
 }
 
 export interface CreatedTenant {
@@ -223,6 +226,28 @@ export interface TestSnapshot {
   id: string;
   name: string | null;
   created_at: string;
+}
+
+/** A Moment bill as the billing API shows it (amounts are integers in minor units). */
+export interface Bill {
+  id: string;
+  external_reference: string;
+  customer_id: string;
+  account_id: string | null;
+  status: 'unpaid' | 'paid';
+  currency: string;
+  amount_due: number;
+  amount_paid: number;
+  amount_remaining: number;
+  bill_date: string;
+  due_date: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BillPage {
+  data: Bill[];
+  has_more: boolean;
 }
 
 /** POST /admin/v1/tenants/{id}/verify (SPEC §8). */

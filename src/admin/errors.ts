@@ -13,6 +13,9 @@ export const ADMIN_PROBLEMS = problemCatalogue('Admin API (/admin/v1)', '/docs/e
   'not-found': { explanation: 'No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route.' },
   'method-not-allowed': { explanation: 'The admin route exists but not with this method; the `Allow` header lists the methods it has.' },
   conflict: { explanation: 'The object already exists.' },
+  'rate-limited': {
+    explanation: 'More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed.',
+  },
   'internal-error': { explanation: 'Something unexpected failed; nothing was changed. Quote `request_id` when reporting it.' },
   'service-unavailable': { explanation: 'The database cannot be reached; nothing was changed. Retry shortly.' },
 });

@@ -4,13 +4,13 @@ import { NotFound } from '../ledger/errors.js';
 import type { DeliveryAttempt, WebhookDelivery, WebhookEndpoint } from '../tenancy/model.js';
 import type { Email } from '../ledger/emails.js';
 import { getTenant } from '../tenancy/tenants.js';
-import { createWebhookEndpoint, deleteWebhookEndpoint, resendDelivery } from '../tenancy/webhook-endpoints.js';
+import { checkWebhookRegistration, createWebhookEndpoint, deleteWebhookEndpoint, resendDelivery } from '../tenancy/webhook-endpoints.js';
 import type { AppServices } from '../http/services.js';
 import { Described } from '../http/openapi-operations.js';
 import type { SurfaceApp } from '../http/surface.js';
 import * as S from './schemas.js';
 
-const presentEndpoint = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, mode: e.mode, events: e.eventTypes, created_at: e.createdAt });
+export const presentEndpoint = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, mode: e.mode, events: e.eventTypes, created_at: e.createdAt });
 export const presentDelivery = (d: WebhookDelivery) => ({
   id: d.id,
   mode: d.mode,
@@ -52,6 +52,7 @@ export function registerOutboxRoutes(app: SurfaceApp, services: AppServices): vo
     },
   }, async (request, reply) => {
     const { url, mode, events = ['*'] } = request.body;
+    await checkWebhookRegistration(services.webhookUrlPolicy, url);
     const endpoint = await store.transaction((tx) => createWebhookEndpoint(tx, request.params.tenantId, { url, mode, events }, services.events.wireTypes(), nowIso()));
     reply.code(201);
     return { ...presentEndpoint(endpoint), secret: endpoint.secret };

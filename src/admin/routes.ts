@@ -3,6 +3,7 @@ import { createApiKey, createTenant, getTenant, listTenants, revokeApiKey, rotat
 import { registerAccountRoutes } from './account-routes.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { Described } from '../http/openapi-operations.js';
+import { credentialsChanged } from '../http/auth.js';
 import type { SurfaceApp, SurfaceKit } from '../http/surface.js';
 import { registerOutboxRoutes } from './outbox-routes.js';
 import { registerTestingAdminRoutes } from '../testing/admin-routes.js';
@@ -14,7 +15,7 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
   const { store } = services;
 
   app.post('/tenants', {
-    schema: { operationId: 'createTenant', summary: 'Create a tenant with test and live keys', body: S.TenantCreate, response: { 201: Described(S.CreatedTenant, 'The tenant, with its four keys (shown once)') } },
+    schema: { operationId: 'createTenant', summary: 'Create a tenant with test and live keys', body: S.TenantCreate, response: { 201: Described(S.CreatedTenant, 'The tenant, with its six keys (shown once)') } },
   }, async (request, reply) => {
     const created = await store.transaction((tx) => createTenant(tx, request.body, nowIso()));
     reply.code(201);
@@ -51,7 +52,7 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
     schema: { operationId: 'revokeTenantKey', summary: 'Revoke an API key', params: S.KeyPath, response: { 200: Described(S.ApiKey, 'The key, revoked') } },
   }, async (request) => {
     const key = await store.transaction((tx) => revokeApiKey(tx, request.params.tenantId, request.params.keyId, nowIso()));
-    services.authenticator.forgetAll();
+    await credentialsChanged(services);
     return presentKey(key);
   });
 
@@ -59,7 +60,7 @@ export function registerAdminRoutes(app: SurfaceApp, { services }: SurfaceKit): 
     schema: { operationId: 'rotateTenantKey', summary: 'Rotate an API key: a new one of the same mode and type, the old one revoked', params: S.KeyPath, response: { 201: Described(S.RotatedApiKey, 'The new key (shown once)') } },
   }, async (request, reply) => {
     const { key, secret, replaced } = await store.transaction((tx) => rotateApiKey(tx, request.params.tenantId, request.params.keyId, nowIso()));
-    services.authenticator.forgetAll();
+    await credentialsChanged(services);
     reply.code(201);
     return { ...presentKey(key), key: secret, replaces: replaced.id };
   });

@@ -10,6 +10,9 @@ import { serve } from '../server.js';
 import { isClusterWorker, reportWorkerFailure, serveCluster, serveClusterWorker } from '../cluster.js';
 import { StartupFailure } from '../startup-failure.js';
 import { addOAuthClientCommands } from './oauth-clients.js';
+import { addWebhookEndpointCommands } from './webhook-endpoints.js';
+import { addSigningKeyCommands } from './signing-keys.js';
+import { announceCredentialChange } from '../http/auth.js';
 import { addLedgerCommands } from './ledger-commands.js';
 
 // `subledger`: the same operations as the admin API, straight against DATABASE_URL.
@@ -109,17 +112,20 @@ keys
   );
 keys
   .command('revoke')
-  .description('revoke an API key (a running server stops accepting it within SUBLEDGER_KEY_CACHE_SECONDS)')
+  .description('revoke an API key (running servers stop accepting it at once on PostgreSQL, within SUBLEDGER_KEY_CACHE_SECONDS on SQLite)')
   .requiredOption('--tenant <id>', 'tenant id')
   .requiredOption('--key <id>', 'key id (key_…)')
   .action((options: { tenant: string; key: string }) =>
     withStore(async (store) => {
       const key = await store.transaction((tx) => revokeApiKey(tx, options.tenant, options.key, nowIso()));
+      await announceCredentialChange(store);
       print({ id: key.id, revoked_at: key.revokedAt });
     }),
   );
 
 addOAuthClientCommands(program, withStore, print);
+addWebhookEndpointCommands(program, withStore, print, () => loadConfig());
+addSigningKeyCommands(program, withStore, print);
 addLedgerCommands(program, withStore);
 
 /** What a failure prints after `subledger: `. An unexpected one says how to see its stack. */
@@ -127,6 +133,39 @@ function failureMessage(error: unknown): string {
   if (error instanceof ConfigError || error instanceof LedgerError || error instanceof StartupFailure) return error.message;
   if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '')) return error instanceof Error ? (error.stack ?? error.message) : String(error);
   return `${error instanceof Error ? error.message : String(error)} (LOG_LEVEL=debug shows where)`;
+}
+
+/** Edits (insert, delete, substitute, swap two neighbours) from one word to another. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * A first word that names no command. `serve` is the default command, so commander would hand
+ * the word to it and say "too many arguments for 'serve'"; this names the word and the nearest command.
+ */
+function unknownCommandMessage(args: readonly string[]): string | null {
+  const [first] = args;
+  if (first === undefined || first.startsWith('-') || first === 'help') return null;
+  const names = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
+  if (names.includes(first)) return null;
+  const [nearest] = names.map((name) => ({ name, distance: editDistance(first.toLowerCase(), name) })).sort((x, y) => x.distance - y.distance);
+  const suggestion = nearest && nearest.distance <= Math.max(1, Math.floor(nearest.name.length * 0.4)) ? ` (did you mean '${nearest.name}'?)` : '';
+  return `unknown command '${first.slice(0, 80)}'${suggestion}: the commands are ${names.join(', ')} (subledger --help)`;
+}
+
+const unknown = isClusterWorker() ? null : unknownCommandMessage(process.argv.slice(2));
+if (unknown) {
+  process.stderr.write(`subledger: ${unknown}\n`);
+  process.exit(1);
 }
 
 // A failure is one line on stderr and exit 1 (SPEC §1); a cluster worker's goes to its primary,

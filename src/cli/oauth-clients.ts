@@ -4,8 +4,9 @@ import { nowIso } from '../ledger/clock.js';
 import { createOAuthClient, listOAuthClients, revokeOAuthClient } from '../surfaces/org/domain/oauth-clients.js';
 import { ORG_ROLES } from '../surfaces/org/domain/model.js';
 import type { Store } from '../store/ports.js';
+import { announceCredentialChange } from '../http/auth.js';
 
-type WithStore = <T>(work: (store: Store) => Promise<T>) => Promise<T>;
+export type WithStore = <T>(work: (store: Store) => Promise<T>) => Promise<T>;
 
 /** `subledger oauth-clients create|list|revoke`: the admin API's OAuth clients, against DATABASE_URL. */
 export function addOAuthClientCommands(program: Command, withStore: WithStore, print: (value: unknown) => void): void {
@@ -31,13 +32,15 @@ export function addOAuthClientCommands(program: Command, withStore: WithStore, p
     .action((options: { tenant: string }) => withStore(async (store) => print({ data: (await listOAuthClients(store.reader, options.tenant)).map(presentOAuthClient) })));
   clients
     .command('revoke')
-    .description('revoke an OAuth client: it gets no new tokens (issued ones expire within the hour)')
+    .description('revoke an OAuth client: it gets no new tokens, and running servers refuse the ones it holds (PostgreSQL: at once; SQLite: within SUBLEDGER_KEY_CACHE_SECONDS)')
     .requiredOption('--tenant <id>', 'tenant id')
     .requiredOption('--client <id>', 'client id (oac_…)')
     .action((options: { tenant: string; client: string }) =>
       withStore(async (store) => {
         const client = await store.transaction((tx) => revokeOAuthClient(tx, options.tenant, options.client, nowIso()));
+        await announceCredentialChange(store);
         print({ client_id: client.id, revoked_at: client.revokedAt });
       }),
     );
 }
+

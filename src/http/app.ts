@@ -3,7 +3,10 @@ import { consoleSurface } from '../admin/console/surface.js';
 import { adminSurface } from '../admin/surface.js';
 import { testingSurface } from '../testing/surface.js';
 import { surfacesOfVendors } from '../surfaces/vendor-module.js';
+import type { Socket } from 'node:net';
 import { answerClientError } from './client-errors.js';
+import { registerPublicOrigin } from './public-origin.js';
+import { TrustedProxies } from './trusted-proxies.js';
 import { registerErrorDocs } from './error-docs.js';
 import { HttpFailure, toFailure } from './failures.js';
 import { sendExecution } from './idempotency.js';
@@ -44,7 +47,19 @@ function surfacesOf(services: AppServices): SurfaceDefinition[] {
 export async function buildApp(services: AppServices, options: AppOptions = {}): Promise<FastifyInstance> {
   const surfaces = [...surfacesOf(services), ...(options.extraSurfaces ?? [])];
   assertDistinctRoots(surfaces);
+  const requestTimeout = services.config.requestTimeoutMs;
+  const proxies = new TrustedProxies(services.config.trustProxy);
+  let publicOriginOfSocket: (socket: Socket | undefined) => string = () => 'http://127.0.0.1';
   const app = Fastify({
+    // SPEC §9 "slow clients are cut off": headers and body must have arrived within the
+    // request timeout, else node answers 408 (clientErrorHandler below) and closes. node
+    // checks its connections every connectionsCheckingInterval (30 s by default): checking at
+    // a quarter of the limit (at most each second) closes a slow client within a second of it.
+    requestTimeout,
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(requestTimeout / 4))) },
+    // X-Forwarded-For, -Proto and -Host count only when the socket's peer is a proxy that
+    // SUBLEDGER_TRUST_PROXY names: request.ip is then the client's address, else the peer's.
+    trustProxy: proxies.any ? (address: string) => proxies.trusts(address) : false,
     logger: { level: options.logLevel ?? services.config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
@@ -63,12 +78,20 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
           ? new HttpFailure('route_not_found', 'nothing is at this path: a segment of it is longer than any id or reference')
           : new HttpFailure('request_invalid', 'the request URL is malformed: it is not valid percent-encoded UTF-8');
       const surface = surfaceAt(surfaces, request.url);
-      const response = surface ? renderSurfaceFailure(surface, failure, request) : renderNeutralFailure(failure, request);
+      // The request fastify hands here is not decorated (no publicOrigin): its socket says where it came in.
+      const failing = { id: request.id, url: request.url, publicOrigin: (request as { publicOrigin?: string }).publicOrigin ?? publicOriginOfSocket(request.raw.socket) };
+      const response = surface ? renderSurfaceFailure(surface, failure, failing) : renderNeutralFailure(failure, failing);
       void sendExecution((reply as FastifyReply).header('request-id', request.id), { response, replayed: false });
     },
     // What node cannot parse as a request at all (a body longer than its Content-Length).
-    clientErrorHandler: (error, socket) => answerClientError(surfaces, error, socket),
+    clientErrorHandler: (error, socket) => answerClientError(surfaces, error, socket, publicOriginOfSocket),
   });
+  // A webhook may not be pointed at this process's own address and port (SPEC §9): known once it listens.
+  services.webhookUrlPolicy.listeningOn(() => {
+    const address = app.server.address();
+    return address && typeof address === 'object' ? { address: address.address, port: address.port } : null;
+  });
+  publicOriginOfSocket = registerPublicOrigin(app, services.config, proxies);
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
   app.decorateRequest('idempotent', null);
@@ -85,7 +108,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     done();
   });
 
-  await registerOpenApi(app, surfaces);
+  await registerOpenApi(app, surfaces, services.events);
   registerHealth(app, services.store, services.pendingMigrations);
   registerMetrics(app, services.metrics);
   registerErrorDocs(app, [...surfaces.flatMap((surface) => (surface.problems ? [surface.problems] : [])), NEUTRAL_PROBLEMS]);

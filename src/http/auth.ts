@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { authenticateApiKey } from '../tenancy/credentials.js';
 import { Unauthenticated } from '../ledger/errors.js';
 import { ExpiringMap } from '../store/expiring-map.js';
+import { CREDENTIALS_CHANNEL } from '../store/change-notices.js';
 import type { Scope } from '../ledger/model.js';
 import type { ApiKey, ApiKeyType } from '../tenancy/model.js';
 import type { ApiKeyRepository, Store } from '../store/ports.js';
@@ -65,6 +66,7 @@ export class PrincipalCache {
 export class ApiKeyAuthenticator {
   private readonly cache = new ExpiringMap<string, NonNullable<Awaited<ReturnType<ApiKeyRepository['findByHash']>>>>(CACHE_MAX_ENTRIES);
   private readonly principalCaches = new Map<string, PrincipalCache>();
+  private readonly forgetters: (() => void)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -89,10 +91,24 @@ export class ApiKeyAuthenticator {
     return principalOf(key, this.secretKeyRoles);
   }
 
-  /** Drops cached lookups (after a revocation in this process). */
+  /**
+   * Drops cached lookups: after a revocation in this process, or a notice of one from another
+   * (change-notices.ts). Also what `onForget` registered (a surface's own credential caches).
+   */
   forgetAll(): void {
     this.cache.clear();
     for (const principals of this.principalCaches.values()) principals.clear();
+    for (const forget of this.forgetters) forget();
+  }
+
+  /** `forget` runs on every forgetAll: a cache of credentials a surface keeps beside these (the org surface's signing keys). */
+  onForget(forget: () => void): void {
+    this.forgetters.push(forget);
+  }
+
+  /** How long this process trusts what it looked up about a credential (SUBLEDGER_KEY_CACHE_SECONDS). */
+  get cacheWindowMs(): number {
+    return this.cacheMs;
   }
 
   private async lookup(hash: string) {
@@ -137,4 +153,19 @@ export function bearerTokenOf(request: FastifyRequest, credential: BearerCredent
   if (!bearer) throw new Unauthenticated(`the Authorization header uses the ${scheme.slice(0, 20)} scheme, not Bearer: ${expected}`);
   if (rest.length > 0) throw new Unauthenticated(`the Authorization header has more than one ${credential.name} after Bearer: ${expected}`);
   return token;
+}
+
+/**
+ * After a credential was revoked (or the signing key rotated) in this process: forget every
+ * cached lookup here at once, and tell the other processes on the database to do the same
+ * (PostgreSQL NOTIFY; without it they would trust their caches for SUBLEDGER_KEY_CACHE_SECONDS).
+ */
+export async function credentialsChanged(services: { authenticator: ApiKeyAuthenticator; store: Store }): Promise<void> {
+  services.authenticator.forgetAll();
+  await announceCredentialChange(services.store);
+}
+
+/** Tells the other processes on the store's database that credentials changed (what the CLI does after revoking or rotating). */
+export async function announceCredentialChange(store: Store): Promise<void> {
+  await store.notify(CREDENTIALS_CHANNEL, 'changed');
 }

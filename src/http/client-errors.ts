@@ -12,7 +12,6 @@ import { renderSurfaceFailure, surfaceAt, type SurfaceDefinition } from './surfa
 // failure under that root.
 
 const REQUEST_LINE = /^[A-Z]+ (\/\S*) HTTP\/1\.[01]\r?\n/;
-const HOST_HEADER = /\r?\nhost:[ \t]*([A-Za-z0-9.:[\]-]{1,255})[ \t]*\r?\n/i;
 
 interface ClientError extends Error {
   code?: string;
@@ -24,19 +23,22 @@ interface ClientError extends Error {
 const bare = (status: number) => `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
 
 /** fastify's `clientErrorHandler`: answers what can still be answered, then closes the connection. */
-export function answerClientError(surfaces: readonly SurfaceDefinition[], error: ClientError, socket: Socket): void {
+export function answerClientError(surfaces: readonly SurfaceDefinition[], error: ClientError, socket: Socket, publicOriginOf: (socket: Socket) => string): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
   // No request to speak of: the client sent too little in time, or headers too large to read.
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return void socket.end(bare(408));
+  // A request still arriving when the request timeout ends (SPEC §9) may be mid-body, with a
+  // route waiting on it: the 408 goes out, then the socket is destroyed, not left half-open to
+  // a client that keeps trickling.
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return void socket.end(bare(408), () => socket.destroy());
   if (error.code === 'HPE_HEADER_OVERFLOW') return void socket.end(bare(431));
 
   const raw = error.rawPacket;
   const packet = raw ? Buffer.from(raw instanceof Uint8Array ? raw : raw.data).toString('latin1') : '';
   const url = REQUEST_LINE.exec(packet)?.[1] ?? '/';
-  const request: FailureRequest = { id: newId('req'), url, protocol: 'http', host: HOST_HEADER.exec(packet)?.[1] ?? 'localhost' };
+  const request: FailureRequest = { id: newId('req'), url, publicOrigin: publicOriginOf(socket) };
   const failure = new HttpFailure('request_invalid', 'the request is not valid HTTP/1.1: is its body longer than its Content-Length, or a header malformed?');
   const surface = surfaceAt(surfaces, url);
   const response = surface ? renderSurfaceFailure(surface, failure, request) : renderNeutralFailure(failure, request);

@@ -6,7 +6,8 @@ import { LedgerError, StoreUnavailable } from '../ledger/errors.js';
  * `instance` and `request_id`. A connection that never became a request (client-errors.ts)
  * is answered with only this much.
  */
-export type FailureRequest = Pick<FastifyRequest, 'id' | 'url' | 'protocol' | 'host'>;
+/** What a failure's answer may say of its request: its id, path, and this service's public origin (problem `type` URLs). */
+export type FailureRequest = Pick<FastifyRequest, 'id' | 'url' | 'publicOrigin'>;
 
 /** A field problem in the wire vocabulary of the request (e.g. `payment_rules.min_amount`). */
 export interface WireViolation {
@@ -86,7 +87,7 @@ export function toFailure(error: unknown, describeValidation: (error: unknown) =
   if (e.validation) return tooLongPathParameter(e) ?? new HttpFailure('request_invalid', 'the request is invalid', describeValidation(error));
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new HttpFailure('payload_too_large', 'the request body is larger than 1 MiB');
+      return new HttpFailure('payload_too_large', 'the request body is larger than this route reads (1 MiB; 16 KiB on routes that need no credentials)');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new HttpFailure('unsupported_media_type', 'the request body must be application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

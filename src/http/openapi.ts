@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
+import type { EventCatalog } from '../ledger/events.js';
 import { documentOperation } from './openapi-operations.js';
 import { surfaceAt, type SurfaceDefinition } from './surface.js';
 
@@ -43,13 +44,41 @@ function mergeNamed<T>(surfaces: readonly SurfaceDefinition[], kind: string, ent
 }
 
 /**
+ * The document's `webhooks` (OpenAPI 3.1): every event type a webhook endpoint may subscribe
+ * to, as the publishing surface's envelope around the event's `data` schema.
+ */
+function webhooksOf(catalog: EventCatalog | undefined, surfaces: readonly SurfaceDefinition[]): Record<string, unknown> {
+  const webhooks: Record<string, unknown> = {};
+  for (const { surface: name, type, schema } of catalog?.publications() ?? []) {
+    const surface = surfaces.find((s) => s.name === name);
+    const data = schema ?? { description: "The object as the surface's API shows it." };
+    webhooks[type] = {
+      post: {
+        operationId: `webhook.${type}`,
+        summary: `${type} (webhook)`,
+        description: `Sent to the tenant's webhook endpoints subscribed to \`${type}\`, \`*\` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).`,
+        tags: surface?.tags?.slice(0, 1).map((tag) => tag.name),
+        security: [],
+        requestBody: { required: true, content: { 'application/json': { schema: surface?.webhookEnvelopeSchema?.(type, data) ?? { type: 'object', properties: { data } } } } },
+        responses: {
+          '200': { description: 'Any 2xx acknowledges the event.' },
+          '4XX': { description: 'Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE).' },
+        },
+      },
+    };
+  }
+  return webhooks;
+}
+
+/**
  * OpenAPI 3.1 generated from the route schemas (one schema: validation, types and docs),
  * served at /openapi.json, with the interactive reference at /docs. Each surface brings its
  * own tags, security schemes and failure shape; only the surfaces this process serves are
- * described. The conventions every operation follows are in openapi-operations.ts.
+ * described, with every event type it publishes (`webhooks`). The conventions every operation
+ * follows are in openapi-operations.ts.
  * @throws when two surfaces declare one security scheme or failure schema name differently
  */
-export async function registerOpenApi(app: FastifyInstance, surfaces: readonly SurfaceDefinition[]): Promise<void> {
+export async function registerOpenApi(app: FastifyInstance, surfaces: readonly SurfaceDefinition[], events?: EventCatalog): Promise<void> {
   const securitySchemes = mergeNamed(surfaces, 'security scheme', (surface) => Object.entries(surface.securitySchemes ?? {}));
   const schemas = mergeNamed<TSchema>(surfaces, 'failure schema', ({ openApiFailures: f }) => [[f.schemaName, f.schema]]);
   await app.register(swagger, {
@@ -65,6 +94,8 @@ export async function registerOpenApi(app: FastifyInstance, surfaces: readonly S
       servers: [{ url: '/', description: 'The server that serves this document' }],
       tags: [...surfaces.flatMap((surface) => surface.tags ?? []), OPERATIONS_TAG],
       components: { securitySchemes, schemas },
+      // OpenAPI 3.1 webhooks (its types for path items are 3.0's).
+      webhooks: webhooksOf(events, surfaces) as never,
     },
     transform: ({ schema, url, route }) => ({ url, schema: documentOperation(schema, route, surfaceAt(surfaces, url)) }),
   });

@@ -66,9 +66,9 @@ export function problemFailures(catalogue: ProblemCatalogue, authentication: rea
   };
 }
 
-/** Where the docs pages are served for this request (`type` URIs point there). */
+/** Where the docs pages are served for this request (`type` URIs point there): never from its Host header (public-origin.ts). */
 export function baseUrlOf(request: FailureRequest): string {
-  return `${request.protocol}://${request.host}`;
+  return request.publicOrigin;
 }
 
 export function problemOf<Slug extends string>(

@@ -5,11 +5,13 @@ import type { LedgerPipeline } from '../ledger/pipeline.js';
 import type { Repositories, Store } from '../store/ports.js';
 import type { IdempotentCommands } from './idempotency.js';
 import type { ApiKeyAuthenticator } from './auth.js';
+import type { AuthThrottle } from '../admin/auth-throttle.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { TenantClocks } from '../testing/clock.js';
 import type { TenantFaults } from '../testing/faults.js';
 import type { OutboxChanges } from '../testing/outbox-changes.js';
+import type { WebhookUrlPolicy } from '../tenancy/webhook-url-policy.js';
 
 /** Everything a surface or the admin API may use, handed over explicitly at registration. */
 export interface AppServices {
@@ -30,8 +32,12 @@ export interface AppServices {
   /** What wakes the testing API's waiting requests (SPEC §7 "Waiting"): this process's outbox commits. */
   outboxChanges: OutboxChanges;
   authenticator: ApiKeyAuthenticator;
+  /** Failed admin-token and console sign-ins per client address (SPEC §9): what answers 429 to guessing. */
+  authThrottle: AuthThrottle;
   rateLimiter: RateLimiter;
   metrics: Metrics;
+  /** Where webhooks may go (SPEC §9): checked when an endpoint is registered and before every delivery. */
+  webhookUrlPolicy: WebhookUrlPolicy;
   pendingMigrations: () => Promise<number>;
   /** This process's outbox worker, when it runs one (SUBLEDGER_WORKERS): the testing API's clock advance runs what came due. */
   outboxWorker?: { runDueNow(): Promise<void> };

@@ -96,6 +96,8 @@ export interface SurfaceDefinition {
   publishEvents?(catalog: EventCatalog): void;
   /** How its events go to webhook endpoints (absent: it publishes none). */
   webhookEnvelope?: WebhookEnvelope;
+  /** A JSON Schema of its webhook envelope around an event's `data` schema, for the OpenAPI document's `webhooks`. */
+  webhookEnvelopeSchema?(type: string, data: unknown): unknown;
 }
 
 declare module 'fastify' {

@@ -34,9 +34,11 @@ export interface EventPublication<K extends DomainEventKind> {
   type: string;
   /** The object as the surface's API shows it. */
   present(object: DomainEvents[K]): unknown;
+  /** A JSON Schema of what `present` answers: the event's `data` in the OpenAPI document's `webhooks`. */
+  schema?: unknown;
 }
 
-type AnyPublication = { surface: string; type: string; present(object: never): unknown };
+type AnyPublication = { surface: string; type: string; present(object: never): unknown; schema?: unknown };
 
 /**
  * Every surface's event publications, by domain event kind. A kind has one publisher: the
@@ -55,6 +57,12 @@ export class EventCatalog {
 
   publicationOf<K extends DomainEventKind>(kind: K): EventPublication<K> | undefined {
     return this.byKind.get(kind) as EventPublication<K> | undefined;
+  }
+
+  /** Every publication, one per wire type, by type (the OpenAPI document's `webhooks`). */
+  publications(): { surface: string; type: string; schema?: unknown }[] {
+    const byType = new Map([...this.byKind.values()].map((p) => [p.type, p]));
+    return [...byType.values()].sort((a, b) => a.type.localeCompare(b.type)).map(({ surface, type, schema }) => ({ surface, type, schema }));
   }
 
   /** Every wire type published (what webhook endpoints may subscribe to). */

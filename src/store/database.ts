@@ -20,6 +20,7 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   emails: EmailTable;
   console_sessions: ConsoleSessionTable;
+  auth_failures: AuthFailureTable;
 }
 
 export interface TenantTable {
@@ -188,4 +189,11 @@ export interface ConsoleSessionTable {
   csrf_token: string;
   created_at: string;
   expires_at: string;
+}
+
+/** A failed admin-token or console sign-in (migration 2026-12-14-auth-failures). */
+export interface AuthFailureTable {
+  address: string;
+  failed_at_ms: bigint | number;
+  id: string;
 }

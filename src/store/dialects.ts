@@ -16,6 +16,7 @@ import type { Database } from './database.js';
 import { postgresAnswersFreshConnection, storeFailureOf } from './driver-failures.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { postgresDialect } from './postgres-driver.js';
+import { listenForNotices, type NoticeListener } from './change-notices.js';
 
 import type { DialectName } from './database.js';
 export type { DialectName };
@@ -38,6 +39,8 @@ export interface OpenDatabase {
   bind: (connection: DatabaseConnection) => Kysely<Database>;
   /** Closes every connection, background ones included, and settles once none is open. */
   close: () => Promise<void>;
+  /** PostgreSQL: notices other processes send on a channel (change-notices.ts); absent on SQLite (one process). */
+  listen?: (channel: string, onNotice: () => void) => NoticeListener;
 }
 
 const INT8_OID = 20;
@@ -90,7 +93,10 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   // (answered 503), and the pool discards the broken client when it is released.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return withBinder(dialect, postgresDialect(pool, connectTimeoutMs, () => postgresAnswersFreshConnection(options.url)));
+  return {
+    ...withBinder(dialect, postgresDialect(pool, connectTimeoutMs, () => postgresAnswersFreshConnection(options.url))),
+    listen: (channel, onNotice) => listenForNotices(options.url, connectTimeoutMs, channel, onNotice),
+  };
 }
 
 function withBinder(name: DialectName, dialect: Dialect): OpenDatabase {

@@ -8,6 +8,7 @@ import { consoleSessionRepository } from './console-session-repository.js';
 import type { Database, EventTable } from './database.js';
 import type { DialectName, OpenDatabase } from './dialects.js';
 import { ExpiringMap } from './expiring-map.js';
+import type { NoticeListener } from './change-notices.js';
 import { keysetPage } from './keyset.js';
 import { balanceRepository, ledgerRepository, uniqueKeyRepository } from './ledger-repositories.js';
 import type { StoreHandle } from './module-repositories.js';
@@ -43,10 +44,12 @@ export class KyselyStore implements Store {
   private readonly groupCommit: SqliteGroupCommit | undefined;
   private readonly closeDatabase: () => Promise<void>;
   private readonly shared: SharedState;
+  private readonly openListener: OpenDatabase['listen'];
+  private readonly listeners: NoticeListener[] = [];
 
   /** `options.directory`: the vendors' holder tables, for the operator console's directory. */
   constructor(database: OpenDatabase, options: { directory?: readonly DirectorySource[] } = {}) {
-    ({ db: this.db, dialect: this.dialect, bind: this.bind, close: this.closeDatabase } = database);
+    ({ db: this.db, dialect: this.dialect, bind: this.bind, close: this.closeDatabase, listen: this.openListener } = database);
     this.shared = { tenantCache: new ExpiringMap<string, Tenant>(TENANT_CACHE_MAX), directory: options.directory ?? [] };
     this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.shared);
     this.outbox = new KyselyOutboxQueue(this);
@@ -79,7 +82,19 @@ export class KyselyStore implements Store {
     await sql`select 1`.execute(this.db);
   }
 
-  close(): Promise<void> {
+  async notify(channel: string, payload: string): Promise<void> {
+    if (this.dialect === 'postgres') await sql`select pg_notify(${channel}, ${payload})`.execute(this.db);
+  }
+
+  /** Calls `onNotice` for each notice other processes send on `channel` (PostgreSQL); undefined on SQLite. Closed with the store. */
+  listen(channel: string, onNotice: () => void): NoticeListener | undefined {
+    const listener = this.openListener?.(channel, onNotice);
+    if (listener) this.listeners.push(listener);
+    return listener;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.listeners.map((listener) => listener.close()));
     return this.closeDatabase();
   }
 }
@@ -107,7 +122,7 @@ class UnitRepositories implements Repositories {
   ) {}
 
   get tenants() {
-    return (this.built.tenants ??= tenantRepository(this.db, this.shared.tenantCache));
+    return (this.built.tenants ??= tenantRepository(this.db, this.shared.tenantCache, this));
   }
   get apiKeys() {
     return (this.built.apiKeys ??= apiKeyRepository(this.db, this.writes));
@@ -157,7 +172,7 @@ class UnitRepositories implements Repositories {
  * back), so every tenant read is remembered but those. If tenants ever become mutable, this
  * cache must go.
  */
-function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenant>): TenantRepository {
+function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenant>, session: { dialect: DialectName; writes: WriteSink }): TenantRepository {
   // Tenants this unit of work inserted: not committed yet, so never remembered.
   const inserted = new Set<string>();
   return {
@@ -177,6 +192,12 @@ function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenan
       if (tenant && !inserted.has(id)) cache.set(id, tenant, Infinity, now);
       return tenant;
     },
+    async lockFirstTenantCreation() {
+      await session.writes.beginTransaction();
+      // PostgreSQL: one transaction at a time past this point, across processes, until it ends.
+      // SQLite: its one writer already excludes every other once the transaction has begun.
+      if (session.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${FIRST_TENANT_LOCK})`.execute(db);
+    },
     async count() {
       const row = await db.selectFrom('tenants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
@@ -189,6 +210,9 @@ function tenantRepository(db: Kysely<Database>, cache: ExpiringMap<string, Tenan
     },
   };
 }
+
+/** The advisory lock key of creating the first tenant (any constant: no other advisory lock is taken). */
+const FIRST_TENANT_LOCK = 0x5b1ed9e7;
 
 /** A key's hash (or, practically never, its id) taken: the insert is AlreadyExists. */
 const insertApiKey = defineInsert('api_keys', [

@@ -47,6 +47,11 @@ export interface Store extends LedgerStore<Repositories> {
   readonly audit: LedgerAudit;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
+  /**
+   * Tells every other process on this database something changed (PostgreSQL NOTIFY on
+   * `channel`, see change-notices.ts); nothing on SQLite, whose one process already knows.
+   */
+  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +80,12 @@ export interface TenantRepository {
   insert(tenant: Tenant): Promise<void>;
   findById(id: string): Promise<Tenant | undefined>;
   count(): Promise<number>;
+  /**
+   * Makes this transaction the only one, across processes, that may go on to create a tenant
+   * because there is none (two `serve`s starting on one fresh database): the others wait here
+   * until it ends, then count what it committed.
+   */
+  lockFirstTenantCreation(): Promise<void>;
   /** Every tenant, newest first (by id: ids are time-ordered), one keyset page. */
   list(page: PageRequest): Promise<Page<Tenant>>;
   cursorOf(id: string): Promise<ListCursor | undefined>;

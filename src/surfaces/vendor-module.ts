@@ -1,6 +1,6 @@
 import type { Migration } from 'kysely';
 import type { AppServices } from '../http/services.js';
-import type { SurfaceApp, SurfaceDefinition } from '../http/surface.js';
+import type { SurfaceApp, SurfaceDefinition, SurfaceKit } from '../http/surface.js';
 import type { Scope } from '../ledger/model.js';
 import type { DirectorySource } from '../store/account-directory.js';
 import type { DirectoryEntry, Repositories } from '../store/ports.js';
@@ -43,6 +43,12 @@ export interface VendorModule {
   holderPages?: Readonly<Record<string, HolderPage>>;
   /** Operator routes for its own objects, under /admin/v1 (they answer in the admin API's shape). */
   registerAdminRoutes?(app: SurfaceApp, services: AppServices): void;
+  /**
+   * Its routes of the testing control plane, under /testing/v1 (SPEC §7): test mode only, the
+   * control plane's authentication and problem+json. The vendor names its own paths
+   * (`/billing/payments`); the control plane knows no vendor.
+   */
+  registerTestingRoutes?(app: SurfaceApp, kit: SurfaceKit): void;
 }
 
 /** Every surface of the vendors, in registration order. */

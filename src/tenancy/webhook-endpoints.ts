@@ -4,6 +4,7 @@ import { newId } from '../ledger/ids.js';
 import type { Mode } from '../ledger/model.js';
 import type { WebhookEndpoint } from './model.js';
 import type { Repositories } from '../store/ports.js';
+import { parseWebhookUrl, WebhookUrlRefused, type WebhookUrlPolicy } from './webhook-url-policy.js';
 
 const EVENT_PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/;
 
@@ -33,7 +34,8 @@ function eventPatternProblem(pattern: string, publishedTypes: readonly string[])
 
 /**
  * @param publishedTypes every event type some surface publishes (EventCatalog.wireTypes())
- * @throws NotFound (tenant), ValidationFailed (url not http(s), event patterns malformed or matching no published type)
+ * The URL's addresses are checked before, outside the transaction (checkWebhookRegistration).
+ * @throws NotFound (tenant), ValidationFailed (url not http(s) or with user info, event patterns malformed or matching no published type)
  */
 export async function createWebhookEndpoint(
   tx: Repositories,
@@ -44,14 +46,11 @@ export async function createWebhookEndpoint(
 ): Promise<WebhookEndpoint> {
   if (!(await tx.tenants.findById(tenantId))) throw new NotFound('tenant', tenantId);
   const violations: FieldViolation[] = [];
-  let url: URL | undefined;
   try {
-    url = new URL(input.url);
-  } catch {
-    // reported below
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    violations.push({ field: 'url', message: 'must be an absolute http:// or https:// URL' });
+    parseWebhookUrl(input.url);
+  } catch (error) {
+    if (!(error instanceof WebhookUrlRefused)) throw error;
+    violations.push({ field: 'url', message: error.message });
   }
   if (input.events.length === 0) violations.push({ field: 'events', message: 'must name at least one event type, or "*"' });
   input.events.forEach((pattern, i) => {
@@ -69,6 +68,20 @@ export async function createWebhookEndpoint(
   };
   await tx.webhooks.insertEndpoint(tenantId, endpoint);
   return endpoint;
+}
+
+/**
+ * SPEC §9: where the URL points (its address, or what its host resolves to now) is a place
+ * webhooks may go. A lookup, so called before the registering transaction.
+ * @throws ValidationFailed (url)
+ */
+export async function checkWebhookRegistration(policy: WebhookUrlPolicy, url: string): Promise<void> {
+  try {
+    await policy.checkRegistration(url);
+  } catch (error) {
+    if (error instanceof WebhookUrlRefused) throw ValidationFailed.of('url', error.message);
+    throw error;
+  }
 }
 
 /** Pending deliveries to the endpoint fail with "endpoint deleted". @throws NotFound */

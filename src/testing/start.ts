@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
+import { adminTokenProblem, MIN_ADMIN_TOKEN_LENGTH } from '../admin/admin-token.js';
 import { nowIso } from '../ledger/clock.js';
 import { createDefaultTenant } from '../runtime.js';
 import { listenApi, type ListeningApi } from '../server.js';
@@ -16,7 +17,7 @@ export interface StartSubledgerOptions {
   databaseUrl?: string;
   /** 0 (the default): a free port. */
   port?: number;
-  /** The admin API's and console's bearer token, 16 characters at least. Default: a random one. */
+  /** The admin API's and console's bearer token, 32 characters at least, not a placeholder from the docs. Default: a random one. */
   adminToken?: string;
 }
 
@@ -45,7 +46,6 @@ export interface StartedSubledger {
 }
 
 const HOST = '127.0.0.1';
-const MIN_ADMIN_TOKEN_LENGTH = 16;
 
 /**
  * Starts subledger in this process. The process environment is not read: two instances (and
@@ -58,7 +58,8 @@ export async function startSubledger(options: StartSubledgerOptions = {}): Promi
   if (options.adminToken !== undefined && options.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new TypeError(`startSubledger: adminToken must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }
-  const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+  if (options.adminToken !== undefined && adminTokenProblem(options.adminToken)) throw new TypeError('startSubledger: adminToken is a placeholder, not a secret');
+  const adminToken = options.adminToken ?? randomBytes(32).toString('hex');
   const directory = options.databaseUrl === undefined ? await mkdtemp(join(tmpdir(), 'subledger-')) : undefined;
   const removeDirectory = () => (directory ? rm(directory, { recursive: true, force: true }) : Promise.resolve());
 

@@ -43,7 +43,9 @@ export const testingSurface: SurfaceDefinition = {
   },
   authenticationChallenge: 'Bearer realm="testing"',
   renderFailure: renderTestingFailure,
-  idempotencyHeaders: [],
+  // A vendor's test-mode action (a billing payment) is a write a test may retry: it takes an
+  // Idempotency-Key as every mutating request does (SPEC §2); the other routes have nothing to replay.
+  idempotencyHeaders: ['idempotency-key'],
   securitySchemes: {
     testingBearer: { type: 'http', scheme: 'bearer', description: "The tenant's test-mode secret key, or a test-mode org access token" },
     testingBasic: { type: 'http', scheme: 'basic', description: "The tenant's test-mode secret key as user name, empty password" },

@@ -8,6 +8,7 @@ import { nextAttemptAt } from './retry-schedule.js';
 import { onWallTime, type RetryTime, type RetryTimer } from './retry-time.js';
 import { signWebhook } from './signing.js';
 import { postWebhook } from './webhook-sender.js';
+import type { WebhookUrlPolicy } from '../tenancy/webhook-url-policy.js';
 
 /** A surface's webhook envelope (core/ports.ts). */
 export type EnvelopeBuilder = WebhookEnvelope;
@@ -35,6 +36,8 @@ export interface OutboxWorkerOptions {
   pollMs: number;
   leaseMs: number;
   webhookTimeoutMs: number;
+  /** Where webhooks may go (SPEC §9), checked again before every attempt. */
+  webhookUrlPolicy: WebhookUrlPolicy;
   retryScheduleMs: readonly number[];
   /** Deliveries and e-mails in flight at once; one slow receiver holds one slot, never the queue. */
   concurrency?: number;
@@ -214,7 +217,7 @@ export class OutboxWorker {
       'webhook-timestamp': String(timestamp),
       'webhook-signature': signWebhook(endpoint.secret, event.id, timestamp, envelope.body),
     };
-    const result = await postWebhook(endpoint.url, envelope.body, headers, this.options.webhookTimeoutMs);
+    const result = await postWebhook(endpoint.url, envelope.body, headers, this.options.webhookTimeoutMs, this.options.webhookUrlPolicy);
     const attempt = claimed.attempts + 1;
     const finishedMs = Date.now();
     const retryAt = result.ok ? null : await this.retryTime(claimed, nextAttemptAt(attempt, this.options.retryScheduleMs, finishedMs), finishedMs);

@@ -193,14 +193,19 @@ for (const kind of await storeKinds()) {
       assert.ok(events.body.data.some((e: { type: string; source: string }) => e.source === 'platform' && /transfer/.test(e.type)), events.text);
     });
 
-    test("an org account's low-balance settings: a threshold above the balance notifies once", async () => {
-      const set = await admin(server, 'PUT', `/tenants/${tenantId}/org-accounts/${made.org}/low-balance`, { has_notification: true, notification_email: 'ops@example.com', threshold: '50.25' });
+    test("an org account's low-balance settings: set above the balance it is low already (nothing sent); raised above it, it notifies once", async () => {
+      const setTo = (threshold: string) => admin(server, 'PUT', `/tenants/${tenantId}/org-accounts/${made.org}/low-balance`, { has_notification: true, notification_email: 'ops@example.com', threshold });
+      const lowMails = async () => (await admin(server, 'GET', `/tenants/${tenantId}/emails`)).body.data.filter((m: { to: string; subject: string }) => m.to === 'ops@example.com' && m.subject.startsWith('Low balance'));
+      const set = await setTo('50.25');
       assert.equal(set.status, 200, set.text);
       assert.deepEqual(set.body.actions.low_balance, { has_notification: true, notification_email: 'ops@example.com', threshold: '50.25' });
       assert.equal(set.body.status, 'low_balance');
       assert.deepEqual(ids(await admin(server, 'GET', `/tenants/${tenantId}/accounts?status=low_balance`)), [made.org]);
-      const mails = await admin(server, 'GET', `/tenants/${tenantId}/emails`);
-      assert.ok(mails.body.data.some((m: { to: string; subject: string }) => m.to === 'ops@example.com' && m.subject.startsWith('Low balance')), mails.text);
+      // SPEC §9: a threshold set where there was none finds the account already low: no warning.
+      assert.equal((await lowMails()).length, 0);
+      assert.equal((await setTo('30')).body.status, 'ok');
+      assert.equal((await setTo('50.25')).body.status, 'low_balance');
+      assert.equal((await lowMails()).length, 1, 'raising the threshold above the balance notifies once (SPEC §5)');
 
       const tooPrecise = await admin(server, 'PUT', `/tenants/${tenantId}/org-accounts/${made.org}/low-balance`, { has_notification: true, notification_email: 'ops@example.com', threshold: '1.001' });
       assert.equal(tooPrecise.status, 400, tooPrecise.text);

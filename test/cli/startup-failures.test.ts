@@ -114,6 +114,34 @@ describe('a start that cannot succeed', { concurrency: 1 }, () => {
   });
 });
 
+for (const kind of kinds) {
+  // SPEC §1: the admin token is at least 32 characters and no placeholder of our docs; the start
+  // refuses anything else naming the variable, and never prints the value it was given.
+  describe(`a start with a weak SUBLEDGER_ADMIN_TOKEN (${kind})`, { concurrency: 1 }, () => {
+    let database: TestDatabase;
+    before(async () => {
+      database = await createTestDatabase(kind);
+    });
+    after(() => database.drop());
+
+    const cases = [
+      { name: 'too short', token: 'short-but-secret-0123456789', problem: /at least 32 characters/ },
+      { name: 'the README placeholder', token: 'replace-me-with-the-output-of-openssl-rand-hex-32', problem: /placeholder/ },
+      { name: 'the placeholder of earlier READMEs', token: 'change-me-to-16-chars-or-more', problem: /at least 32 characters/ },
+      { name: 'one character repeated', token: 'a'.repeat(40), problem: /placeholder/ },
+    ];
+    for (const { name, token, problem } of cases) {
+      test(`${name}: one line naming SUBLEDGER_ADMIN_TOKEN and openssl rand, without the value`, TIMEOUT, async () => {
+        const { line, serve } = await failedStart(`admin token ${name}`, { DATABASE_URL: database.url, SUBLEDGER_ADMIN_TOKEN: token });
+        assert.match(line, /SUBLEDGER_ADMIN_TOKEN/);
+        assert.match(line, problem);
+        assert.match(line, /openssl rand -hex 32/);
+        assert.ok(!serve.stderr.includes(token) && !serve.stdout.includes(token), `the token was printed:\n${serve.stderr}`);
+      });
+    }
+  });
+}
+
 for (const kind of kinds.filter((k) => k === 'postgres')) {
   describe(`a start against a PostgreSQL server without the database (${kind})`, () => {
     let database: TestDatabase;

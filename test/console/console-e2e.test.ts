@@ -28,7 +28,7 @@ const BLOCKING_IMPACTS = ['serious', 'critical'];
 interface Seeded {
   tenantId: string;
   tenantName: string;
-  billingAccount: { id: string; name: string };
+  billingAccount: { id: string; name: string; billReference: string };
   platformAccount: { id: string; email: string; name: string };
   orgAccount: { id: string; name: string };
   endpointId: string;
@@ -118,6 +118,11 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     assert.equal(account.status, 201, account.text);
     const patched = await billing.patch(`/billing/accounts/${account.body.id}`, { balance: 5000, currency: 'ZAR' });
     assert.equal(patched.status, 200, patched.text);
+    // A bill of the account, part paid through the testing API (SPEC §3b): the account page lists it.
+    const bill = await billing.post('/billing/bills', { account: account.body.id, external_reference: uniqueRef('BILL'), currency: 'ZAR', amount_due: 2000, payment_rules: { min_amount: 1, max_amount: 2000, underpayment_allowed: true, overpayment_allowed: false } });
+    assert.equal(bill.status, 201, bill.text);
+    const paid = await billing.post('/testing/v1/billing/payments', { bill: bill.body.id, amount: 1500, currency: 'ZAR' });
+    assert.equal(paid.status, 201, paid.text);
 
     platform = platformClient(server, server.tenant.keys.test.secret);
     const platformEmail = `${uniqueRef('pat').toLowerCase()}@example.com`;
@@ -154,7 +159,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     return {
       tenantId,
       tenantName: server.tenant.tenant.name,
-      billingAccount: { id: account.body.id, name: billingName },
+      billingAccount: { id: account.body.id, name: billingName, billReference: bill.body.external_reference },
       platformAccount: { id: subAccountId, email: platformEmail, name: platformName },
       orgAccount: { id: orgAccountId, name: orgName },
       endpointId: endpoint.body.id,
@@ -179,7 +184,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     assert.equal(new URL(page.url()).pathname, '/console/');
   });
 
-  test('tenants: the list links each tenant; a created tenant shows its four keys once', async () => {
+  test('tenants: the list links each tenant; a created tenant shows its six keys once', async () => {
     await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name: seeded.tenantName, exact: true }).waitFor();
     const name = `Console tenant ${uniqueRef('T')}`;
     createdTenant = name;
@@ -188,7 +193,7 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const newKeys = page.getByRole('region', { name: 'New keys' });
     await newKeys.waitFor();
     const keys = await newKeys.locator('code').allInnerTexts();
-    assert.deepEqual(keys.map((key) => key.slice(0, 8)), ['sk_test_', 'pk_test_', 'sk_live_', 'pk_live_']);
+    assert.deepEqual(keys.map((key) => key.slice(0, 8)), ['sk_test_', 'pk_test_', 'xnd_deve', 'sk_live_', 'pk_live_', 'xnd_prod']);
     await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name, exact: true }).waitFor();
     // The shown test secret key is the new tenant's: it lists the tenant's (empty) billing customers.
     const customers = await client(server, keys[0]!).get('/billing/customers');
@@ -308,6 +313,11 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const chart = page.getByRole('img', { name: /ZAR balance over time/ });
     await chart.waitFor();
     await chart.locator('svg path.recharts-line-curve').waitFor();
+    // One step per change, evenly spaced whatever the time between changes: a burst is not squeezed into one line.
+    const dots = (await chart.locator('svg .recharts-line-dots circle').evaluateAll((circles) => circles.map((circle) => Number(circle.getAttribute('cx'))))) as number[];
+    assert.ok(dots.length >= 2, `dots at ${JSON.stringify(dots)}`);
+    const gaps = dots.slice(1).map((x, i) => x - dots[i]!);
+    assert.ok(gaps.every((gap) => gap > 10 && Math.abs(gap - gaps[0]!) < 1), `evenly spaced dots: ${JSON.stringify(dots)}`);
 
     const ledger = await admin('GET', `/tenants/${seeded.tenantId}/accounts/${seeded.billingAccount.id}/ledger-entries`);
     const entries = ledger.body.data as { id: string; balance_after: string; kind: string }[];
@@ -318,6 +328,8 @@ describe('the operator console in a browser: every page, at 1280 and 390 px, wit
     const newest = timeline.getByRole('listitem').first();
     assert.match(await newest.innerText(), new RegExp(`Balance after\\s+${entries[0]!.balance_after.replace('.', '\\.')} ZAR`));
     assert.ok((await newest.innerText()).includes(entries[0]!.id));
+    const bills = page.getByRole('region', { name: 'Bills, newest first' });
+    await bills.getByRole('row').filter({ hasText: seeded.billingAccount.billReference }).filter({ hasText: 'unpaid' }).filter({ hasText: '20.00 ZAR' }).filter({ hasText: '15.00' }).filter({ hasText: '5.00' }).waitFor();
     await checkPage('account-billing');
   });
 

@@ -58,7 +58,7 @@ describe('loadConfig', () => {
         PORT: '8080',
         HOST: '0.0.0.0',
         DATABASE_URL: 'postgres://user:pw@db.example:5432/subledger',
-        SUBLEDGER_ADMIN_TOKEN: 'an-admin-token-of-some-length',
+        SUBLEDGER_ADMIN_TOKEN: 'an-admin-token-of-some-length-0123456789',
         SUBLEDGER_RATE_LIMIT: '0',
         SMTP_URL: 'smtp://mail.example:2525',
         SUBLEDGER_SQLITE_SYNC: 'full',
@@ -66,7 +66,7 @@ describe('loadConfig', () => {
       assert.equal(config.port, 8080);
       assert.equal(config.host, '0.0.0.0');
       assert.equal(config.databaseUrl, 'postgres://user:pw@db.example:5432/subledger');
-      assert.equal(config.adminToken, 'an-admin-token-of-some-length');
+      assert.equal(config.adminToken, 'an-admin-token-of-some-length-0123456789');
       assert.equal(config.rateLimitPerMinute, 0, 'SUBLEDGER_RATE_LIMIT=0 disables rate limiting');
       assert.equal(config.smtpUrl, 'smtp://mail.example:2525');
       assert.equal(config.sqliteSync, 'full');

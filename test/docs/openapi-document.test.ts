@@ -97,13 +97,13 @@ describe('/openapi.json of a real server', () => {
     }
   });
 
-  test('a POST lists 400, 413, 415, 500 and 503, a billing POST 401, 403, 409 and 429, a path parameter 404', () => {
+  test('a POST lists 400, 413, 415, 500 and 503, a billing POST 401, 403, 409 and 429, an admin POST 429 (throttled guessing), a path parameter 404', () => {
     const statusesOf = (method: string, path: string) => Object.keys(document.paths[path]![method]!.responses);
     assert.deepEqual(statusesOf('post', '/billing/accounts'), ['201', '400', '401', '403', '409', '413', '415', '429', '500', '503']);
     assert.deepEqual(statusesOf('patch', '/billing/accounts/{account}'), ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503']);
     assert.deepEqual(statusesOf('get', '/billing/accounts'), ['200', '400', '401', '403', '429', '500', '503']);
-    // The admin API takes no idempotency key and no rate limit applies to the operator.
-    assert.deepEqual(statusesOf('post', '/admin/v1/tenants/{tenantId}/keys'), ['201', '400', '401', '404', '413', '415', '500', '503']);
+    // The admin API takes no idempotency key and no key's rate limit applies to the operator; guessing its token is throttled (429).
+    assert.deepEqual(statusesOf('post', '/admin/v1/tenants/{tenantId}/keys'), ['201', '400', '401', '404', '413', '415', '429', '500', '503']);
   });
 
   test('Try-it-out with the defaults sends nothing the user did not choose: no required parameter with a default, no example on an optional query parameter', () => {

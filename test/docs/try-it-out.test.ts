@@ -39,6 +39,8 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
   let orgCredentials: { clientId: string; clientSecret: string };
   /** Values for the required path parameters (nothing else is typed in). */
   const pathValues: Record<string, string> = {};
+  // Where one operation needs another object than the shared value (bills hang on a billing account, not the org one).
+  const operationPathValues: Record<string, Record<string, string>> = {};
   /** The stored objects each list route must show. */
   const expected: Record<string, string[]> = {};
   const offOrigin: string[] = [];
@@ -62,14 +64,18 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     );
     const accountId: string = accounts[0]!.body.id;
     assert.equal((await billing.patch(`/billing/accounts/${accountId}`, { balance: 5000, currency: 'ZAR' })).status, 200);
+    const bill = await billing.post('/billing/bills', { account: accountId, external_reference: uniqueRef('BILL'), currency: 'ZAR', amount_due: 1500 });
+    assert.equal(bill.status, 201, bill.text);
+    const topup = await billing.post('/balance/test/topup', { amount: 5000 });
+    assert.equal(topup.status, 200, topup.text);
     const platformAccounts = await Promise.all(['OWNED', 'MANAGED'].map((type) => billing.post('/v2/accounts', { email: 'owner@example.com', type, public_profile: { business_name: 'Shop' } })));
     const email = await admin.post(`/admin/v1/tenants/${tenantId}/emails`, { to: 'ops@example.com', subject: 'Test', text: 'Hello' });
     const idsOf = async (path: string, key: string) => ((await call(server, 'GET', path, undefined, { key })).body.data as { id: string }[]).map((o) => o.id);
     // Deliveries exist once the outbox worker has fanned the events out.
     const deliveries = await waitFor(async () => {
       const ids = await idsOf(`/admin/v1/tenants/${tenantId}/webhook-deliveries`, ADMIN_TOKEN);
-      return ids.length >= 6 ? ids : null;
-    }, UI_TIMEOUT_MS, 'webhook deliveries of the six billing events');
+      return ids.length >= 7 ? ids : null;
+    }, UI_TIMEOUT_MS, 'webhook deliveries of the seven billing events');
 
     // The org surface: an access token from its token endpoint, two accounts, two transactions.
     const { newOAuthClient, orgClient, tokenFor } = await import('../org/org-client.js');
@@ -87,6 +93,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     const testEvents = await idsOf('/testing/v1/events', server.tenant.keys.test.secret);
 
     Object.assign(pathValues, { account: accountId, tenantId, accountId: orgAccounts[0] });
+    operationPathValues.listDirectoryAccountBills = { accountId };
     // The testing API (SPEC §7): a snapshot of the tenant's test mode.
     const snapshot = await call(server, 'POST', '/testing/v1/snapshots', { name: 'docs' }, { key: server.tenant.keys.test.secret });
     assert.equal(snapshot.status, 201, snapshot.text);
@@ -96,6 +103,8 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       listTenantTestSnapshots: [snapshot.body.id],
       listBillingCustomers: [...customers.map((c) => c.body.id), ...accounts.map((a) => a.body.customer_id)],
       listBillingAccounts: accounts.map((a) => a.body.id),
+      listBillingBills: [bill.body.id],
+      listDirectoryAccountBills: [bill.body.id],
       listBillingAccountLedgerEntries: await idsOf(`/billing/accounts/${accountId}/ledger_entries`, server.tenant.keys.test.secret),
       listTenantKeys: await idsOf(`/admin/v1/tenants/${tenantId}/keys`, ADMIN_TOKEN),
       listTenants: [tenantId],
@@ -103,12 +112,14 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       listWebhookDeliveries: deliveries,
       listEmails: [email.body.id],
       listPlatformAccounts: platformAccounts.map((a) => a.body.id),
+      listPlatformTransactions: await idsOf('/transactions', server.tenant.keys.test.secret),
       listOrgAccounts: orgAccounts,
       listOrgTransactions: orgTransactions,
       listTenantOAuthClients: [orgClientCredentials.clientId],
       listDirectoryAccounts: [...customers, ...accounts, ...platformAccounts].map((o) => o.body.id as string).concat(orgAccounts),
       listDirectoryAccountLedgerEntries: orgTransactions,
       retrieveDirectoryAccountBalanceHistory: ['USD'],
+      retrieveDirectoryAccountBalancesAsOf: ['USD'],
       listDirectoryAccountEvents: await idsOf(`/admin/v1/tenants/${tenantId}/accounts/${orgAccounts[0]}/events`, ADMIN_TOKEN),
       listTestFaults: [fault.body.id],
       listTestEvents: testEvents,
@@ -116,6 +127,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
     });
     assert.ok(testEvents.length >= 6, 'the seeded test-mode events');
     assert.equal(expected.listBillingAccountLedgerEntries!.length, 2);
+    assert.equal(expected.listPlatformTransactions!.length, 1, 'the top-up, as a TOPUP transaction of the platform');
 
     mkdirSync(ARTIFACTS, { recursive: true });
     browser = await launchChromium();
@@ -146,7 +158,7 @@ describe('Try-it-out in /docs, with the default values, on every list route', { 
       for (const parameter of operation.parameters ?? []) {
         if (!parameter.required) continue;
         assert.equal(parameter.in, 'path', `${id}: only path parameters may be required (${parameter.in} ${parameter.name} is)`);
-        const value = pathValues[parameter.name];
+        const value = operationPathValues[id]?.[parameter.name] ?? pathValues[parameter.name];
         assert.ok(value, `${id}: no value for its path parameter ${parameter.name}`);
         await block.locator(`tr[data-param-name="${parameter.name}"] input`).fill(value);
       }

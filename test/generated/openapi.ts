@@ -129,6 +129,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List bills, newest first */
+        get: operations["listBillingBills"];
+        put?: never;
+        /** Create a bill for a customer or one of its accounts */
+        post: operations["createBillingBill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/bills/{bill}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a bill by id or external reference */
+        get: operations["retrieveBillingBill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update a bill: amount_paid, due_date, payment_rules, metadata (amount_remaining and status follow) */
+        patch: operations["updateBillingBill"];
+        trace?: never;
+    };
     "/v2/accounts": {
         parameters: {
             query?: never;
@@ -549,6 +585,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/testing/v1/billing/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay a bill, an account or a customer as Moment does when a customer pays: the obligation's payment_rules decide
+         * @description Exactly one of `bill`, `account` or `customer`. Refused (400, nothing changed) when the obligation has no payment_rules, the currency differs, the amount is outside min_amount..max_amount, or it is below (above) what is owed without underpayment (overpayment) allowed. A bill's amount_paid grows; an account's or customer's balance falls by a `payment` ledger entry. Emits `obligation.amount_applied` and the paid object's own event. Accepts an Idempotency-Key.
+         */
+        post: operations["applyTestBillingPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/tenants": {
         parameters: {
             query?: never;
@@ -954,6 +1010,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/tenants/{tenantId}/accounts/{accountId}/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A billing account's or customer's bills, newest first (empty for holders of other surfaces) */
+        get: operations["listDirectoryAccountBills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/tenants/{tenantId}/platform-accounts/{accountId}/status": {
         parameters: {
             query?: never;
@@ -999,7 +1072,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an OAuth client (no new tokens; issued ones expire within the hour) */
+        /** Revoke an OAuth client: no new tokens, and the ones it holds are refused at once */
         delete: operations["revokeTenantOAuthClient"];
         options?: never;
         head?: never;
@@ -1027,7 +1100,408 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "account.activated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.activated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.activated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.activated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.low_balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.low_balance (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.low_balance`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.low_balance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.low_balance_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.low_balance_recovered (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.low_balance_recovered`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.low_balance_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.registered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.registered (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.registered`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.registered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.suspended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.suspended (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.suspended`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.suspended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.updated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `account.updated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.account.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "balance.topped_up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * balance.topped_up (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `balance.topped_up`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.balance.topped_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.account.balance_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.account.balance_changed (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.account.balance_changed`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.account.balance_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.account.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.account.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.account.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.account.updated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.account.updated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.account.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.bill.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.bill.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.bill.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.bill.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.bill.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.bill.updated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.bill.updated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.bill.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.customer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.customer.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.customer.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.customer.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.customer.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.customer.updated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `billing.customer.updated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.billing.customer.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "obligation.amount_applied": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * obligation.amount_applied (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `obligation.amount_applied`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.obligation.amount_applied"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "org.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * org.account.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `org.account.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.org.account.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "org.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * org.account.updated (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `org.account.updated`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.org.account.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "org.transaction.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * org.transaction.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `org.transaction.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.org.transaction.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "transfer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * transfer.created (webhook)
+         * @description Sent to the tenant's webhook endpoints subscribed to `transfer.created`, `*` or a prefix of it, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhook.transfer.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description RFC 9457 problem details; a type may add members (`resource_id` on idempotency conflicts). */
@@ -2561,7 +3035,8 @@ export interface operations {
                         data: {
                             id: string;
                             account_id: string;
-                            kind: "initial" | "adjustment";
+                            /** @description initial: the first balance; adjustment: a balance set by the merchant; payment: a payment applied through the testing API. */
+                            kind: "initial" | "adjustment" | "payment";
                             /** @description Signed change in minor units. */
                             amount: number;
                             balance_after: number;
@@ -2609,6 +3084,703 @@ export interface operations {
             };
             /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors#rate-limited)): The key exceeded its requests per minute; see the Rate-Limit-* and Retry-After headers and back off. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listBillingBills: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Id of the object after which the page starts (next page). */
+                starting_after?: string;
+                /** @description Id of the object before which the page ends (previous page). */
+                ending_before?: string;
+                /** @description Only objects created at or after this instant (inclusive): ISO 8601 such as `2026-01-01T00:00:00Z`, or Unix seconds. */
+                "created[gte]"?: string;
+                /** @description Only objects created at or before this instant (inclusive): ISO 8601 such as `2026-01-01T00:00:00Z`, or Unix seconds. */
+                "created[lte]"?: string;
+                /** @description Only the bills of this customer (its bcus_… id), directly or through an account. */
+                customer_id?: string;
+                /** @description Only the bills of this account (its bacc_… id). */
+                account_id?: string;
+                /** @description must be "unpaid" or "paid" */
+                status?: "unpaid" | "paid";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of bills */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        object: "list";
+                        data: {
+                            /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                            id: string;
+                            /**
+                             * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                             * @example INV-2024-001
+                             */
+                            external_reference: string;
+                            customer_id: string;
+                            account_id: string | null;
+                            /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                            status: "unpaid" | "paid";
+                            /**
+                             * @description ISO 4217 currency code (uppercase).
+                             * @example ZAR
+                             */
+                            currency: string;
+                            amount_due: number;
+                            amount_paid: number;
+                            /** @description amount_due − amount_paid: negative when overpaid. */
+                            amount_remaining: number;
+                            bill_date: string;
+                            due_date: string | null;
+                            /** @description Payment rules; null: the object cannot be paid against. */
+                            payment_rules: {
+                                /** @example 1000 */
+                                min_amount: number;
+                                /** @example 50000 */
+                                max_amount: number;
+                                underpayment_allowed: boolean;
+                                overpayment_allowed: boolean;
+                            } | null;
+                            metadata: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            updated_at: string;
+                        }[];
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The request body, query or headers break a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): The key is revoked, or is a publishable key (pk_…), which cannot read or write billing objects. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors#rate-limited)): The key exceeded its requests per minute; see the Rate-Limit-* and Retry-After headers and back off. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    createBillingBill: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). Kept 24 hours. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "account": "ACC-1",
+                 *       "external_reference": "BILL-2026-001",
+                 *       "currency": "ZAR",
+                 *       "amount_due": 2000,
+                 *       "due_date": "2026-01-31",
+                 *       "payment_rules": {
+                 *         "min_amount": 100,
+                 *         "max_amount": 2000,
+                 *         "underpayment_allowed": true,
+                 *         "overpayment_allowed": false
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The customer: its id (bcus_…) or external reference. With `account`, it must be the account's customer.
+                     * @example CUS-1
+                     */
+                    customer?: string | null;
+                    /**
+                     * @description The account: its id (bacc_…) or external reference; its customer becomes the bill's.
+                     * @example ACC-1
+                     */
+                    account?: string | null;
+                    /**
+                     * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                     * @example INV-2024-001
+                     */
+                    external_reference: string;
+                    /**
+                     * @description ISO 4217 currency code (uppercase).
+                     * @example ZAR
+                     */
+                    currency: string;
+                    /**
+                     * @description What the bill asks for, in minor units (> 0).
+                     * @example 2000
+                     */
+                    amount_due: number;
+                    /**
+                     * @description Defaults to today (UTC) on the tenant's clock (YYYY-MM-DD).
+                     * @example 2026-01-01
+                     */
+                    bill_date?: string | null;
+                    /**
+                     * @description Not before bill_date (YYYY-MM-DD).
+                     * @example 2026-01-31
+                     */
+                    due_date?: string | null;
+                    /** @description Payment rules; null: the object cannot be paid against. */
+                    payment_rules?: {
+                        /** @example 1000 */
+                        min_amount: number;
+                        /** @example 50000 */
+                        max_amount: number;
+                        underpayment_allowed: boolean;
+                        overpayment_allowed: boolean;
+                    } | null;
+                    /**
+                     * @description Up to 20 keys; keys up to 40 characters; values strings up to 500 characters.
+                     * @example {
+                     *       "order_id": "ord_789012"
+                     *     }
+                     */
+                    metadata?: {
+                        [key: string]: string;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The bill, created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        account_id: string | null;
+                        /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                        status: "unpaid" | "paid";
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        amount_due: number;
+                        amount_paid: number;
+                        /** @description amount_due − amount_paid: negative when overpaid. */
+                        amount_remaining: number;
+                        bill_date: string;
+                        due_date: string | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The request body, query or headers break a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): The key is revoked, or is a publishable key (pk_…), which cannot read or write billing objects. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Conflict ([conflict](/docs/errors#conflict)): An object with this external_reference already exists in this tenant and mode.
+             *
+             *     Idempotency conflict ([idempotency-conflict](/docs/errors#idempotency-conflict)): The Idempotency-Key was already used for a different request (method, path or body), or that request is still in progress. `resource_id` names what the first request produced.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors#rate-limited)): The key exceeded its requests per minute; see the Rate-Limit-* and Retry-After headers and back off. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    retrieveBillingBill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Bill id (bill_…) or external reference */
+                bill: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bill */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        account_id: string | null;
+                        /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                        status: "unpaid" | "paid";
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        amount_due: number;
+                        amount_paid: number;
+                        /** @description amount_due − amount_paid: negative when overpaid. */
+                        amount_remaining: number;
+                        bill_date: string;
+                        due_date: string | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The request body, query or headers break a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): The key is revoked, or is a publishable key (pk_…), which cannot read or write billing objects. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors#rate-limited)): The key exceeded its requests per minute; see the Rate-Limit-* and Retry-After headers and back off. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    updateBillingBill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request replay the first answer (Idempotent-Replayed: true). Kept 24 hours. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Bill id (bill_…) or external reference */
+                bill: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount_paid": 1500
+                 *     }
+                 */
+                "application/json": {
+                    /** @example 1500 */
+                    amount_paid?: number;
+                    /**
+                     * @description Not before bill_date; null removes it (YYYY-MM-DD).
+                     * @example 2026-02-28
+                     */
+                    due_date?: string | null;
+                    /** @description Payment rules; null: the object cannot be paid against. */
+                    payment_rules?: {
+                        /** @example 1000 */
+                        min_amount: number;
+                        /** @example 50000 */
+                        max_amount: number;
+                        underpayment_allowed: boolean;
+                        overpayment_allowed: boolean;
+                    } | null;
+                    /** @description Up to 20 keys; keys up to 40 characters; values strings up to 500 characters. Merged into the stored metadata; a key set to "" or null is removed. */
+                    metadata?: {
+                        [key: string]: string | null;
+                    };
+                    /** @description Derived from amount_due and amount_paid (amount_due − amount_paid); sending it answers 400. */
+                    readonly amount_remaining?: unknown;
+                    /** @description Derived from amount_due and amount_paid (paid once amount_remaining ≤ 0); sending it answers 400. */
+                    readonly status?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The bill, updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        account_id: string | null;
+                        /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                        status: "unpaid" | "paid";
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        amount_due: number;
+                        amount_paid: number;
+                        /** @description amount_due − amount_paid: negative when overpaid. */
+                        amount_remaining: number;
+                        bill_date: string;
+                        due_date: string | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The request body, query or headers break a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No API key, a key that does not exist, or an `Authorization` header in another scheme (Basic, a bare key). Send `Authorization: Bearer sk_test_…`; the answer carries `WWW-Authenticate`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): The key is revoked, or is a publishable key (pk_…), which cannot read or write billing objects. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The requested resource was not found ([not-found](/docs/errors#not-found)): No object with that id or external reference in this tenant and mode (an id longer than 255 characters never has one), or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Conflict ([conflict](/docs/errors#conflict)): An object with this external_reference already exists in this tenant and mode.
+             *
+             *     Idempotency conflict ([idempotency-conflict](/docs/errors#idempotency-conflict)): The Idempotency-Key was already used for a different request (method, path or body), or that request is still in progress. `resource_id` names what the first request produced.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5472,7 +6644,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
-            /** @description `invalid_request`: the body is larger than 1 MiB. */
+            /** @description `invalid_request`: the body is larger than 16 KiB (a route that needs no credentials reads no more). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5679,6 +6851,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
             413: {
                 headers: {
@@ -5761,6 +6942,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -5834,6 +7024,15 @@ export interface operations {
             };
             /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5922,6 +7121,15 @@ export interface operations {
             };
             /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6088,6 +7296,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
             413: {
                 headers: {
@@ -6194,6 +7411,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
             413: {
                 headers: {
@@ -6279,6 +7505,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors#not-found)): No snapshot or fault with that id in this tenant's test mode, or no such route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6484,6 +7719,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
             413: {
                 headers: {
@@ -6569,6 +7813,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors#not-found)): No snapshot or fault with that id in this tenant's test mode, or no such route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6774,6 +8027,153 @@ export interface operations {
             };
         };
     };
+    applyTestBillingPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exactly one of bill, account or customer. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "bill": "BILL-2026-001",
+                 *       "amount": 1500,
+                 *       "currency": "ZAR"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description A bill id (bill_…) or external reference.
+                     * @example BILL-2026-001
+                     */
+                    bill?: string;
+                    /**
+                     * @description An account id (bacc_…) or external reference.
+                     * @example ACC-1
+                     */
+                    account?: string;
+                    /**
+                     * @description A customer id (bcus_…) or external reference.
+                     * @example CUS-1
+                     */
+                    customer?: string;
+                    /**
+                     * @description What the customer pays, in minor units (> 0).
+                     * @example 1500
+                     */
+                    amount: number;
+                    /**
+                     * @description ISO 4217 currency code (uppercase).
+                     * @example ZAR
+                     */
+                    currency: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The payment, applied */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        payment_id: string;
+                        obligation: {
+                            type: "bill" | "account" | "customer";
+                            id: string;
+                        };
+                        amount: number;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        applied_at: string;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors#unauthorized)): No credentials, or not a tenant's: send the tenant's test-mode secret key (Bearer, or HTTP Basic with the key as user name) or a test-mode org access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden ([forbidden](/docs/errors#forbidden)): A live-mode key or token, or a publishable key: the control plane acts on test-mode data only, with a secret credential. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict ([conflict](/docs/errors#conflict)): The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large ([payload-too-large](/docs/errors#payload-too-large)): Request bodies are limited to 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported media type ([unsupported-media-type](/docs/errors#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     listTenants: {
         parameters: {
             query?: {
@@ -6827,6 +8227,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -6868,7 +8277,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The tenant, with its four keys (shown once) */
+            /** @description The tenant, with its six keys (shown once) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6939,6 +8348,15 @@ export interface operations {
             };
             /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7021,6 +8439,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7094,6 +8521,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7210,6 +8646,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7282,6 +8727,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7390,6 +8844,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7459,6 +8922,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7576,6 +9048,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7640,6 +9121,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7738,6 +9228,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -7821,6 +9320,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7930,6 +9438,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8006,6 +9523,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8121,6 +9647,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8209,6 +9744,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8320,6 +9864,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8411,6 +9964,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8481,6 +10043,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8577,6 +10148,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8691,6 +10271,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8770,6 +10359,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -8838,6 +10436,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8945,6 +10552,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9035,6 +10651,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9103,6 +10728,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9207,6 +10841,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9298,6 +10941,142 @@ export interface operations {
             };
             /** @description Unsupported media type ([unsupported-media-type](/docs/errors/admin#unsupported-media-type)): Request bodies must be `application/json`, uncompressed (no `Content-Encoding` such as gzip). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable ([service-unavailable](/docs/errors/admin#service-unavailable)): The database cannot be reached; nothing was changed. Retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listDirectoryAccountBills: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bills, as the billing API shows them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                            id: string;
+                            /**
+                             * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                             * @example INV-2024-001
+                             */
+                            external_reference: string;
+                            customer_id: string;
+                            account_id: string | null;
+                            /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                            status: "unpaid" | "paid";
+                            /**
+                             * @description ISO 4217 currency code (uppercase).
+                             * @example ZAR
+                             */
+                            currency: string;
+                            amount_due: number;
+                            amount_paid: number;
+                            /** @description amount_due − amount_paid: negative when overpaid. */
+                            amount_remaining: number;
+                            bill_date: string;
+                            due_date: string | null;
+                            /** @description Payment rules; null: the object cannot be paid against. */
+                            payment_rules: {
+                                /** @example 1000 */
+                                min_amount: number;
+                                /** @example 50000 */
+                                max_amount: number;
+                                underpayment_allowed: boolean;
+                                overpayment_allowed: boolean;
+                            } | null;
+                            metadata: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            updated_at: string;
+                        }[];
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation error ([validation-error](/docs/errors/admin#validation-error)): The body, path or query breaks a rule; `errors` names each offending `param`. Malformed JSON is also a validation error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized ([unauthorized](/docs/errors/admin#unauthorized)): No admin token, or not the one configured. Send `Authorization: Bearer <SUBLEDGER_ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9414,6 +11193,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9483,6 +11271,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9602,6 +11399,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9670,6 +11476,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9819,6 +11634,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -9836,6 +11660,1036 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
+            };
+        };
+    };
+    "webhook.account.activated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.low_balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.low_balance_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.registered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.suspended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.balance.topped_up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.account.balance_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.account.balance_changed";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bacc_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        /** @example Subscription Account */
+                        name: string | null;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string | null;
+                        balance: number | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                        ledger_entries: {
+                            id: string;
+                            account_id: string;
+                            /** @description initial: the first balance; adjustment: a balance set by the merchant; payment: a payment applied through the testing API. */
+                            kind: "initial" | "adjustment" | "payment";
+                            /** @description Signed change in minor units. */
+                            amount: number;
+                            balance_after: number;
+                            /**
+                             * @description ISO 4217 currency code (uppercase).
+                             * @example ZAR
+                             */
+                            currency: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-01T10:00:00.000Z
+                             */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.account.created";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bacc_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        /** @example Subscription Account */
+                        name: string | null;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string | null;
+                        balance: number | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.account.updated";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bacc_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        /** @example Subscription Account */
+                        name: string | null;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string | null;
+                        balance: number | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.bill.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.bill.created";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        account_id: string | null;
+                        /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                        status: "unpaid" | "paid";
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        amount_due: number;
+                        amount_paid: number;
+                        /** @description amount_due − amount_paid: negative when overpaid. */
+                        amount_remaining: number;
+                        bill_date: string;
+                        due_date: string | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.bill.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.bill.updated";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bill_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        customer_id: string;
+                        account_id: string | null;
+                        /** @description paid when amount_remaining ≤ 0, else unpaid. */
+                        status: "unpaid" | "paid";
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        amount_due: number;
+                        amount_paid: number;
+                        /** @description amount_due − amount_paid: negative when overpaid. */
+                        amount_remaining: number;
+                        bill_date: string;
+                        due_date: string | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.customer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.customer.created";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bcus_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        /** @example John Doe */
+                        name: string | null;
+                        email: string | null;
+                        phone: string | null;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string | null;
+                        balance: number | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.billing.customer.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "billing.customer.updated";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        /** @example bcus_H4jp6KnU5cPw263v1jyz4 */
+                        id: string;
+                        /**
+                         * @description External reference for reconciliation or tracking. Unique per tenant and mode.
+                         * @example INV-2024-001
+                         */
+                        external_reference: string;
+                        /** @example John Doe */
+                        name: string | null;
+                        email: string | null;
+                        phone: string | null;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string | null;
+                        balance: number | null;
+                        /** @description Payment rules; null: the object cannot be paid against. */
+                        payment_rules: {
+                            /** @example 1000 */
+                            min_amount: number;
+                            /** @example 50000 */
+                            max_amount: number;
+                            underpayment_allowed: boolean;
+                            overpayment_allowed: boolean;
+                        } | null;
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.obligation.amount_applied": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    type: "obligation.amount_applied";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T10:00:00.000Z
+                     */
+                    created_at: string;
+                    data: {
+                        id: string;
+                        amount: number;
+                        /**
+                         * @description ISO 4217 currency code (uppercase).
+                         * @example ZAR
+                         */
+                        currency: string;
+                        payment_id: string;
+                        customer_id: string;
+                        /** @description Present when an account was paid. */
+                        account_id?: string;
+                        /** @description Present when a bill was paid. */
+                        bill_id?: string;
+                        /** @description The paid object's metadata. */
+                        metadata: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-01T10:00:00.000Z
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.org.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.org.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.org.transaction.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.transfer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The object as the surface's API shows it. */
+                    data?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: the delivery is retried on the retry schedule (SUBLEDGER_RETRY_SCHEDULE). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

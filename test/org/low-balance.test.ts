@@ -77,7 +77,7 @@ for (const kind of await storeKinds()) {
       const name = uniqueName('Budget');
       const account = (await api.post('/v1/accounts', { name, currencyCode: 'USD', lowBalance: { hasNotification: true, notificationEmail: address, threshold: usd(10) } })).body.account;
       await post(account.accountId, 20);
-      assert.deepEqual(await eventsOf(account.accountId), ['account.low_balance_recovered'], 'creating at 0 below the threshold notifies nothing; reaching it re-arms');
+      assert.deepEqual(await eventsOf(account.accountId), [], 'created at 0 below the threshold: already low, so neither a warning nor a recovery (SPEC §9)');
       await post(account.accountId, -15); // 20 → 5: crosses
       await post(account.accountId, -1); // 5 → 4: stays below
       await post(account.accountId, -1); // 4 → 3: stays below
@@ -87,13 +87,39 @@ for (const kind of await storeKinds()) {
       await api.post(`/v1/accounts/${account.accountId}/transactions`, { amount: { currencyCode: 'USD', units: '0', nanos: -1 }, adjustment: {} }); // 10 → 9.999999999: crosses again
       const second = await settledMailsTo(address, 2);
       assert.equal(second.length, 2);
-      assert.deepEqual(await eventsOf(account.accountId), ['account.low_balance_recovered', 'account.low_balance', 'account.low_balance_recovered', 'account.low_balance']);
+      assert.deepEqual(await eventsOf(account.accountId), ['account.low_balance', 'account.low_balance_recovered', 'account.low_balance']);
       // The webhook endpoint subscribed to the low-balance types receives each once, signed, with the account as the API shows it.
       const mine = await waitFor(() => {
         const received = delivered.filter((event) => event.data.accountId === account.accountId);
-        return received.length >= 4 ? received : null;
-      }, WAIT_MS, 'four low-balance webhooks');
-      assert.deepEqual(mine.map((event) => event.type).sort(), ['account.low_balance', 'account.low_balance', 'account.low_balance_recovered', 'account.low_balance_recovered']);
+        return received.length >= 3 ? received : null;
+      }, WAIT_MS, 'three low-balance webhooks');
+      assert.deepEqual(mine.map((event) => event.type).sort(), ['account.low_balance', 'account.low_balance', 'account.low_balance_recovered']);
+    });
+
+    test('an account at or below its threshold when created or when its threshold is set counts as low: no warning then, no recovery until it was warned (SPEC §9)', async () => {
+      const address = newAddress();
+      const settings = (threshold: number, hasNotification = true) => ({ hasNotification, notificationEmail: address, threshold: usd(threshold) });
+      // Created exactly at its threshold (0 = 0): low already; rising and falling back to it is no crossing.
+      const atThreshold = (await api.post('/v1/accounts', { name: uniqueName('At'), currencyCode: 'USD', lowBalance: settings(0) })).body.account;
+      await post(atThreshold.accountId, 5);
+      // A threshold set on an account that had none, above its balance (5 < 8): low already, nothing sent.
+      const later = (await api.post('/v1/accounts', { name: uniqueName('Later'), currencyCode: 'USD' })).body.account;
+      await post(later.accountId, 5);
+      assert.equal((await api.put(`/v1/accounts/${later.accountId}`, { accountId: later.accountId, name: later.name, lowBalance: settings(8) })).status, 200);
+      await post(later.accountId, 10); // 5 → 15: back above, but it was never announced
+      assert.deepEqual(await eventsOf(later.accountId), []);
+      await post(later.accountId, -10); // 15 → 5: a real crossing, announced
+      await post(later.accountId, 10); // 5 → 15: its recovery, announced
+      // Low while notifications were off, then turned on while still low: its recovery is no news either.
+      const muted = (await api.post('/v1/accounts', { name: uniqueName('Muted'), currencyCode: 'USD', lowBalance: settings(10, false) })).body.account;
+      await post(muted.accountId, 20);
+      await post(muted.accountId, -15); // 20 → 5, silent
+      assert.equal((await api.put(`/v1/accounts/${muted.accountId}`, { accountId: muted.accountId, name: muted.name, lowBalance: settings(10) })).status, 200);
+      await post(muted.accountId, 10); // 5 → 15
+      await settledMailsTo(address, 1);
+      assert.deepEqual(await eventsOf(atThreshold.accountId), []);
+      assert.deepEqual(await eventsOf(later.accountId), ['account.low_balance', 'account.low_balance_recovered']);
+      assert.deepEqual(await eventsOf(muted.accountId), []);
     });
 
     test('a PUT that raises the threshold above the balance notifies once; hasNotification false sends nothing', async () => {

@@ -2,7 +2,7 @@ import { orgRepositoriesOf } from '../../src/surfaces/org/store/repositories.js'
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify, SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
-import { signingKeyOf } from '../../src/surfaces/org/store/signing-keys.js';
+import { signingKeysOf } from '../../src/surfaces/org/store/signing-keys.js';
 import { call } from '../support/http.js';
 import { ADMIN_TOKEN, build, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
@@ -96,7 +96,7 @@ for (const kind of await storeKinds()) {
 
     test('forged, tampered, expired, alg:none and malformed tokens answer 401 UNAUTHENTICATED', async () => {
       const good = await tokenFor(server.baseUrl, credentials);
-      const key = await signingKeyOf(server.services.store);
+      const key = (await signingKeysOf(server.services).get()).current;
       const claims = decodeJwt(good);
       const [header, payload, signature] = good.split('.');
       const otherPayload = Buffer.from(JSON.stringify({ ...claims, roles: ['accounts.read'], tenant_id: 'ten_other' })).toString('base64url');

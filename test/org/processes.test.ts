@@ -22,6 +22,7 @@ async function printedOAuthClient(serve: ServeProcess): Promise<OrgCredentials> 
 }
 
 const kinds = await storeKinds();
+const THIRD_ADMIN_TOKEN = 'admin-token-for-this-test-0123456789ab';
 
 describe('org surface across serve processes', { concurrency: 1 }, () => {
   for (const kind of kinds) {
@@ -50,11 +51,11 @@ describe('org surface across serve processes', { concurrency: 1 }, () => {
         assert.equal(after.status, 200, 'still below: no second e-mail is due');
         assert.equal(await second.terminate(), 0);
 
-        const third = spawned.start(`${kind} serve (third start)`, { DATABASE_URL: database.url, SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '50', SMTP_URL: smtp.url, SUBLEDGER_ADMIN_TOKEN: 'admin-token-for-this-test' });
+        const third = spawned.start(`${kind} serve (third start)`, { DATABASE_URL: database.url, SUBLEDGER_WORKERS: 'on', SUBLEDGER_OUTBOX_POLL_MS: '50', SMTP_URL: smtp.url, SUBLEDGER_ADMIN_TOKEN: THIRD_ADMIN_TOKEN });
         const base3 = await third.ready();
-        const tenantId = (await (await fetch(`${base3}/admin/v1/tenants`, { headers: { authorization: 'Bearer admin-token-for-this-test' } })).json()).data[0].id as string;
+        const tenantId = (await (await fetch(`${base3}/admin/v1/tenants`, { headers: { authorization: `Bearer ${THIRD_ADMIN_TOKEN}` } })).json()).data[0].id as string;
         const emails = await waitFor(async () => {
-          const answer = await (await fetch(`${base3}/admin/v1/tenants/${tenantId}/emails`, { headers: { authorization: 'Bearer admin-token-for-this-test' } })).json();
+          const answer = await (await fetch(`${base3}/admin/v1/tenants/${tenantId}/emails`, { headers: { authorization: `Bearer ${THIRD_ADMIN_TOKEN}` } })).json();
           const mine = (answer.data as { to: string; status: string }[]).filter((e) => e.to === address);
           return mine.every((e) => e.status === 'sent') ? mine : null;
         }, WAIT_MS, 'every e-mail of the outbox sent');

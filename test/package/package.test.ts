@@ -106,7 +106,7 @@ describe('the npm package', { concurrency: true }, () => {
 
   test('`npx subledger serve` serves like `npm start`: test key printed, API, docs and console from the package', TIMEOUT, async () => {
     const data = mkdtempSync(join(workspace, 'serve-'));
-    const adminToken = 'package-admin-token-0123456789';
+    const adminToken = 'package-admin-token-0123456789-abcdef';
     const env = serviceEnv({ DATABASE_URL: `sqlite:${join(data, 'served.db')}`, SUBLEDGER_ADMIN_TOKEN: adminToken });
     // Its own process group: npx runs node as its child, and the SIGTERM below goes to both.
     const child = spawn(npx, ['subledger', 'serve'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -217,7 +217,7 @@ console.log(JSON.stringify({
       join(project, 'consumer.ts'),
       `import { startSubledger, type StartedSubledger, type StartSubledgerOptions } from 'subledger/testing';
 
-const options: StartSubledgerOptions = { port: 0, adminToken: 'at-least-sixteen-chars' };
+const options: StartSubledgerOptions = { port: 0, adminToken: 'at-least-thirty-two-characters-0123456789' };
 const sl: StartedSubledger = await startSubledger(options);
 const url: string = sl.url;
 const secret: string = sl.tenant.keys.test.secret;
@@ -241,6 +241,7 @@ export { url, secret, live, clientId, wrong };
     const guide = readFileSync(join(ROOT, 'docs', 'testing.md'), 'utf8');
     const examples = [...guide.matchAll(/<!-- example: ([\w.-]+\.mjs) -->\n```js\n([\s\S]*?)\n```/g)].map(([, name, code]) => ({ name: name!, code: code! }));
     assert.deepEqual(examples.map((example) => example.name).sort(), [
+      'billing-payments.test.mjs',
       'billing.test.mjs',
       'billing.vitest.test.mjs',
       'faults-and-waiting.test.mjs',

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { client } from '../support/http.js';
 import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { liveAccount, platformClient, topUp } from './platform-api.js';
+import { frozenTenant, liveAccount, platformClient, topUp } from './platform-api.js';
 
 // SPEC §4b: GET /balance takes account_type (CASH, HOLDING, TAX) and at_timestamp (the balance as
 // it stood at that instant, read from the ledger entries' balance_after, SPEC §8).
@@ -17,18 +16,10 @@ for (const kind of await storeKinds()) {
     });
     after(() => server.close());
 
-    /** A fresh tenant whose test clock is frozen at `start`, with its platform and testing clients. */
-    async function frozenTenant(start: string) {
-      const tenant = await server.createTenant(`at-${randomUUID().slice(0, 6)}`);
-      const api = platformClient(server, tenant.keys.test.secret);
-      const testing = client(server, tenant.keys.test.secret);
-      const setClock = async (at: string) => assert.equal((await testing.put('/testing/v1/clock', { frozen_at: at })).status, 200);
-      await setClock(start);
-      return { tenant, api, setClock };
-    }
+    const frozen = (start: string) => frozenTenant(server, start);
 
     test('at_timestamp answers the balance as it stood at each instant, the platform’s and a sub-account’s', async () => {
-      const { tenant, api, setClock } = await frozenTenant('2030-01-01T10:00:00.000Z');
+      const { tenant, api, setClock } = await frozen('2030-01-01T10:00:00.000Z');
       const sub = await liveAccount(api);
       await topUp(api, '1000');
       await setClock('2030-01-01T11:00:00.000Z');
@@ -57,7 +48,7 @@ for (const kind of await storeKinds()) {
     });
 
     test('account_type: CASH is the balance, HOLDING and TAX are 0, anything else is 400', async () => {
-      const { api } = await frozenTenant('2030-02-01T10:00:00.000Z');
+      const { api } = await frozen('2030-02-01T10:00:00.000Z');
       await topUp(api, '2500');
       assert.deepEqual((await api.get('/balance?account_type=CASH')).body, { balance: 2500 });
       assert.deepEqual((await api.get('/balance?account_type=HOLDING')).body, { balance: 0 });
@@ -72,7 +63,7 @@ for (const kind of await storeKinds()) {
     });
 
     test('at_timestamp reads only the request’s tenant and mode', async () => {
-      const { tenant, api } = await frozenTenant('2030-03-01T10:00:00.000Z');
+      const { tenant, api } = await frozen('2030-03-01T10:00:00.000Z');
       await topUp(api, '900');
       const live = platformClient(server, tenant.keys.live.secret);
       assert.deepEqual((await live.get('/balance?at_timestamp=2030-03-02T00:00:00Z')).body, { balance: 0 }, 'live mode: its own (empty) balance');

@@ -34,6 +34,21 @@ for (const kind of await storeKinds()) {
       assert.equal((await api.get('/balance?currency=XYZ')).status, 400);
     });
 
+    test('a transfer to its own source answers 400 naming destination_user_id (the request field), and moves nothing', async () => {
+      const id = await liveAccount(api);
+      await topUp(api, '500', id);
+      for (const holder of [id, platformId]) {
+        const reference = randomUUID();
+        const answer = await transfer(holder, holder, '100', reference);
+        assert.equal(answer.status, 400, answer.text);
+        assert.equal(answer.body.error_code, 'API_VALIDATION_ERROR');
+        assert.match(answer.body.message, /destination_user_id/);
+        assert.doesNotMatch(answer.text, /"to"|\bto must/);
+        assert.equal((await api.get(`/transfers/reference=${reference}`)).status, 404);
+      }
+      assert.deepEqual((await api.get('/balance', { 'for-user-id': id })).body, { balance: 500 });
+    });
+
     test('a transfer moves the amount atomically and reads back by reference', async () => {
       const destination = await liveAccount(api);
       const before = BigInt(await balanceOf(api));

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { call, type ApiResponse, type HttpTarget } from '../support/http.js';
+import assert from 'node:assert/strict';
+import { call, client, type ApiResponse, type HttpTarget } from '../support/http.js';
+import type { TestApp } from '../support/server.js';
 
 /** A Xendit-style client: HTTP Basic with the secret key as username and an empty password. */
 export function platformClient(target: HttpTarget, key: string) {
@@ -43,4 +45,17 @@ export async function balanceOf(api: PlatformClient, forUserId?: string, currenc
   if (answer.status !== 200) throw new Error(`balance failed: ${answer.text}`);
   // The exact text of the number, as sent.
   return /"balance":(-?[0-9.]+)/.exec(answer.text)![1]!;
+}
+
+/**
+ * A fresh tenant of `server` whose test clock is frozen at `start` (each movement gets a known
+ * time), with its platform client and a way to move the clock on.
+ */
+export async function frozenTenant(server: TestApp, start: string) {
+  const tenant = await server.createTenant(`frozen-${randomUUID().slice(0, 6)}`);
+  const api = platformClient(server, tenant.keys.test.secret);
+  const testing = client(server, tenant.keys.test.secret);
+  const setClock = async (at: string) => assert.equal((await testing.put('/testing/v1/clock', { frozen_at: at })).status, 200);
+  await setClock(start);
+  return { tenant, api, setClock, platformId: tenant.tenant.id };
 }

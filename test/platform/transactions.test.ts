@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { client } from '../support/http.js';
 import { build, type TestApp } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { liveAccount, platformClient, topUp, type PlatformClient } from './platform-api.js';
+import { frozenTenant, liveAccount, platformClient, topUp, type PlatformClient } from './platform-api.js';
 
 // SPEC §4b: GET /transactions and GET /transactions/{id}, Xendit's transactions built from the
 // ledger: a transfer once per side (its own txn_ id, the transfer's reference_id), top-ups as
@@ -20,15 +19,7 @@ for (const kind of await storeKinds()) {
     });
     after(() => server.close());
 
-    /** A fresh tenant with its test clock frozen at `start` (each movement gets a known time). */
-    async function tenantAt(start: string) {
-      const tenant = await server.createTenant(`txn-${randomUUID().slice(0, 6)}`);
-      const api = platformClient(server, tenant.keys.test.secret);
-      const testing = client(server, tenant.keys.test.secret);
-      const setClock = async (at: string) => assert.equal((await testing.put('/testing/v1/clock', { frozen_at: at })).status, 200);
-      await setClock(start);
-      return { tenant, api, setClock, platformId: tenant.tenant.id };
-    }
+    const tenantAt = (start: string) => frozenTenant(server, start);
 
     async function transfer(api: PlatformClient, from: string, to: string, amount: string, reference = `ref-${randomUUID()}`) {
       const done = await api.postRaw('/transfers', `{"reference":"${reference}","amount":${amount},"source_user_id":"${from}","destination_user_id":"${to}"}`);

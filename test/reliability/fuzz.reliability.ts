@@ -15,8 +15,9 @@ import { failureShapeViolations, isMethodNotAllowed, isNotFound } from './surfac
 import { createOAuthClient } from '../../src/surfaces/org/domain/oauth-clients.js';
 import { ORG_ROLES } from '../../src/surfaces/org/domain/model.js';
 import type { Mode } from '../../src/ledger/model.js';
+import { WINDOW_MS } from '../../src/admin/auth-throttle.js';
 
-// SPEC §2 "Errors", §6 "Reliability": property-based fuzzing (fast-check) of the body, query
+// SPEC §2 "Errors", §6 "Reliability", §9 (bytes, key counts, webhook URLs): property-based fuzzing (fast-check) of the body, query
 // string, path parameters and headers of every route of every surface (billing, platform, admin), plus
 // unknown routes and wrong methods. Whatever the input: never a 5xx, always the surface's
 // problem+json shape for a failure, and nothing half-applied (a failed request or any GET
@@ -157,6 +158,11 @@ const customerUpdate = fc
   .map(([fields, m]) => ({ ...fields, ...m }));
 const customerCreate = fc.tuple(customerUpdate, freshRef).map(([fields, external_reference]) => ({ ...fields, external_reference }));
 const accountUpdate = fc.tuple(fc.record(holderFields, { requiredKeys: [] }), money).map(([fields, m]) => ({ ...fields, ...m }));
+const calendarDate = fc.oneof(
+  { arbitrary: fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), weight: 4 },
+  { arbitrary: fc.constantFrom('2026-02-30', '2026-13-01', '26-01-01', '2026-01-01T00:00:00Z', ''), weight: 1 },
+);
+const billUpdate = fc.record({ amount_paid: fc.oneof(fc.nat(5000), fc.constantFrom(Number.MAX_SAFE_INTEGER, -1)), due_date: fc.option(calendarDate, { nil: null }), payment_rules: fc.option(paymentRules, { nil: null }), metadata }, { requiredKeys: [] });
 
 function mutated<T extends Record<string, unknown>>(valid: fc.Arbitrary<T>, fields: string[]): fc.Arbitrary<unknown> {
   const path = fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'id', 'balance.amount'));
@@ -184,10 +190,24 @@ function mutated<T extends Record<string, unknown>>(valid: fc.Arbitrary<T>, fiel
 }
 
 const PROTO_BODY = '{"__proto__":{"polluted":true},"external_reference":"x"}';
+
+/** Byte sequences that are not UTF-8 (SPEC §9 "bytes are checked"): Latin-1, a lone continuation byte, an overlong NUL, a UTF-8-encoded surrogate, a cut sequence. */
+const NOT_UTF8 = [[0xe9], [0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]] as const;
+/** A JSON object whose `name` (and a valid-looking rest) holds `bytes`. */
+const bodyWithBytes = (bytes: readonly number[]) => new Body(Uint8Array.from([...new TextEncoder().encode('{"external_reference":"FZ-utf8","name":"a'), ...bytes, ...new TextEncoder().encode('b","currencyCode":"USD"}')]), `not UTF-8 ${bytes.map((b) => b.toString(16)).join(' ')}`);
+/** `keys` keys in all (SPEC §9: more than 10,000 is 400), 100 to an object, in an array under one key. */
+function manyKeysBody(keys: number): Body {
+  const objects: string[] = [];
+  for (let left = keys - 1; left > 0; left -= 100) objects.push(`{${Array.from({ length: Math.min(100, left) }, (_, i) => `"k${i}":${i}`).join(',')}}`);
+  return Body.text(`{"a":[${objects.join(',')}]}`, `${keys} keys`);
+}
+const TOO_MANY_KEYS = manyKeysBody(10_001);
 const specialBody = fc.oneof(
   fc.constantFrom('', 'null', '[]', '{}', '{', '{"a":1', 'true', '"text"', '1e400', '{"a":1}{"b":2}', PROTO_BODY, '{"constructor":{"prototype":{"polluted":true}}}', '\uFEFF{}').map((t) => Body.text(t, 'special')),
   fc.constantFrom(33, 5_000, 200_000).map((d) => Body.text(`${'['.repeat(d)}${']'.repeat(d)}`, `nested ${d}`)),
   fc.constant(new Body(Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), 'invalid UTF-8')),
+  fc.constantFrom(...NOT_UTF8).map(bodyWithBytes),
+  fc.constant(TOO_MANY_KEYS),
   fc.constant(null).map(() => Body.text(`{"name":"${'a'.repeat(1024 * 1024 + 16)}"}`, 'over 1 MiB')),
   printable(200).map((t) => Body.text(t, 'text')),
 );
@@ -214,23 +234,31 @@ function segment(known: () => string[]): fc.Arbitrary<string> {
   );
 }
 
-const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to', 'q', 'cursor', 'currency', 'surface', 'mode', 'type', 'object_id', 'after', 'to', 'wait_ms'];
+const QUERY_NAMES = ['limit', 'starting_after', 'ending_before', 'created[gte]', 'created[lte]', 'customer_id', 'account_id', 'external_reference', 'email', 'status', 'endpoint_id', 'event_id', 'pageSize', 'pageToken', 'credit', 'dateRange.from', 'dateRange.to', 'q', 'cursor', 'currency', 'surface', 'mode', 'type', 'object_id', 'after', 'to', 'wait_ms'];
 
-function query(known: () => string[]): fc.Arbitrary<string> {
+/** `names` and `values`: a route's own query parameters and telling values, beside everyone's. */
+function query(known: () => string[], own: { names: readonly string[]; values: readonly string[] } = { names: [], values: [] }): fc.Arbitrary<string> {
   const value = fc.oneof(
     { arbitrary: fc.constant(null).chain(() => fc.constantFrom(...known())), weight: 3 },
+    ...(own.values.length > 0 ? [{ arbitrary: fc.constantFrom(...own.values), weight: 3 }] : []),
     { arbitrary: fc.integer({ min: -5, max: 200 }).map(String), weight: 3 },
-    { arbitrary: fc.constantFrom('0', '101', '1e3', '9007199254740993', '-1', '', 'true', 'null', '2026-01-01T00:00:00.000Z', '2026-02-30', '1767225600', 'pending', 'failed', 'succeeded'), weight: 2 },
+    { arbitrary: fc.constantFrom('0', '101', '1e3', '9007199254740993', '-1', '', 'true', 'null', '2026-01-01T00:00:00.000Z', '2026-02-30', '1767225600', 'pending', 'failed', 'succeeded', 'paid', 'unpaid'), weight: 2 },
     { arbitrary: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date('2100-01-01') }).map((d) => d.toISOString()), weight: 1 },
     { arbitrary: fc.oneof(unicodeText, withNul, longText, printable(30)), weight: 2 },
   );
-  const name = fc.oneof({ arbitrary: fc.constantFrom(...QUERY_NAMES), weight: 5 }, { arbitrary: printable(12), weight: 1 });
+  const name = fc.oneof({ arbitrary: fc.constantFrom(...QUERY_NAMES), weight: 5 }, ...(own.names.length > 0 ? [{ arbitrary: fc.constantFrom(...own.names), weight: 5 }] : []), { arbitrary: printable(12), weight: 1 });
   const pair = fc.oneof(
     { arbitrary: fc.tuple(name, value).map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`), weight: 8 },
     { arbitrary: fc.constantFrom('limit=%', 'limit=%zz', 'email=%00', 'a', '=', '&&', 'limit[]=1', 'limit[a]=1', 'created%5Bgte%5D=0'), weight: 1 },
   );
   return fc.array(pair, { maxLength: 4 }).map((pairs) => (pairs.length > 0 ? `?${pairs.join('&')}` : ''));
 }
+
+/** GET /transactions's own parameters and values that pass its checks (SPEC §4b). */
+const TRANSACTION_QUERY = {
+  names: ['types', 'statuses', 'channel_categories', 'reference_id', 'product_id', 'account_identifier', 'amount', 'after_id', 'before_id', 'updated[gte]', 'updated[lte]'],
+  values: ['TRANSFER', 'TOPUP,TRANSFER', 'PAYMENT', 'SUCCESS', 'PENDING', 'XENPLATFORM', 'BANK', '10', '12.5', 'SEED-TRF', 'txn_000000000000000000000'],
+};
 
 const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json;charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/problem+json', 'application/vnd.api+json', 'application/octet-stream', ';', 'json'];
 
@@ -252,6 +280,8 @@ interface RouteSpec {
   /** OpenAPI-style template: `/billing/accounts/{account}`. */
   template: string;
   params?: Record<string, () => string[]>;
+  /** The route's own query parameters and values, fuzzed beside everyone's (QUERY_NAMES). */
+  query?: { names: readonly string[]; values: readonly string[] };
   body?: fc.Arbitrary<Record<string, unknown>>;
   fields?: string[];
 }
@@ -266,6 +296,9 @@ for (const kind of await storeKinds()) {
     const pools = {
       customers: [] as string[],
       accounts: [] as string[],
+      bills: [] as string[],
+      /** The testing API's target tenant's obligations a payment names, by kind (they have payment rules). */
+      payable: { bill: [] as string[], account: [] as string[], customer: [] as string[] },
       ledgerEntries: [] as string[],
       tenants: [] as string[],
       keyIds: [] as string[],
@@ -276,6 +309,8 @@ for (const kind of await storeKinds()) {
       eventIds: [] as string[],
       subAccounts: [] as string[],
       transferRefs: [] as string[],
+      /** Tenant A's platform transactions (GET /transactions/{id}). */
+      transactionIds: [] as string[],
       /** Tenant A's account that only transfers name (no fuzzed status move can suspend it). */
       transferDestinations: [] as string[],
       orgAccounts: [] as string[],
@@ -292,6 +327,10 @@ for (const kind of await storeKinds()) {
     before(async () => {
       // Listening: fuzzed requests go through Node's HTTP parser, as a client's would.
       server = await build(kind, { listen: true });
+      // Every admin authentication sees a new minute: hundreds of fuzzed wrong admin tokens would
+      // otherwise throttle the valid ones to 429 (throttling: test/admin/auth-throttle.test.ts).
+      let minutes = 0;
+      server.services.authThrottle.now = () => Date.now() + ++minutes * WINDOW_MS;
       await installChangeCounters(storeOf(server).db, kind, WATCHED);
       tenantB = await server.createTenant('other');
       testingTenant = await server.createTenant('testing target');
@@ -312,8 +351,11 @@ for (const kind of await storeKinds()) {
         const afterPatch = await snapshot();
         assert.ok(afterPatch.changes.accounts! > beforePatch.changes.accounts! && afterPatch.changes.balances! > beforePatch.changes.balances!, JSON.stringify({ beforePatch, afterPatch }));
         const ledger = await owner.get(`/billing/accounts/${account.body.id}/ledger_entries`);
+        const bill = await owner.post('/billing/bills', { account: account.body.id, external_reference: `SEED-BILL-${key}`, currency: 'ZAR', amount_due: 5000, payment_rules: { min_amount: 1, max_amount: 10_000, underpayment_allowed: true, overpayment_allowed: true } });
+        assert.equal(bill.status, 201, bill.text);
         pools.customers.push(customer.body.id, customer.body.external_reference);
         pools.accounts.push(account.body.id, account.body.external_reference);
+        pools.bills.push(bill.body.id, bill.body.external_reference);
         pools.ledgerEntries.push(...ledger.body.data.map((e: { id: string }) => e.id));
       }
 
@@ -360,6 +402,9 @@ for (const kind of await storeKinds()) {
       const seeded = await api.post('/transfers', { reference: 'SEED-TRF', amount: 10, source_user_id: a.tenant.id, destination_user_id: pools.subAccounts[0] });
       assert.equal(seeded.status, 200, seeded.text);
       pools.transferRefs.push('SEED-TRF');
+      const transactions = await client(server.baseUrl, a.keys.test.secret).get('/transactions?limit=50');
+      assert.equal(transactions.status, 200, transactions.text);
+      pools.transactionIds.push(...transactions.body.data.map((t: { id: string }) => t.id));
 
       // A revoked key of tenant A (403 on billing).
       const revoked = await admin.post(`/admin/v1/tenants/${a.tenant.id}/keys`, { mode: 'test', type: 'secret' });
@@ -394,6 +439,18 @@ for (const kind of await storeKinds()) {
       // The testing API's target: a customer to reset and restore, a snapshot of it; and a snapshot of tenant A's (another tenant's).
       const target = client(server.baseUrl, testingTenant.keys.test.secret);
       assert.equal((await target.post('/billing/customers', { external_reference: 'SEED-TESTING', currency: 'ZAR', balance: 5 })).status, 201);
+      // Obligations a payment may pay (generous or strict rules), of the target and of tenant A (another tenant's: 400).
+      for (const [index, rules] of [{ min_amount: 1, max_amount: 100_000, underpayment_allowed: true, overpayment_allowed: true }, { min_amount: 10, max_amount: 1000, underpayment_allowed: false, overpayment_allowed: false }].entries()) {
+        const customer = await target.post('/billing/customers', { external_reference: `PAY-CUS-${index}`, currency: 'ZAR', balance: 1000, payment_rules: rules });
+        const account = await target.post('/billing/accounts', { customer: customer.body.id, external_reference: `PAY-ACC-${index}`, currency: 'ZAR', balance: 1000, payment_rules: rules });
+        const bill = await target.post('/billing/bills', { account: account.body.id, external_reference: `PAY-BILL-${index}`, currency: 'ZAR', amount_due: 1000, payment_rules: rules });
+        for (const created of [customer, account, bill]) assert.equal(created.status, 201, created.text);
+        pools.payable.customer.push(customer.body.id, customer.body.external_reference);
+        pools.payable.account.push(account.body.external_reference);
+        pools.payable.bill.push(bill.body.id, bill.body.external_reference);
+      }
+      pools.payable.bill.push(pools.bills[0]!);
+      pools.payable.account.push(pools.accounts[0]!);
       for (const owner of [target, target, api]) {
         const snapshot = await owner.post('/testing/v1/snapshots', { name: 'seed' });
         assert.equal(snapshot.status, 201, snapshot.text);
@@ -466,9 +523,9 @@ for (const kind of await storeKinds()) {
     });
     after(() => server.close());
 
-    const billingRefs = () => [...pools.customers, ...pools.accounts, ...pools.ledgerEntries];
+    const billingRefs = () => [...pools.customers, ...pools.accounts, ...pools.ledgerEntries, ...pools.bills];
     const adminRefs = () => [...pools.tenants, ...pools.keyIds, ...pools.endpointIds, ...pools.deliveryIds, ...pools.eventIds, ...pools.oauthClientIds];
-    const platformRefs = () => [...pools.subAccounts, ...pools.transferRefs, ...pools.tenants];
+    const platformRefs = () => [...pools.subAccounts, ...pools.transferRefs, ...pools.transactionIds, ...pools.tenants];
 
     // Any status may move to SUSPENDED (or stay there): weighted so that status moves get past the lifecycle often.
     const xenditStatus = fc.oneof(
@@ -525,6 +582,39 @@ for (const kind of await storeKinds()) {
       ),
     ) as fc.Arbitrary<Record<string, unknown>>;
 
+    // A bill of a pooled customer or account: mostly tenant A's account (B's are unknown to A's key), sometimes both, or neither.
+    const billHolder = fc.constant(null).chain(() =>
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...pools.accounts.slice(0, 2)).map((account) => ({ account })), weight: 4 },
+        { arbitrary: fc.constantFrom(...pools.customers.slice(0, 2)).map((customer) => ({ customer })), weight: 2 },
+        { arbitrary: fc.record({ account: fc.constantFrom(...pools.accounts), customer: fc.constantFrom(...pools.customers) }, { requiredKeys: [] }), weight: 1 },
+      ),
+    );
+    // Mostly no dates or a due date after the bill date; sometimes any two.
+    const billDates = fc.oneof(
+      { arbitrary: fc.constant({}), weight: 2 },
+      { arbitrary: fc.tuple(calendarDate, fc.nat(90)).map(([day, later]) => (day.length === 10 && !Number.isNaN(Date.parse(day)) ? { bill_date: day, due_date: new Date(Date.parse(day) + later * 86_400_000).toISOString().slice(0, 10) } : { bill_date: day })), weight: 2 },
+      { arbitrary: fc.record({ bill_date: calendarDate, due_date: fc.option(calendarDate, { nil: null }) }, { requiredKeys: [] }), weight: 1 },
+    );
+    const billCreate = fc
+      .tuple(
+        fc.record({ currency: fc.oneof({ arbitrary: fc.constant('ZAR'), weight: 4 }, { arbitrary: currency, weight: 1 }), amount_due: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 1_000_000 }), weight: 4 }, { arbitrary: fc.constantFrom(0, -1, Number.MAX_SAFE_INTEGER), weight: 1 }), payment_rules: fc.option(paymentRules, { nil: null }), metadata }, { requiredKeys: ['currency', 'amount_due'] }),
+        freshRef,
+        billHolder,
+        billDates,
+      )
+      .map(([fields, external_reference, holder, dates]) => ({ ...fields, external_reference, ...holder, ...dates }) as Record<string, unknown>);
+    // Exactly one obligation (mostly): a payment of the testing target's customer, account or bill.
+    const paymentCreate = fc.constant(null).chain(() =>
+      fc
+        .tuple(
+          fc.constantFrom('bill' as const, 'account' as const, 'customer' as const),
+          fc.oneof({ arbitrary: fc.integer({ min: 1, max: 1500 }), weight: 4 }, { arbitrary: fc.constantFrom(0, -5, Number.MAX_SAFE_INTEGER), weight: 1 }),
+          fc.constantFrom('ZAR', 'ZAR', 'ZAR', 'USD'),
+        )
+        .chain(([type, amount, currency]) => fc.constantFrom(...pools.payable[type]).map((reference) => ({ [type]: reference, amount, currency }) as Record<string, unknown>)),
+    );
+
     const accountCreate = fc
       .tuple(accountUpdate, freshRef, fc.oneof(fc.constant(null).chain(() => fc.constantFrom(...pools.customers)), customerCreate))
       .map(([fields, external_reference, customer]) => ({ ...fields, external_reference, customer }) as Record<string, unknown>);
@@ -544,7 +634,7 @@ for (const kind of await storeKinds()) {
       { surface: 'platform', method: 'GET', template: '/v2/accounts/{id}', params: { id: () => pools.subAccounts } },
       { surface: 'platform', method: 'PATCH', template: '/v2/accounts/{id}', params: { id: () => pools.subAccounts }, body: fc.record({ email: fc.emailAddress(), public_profile: fc.record({ business_name: fc.string({ minLength: 1, maxLength: 40 }), description: fc.string({ maxLength: 40 }) }, { requiredKeys: [] }) }, { requiredKeys: [] }), fields: ['email', 'public_profile', 'public_profile.business_name'] },
       { surface: 'platform', method: 'POST', template: '/v2/accounts/{id}/test/status', params: { id: () => [...Array(3).fill(pools.subAccounts.slice(0, 2)).flat(), ...pools.subAccounts] }, body: fc.record({ status: xenditStatus }), fields: ['status'] },
-      { surface: 'platform', method: 'GET', template: '/balance' },
+      { surface: 'platform', method: 'GET', template: '/balance', query: { names: ['account_type', 'at_timestamp'], values: ['CASH', 'HOLDING', 'TAX', 'SAVINGS', '2026-01-01T00:00:00+07:00'] } },
       { surface: 'platform', method: 'POST', template: '/balance/test/topup', body: fc.record({ amount: xenditAmount, currency: fc.constantFrom('IDR', 'PHP', 'XXX') }, { requiredKeys: ['amount'] }), fields: ['amount', 'currency'] },
       { surface: 'platform', method: 'POST', template: '/transfers', body: transferCreate, fields: ['reference', 'amount', 'source_user_id', 'destination_user_id', 'currency'] },
       { surface: 'platform', method: 'GET', template: '/transfers/reference={reference}', params: { reference: () => pools.transferRefs } },
@@ -553,9 +643,9 @@ for (const kind of await storeKinds()) {
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants' },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}', params: { tenantId: () => pools.tenants } },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants } },
-      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants }, body: fc.record({ mode: fc.constantFrom('test', 'live'), type: fc.constantFrom('secret', 'publishable') }), fields: ['mode', 'type'] },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/keys', params: { tenantId: () => pools.tenants }, body: fc.record({ mode: fc.constantFrom('test', 'live'), type: fc.constantFrom('secret', 'publishable'), format: fc.constantFrom('subledger', 'xendit') }, { requiredKeys: ['mode', 'type'] }), fields: ['mode', 'type', 'format'] },
       { surface: 'admin', method: 'DELETE', template: '/admin/v1/tenants/{tenantId}/keys/{keyId}', params: { tenantId: () => pools.tenants, keyId: () => pools.keyIds } },
-      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants }, body: fc.record({ url: fc.constantFrom('http://127.0.0.1:9/a', 'https://example.com/hook', 'ftp://x', 'not a url'), mode: fc.constantFrom('test', 'live'), events: fc.array(fc.constantFrom('*', 'billing.*', 'billing.account.created', 'Bad Event'), { maxLength: 3 }) }, { requiredKeys: ['url', 'mode'] }), fields: ['url', 'mode', 'events'] },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants }, body: fc.record({ url: fc.oneof({ arbitrary: fc.constantFrom('http://127.0.0.1:9/a', 'https://example.com/hook', 'ftp://x', 'not a url'), weight: 3 }, { arbitrary: fc.constantFrom('http://169.254.169.254/latest/meta-data/', 'http://[::ffff:a9fe:a9fe]/', 'http://user:secret@127.0.0.1:9/a', 'http://0.0.0.0:9/a', 'http://[fe80::1]/a'), weight: 1 }), mode: fc.constantFrom('test', 'live'), events: fc.array(fc.constantFrom('*', 'billing.*', 'billing.account.created', 'Bad Event'), { maxLength: 3 }) }, { requiredKeys: ['url', 'mode'] }), fields: ['url', 'mode', 'events'] },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints', params: { tenantId: () => pools.tenants } },
       { surface: 'admin', method: 'DELETE', template: '/admin/v1/tenants/{tenantId}/webhook-endpoints/{endpointId}', params: { tenantId: () => pools.tenants, endpointId: () => pools.endpointIds } },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/webhook-deliveries', params: { tenantId: () => pools.tenants } },
@@ -584,6 +674,8 @@ for (const kind of await storeKinds()) {
       { surface: 'org', method: 'GET', template: '/v1/accounts/{accountId}/transactions', params: { accountId: () => pools.orgAccounts } },
       { surface: 'oauth', method: 'POST', template: '/oauth2/token', body: tokenRequest, fields: ['grant_type', 'client_id', 'client_secret', 'scope'] },
       { surface: 'oauth', method: 'GET', template: '/.well-known/jwks.json' },
+      // Before the reset and restores below take the target's obligations away.
+      { surface: 'testing', method: 'POST', template: '/testing/v1/billing/payments', body: paymentCreate, fields: ['bill', 'account', 'customer', 'amount', 'currency'] },
       { surface: 'testing', method: 'GET', template: '/testing/v1/clock' },
       { surface: 'testing', method: 'PUT', template: '/testing/v1/clock', body: fc.record({ frozen_at: fc.date({ min: new Date('2030-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()) }), fields: ['frozen_at'] },
       { surface: 'testing', method: 'POST', template: '/testing/v1/clock/advance', body: fc.record({ seconds: fc.integer({ min: 1, max: 86_400 }) }), fields: ['seconds'] },
@@ -619,13 +711,22 @@ for (const kind of await storeKinds()) {
       // Last: a deleted snapshot cannot be restored.
       { surface: 'testing', method: 'DELETE', template: '/testing/v1/snapshots/{id}', params: { id: () => pools.snapshotIds } },
       { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/emails', params: { tenantId: () => pools.tenants }, body: fc.record({ to: fc.emailAddress(), subject: fc.string({ minLength: 1, maxLength: 40 }), text: fc.string({ maxLength: 200 }), mode: fc.constantFrom('test', 'live') }, { requiredKeys: ['to', 'subject', 'text'] }), fields: ['to', 'subject', 'text', 'mode'] },
+      // Xendit's transactions (SPEC §4b), with their own filters; last, so that adding them moved no other route's seed.
+      { surface: 'platform', method: 'GET', template: '/transactions', query: TRANSACTION_QUERY },
+      { surface: 'platform', method: 'GET', template: '/transactions/{id}', params: { id: () => pools.transactionIds }, query: TRANSACTION_QUERY },
+      // Bills (SPEC §3b), after the transactions: each route's seed is FUZZ_SEED + its index, so the routes above keep theirs.
+      { surface: 'billing', method: 'POST', template: '/billing/bills', body: billCreate, fields: ['customer', 'account', 'external_reference', 'currency', 'amount_due', 'bill_date', 'due_date', 'payment_rules', 'metadata', 'amount_paid', 'status', 'payment_rules.overpayment_allowed'] },
+      { surface: 'billing', method: 'GET', template: '/billing/bills' },
+      { surface: 'billing', method: 'GET', template: '/billing/bills/{bill}', params: { bill: () => pools.bills } },
+      { surface: 'billing', method: 'PATCH', template: '/billing/bills/{bill}', params: { bill: () => pools.bills }, body: billUpdate, fields: ['amount_paid', 'due_date', 'payment_rules', 'metadata', 'amount_remaining', 'status', 'amount_due', 'metadata.key'] },
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/accounts/{accountId}/bills', params: { tenantId: () => [...Array(10).fill(server.tenant.tenant.id), ...pools.tenants], accountId: () => [...Array(8).fill(pools.accounts[0]!), ...anyHolder()] } },
     ];
 
     // ---------------------------------------------------------------------------------------
     // Observing the store
     // ---------------------------------------------------------------------------------------
 
-    const COUNTED = ['tenants', 'api_keys', 'customers', 'accounts', 'ledger_entries', 'events', 'webhook_endpoints', 'webhook_deliveries', 'emails', 'platform_sub_accounts', 'platform_transfers', 'org_accounts', 'org_transactions', 'oauth_clients'] as const;
+    const COUNTED = ['tenants', 'api_keys', 'customers', 'accounts', 'bills', 'ledger_entries', 'events', 'webhook_endpoints', 'webhook_deliveries', 'emails', 'platform_sub_accounts', 'platform_transfers', 'org_accounts', 'org_transactions', 'oauth_clients'] as const;
 
     /**
      * What a request may not change unless it succeeds: the row count of every table but
@@ -635,6 +736,7 @@ for (const kind of await storeKinds()) {
     const CHANGING_IN_PLACE: Record<string, WatchedTable['columns']> = {
       customers: 'all',
       accounts: 'all',
+      bills: 'all',
       platform_sub_accounts: 'all',
       org_accounts: 'all',
       balances: 'all',
@@ -740,7 +842,9 @@ for (const kind of await storeKinds()) {
           if (!/^application\/json\b/.test(response.headers.get('content-type') ?? '')) fail('a success that is not application/json');
           if (typeof response.body !== 'object' || response.body === null) fail('a success whose body is not a JSON object');
         }
-        if (!request.auth.valid) fail(`a request authenticated with "${request.auth.label}" succeeded`);
+        // A read-only org token may read accounts (its one role): only that succeeds with it.
+        const readsAccounts = request.auth.label === 'org token, read only' && request.method === 'GET' && /^\/v1\/accounts(\/[^/]+)?$/.test(instance);
+        if (!request.auth.valid && !readsAccounts) fail(`a request authenticated with "${request.auth.label}" succeeded`);
       }
       if (expectation.wrongMethod && !isMethodNotAllowed(response, instance)) {
         fail('a wrong method on an existing path must answer 405 method-not-allowed with an Allow header');
@@ -777,6 +881,17 @@ for (const kind of await storeKinds()) {
           // account.updated, plus balance_changed when the ledger moved; nothing for a no-op.
           only({ ledger_entries: range(0, 2), events: (n) => (d.ledger_entries! > 0 ? n === 2 : n === 0 || n === 1) });
           break;
+        case 'POST /billing/bills':
+          // A bill posts nothing: no ledger entry, whatever its customer's or account's balance.
+          only({ bills: (n) => n === 1, events: (n) => n === 1 });
+          break;
+        case 'PATCH /billing/bills/{bill}':
+          only({ events: range(0, 1) });
+          break;
+        case 'POST /testing/v1/billing/payments':
+          // A bill: bill.updated + amount_applied; an account: updated, balance_changed, amount_applied; a customer: updated, amount_applied.
+          only({ ledger_entries: range(0, 1), events: (n) => (d.ledger_entries === 0 ? n === 2 : n === 2 || n === 3) });
+          break;
         case 'POST /v2/accounts':
           // A MANAGED account's invitation e-mail goes through the outbox.
           only({ platform_sub_accounts: (n) => n === 1, events: (n) => n === 1, emails: range(0, 1) });
@@ -794,7 +909,7 @@ for (const kind of await storeKinds()) {
           only({ platform_transfers: (n) => n === 1, ledger_entries: (n) => n === 2, events: (n) => n === 1 });
           break;
         case 'POST /admin/v1/tenants':
-          only({ tenants: (n) => n === 1, api_keys: (n) => n === 4 });
+          only({ tenants: (n) => n === 1, api_keys: (n) => n === 6 });
           break;
         case 'POST /admin/v1/tenants/{tenantId}/keys':
         case 'POST /admin/v1/tenants/{tenantId}/keys/{keyId}/rotate':
@@ -894,7 +1009,7 @@ for (const kind of await storeKinds()) {
       return fc
         .record({
           params,
-          query: query(refs),
+          query: query(refs, route.query),
           headers: headersArb(withBody && route.body !== undefined),
           body: withBody ? bodyOf(route.body, route.fields ?? []) : fc.constant(undefined),
           auth: auths[route.surface],
@@ -941,6 +1056,37 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(failures, [], failures.join('\n\n'));
       const succeeded = ROUTES.filter((r) => [...(tally.get(`${r.method} ${r.template}`) ?? new Map<number, number>()).keys()].some((status) => status < 300));
       assert.deepEqual(ROUTES.filter((r) => !succeeded.includes(r)).map((r) => `${r.method} ${r.template}`), [], 'every route got generated requests it accepted (the generators reach past validation)');
+    });
+
+    test('every route that takes a body: bytes that are not UTF-8, or more than 10,000 keys, answer 400 in the surface shape (413 on open routes, whose limit is 16 KiB) and change nothing', TEST_TIMEOUT, async () => {
+      const valid: Record<Surface, Auth> = {
+        billing: { header: `Bearer ${server.tenant.keys.test.secret}`, valid: true, label: 'A test secret' },
+        platform: { header: `Basic ${Buffer.from(`${server.tenant.keys.test.secret}:`).toString('base64')}`, valid: true, label: 'A test secret, Basic' },
+        admin: { header: `Bearer ${ADMIN_TOKEN}`, valid: true, label: 'admin token' },
+        org: fc.sample(auths.org.filter((auth) => auth.label === 'org token'), { numRuns: 1, seed: SEED })[0]!,
+        oauth: { header: undefined, valid: true, label: 'none' },
+        testing: { header: `Bearer ${testingTenant.keys.test.secret}`, valid: true, label: 'target test secret' },
+      };
+      const open = new Set(['POST /oauth2/token']);
+      const wrong: string[] = [];
+      for (const route of ROUTES.filter((r) => r.method !== 'GET' && r.body !== undefined)) {
+        const names = [...route.template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+        const values = names.map((name) => encodeURIComponent((route.params?.[name] ?? refsOf[route.surface])()[0] ?? 'x'));
+        let i = 0;
+        const target = route.template.replace(/\{\w+\}/g, () => values[i++]!);
+        for (const body of [...NOT_UTF8.map(bodyWithBytes), TOO_MANY_KEYS]) {
+          const request: FuzzRequest = { method: route.method, target, headers: { 'content-type': 'application/json', 'idempotency-key': `fz-bytes-${Math.random()}` }, body, auth: { ...valid[route.surface], valid: false } };
+          const label = `${route.method} ${route.template} with ${body.label}`;
+          const before = await snapshot();
+          const response = await send(request);
+          const expected = open.has(`${route.method} ${route.template}`) && body.bytes.length > 16 * 1024 ? 413 : 400;
+          if (response.status !== expected) wrong.push(`${label}: ${response.status} ${response.text.slice(0, 200)}`);
+          const shape = failureShapeViolations(response, target);
+          if (shape.length > 0) wrong.push(`${label}: ${shape.join('; ')}`);
+          if (JSON.stringify(await snapshot()) !== JSON.stringify(before)) wrong.push(`${label}: the store changed`);
+        }
+      }
+      assert.deepEqual(wrong, []);
     });
 
     test(`wrong methods on every existing path answer 405 method-not-allowed (with Allow), in problem+json, whatever the headers and body`, TEST_TIMEOUT, async () => {

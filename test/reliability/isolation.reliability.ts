@@ -48,6 +48,9 @@ for (const kind of await storeKinds()) {
     let customer: Record<string, any>;
     let account: Record<string, any>;
     let ledger: { id: string }[];
+    let bill: Record<string, any>;
+    /** Each outsider's own bill (for cursors on its own bill list). */
+    const ownBills = new Map<string, string>();
     /** Each outsider's own account (for cursors on its own lists). */
     const ownAccounts = new Map<string, string>();
 
@@ -60,6 +63,7 @@ for (const kind of await storeKinds()) {
       return {
         customer: (await owner.get(`/billing/customers/${customer.id}`)).body,
         account: (await owner.get(`/billing/accounts/${account.id}`)).body,
+        bill: (await owner.get(`/billing/bills/${bill.id}`)).body,
         ledger: (await owner.get(`/billing/accounts/${account.id}/ledger_entries`)).body,
         rows: { customers: await count('customers'), accounts: await count('accounts'), ledger_entries: await count('ledger_entries'), events: await count('events') },
       };
@@ -84,12 +88,19 @@ for (const kind of await storeKinds()) {
       account = changed.body;
       ledger = (await owner.get(`/billing/accounts/${account.id}/ledger_entries`)).body.data;
       assert.equal(ledger.length, 2);
+      const RULES = { min_amount: 1, max_amount: 100_000, underpayment_allowed: true, overpayment_allowed: true };
+      const createdBill = await owner.post('/billing/bills', { account: account.id, external_reference: `ISO-BILL-${randomUUID().slice(0, 8)}`, currency: 'ZAR', amount_due: 900, payment_rules: RULES });
+      assert.equal(createdBill.status, 201, createdBill.text);
+      bill = createdBill.body;
 
       // Every outsider owns objects too, so its lists are not trivially empty.
       for (const { name, api } of outsiders) {
         const own = await api.post('/billing/accounts', { customer: { external_reference: `OWN-CUS-${randomUUID().slice(0, 8)}` }, external_reference: `OWN-ACC-${randomUUID().slice(0, 8)}`, currency: 'ZAR', balance: 42 });
         assert.equal(own.status, 201, `${name}: ${own.text}`);
         ownAccounts.set(name, own.body.id);
+        const ownBill = await api.post('/billing/bills', { account: own.body.id, external_reference: `OWN-BILL-${randomUUID().slice(0, 8)}`, currency: 'ZAR', amount_due: 10 });
+        assert.equal(ownBill.status, 201, `${name}: ${ownBill.text}`);
+        ownBills.set(name, ownBill.body.id);
       }
     });
     after(() => server.close());
@@ -159,6 +170,65 @@ for (const kind of await storeKinds()) {
       assert.deepEqual(after.customer, before.customer);
     });
 
+    const billRefs = () => [bill.id as string, bill.external_reference as string];
+
+    test('GET and PATCH /billing/bills/{id or external_reference} of another tenant or mode, with and without Idempotency-Key: the same 404 as an unknown bill, nothing changes', async () => {
+      const before = await ownerView();
+      await assertAnsweredLikeUnknown(billRefs(), (api, ref) => api.get(`/billing/bills/${ref}`), 404, 200);
+      await assertAnsweredLikeUnknown(billRefs(), (api, ref) => api.patch(`/billing/bills/${ref}`, { amount_paid: 900 }), 404);
+      await assertAnsweredLikeUnknown(billRefs(), (api, ref) => api.patch(`/billing/bills/${ref}`, { metadata: { x: 'y' }, due_date: null }, { idempotencyKey: `iso-${randomUUID()}` }), 404);
+      assert.deepEqual(await ownerView(), before);
+    });
+
+    test("POST /billing/bills naming another tenant's or mode's account or customer: the same 400 naming it as an unknown one, nothing created", async () => {
+      const before = await ownerView();
+      const bills = async () => (await owner.get(`/billing/bills?customer_id=${customer.id}&limit=100`)).body.data.length;
+      const billsBefore = await bills();
+      await assertAnsweredLikeUnknown(accountRefs(), (api, ref) => api.post('/billing/bills', { account: ref, external_reference: `ISO-NEWBILL-${randomUUID().slice(0, 8)}`, currency: 'ZAR', amount_due: 5 }), 400, 201);
+      await assertAnsweredLikeUnknown(customerRefs(), (api, ref) => api.post('/billing/bills', { customer: ref, external_reference: `ISO-NEWBILL-${randomUUID().slice(0, 8)}`, currency: 'ZAR', amount_due: 5 }), 400, 201);
+      const foreign = await outsiders[0]!.api.post('/billing/bills', { account: account.id, external_reference: 'ISO-NEWBILL-X', currency: 'ZAR', amount_due: 5 });
+      assert.deepEqual(foreign.body.errors.map((e: { param: string }) => e.param), ['account']);
+      // The controls created bills in tenant A (one per reference); nothing else changed.
+      assert.equal(await bills(), billsBefore + accountRefs().length + customerRefs().length);
+      const after = await ownerView();
+      assert.deepEqual([after.customer, after.account, after.bill], [before.customer, before.account, before.bill]);
+    });
+
+    test("POST /testing/v1/billing/payments naming another tenant's bill, account or customer: the same 400 as an unknown one; a live key is refused; nothing is paid", async () => {
+      const before = await ownerView();
+      const other = outsiders[0]!;
+      for (const [field, refs] of [['bill', billRefs()], ['account', accountRefs()], ['customer', customerRefs()]] as const) {
+        for (const reference of refs) {
+          const unknown = neverExisted(reference);
+          const foreign = await other.api.post('/testing/v1/billing/payments', { [field]: reference, amount: 5, currency: 'ZAR' });
+          const missing = await other.api.post('/testing/v1/billing/payments', { [field]: unknown, amount: 5, currency: 'ZAR' });
+          assertProblem(foreign, 400, 'validation-error', '/testing/v1/billing/payments');
+          assert.deepEqual(comparable(foreign, reference), comparable(missing, unknown), `${reference} of tenant A answers tenant B like the unknown ${unknown}`);
+        }
+      }
+      for (const { name, api } of outsiders.slice(1)) {
+        assertProblem(await api.post('/testing/v1/billing/payments', { bill: bill.id, amount: 5, currency: 'ZAR' }), 403, 'forbidden', '/testing/v1/billing/payments');
+        assert.ok(name.includes('live'));
+      }
+      assert.deepEqual(await ownerView(), before);
+    });
+
+    test('bill list filters and cursors naming another tenant\'s or mode\'s objects answer like unknown ones', async () => {
+      await assertAnsweredLikeUnknown([customer.id], (api, ref) => api.get(`/billing/bills?customer_id=${ref}`), 200, 200);
+      await assertAnsweredLikeUnknown([account.id], (api, ref) => api.get(`/billing/bills?account_id=${ref}`), 200, 200);
+      for (const cursor of ['starting_after', 'ending_before']) await assertAnsweredLikeUnknown([bill.id], (api, ref) => api.get(`/billing/bills?${cursor}=${ref}`), 400, 200);
+      for (const { api } of outsiders) assert.deepEqual((await api.get(`/billing/bills?account_id=${account.id}`)).body, { object: 'list', data: [], has_more: false });
+    });
+
+    test("the admin read of an account's bills under another tenant: the same 404 as an unknown account", async () => {
+      const admin = client(server, ADMIN_TOKEN);
+      const unknown = neverExisted(account.id);
+      const foreign = await admin.get(`/admin/v1/tenants/${tenantB.tenant.id}/accounts/${account.id}/bills`);
+      assertProblem(foreign, 404, 'not-found');
+      assert.deepEqual(comparable(foreign, account.id), comparable(await admin.get(`/admin/v1/tenants/${tenantB.tenant.id}/accounts/${unknown}/bills`), unknown));
+      assert.deepEqual((await admin.get(`/admin/v1/tenants/${server.tenant.tenant.id}/accounts/${account.id}/bills`)).body.data.map((b: { id: string }) => b.id).includes(bill.id), true);
+    });
+
     test('list filters naming another tenant\'s or mode\'s objects answer the same empty page as unknown values', async () => {
       await assertAnsweredLikeUnknown([customer.id], (api, ref) => api.get(`/billing/accounts?customer_id=${ref}`), 200, 200);
       await assertAnsweredLikeUnknown([account.external_reference], (api, ref) => api.get(`/billing/accounts?external_reference=${ref}`), 200, 200);
@@ -196,7 +266,7 @@ for (const kind of await storeKinds()) {
       const everyone = [{ name: 'owner', api: owner }, ...outsiders];
       const seen = new Map<string, string>();
       for (const { name, api } of everyone) {
-        for (const path of ['/billing/customers', '/billing/accounts']) {
+        for (const path of ['/billing/customers', '/billing/accounts', '/billing/bills']) {
           for (const id of await walk(api, path)) {
             assert.equal(seen.get(id), undefined, `${id} is listed for ${name} and for ${seen.get(id)}`);
             seen.set(id, name);
@@ -208,6 +278,8 @@ for (const kind of await storeKinds()) {
       assert.equal(seen.get(customer.id), 'owner');
       assert.equal(seen.get(account.id), 'owner');
       for (const { name } of outsiders) assert.equal(seen.get(ownAccounts.get(name)!), name);
+      assert.equal(seen.get(bill.id), 'owner');
+      for (const { name } of outsiders) assert.equal(seen.get(ownBills.get(name)!), name);
     });
 
     test('one external_reference in three scopes names three different objects, each visible only in its own scope', async () => {
@@ -258,7 +330,10 @@ for (const kind of await storeKinds()) {
       await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.patch(`/v2/accounts/${ref}`, { email: 'hijacked@example.com' }), 404);
       await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.patch(`/v2/accounts/${ref}`, { email: 'hijacked@example.com' }, { idempotencyKey: `iso-${randomUUID()}` }), 404);
       await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.get('/balance', { headers: { 'for-user-id': ref } }), 404, 200);
-      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.post('/transfers', { reference: `ISO-${randomUUID().slice(0, 8)}`, amount: 1, source_user_id: ref, destination_user_id: ref }), 404);
+      // Each outsider moves money between its own platform balance (known to it) and the sub-account, both ways.
+      const ownPlatformOf = (outsider: string) => (outsider.startsWith('tenant B') ? tenantB.tenant.id : server.tenant.tenant.id);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref, outsider) => api.post('/transfers', { reference: `ISO-${randomUUID().slice(0, 8)}`, amount: 1, source_user_id: ref, destination_user_id: ownPlatformOf(outsider) }), 404);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref, outsider) => api.post('/transfers', { reference: `ISO-${randomUUID().slice(0, 8)}`, amount: 1, source_user_id: ownPlatformOf(outsider), destination_user_id: ref }), 404);
       await assertAnsweredLikeUnknown([reference], (api, ref) => api.get(`/transfers/reference=${ref}`), 404, 200);
       // A cursor must look like an id (24 hex) before it is looked up: compare with an unknown id of that shape.
       const unknownHex = '0123456789abcdef01234567';
@@ -270,6 +345,32 @@ for (const kind of await storeKinds()) {
       for (const { api } of outsiders) assert.ok(!(await api.get('/v2/accounts?limit=50')).body.data.some((a: { id: string }) => a.id === subAccount));
       assert.deepEqual(await ownerView(), before);
       assert.equal((await owner.get(`/v2/accounts/${subAccount}`)).body.email, created.body.email);
+    });
+
+    test('platform transactions and balances at an instant (SPEC §4b) of another tenant or mode answer exactly like unknown ones: by id, as cursors, as filters, for-user-id', async () => {
+      const created = await owner.post('/v2/accounts', { email: `iso-txn-${randomUUID().slice(0, 8)}@example.com`, type: 'OWNED', public_profile: { business_name: 'Isolated txns' } });
+      assert.equal(created.status, 200, created.text);
+      const subAccount = created.body.id as string;
+      assert.equal((await owner.post('/balance/test/topup', { amount: 100 })).status, 200);
+      const reference = `ISO-TXN-${randomUUID().slice(0, 8)}`;
+      const moved = await owner.post('/transfers', { reference, amount: 5, source_user_id: server.tenant.tenant.id, destination_user_id: subAccount });
+      assert.equal(moved.status, 200, moved.text);
+      const own = (await owner.get(`/transactions?reference_id=${reference}`)).body.data as { id: string }[];
+      assert.equal(own.length, 1);
+      const txn = own[0]!.id;
+      const before = await ownerView();
+      await assertAnsweredLikeUnknown([txn], (api, ref) => api.get(`/transactions/${ref}`), 404, 200);
+      await assertAnsweredLikeUnknown([txn], (api, ref) => api.get(`/transactions?after_id=${ref}`), 400, 200);
+      await assertAnsweredLikeUnknown([txn], (api, ref) => api.get(`/transactions?before_id=${ref}`), 400, 200);
+      await assertAnsweredLikeUnknown([reference], (api, ref) => api.get(`/transactions?reference_id=${ref}`), 200, 200);
+      await assertAnsweredLikeUnknown([moved.body.transfer_id], (api, ref) => api.get(`/transactions?product_id=${ref}`), 200, 200);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.get('/transactions', { headers: { 'for-user-id': ref } }), 404, 200);
+      await assertAnsweredLikeUnknown([subAccount], (api, ref) => api.get('/balance?at_timestamp=2100-01-01T00:00:00Z', { headers: { 'for-user-id': ref } }), 404, 200);
+      for (const { name, api } of outsiders) {
+        const theirs = (await api.get('/transactions?limit=50')).body.data as { id: string; reference_id: string }[];
+        assert.ok(!theirs.some((t) => t.id === txn || t.reference_id === reference), `${name} lists none of the owner's transactions`);
+      }
+      assert.deepEqual(await ownerView(), before);
     });
 
     test("admin routes naming another tenant's key, webhook endpoint or delivery answer the same 404 as unknown ids, and change nothing", async () => {

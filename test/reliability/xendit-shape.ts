@@ -2,7 +2,7 @@ import type { ApiResponse } from '../support/http.js';
 import { PLATFORM_ERROR_CODES } from '../../src/surfaces/platform/http/errors.js';
 
 /** The platform surface's path roots (its failures are Xendit's JSON, not problem+json). */
-export const isPlatformPath = (path: string): boolean => ['/v2/accounts', '/balance', '/transfers'].some((root) => path === root || path.startsWith(`${root}/`));
+export const isPlatformPath = (path: string): boolean => ['/v2/accounts', '/balance', '/transfers', '/transactions'].some((root) => path === root || path.startsWith(`${root}/`));
 
 /** Whether `response` is a well-formed Xendit error `{ error_code, message, errors? }`; returns what is wrong. */
 export function xenditShapeViolations(response: ApiResponse): string[] {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 
 export interface ApiResponse<T = any> {
@@ -137,4 +138,40 @@ export async function rawHttp<T = any>(baseUrl: string, text: string): Promise<A
     // not JSON: keep the text
   }
   return { status: Number(statusLine.split(' ')[1]), headers, body: parsed as T, text: body, raw };
+}
+
+/** An answer of `callExactly`: status, headers as node gives them (Set-Cookie an array), parsed JSON or the text. */
+export interface ExactAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+}
+
+/**
+ * One request over a socket with exactly these headers, Host included (fetch would not send a
+ * forged Host; inject has no socket address): what a client choosing its own Host sends.
+ */
+export function callExactly(baseUrl: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<ExactAnswer> {
+  const url = new URL(path, baseUrl);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}), ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

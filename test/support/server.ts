@@ -8,7 +8,7 @@ import { openServices, startOutboxWorker } from '../../src/runtime.js';
 import { INJECT_ORIGIN } from './http.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789-abcdefghij';
 
 /**
  * The app built on a fresh database with one tenant. Request/response tests call it through
@@ -22,7 +22,7 @@ export interface TestApp {
   origin: string;
   services: AppServices;
   database: TestDatabase;
-  /** A tenant created directly through the core, with its four keys. */
+  /** A tenant created directly through the core, with its six keys (a secret, a publishable and a Xendit-format secret key per mode). */
   tenant: CreatedTenant;
   /** Another tenant, for isolation tests. */
   createTenant(name?: string): Promise<CreatedTenant>;
@@ -56,6 +56,10 @@ export async function build(kind: StoreKind, { env = {}, listen = false, extraSu
     LOG_LEVEL: 'silent',
     // Suites that test delivery turn the outbox worker on: { SUBLEDGER_WORKERS: 'on' }.
     SUBLEDGER_WORKERS: 'off',
+    // An app that does not listen has no address of its own to put in absolute URLs: it is
+    // told its public origin, the one injected requests are addressed to (a listening one
+    // uses the address its connections reach, as `serve` does).
+    ...(listen ? {} : { SUBLEDGER_PUBLIC_URL: INJECT_ORIGIN }),
     ...env,
   });
   const services = await openServices(config);

@@ -92,7 +92,7 @@ describe('startSubledger()', () => {
   });
 
   test('the admin API is on with the given token, and the outbox worker delivers webhooks', async () => {
-    const adminToken = 'given-admin-token-0123456789';
+    const adminToken = 'given-admin-token-0123456789-abcdefgh';
     const sl = await start({ adminToken });
     assert.equal(sl.adminToken, adminToken);
     const received: { type: string }[] = [];
@@ -159,7 +159,7 @@ describe('startSubledger()', () => {
     await withPrivateTmpdir(async (directory) => {
       await assert.rejects(startSubledger({ port: -1 }), { name: 'TypeError', message: /port must be an integer from 0 to 65535/ });
       await assert.rejects(startSubledger({ port: 1.5 }), TypeError);
-      await assert.rejects(startSubledger({ adminToken: 'short' }), { name: 'TypeError', message: /adminToken must be at least 16 characters/ });
+      await assert.rejects(startSubledger({ adminToken: 'short' }), { name: 'TypeError', message: /adminToken must be at least 32 characters/ });
       const sl = await start();
       const port = Number(new URL(sl.url).port);
       await assert.rejects(startSubledger({ port }), /already in use/);

@@ -1,6 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { adminPath } from '../api';
 import { LowBalanceForm, MoveStatusForm } from '../components/account-actions';
+import { AccountBills } from '../components/account-bills';
 import { AccountEvents } from '../components/account-events';
 import { BalancesAsOfPicker } from '../components/balances-as-of';
 import { Loading, ProblemAlert } from '../components/feedback';
@@ -58,6 +59,7 @@ export function AccountPage({ tenantId, accountId }: { tenantId: string; account
         </Suspense>
       </section>
       <LedgerTimeline tenantId={tenantId} accountId={detail.id} currencies={detail.balances.map((b) => b.currency)} />
+      {detail.surface === 'billing' && <AccountBills tenantId={tenantId} accountId={detail.id} />}
       <AccountEvents tenantId={tenantId} accountId={detail.id} />
       <VendorDetails details={detail.details} />
     </>

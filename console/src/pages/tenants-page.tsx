@@ -71,6 +71,7 @@ export function TenantsPage() {
             <div key={mode} className="key-group">
               <SecretValue label={`${mode} secret key (${created.keys[mode].secret_id})`} value={created.keys[mode].secret} />
               <SecretValue label={`${mode} publishable key (${created.keys[mode].publishable_id})`} value={created.keys[mode].publishable} />
+              <SecretValue label={`${mode} Xendit-format secret key (${created.keys[mode].xendit_id})`} value={created.keys[mode].xendit} />
             </div>
           ))}
         </ShownOnce>

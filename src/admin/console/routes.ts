@@ -4,6 +4,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { HttpFailure } from '../../http/failures.js';
+import { OPEN_ROUTE_BODY } from '../../http/open-routes.js';
+import { Unauthenticated } from '../../ledger/errors.js';
+import { clientAddressOf } from '../auth-throttle.js';
 import type { SurfaceApp, SurfaceKit } from '../../http/surface.js';
 import { authorizedSessionOf, clearedSessionCookie, presentSession, sessionCookie, sessionOf, signIn, signOut } from './session.js';
 
@@ -56,9 +59,18 @@ export function registerConsoleRoutes(app: SurfaceApp, { services }: SurfaceKit)
   // Only reply.sendFile: the asset route below is ours, so it is open and answers errors in our shape.
   void app.register(fastifyStatic, { root: ASSETS_DIR, serve: false });
 
+  // Guessing is throttled (SPEC §9): a throttled address gets 429 from every console route that
+  // signs in or reads the session, before its body or cookie is looked at (assets hold no data).
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/console/assets/')) await services.authThrottle.check(clientAddressOf(request));
+  });
+
   const hidden = { hide: true };
-  app.post('/api/session', { config: OPEN, schema: { ...hidden, body: SignInBody, response: { 200: SessionJson } } }, async (request, reply) => {
-    const { session, cookieValue } = await signIn(store, request, request.body.token, adminToken, new Date());
+  app.post('/api/session', { ...OPEN_ROUTE_BODY, config: OPEN, schema: { ...hidden, body: SignInBody, response: { 200: SessionJson } } }, async (request, reply) => {
+    const { session, cookieValue } = await signIn(store, request, request.body.token, adminToken, new Date()).catch(async (error: unknown) => {
+      if (error instanceof Unauthenticated) await services.authThrottle.recordFailure(clientAddressOf(request));
+      throw error;
+    });
     reply.header('set-cookie', sessionCookie(request, cookieValue)).header('cache-control', 'no-store');
     return presentSession(session);
   });
@@ -69,7 +81,7 @@ export function registerConsoleRoutes(app: SurfaceApp, { services }: SurfaceKit)
     return presentSession(session);
   });
 
-  app.delete('/api/session', { config: OPEN, schema: hidden }, async (request, reply) => {
+  app.delete('/api/session', { ...OPEN_ROUTE_BODY, config: OPEN, schema: hidden }, async (request, reply) => {
     await authorizedSessionOf(store, request, new Date());
     await signOut(store, request);
     return reply.code(204).header('set-cookie', clearedSessionCookie(request)).send();

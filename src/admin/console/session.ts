@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { hashSecret, secretsEqual } from '../../tenancy/credentials.js';
 import { PermissionDenied, Unauthenticated } from '../../ledger/errors.js';
 import type { ConsoleSession, Store } from '../../store/ports.js';
+import { servedOverTls } from '../../http/public-origin.js';
 
 // The operator console's sign-in: the admin token is exchanged once for a session whose id
 // lives only in an HttpOnly, SameSite=Strict cookie (page scripts never see it) and whose hash
@@ -33,25 +34,26 @@ export function sessionCookieOf(request: FastifyRequest): string | undefined {
 /** What the console's scripts may know of their session: the CSRF token to send, and its end. */
 export const presentSession = (session: ConsoleSession) => ({ csrf_token: session.csrfToken, expires_at: session.expiresAt });
 
-/** Set-Cookie for a new session (Secure when the request came over TLS). */
+/** Set-Cookie for a new session: Secure when the console is served over TLS (an https SUBLEDGER_PUBLIC_URL, or a trusted proxy's X-Forwarded-Proto). */
 export function sessionCookie(request: FastifyRequest, value: string): string {
-  return stringifySetCookie({ name: SESSION_COOKIE, value, path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', maxAge: SESSION_TTL_MS / 1000 });
+  return stringifySetCookie({ name: SESSION_COOKIE, value, path: '/', httpOnly: true, sameSite: 'strict', secure: servedOverTls(request), maxAge: SESSION_TTL_MS / 1000 });
 }
 
 /** Set-Cookie that removes the session cookie. */
 export function clearedSessionCookie(request: FastifyRequest): string {
-  return stringifySetCookie({ name: SESSION_COOKIE, value: '', path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', maxAge: 0 });
+  return stringifySetCookie({ name: SESSION_COOKIE, value: '', path: '/', httpOnly: true, sameSite: 'strict', secure: servedOverTls(request), maxAge: 0 });
 }
 
 /**
  * A cross-origin request carrying the cookie is refused whatever it sends: a page of another
- * origin has no business signing in or changing anything here (login CSRF included).
+ * origin has no business signing in or changing anything here (login CSRF included). The
+ * console's own origin is the service's public one, never the request's Host (public-origin.ts).
  * @throws PermissionDenied
  */
 function refuseCrossOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
-    throw new PermissionDenied(`a request from another origin (${origin.slice(0, 100)}) is refused: the console is served at ${request.protocol}://${request.host}/console`);
+  if (origin !== undefined && origin !== request.publicOrigin) {
+    throw new PermissionDenied(`a request from another origin (${origin.slice(0, 100)}) is refused: the console is served at ${request.publicOrigin}/console`);
   }
 }
 

@@ -4,6 +4,8 @@ import { ORG_ROLES } from './domain/model.js';
 import { orgAccountPage, registerOrgAdminRoutes } from './http/admin-routes.js';
 import { ORG_SURFACES } from './http/surface.js';
 import * as orgTables from './store/migrations/2026-12-03-org.js';
+import * as orgLowBalanceNotified from './store/migrations/2026-12-10-org-low-balance-notified.js';
+import * as signingKeyRotation from './store/migrations/2026-12-14-signing-key-rotation.js';
 
 /** The statuses the operator console shows for an org account. */
 export const ORG_ACCOUNT_STATUSES = ['ok', 'low_balance'] as const;
@@ -13,7 +15,7 @@ export const orgVendor: VendorModule = {
   name: 'org',
   surfaces: ORG_SURFACES,
   modeData: ['org_accounts', 'org_transactions'],
-  migrations: { '2026-12-03-org': orgTables },
+  migrations: { '2026-12-03-org': orgTables, '2026-12-10-org-low-balance-notified': orgLowBalanceNotified, '2026-12-14-signing-key-rotation': signingKeyRotation },
   roles: ORG_ROLES,
   directory: [
     {

@@ -31,3 +31,28 @@ export interface Customer extends BalanceHolder {
 export interface Account extends BalanceHolder {
   customerId: string;
 }
+
+export type BillStatus = 'unpaid' | 'paid';
+
+/**
+ * Moment's third billing model: an amount a customer (or one of its accounts) owes, paid down
+ * apart from any balance (SPEC §3b). `amount_remaining` and `status` are derived (bills.ts).
+ */
+export interface Bill {
+  id: string;
+  externalReference: string;
+  customerId: string;
+  accountId: string | null;
+  currency: string;
+  /** Minor units of `currency`, > 0. */
+  amountDue: bigint;
+  /** Minor units, ≥ 0; above amountDue only when the payment rules allow overpayment. */
+  amountPaid: bigint;
+  /** A calendar date, YYYY-MM-DD. */
+  billDate: string;
+  dueDate: string | null;
+  paymentRules: PaymentRules | null;
+  metadata: Metadata;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,10 +1,11 @@
 import type { Balance, ListCursor, Page, PageRequest, Scope } from '../../../ledger/model.js';
-import type { Account, Customer } from './model.js';
+import type { Account, Bill, BillStatus, Customer } from './model.js';
 
 /** Billing's storage: customers and accounts, each a balance holder (billing/store implements it). */
 export interface BillingRepositories {
   customers: CustomerRepository;
   accounts: AccountRepository;
+  bills: BillRepository;
 }
 
 export interface CustomerFilter extends PageRequest {
@@ -39,3 +40,22 @@ export interface AccountFilter extends PageRequest {
 }
 
 export type AccountRepository = BalanceHolderRepository<Account, AccountFilter>;
+
+export interface BillFilter extends PageRequest {
+  customerId?: string;
+  accountId?: string;
+  status?: BillStatus;
+}
+
+/** Scoped storage of bills (they carry no balance: a bill never posts to the ledger). */
+export interface BillRepository {
+  /** @throws AlreadyExists on a duplicate external reference in the scope (possibly at commit). */
+  insert(scope: Scope, bill: Bill): Promise<void>;
+  findById(scope: Scope, id: string): Promise<Bill | undefined>;
+  findByExternalReference(scope: Scope, ref: string): Promise<Bill | undefined>;
+  /** Same as findById, holding the row's write lock until the transaction ends. */
+  lockById(scope: Scope, id: string): Promise<Bill | undefined>;
+  update(scope: Scope, bill: Bill): Promise<void>;
+  cursorOf(scope: Scope, id: string): Promise<ListCursor | undefined>;
+  list(scope: Scope, filter: BillFilter): Promise<Page<Bill>>;
+}

@@ -1,4 +1,4 @@
-import { NotFound, type ResourceKind } from '../../../ledger/errors.js';
+import { NotFound, ValidationFailed, type ResourceKind } from '../../../ledger/errors.js';
 import type { Balance, Scope } from '../../../ledger/model.js';
 import type { BalanceHolder } from './model.js';
 
@@ -45,4 +45,18 @@ export async function lockByIdOrExternalReference<T extends BalanceHolder>(
   const locked = (reference.startsWith(`${idPrefix}_`) ? await lookups.lockById(scope, reference) : undefined) ?? (await byReference());
   if (!locked) throw new NotFound(resource, reference);
   return locked;
+}
+
+/**
+ * An object named in a request body rather than its path: an unknown one (another tenant's or
+ * mode's alike) is a validation error naming the body's field, not a 404.
+ * @throws ValidationFailed, and whatever `find` throws but NotFound
+ */
+export async function referencedIn<T>(field: string, find: () => Promise<T>): Promise<T> {
+  try {
+    return await find();
+  } catch (error) {
+    if (error instanceof NotFound) throw ValidationFailed.of(field, `must name an existing ${field}: none has the id or external reference '${error.reference}'`);
+    throw error;
+  }
 }

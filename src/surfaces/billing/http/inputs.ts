@@ -9,7 +9,7 @@ import type { AccountCreateBody, AccountUpdateBody, CustomerCreateBody, Customer
 
 const bigintOf = (value: number | undefined): bigint | undefined => (value === undefined ? undefined : BigInt(value));
 
-function paymentRulesOf(body: PaymentRulesBody | null | undefined): PaymentRules | null | undefined {
+export function paymentRulesOf(body: PaymentRulesBody | null | undefined): PaymentRules | null | undefined {
   if (body === undefined || body === null) return body;
   return {
     minAmount: BigInt(body.min_amount),

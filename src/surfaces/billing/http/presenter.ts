@@ -8,7 +8,7 @@ import type { AccountJson, CustomerJson, LedgerEntryJson, PaymentRulesBody } fro
 
 // Domain → Moment JSON. Absent values are null (SPEC §3), never omitted.
 
-function presentPaymentRules(rules: PaymentRules | null): PaymentRulesBody | null {
+export function presentPaymentRules(rules: PaymentRules | null): PaymentRulesBody | null {
   return rules
     ? {
         min_amount: minorUnitsToJson(rules.minAmount),

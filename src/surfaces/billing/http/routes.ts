@@ -5,10 +5,12 @@ import type { SurfaceApp, SurfaceKit } from '../../../http/surface.js';
 import { accountCreateInput, accountUpdateInput, customerCreateInput, customerUpdateInput, listQueryOf } from './inputs.js';
 import { accountResponse, customerResponse, presentAccount, presentCustomer, presentLedgerEntry, presentList } from './presenter.js';
 import * as S from './schemas.js';
+import { registerBillRoutes } from './bill-routes.js';
 
 // Security, tags and failure responses come from the surface (openapi-operations.ts).
-/** Moment Billing API: customers and their accounts, on Moment's paths under /billing (SPEC §3). */
-export function registerBillingRoutes(app: SurfaceApp, { services, run }: SurfaceKit): void {
+/** Moment Billing API: customers, their accounts and bills, on Moment's paths under /billing (SPEC §3, §3b). */
+export function registerBillingRoutes(app: SurfaceApp, kit: SurfaceKit): void {
+  const { services, run } = kit;
   app.post('/customers', {
     schema: { operationId: 'createBillingCustomer', summary: 'Create a customer', headers: S.IdempotencyHeaders(true), body: S.CustomerCreate, response: { 201: Described(S.Customer, 'The customer, created') } },
   }, (request, reply) => run(request, reply, (tx, ctx) => createCustomer(tx, ctx, customerCreateInput(request.body)), customerResponse(201)));
@@ -55,4 +57,6 @@ export function registerBillingRoutes(app: SurfaceApp, { services, run }: Surfac
     const page = await listAccountLedger(services.store.reader, request.principal!.scope, request.params.account, listQueryOf(request.query));
     return presentList(page, presentLedgerEntry);
   });
+
+  registerBillRoutes(app, kit);
 }

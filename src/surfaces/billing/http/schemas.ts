@@ -7,12 +7,12 @@ import { IDEMPOTENCY_KEY_PATTERN } from '../../../http/idempotency.js';
 const MAX_JSON_INTEGER = Number.MAX_SAFE_INTEGER;
 
 /** `type: [T, "null"]`: one error message instead of a union's two. */
-function Nullable<T extends TSchema>(schema: T) {
+export function Nullable<T extends TSchema>(schema: T) {
   const { type, ...rest } = schema as unknown as { type: string };
   return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'] });
 }
 
-const ExternalReference = Type.String({
+export const ExternalReference = Type.String({
   minLength: 1,
   maxLength: 255,
   pattern: '^[a-zA-Z0-9_-]+$',
@@ -21,7 +21,7 @@ const ExternalReference = Type.String({
 });
 const CustomerName = Type.String({ maxLength: 255, examples: ['John Doe'] });
 const AccountName = Type.String({ maxLength: 255, examples: ['Subscription Account'] });
-const Currency = Type.String({ description: 'ISO 4217 currency code (uppercase).', examples: ['ZAR'] });
+export const Currency = Type.String({ description: 'ISO 4217 currency code (uppercase).', examples: ['ZAR'] });
 const MinorUnits = Type.Integer({
   minimum: -MAX_JSON_INTEGER,
   maximum: MAX_JSON_INTEGER,
@@ -29,12 +29,12 @@ const MinorUnits = Type.Integer({
   examples: [2000],
 });
 // An example of its own: without one, Swagger UI shows the maximum (9007199254740991).
-const NonNegativeMinorUnits = (example: number) => Type.Integer({ minimum: 0, maximum: MAX_JSON_INTEGER, examples: [example] });
+export const NonNegativeMinorUnits = (example: number) => Type.Integer({ minimum: 0, maximum: MAX_JSON_INTEGER, examples: [example] });
 const Email = Type.String({ format: 'email', maxLength: 255, examples: ['john.doe@example.com'] });
 const Phone = Type.String({ pattern: '^\\+[1-9]\\d{1,14}$', description: 'E.164 phone number.', examples: ['+27123456789'] });
 
 const METADATA_DESCRIPTION = 'Up to 20 keys; keys up to 40 characters; values strings up to 500 characters.';
-const Metadata = Type.Unsafe<Record<string, string>>({
+export const Metadata = Type.Unsafe<Record<string, string>>({
   type: 'object',
   maxProperties: 20,
   propertyNames: { minLength: 1, maxLength: 40 },
@@ -42,7 +42,7 @@ const Metadata = Type.Unsafe<Record<string, string>>({
   description: METADATA_DESCRIPTION,
   examples: [{ order_id: 'ord_789012' }],
 });
-const MetadataPatch = Type.Unsafe<Record<string, string | null>>({
+export const MetadataPatch = Type.Unsafe<Record<string, string | null>>({
   type: 'object',
   propertyNames: { minLength: 1, maxLength: 40 },
   additionalProperties: { type: ['string', 'null'], maxLength: 500 },
@@ -116,7 +116,7 @@ export const AccountUpdate = Type.Object(
 );
 export type AccountUpdateBody = Static<typeof AccountUpdate>;
 
-const Timestamp = Type.String({ format: 'date-time', examples: ['2026-01-01T10:00:00.000Z'] });
+export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-01-01T10:00:00.000Z'] });
 
 /** The trailing fields of every balance holder (customer, account), in Moment's order. */
 const holderFields = {
@@ -150,7 +150,7 @@ export type AccountJson = Static<typeof Account>;
 export const LedgerEntry = Type.Object({
   id: Type.String({ pattern: '^ble_[a-zA-Z0-9]+$' }),
   account_id: Type.String(),
-  kind: Type.Union([Type.Literal('initial'), Type.Literal('adjustment')]),
+  kind: Type.Union([Type.Literal('initial'), Type.Literal('adjustment'), Type.Literal('payment')], { description: 'initial: the first balance; adjustment: a balance set by the merchant; payment: a payment applied through the testing API.' }),
   amount: Type.Integer({ description: 'Signed change in minor units.' }),
   balance_after: Type.Integer(),
   currency: Currency,
@@ -165,13 +165,13 @@ export function ListOf<T extends TSchema>(item: T) {
 // No examples on filters: Swagger UI fills an example in and sends it, filtering everything out.
 const CreatedFilter = (bound: string) =>
   Type.String({ description: `Only objects created ${bound} this instant (inclusive): ISO 8601 such as \`2026-01-01T00:00:00Z\`, or Unix seconds.` });
-const pageFields = {
+export const pageFields = {
   // Required in the type (ajv fills the default in); the OpenAPI document shows it optional.
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Page size.' }),
   starting_after: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Id of the object after which the page starts (next page).' })),
   ending_before: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Id of the object before which the page ends (previous page).' })),
 };
-const createdFields = {
+export const createdFields = {
   'created[gte]': Type.Optional(CreatedFilter('at or after')),
   'created[lte]': Type.Optional(CreatedFilter('at or before')),
 };

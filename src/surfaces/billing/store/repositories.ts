@@ -2,6 +2,7 @@ import { keysetPage } from '../../../store/keyset.js';
 import { defineRepositories, type StoreHandle } from '../../../store/module-repositories.js';
 import type { AccountFilter, AccountRepository, BillingRepositories, CustomerFilter, CustomerRepository } from '../domain/ports.js';
 import { balanceHolderRepository } from './balance-holder-repository.js';
+import { billRepository } from './bill-repository.js';
 import { accountToRow, customerToRow, rowToAccount, rowToCustomer } from './rows.js';
 import './tables.js';
 
@@ -9,6 +10,7 @@ import './tables.js';
 export const billingRepositories = defineRepositories<BillingRepositories>((handle) => ({
   customers: customerRepository(handle),
   accounts: accountRepository(handle),
+  bills: billRepository(handle),
 }));
 
 function customerRepository(handle: StoreHandle): CustomerRepository {

@@ -1,6 +1,7 @@
 import type { Mode } from '../../../ledger/model.js';
-import type { Account, BalanceHolder, Customer, Metadata, PaymentRules } from '../domain/model.js';
-import type { AccountTable, BalanceHolderTable, CustomerTable } from './tables.js';
+import { billStatusOf } from '../domain/bill-amounts.js';
+import type { Account, BalanceHolder, Bill, Customer, Metadata, PaymentRules } from '../domain/model.js';
+import type { AccountTable, BalanceHolderTable, BillTable, CustomerTable } from './tables.js';
 
 // rowToX / xToRow: where billing's stored shapes and domain values meet.
 
@@ -22,7 +23,7 @@ export function paymentRulesToText(rules: PaymentRules | null): string | null {
   return JSON.stringify(stored);
 }
 
-function textToPaymentRules(text: string | null): PaymentRules | null {
+export function textToPaymentRules(text: string | null): PaymentRules | null {
   if (text === null) return null;
   const stored = JSON.parse(text) as StoredPaymentRules;
   return {
@@ -79,3 +80,42 @@ export function rowToAccount(row: AccountTable): Account {
   return { ...rowToBalanceHolder(row), customerId: row.customer_id };
 }
 
+
+export function billToRow(tenantId: string, mode: Mode, b: Bill): BillTable {
+  return {
+    tenant_id: tenantId,
+    mode,
+    id: b.id,
+    external_reference: b.externalReference,
+    customer_id: b.customerId,
+    account_id: b.accountId,
+    currency: b.currency,
+    amount_due: b.amountDue,
+    amount_paid: b.amountPaid,
+    status: billStatusOf(b),
+    bill_date: b.billDate,
+    due_date: b.dueDate,
+    payment_rules: paymentRulesToText(b.paymentRules),
+    metadata: JSON.stringify(b.metadata),
+    created_at: b.createdAt,
+    updated_at: b.updatedAt,
+  };
+}
+
+export function rowToBill(row: BillTable): Bill {
+  return {
+    id: row.id,
+    externalReference: row.external_reference,
+    customerId: row.customer_id,
+    accountId: row.account_id,
+    currency: row.currency,
+    amountDue: BigInt(row.amount_due),
+    amountPaid: BigInt(row.amount_paid),
+    billDate: row.bill_date,
+    dueDate: row.due_date,
+    paymentRules: textToPaymentRules(row.payment_rules),
+    metadata: JSON.parse(row.metadata) as Metadata,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -4,6 +4,7 @@ declare module '../../../store/database.js' {
   interface Database {
     customers: CustomerTable;
     accounts: AccountTable;
+    bills: BillTable;
   }
 }
 
@@ -37,3 +38,26 @@ export interface AccountTable extends BalanceHolderTable {
   customer_id: string;
 }
 
+
+/** A bill (SPEC §3b); amounts in minor units of `currency`. */
+export interface BillTable {
+  tenant_id: string;
+  mode: string;
+  id: string;
+  external_reference: string;
+  customer_id: string;
+  account_id: string | null;
+  currency: string;
+  amount_due: bigint;
+  amount_paid: bigint;
+  /** Derived from the amounts, written with them: `paid` when amount_paid ≥ amount_due (the list's status filter reads it). */
+  status: string;
+  bill_date: string;
+  due_date: string | null;
+  /** JSON text, amounts as decimal strings. */
+  payment_rules: string | null;
+  /** JSON text object of strings. */
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}

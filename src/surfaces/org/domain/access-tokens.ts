@@ -1,4 +1,4 @@
-import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import { Unauthenticated } from '../../../ledger/errors.js';
 import { newId } from '../../../ledger/ids.js';
 import type { Mode, Scope } from '../../../ledger/model.js';
@@ -34,27 +34,49 @@ export async function issueAccessToken(key: SigningKey, client: OAuthClient, rol
     .sign(key.privateKey);
 }
 
+/** How far in the future a token's `iat` may be (clocks of two processes or machines differ a little). */
+export const ISSUED_AT_SKEW_SECONDS = 60;
+
 /**
- * The claims of a token this service signed and that has not expired (at `timeOf` its tenant and mode). Only EdDSA with our key
- * is accepted: `alg: none`, another algorithm, another key or a changed byte fail.
+ * The claims of a token this service signed and that has not expired (at `timeOf` its tenant
+ * and mode). Only EdDSA with one of our keys, named by the token's `kid`, is accepted: `alg:
+ * none`, another algorithm, an unknown `kid`, another key or a changed byte fail, and so does
+ * an `iat` more than ISSUED_AT_SKEW_SECONDS ahead of the tenant's time (SPEC §9).
  * @throws Unauthenticated
  */
-export async function verifyAccessToken(key: SigningKey, token: string, timeOf: (scope: Scope) => Promise<string>): Promise<AccessTokenClaims> {
+export async function verifyAccessToken(
+  keyOf: (kid: string) => Promise<SigningKey | undefined>,
+  token: string,
+  timeOf: (scope: Scope) => Promise<string>,
+): Promise<AccessTokenClaims> {
+  let kid: unknown;
+  let named: Record<string, unknown>;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+    named = decodeJwt(token);
+  } catch {
+    throw new Unauthenticated('the access token is invalid: it is malformed, or not signed by this service');
+  }
+  const key = typeof kid === 'string' && kid.length <= 128 ? await keyOf(kid) : undefined;
+  if (!key) throw new Unauthenticated('the access token is signed by a key this service does not know (its kid): request a new one from /oauth2/token');
+  // Its expiry is checked against the time of the tenant and mode it names (a test clock may
+  // have moved): read unverified for that only, then verified in full at that time.
+  const scope = typeof named.tenant_id === 'string' && (named.mode === 'test' || named.mode === 'live') ? { tenantId: named.tenant_id, mode: named.mode as Mode } : undefined;
+  // Without a tenant and mode the claims are refused below; jose's own clock only decides the order of errors.
+  const currentDate = scope ? new Date(await timeOf(scope)) : undefined;
   let payload: Record<string, unknown>;
   try {
-    // Its expiry is checked against the time of the tenant and mode it names (a test clock may
-    // have moved): read unverified for that only, then verified in full at that time.
-    const named = decodeJwt(token);
-    const scope = typeof named.tenant_id === 'string' && (named.mode === 'test' || named.mode === 'live') ? { tenantId: named.tenant_id, mode: named.mode as Mode } : undefined;
-    const currentDate = scope ? new Date(await timeOf(scope)) : undefined;
     ({ payload } = await jwtVerify(token, key.publicKey, { algorithms: [SIGNING_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', ...(currentDate ? { currentDate } : {}) }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new Unauthenticated('the access token has expired: request a new one from /oauth2/token');
     throw new Unauthenticated('the access token is invalid: it is malformed, or not signed by this service');
   }
-  const { tenant_id: tenantId, mode, roles, sub, exp } = payload;
-  if (typeof exp !== 'number' || typeof tenantId !== 'string' || (mode !== 'test' && mode !== 'live') || typeof sub !== 'string' || !Array.isArray(roles) || !roles.every((r): r is OrgRole => typeof r === 'string' && isOrgRole(r))) {
+  const { tenant_id: tenantId, mode, roles, sub, exp, iat } = payload;
+  if (typeof exp !== 'number' || typeof iat !== 'number' || typeof tenantId !== 'string' || (mode !== 'test' && mode !== 'live') || typeof sub !== 'string' || !Array.isArray(roles) || !roles.every((r): r is OrgRole => typeof r === 'string' && isOrgRole(r))) {
     throw new Unauthenticated('the access token is invalid: its claims are not those of this service');
+  }
+  if (currentDate && iat > currentDate.getTime() / 1000 + ISSUED_AT_SKEW_SECONDS) {
+    throw new Unauthenticated('the access token is issued in the future (its iat): request a new one from /oauth2/token');
   }
   return { scope: { tenantId, mode: mode as Mode }, clientId: sub, roles, expiresAtMs: exp * 1000 };
 }

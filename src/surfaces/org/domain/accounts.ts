@@ -74,7 +74,9 @@ export async function createOrgAccount(tx: LedgerTransaction, ctx: CommandContex
     currency: input.currency,
     balance,
     lowBalance: input.lowBalance,
-    belowThreshold: input.lowBalance !== null && balance.amount < input.lowBalance.threshold.amount,
+    // At or below the threshold from the start: already low, never announced (SPEC §9 "low-balance edges").
+    belowThreshold: input.lowBalance !== null && balance.amount <= input.lowBalance.threshold.amount,
+    lowBalanceNotified: false,
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };

@@ -10,20 +10,33 @@ export function isBelowThreshold(account: Pick<OrgAccount, 'balance' | 'lowBalan
 
 /**
  * The low-balance notification, edge-triggered (SPEC §5): a change that takes the account from
- * "not below" to "below" its threshold (a debit, or a PUT that raises the threshold above the
+ * "not low" to "below" its threshold (a debit, or a PUT that raises the threshold above the
  * balance) notifies exactly once, with an e-mail and an `org_account.low_balance` event, when
  * hasNotification is on. Staying below sends nothing more (unlike monitors that fire on every
  * transaction). Returning to or above the threshold re-arms it and emits one
- * `org_account.low_balance_recovered` event (no e-mail). The state is stored on the account and
- * the notification goes to the outbox in the change's own transaction: a crash loses or
- * duplicates neither. Returns `after` with its new state, and the events and e-mail to send.
+ * `org_account.low_balance_recovered` event (no e-mail), but only when the low period was
+ * announced (SPEC §9): an account at or below its threshold when created or when its threshold
+ * is first set, or low while notifications were off, is low without having been told, and its
+ * recovery is no news. The state is stored on the account and the notification goes to the
+ * outbox in the change's own transaction: a crash loses or duplicates neither. Returns `after`
+ * with its new state, and the events and e-mail to send.
  */
 export function evaluateLowBalance(before: OrgAccount, after: OrgAccount): { account: OrgAccount; events: DomainEvent[]; emails: EmailMessage[] } {
-  const below = isBelowThreshold(after);
-  const settled: OrgAccount = { ...after, belowThreshold: below };
   const settings = after.lowBalance;
-  if (!settings?.hasNotification || below === before.belowThreshold) return { account: settled, events: [], emails: [] };
-  if (!below) return { account: settled, events: [domainEvent('org_account.low_balance_recovered', settled, { at: after.updatedAt })], emails: [] };
+  const quiet = (account: OrgAccount) => ({ account, events: [], emails: [] });
+  if (!isBelowThreshold(after)) {
+    // A threshold set just now on a balance exactly at it: already low, like one set above it.
+    if (before.lowBalance === null && settings !== null && after.balance.amount === settings.threshold.amount) return quiet({ ...after, belowThreshold: true, lowBalanceNotified: false });
+    const settled: OrgAccount = { ...after, belowThreshold: false, lowBalanceNotified: false };
+    const announcedLow = before.belowThreshold && before.lowBalanceNotified;
+    if (!announcedLow || !settings?.hasNotification) return quiet(settled);
+    return { account: settled, events: [domainEvent('org_account.low_balance_recovered', settled, { at: after.updatedAt })], emails: [] };
+  }
+  // Still low: nothing more, announced or not.
+  if (before.belowThreshold) return quiet({ ...after, belowThreshold: true, lowBalanceNotified: before.lowBalanceNotified });
+  // Crossing now. A threshold set just now (there was none) finds the account already low: nothing is sent.
+  if (before.lowBalance === null || !settings?.hasNotification) return quiet({ ...after, belowThreshold: true, lowBalanceNotified: false });
+  const settled: OrgAccount = { ...after, belowThreshold: true, lowBalanceNotified: true };
   const amount = `${majorDecimalOf(after.balance)} ${after.currency}`;
   const warning: EmailMessage = {
     to: settings.notificationEmail,

@@ -20,8 +20,13 @@ export interface OrgAccount {
   /** A copy of its ledger balance, written by every posting to it. */
   balance: Money;
   lowBalance: LowBalanceSettings | null;
-  /** The low-balance edge state: the balance was below the threshold at the last change. */
+  /**
+   * The low-balance edge state: the account is low (below its threshold at the last change, or
+   * at or below it when created or when its threshold was set).
+   */
   belowThreshold: boolean;
+  /** Whether this low period was announced (account.low_balance): only then is its end news. */
+  lowBalanceNotified: boolean;
   createdAt: string;
   updatedAt: string;
 }

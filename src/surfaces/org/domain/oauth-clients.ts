@@ -64,7 +64,7 @@ export async function listOAuthClients(repos: Repositories, tenantId: string): P
   return orgRepositoriesOf.of(repos).oauthClients.listForTenant(tenantId);
 }
 
-/** Revoking twice is harmless; tokens issued before stay valid until they expire (one hour). @throws NotFound */
+/** Revoking twice is harmless; tokens issued before are refused from then on (the caller drops credential caches). @throws NotFound */
 export async function revokeOAuthClient(tx: Repositories, tenantId: string, clientId: string, now: string): Promise<OAuthClient> {
   const client = await orgRepositoriesOf.of(tx).oauthClients.findById(tenantId, clientId);
   if (!client) throw new NotFound('oauth_client', clientId);

@@ -51,18 +51,25 @@ export interface OAuthClientRepository {
   listForTenant(tenantId: string): Promise<OAuthClient[]>;
 }
 
-/** The service's signing key, as stored (JWKs as JSON text). */
+/** A signing key of the service, as stored (JWKs as JSON text). */
 export interface StoredSigningKey {
+  /** 'primary' for the first key, its kid for a key made by a rotation. */
   name: string;
   kid: string;
   algorithm: string;
   privateJwk: string;
   publicJwk: string;
   createdAt: string;
+  /** When a rotation replaced it; null for the key that signs. */
+  retiredAt: string | null;
 }
 
 export interface SigningKeyRepository {
   find(name: string): Promise<StoredSigningKey | undefined>;
+  /** The key that signs and every key retired after `retiredAfter` (ISO 8601), newest first. */
+  listUsable(retiredAfter: string): Promise<StoredSigningKey[]>;
   /** Stores the key unless one of that name exists (a concurrent creator won: nothing happens). */
   insertIfAbsent(key: StoredSigningKey): Promise<void>;
+  /** Marks every key that signs as retired at `at` (a rotation, before it stores the new key). */
+  retireCurrent(at: string): Promise<void>;
 }

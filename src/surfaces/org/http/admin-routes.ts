@@ -10,6 +10,7 @@ import { nowIso } from '../../../ledger/clock.js';
 import { createOAuthClient, listOAuthClients, revokeOAuthClient } from '../domain/oauth-clients.js';
 import { ORG_ROLES, type OAuthClient, type OrgAccount } from '../domain/model.js';
 import { Described } from '../../../http/openapi-operations.js';
+import { credentialsChanged } from '../../../http/auth.js';
 import type { SurfaceApp } from '../../../http/surface.js';
 import type { AppServices } from '../../../http/services.js';
 import { DataOf, TenantPath } from '../../../admin/schemas.js';
@@ -89,8 +90,13 @@ export function registerOrgAdminRoutes(app: SurfaceApp, services: AppServices): 
   }, async (request) => ({ data: (await listOAuthClients(store.reader, request.params.tenantId)).map(presentOAuthClient) }));
 
   app.delete('/tenants/:tenantId/oauth-clients/:clientId', {
-    schema: { operationId: 'revokeTenantOAuthClient', summary: 'Revoke an OAuth client (no new tokens; issued ones expire within the hour)', params: OAuthClientPath, response: { 200: Described(OAuthClientJson, 'The client, revoked') } },
-  }, async (request) => presentOAuthClient(await store.transaction((tx) => revokeOAuthClient(tx, request.params.tenantId, request.params.clientId, nowIso()))));
+    schema: { operationId: 'revokeTenantOAuthClient', summary: 'Revoke an OAuth client: no new tokens, and the ones it holds are refused at once', params: OAuthClientPath, response: { 200: Described(OAuthClientJson, 'The client, revoked') } },
+  }, async (request) => {
+    const client = await store.transaction((tx) => revokeOAuthClient(tx, request.params.tenantId, request.params.clientId, nowIso()));
+    // Its access tokens are refused from now on: here at once, elsewhere on the notice (PostgreSQL) or within the key cache window.
+    await credentialsChanged(services);
+    return presentOAuthClient(client);
+  });
 
   app.put('/tenants/:tenantId/org-accounts/:accountId/low-balance', {
     schema: {

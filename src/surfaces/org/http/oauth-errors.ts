@@ -58,7 +58,7 @@ const MEANINGS: Record<number, string> = {
   401: '`invalid_client`: unknown client_id, wrong client_secret, or a revoked client.',
   404: '`invalid_request`: no such path.',
   405: '`invalid_request`: the token endpoint takes POST only; see the Allow header.',
-  413: '`invalid_request`: the body is larger than 1 MiB.',
+  413: '`invalid_request`: the body is larger than 16 KiB (a route that needs no credentials reads no more).',
   415: '`invalid_request`: send application/x-www-form-urlencoded (or JSON).',
   500: '`server_error`: something unexpected failed.',
   503: '`temporarily_unavailable`: the database cannot be reached; retry.',

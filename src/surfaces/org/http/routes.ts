@@ -2,15 +2,14 @@ import type { Scope } from '../../../ledger/model.js';
 import { createOrgAccount, findOrgAccount, listOrgAccounts, replaceOrgAccount } from '../domain/accounts.js';
 import { createOrgTransaction, listOrgTransactions } from '../domain/transactions.js';
 import { PageTokens } from '../domain/page-tokens.js';
-import type { Store } from '../../../store/ports.js';
-import { signingKeyOf } from '../store/signing-keys.js';
+import { signingKeysOf, type SigningKeyServices } from '../store/signing-keys.js';
 import { Described } from '../../../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../../../http/surface.js';
 import { accountCreateInput, accountReplaceInput, transactionCreateInput, transactionFilterOf } from './inputs.js';
 import { accountResponse, presentOrgAccount, presentOrgTransaction, presentPage, transactionResponse } from './presenter.js';
 import * as S from './schemas.js';
 
-const pageTokensOf = async (store: Store) => new PageTokens((await signingKeyOf(store)).pageTokenSecret);
+const pageTokensOf = async (services: SigningKeyServices) => new PageTokens((await signingKeysOf(services).get()).pageTokenSecret);
 const listName = (scope: Scope, ...parts: string[]) => [scope.tenantId, scope.mode, ...parts].join('/');
 
 // Security, tags and failure responses come from the surface (openapi-operations.ts); each
@@ -34,7 +33,7 @@ export function registerOrgRoutes(app: SurfaceApp, { services, run }: SurfaceKit
     schema: { operationId: 'listOrgAccounts', summary: 'List accounts, newest first', querystring: S.AccountListQuery, response: { 200: Described(S.AccountList, 'A page of accounts') } },
   }, async (request) => {
     const scope = request.principal!.scope;
-    const tokens = await pageTokensOf(store);
+    const tokens = await pageTokensOf(services);
     const list = listName(scope, 'accounts');
     const { pageToken, pageSize } = request.query;
     const page = await listOrgAccounts(store.reader, scope, { limit: pageSize, afterId: pageToken ? tokens.open(list, pageToken) : undefined });
@@ -59,7 +58,7 @@ export function registerOrgRoutes(app: SurfaceApp, { services, run }: SurfaceKit
     const scope = request.principal!.scope;
     const { accountId } = request.params;
     const filter = transactionFilterOf(request.query);
-    const tokens = await pageTokensOf(store);
+    const tokens = await pageTokensOf(services);
     // The token belongs to this account's list with these filters only.
     const list = listName(scope, 'transactions', accountId, `credit=${filter.credit ?? ''}`, `from=${filter.from ?? ''}`, `to=${filter.to ?? ''}`);
     const { pageToken, pageSize } = request.query;

@@ -1,7 +1,8 @@
 import { verifyAccessToken } from '../domain/access-tokens.js';
 import { PermissionDenied, Unauthenticated } from '../../../ledger/errors.js';
 import type { OrgRole } from '../domain/model.js';
-import { signingKeyOf } from '../store/signing-keys.js';
+import { signingKeysOf } from '../store/signing-keys.js';
+import { orgRepositoriesOf } from '../store/repositories.js';
 import { bearerTokenOf, type BearerCredential } from '../../../http/auth.js';
 import type { SurfaceDefinition } from '../../../http/surface.js';
 import { ORG_OPENAPI_FAILURES, renderOrgFailure, renderOrgFault } from './errors.js';
@@ -24,7 +25,14 @@ export const orgSurface: SurfaceDefinition = {
   name: 'org',
   routes: { '/v1': registerOrgRoutes },
   async authenticate(request, services) {
-    const claims = await verifyAccessToken(await signingKeyOf(services.store), bearerTokenOf(request, ACCESS_TOKEN), (scope) => services.clocks.nowFor(scope));
+    const keys = signingKeysOf(services);
+    const claims = await verifyAccessToken((kid) => keys.byKid(kid), bearerTokenOf(request, ACCESS_TOKEN), (scope) => services.clocks.nowFor(scope));
+    // A revoked client's tokens are refused at once (SPEC §9), not when they expire: the client
+    // is read here, and this answer is cached only for SUBLEDGER_KEY_CACHE_SECONDS, less after
+    // a revocation (which drops the cache, here and, on PostgreSQL, in every process).
+    const client = await orgRepositoriesOf.of(services.store.reader).oauthClients.findById(claims.scope.tenantId, claims.clientId);
+    if (!client || client.mode !== claims.scope.mode) throw new Unauthenticated('the access token was issued to a client that does not exist: request a new one from /oauth2/token');
+    if (client.revokedAt !== null) throw new Unauthenticated('the access token was issued to an OAuth client that has been revoked');
     return { scope: claims.scope, keyId: claims.clientId, keyType: 'secret', roles: claims.roles, clientId: claims.clientId, actor: claims.clientId, expiresAtMs: claims.expiresAtMs };
   },
   authorize(principal, request) {

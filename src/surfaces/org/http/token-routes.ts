@@ -3,9 +3,10 @@ import { issueAccessToken, ACCESS_TOKEN_TTL_SECONDS } from '../domain/access-tok
 import { Unauthenticated, ValidationFailed } from '../../../ledger/errors.js';
 import { authenticateOAuthClient, checkRoles } from '../domain/oauth-clients.js';
 import { type OAuthClient, type OrgRole } from '../domain/model.js';
-import { signingKeyOf } from '../store/signing-keys.js';
+import { signingKeysOf } from '../store/signing-keys.js';
 import { HttpFailure } from '../../../http/failures.js';
-import { jsonBodyProblem } from '../../../http/json-body.js';
+import { decodeUtf8Body, jsonBodyProblem } from '../../../http/json-body.js';
+import { OPEN_ROUTE_BODY } from '../../../http/open-routes.js';
 import { Described } from '../../../http/openapi-operations.js';
 import type { SurfaceApp, SurfaceKit } from '../../../http/surface.js';
 import * as S from './schemas.js';
@@ -14,6 +15,14 @@ const FORM = 'application/x-www-form-urlencoded';
 
 /** A form body as an object; a repeated parameter is an error (RFC 6749 §3.2). */
 function parseForm(text: string): Record<string, string> {
+  // A percent-encoded byte sequence that is not UTF-8 would decode to U+FFFD (SPEC §9 "bytes are checked").
+  for (const part of text.split(/[&=]/)) {
+    try {
+      decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      throw new HttpFailure('request_invalid', 'the request is invalid', [{ param: 'body', message: 'is not valid UTF-8 once percent-decoded' }]);
+    }
+  }
   const params = new URLSearchParams(text);
   const body: Record<string, string> = {};
   for (const [name, value] of params) {
@@ -64,15 +73,16 @@ function rolesOf(client: OAuthClient, scope: string | undefined): OrgRole[] {
 
 /** POST /oauth2/token: the client credentials grant (SPEC §5; BidZenith "App Client"). */
 export function registerTokenRoutes(app: SurfaceApp, { services }: SurfaceKit): void {
-  app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser(FORM, { parseAs: 'buffer' }, (_request, body, done) => {
     try {
-      done(null, parseForm(body.toString()));
+      done(null, parseForm(decodeUtf8Body(body as Buffer)));
     } catch (error) {
       done(error as Error, undefined);
     }
   });
 
   app.post('', {
+    ...OPEN_ROUTE_BODY,
     config: { auth: false },
     schema: {
       operationId: 'createOrgAccessToken',
@@ -87,20 +97,20 @@ export function registerTokenRoutes(app: SurfaceApp, { services }: SurfaceKit): 
     if (request.body.grant_type !== 'client_credentials') throw ValidationFailed.of('grant_type', `'${request.body.grant_type.slice(0, 40)}' is not supported: use client_credentials`);
     const client = await authenticateOAuthClient(services.store.reader, credentials.id, credentials.secret);
     const roles = rolesOf(client, request.body.scope);
-    const accessToken = await issueAccessToken(await signingKeyOf(services.store), client, roles, await services.clocks.nowFor({ tenantId: client.tenantId, mode: client.mode }));
+    const accessToken = await issueAccessToken((await signingKeysOf(services).get()).current, client, roles, await services.clocks.nowFor({ tenantId: client.tenantId, mode: client.mode }));
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: ACCESS_TOKEN_TTL_SECONDS, scope: roles.join(' ') };
   });
 }
 
-/** GET /.well-known/jwks.json: the public key access tokens are signed with. */
+/** GET /.well-known/jwks.json: the public keys access tokens are signed with (after a rotation, the new and the previous one). */
 export function registerJwksRoutes(app: SurfaceApp, { services }: SurfaceKit): void {
   app.get('', {
     config: { auth: false },
     schema: { operationId: 'getOrgJwks', summary: 'The public keys of access tokens (JWKS)', response: { 200: Described(S.Jwks, 'A JSON Web Key Set') } },
   }, async (_request, reply) => {
-    const key = await signingKeyOf(services.store);
+    const keys = await signingKeysOf(services).get();
     reply.header('cache-control', 'public, max-age=300');
-    return { keys: [key.publicJwk] };
+    return { keys: [...keys.byKid.values()].map((key) => key.publicJwk) };
   });
 }

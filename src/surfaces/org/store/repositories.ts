@@ -14,7 +14,7 @@ const accountById = defineKeyedRead('org_accounts', ACCOUNT_KEY);
 const insertAccount = defineInsert('org_accounts', [nameTaken]);
 const updateAccount = defineUpdate(
   'org_accounts',
-  { set: ['name', 'description', 'currency', 'balance', 'low_balance', 'below_threshold', 'created_at', 'updated_at'], key: ['tenant_id', 'mode', 'id'] },
+  { set: ['name', 'description', 'currency', 'balance', 'low_balance', 'below_threshold', 'low_balance_notified', 'created_at', 'updated_at'], key: ['tenant_id', 'mode', 'id'] },
   [nameTaken],
 );
 const appendTransaction = defineInsert('org_transactions');
@@ -89,8 +89,20 @@ export function orgRepositories(handle: Pick<StoreHandle, 'db' | 'dialect' | 'wr
       const row = await db.selectFrom('signing_keys').selectAll().where('name', '=', name).executeTakeFirst();
       return row && rowToSigningKey(row);
     },
+    async listUsable(retiredAfter) {
+      const rows = await db
+        .selectFrom('signing_keys')
+        .selectAll()
+        .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', retiredAfter)]))
+        .orderBy('created_at', 'desc')
+        .execute();
+      return rows.map(rowToSigningKey);
+    },
     async insertIfAbsent(key) {
       await db.insertInto('signing_keys').values(signingKeyToRow(key)).onConflict((oc) => oc.column('name').doNothing()).execute();
+    },
+    async retireCurrent(at) {
+      await db.updateTable('signing_keys').set({ retired_at: at }).where('retired_at', 'is', null).execute();
     },
   };
 

@@ -23,6 +23,7 @@ export function orgAccountToRow(tenantId: string, mode: Mode, a: OrgAccount): Or
     balance: a.balance.amount.toString(),
     low_balance: low && JSON.stringify(low),
     below_threshold: a.belowThreshold ? 1 : 0,
+    low_balance_notified: a.lowBalanceNotified ? 1 : 0,
     created_at: a.createdAt,
     updated_at: a.updatedAt,
   };
@@ -38,6 +39,7 @@ export function rowToOrgAccount(row: OrgAccountTable): OrgAccount {
     balance: { currency: row.currency, amount: BigInt(row.balance) },
     lowBalance: low && { hasNotification: low.has_notification, notificationEmail: low.notification_email, threshold: { currency: row.currency, amount: BigInt(low.threshold) } },
     belowThreshold: Number(row.below_threshold) === 1,
+    lowBalanceNotified: Number(row.low_balance_notified) === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -80,9 +82,9 @@ export function rowToOAuthClient(row: OAuthClientTable): OAuthClient {
 }
 
 export function signingKeyToRow(k: StoredSigningKey): SigningKeyTable {
-  return { name: k.name, kid: k.kid, algorithm: k.algorithm, private_jwk: k.privateJwk, public_jwk: k.publicJwk, created_at: k.createdAt };
+  return { name: k.name, kid: k.kid, algorithm: k.algorithm, private_jwk: k.privateJwk, public_jwk: k.publicJwk, created_at: k.createdAt, retired_at: k.retiredAt };
 }
 
 export function rowToSigningKey(row: SigningKeyTable): StoredSigningKey {
-  return { name: row.name, kid: row.kid, algorithm: row.algorithm, privateJwk: row.private_jwk, publicJwk: row.public_jwk, createdAt: row.created_at };
+  return { name: row.name, kid: row.kid, algorithm: row.algorithm, privateJwk: row.private_jwk, publicJwk: row.public_jwk, createdAt: row.created_at, retiredAt: row.retired_at };
 }

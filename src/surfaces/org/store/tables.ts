@@ -22,6 +22,8 @@ export interface OrgAccountTable {
   /** JSON text of StoredLowBalance, or null. */
   low_balance: string | null;
   below_threshold: bigint | number;
+  /** 1 when account.low_balance was sent for the current low period. */
+  low_balance_notified: bigint | number;
   created_at: string;
   updated_at: string;
 }
@@ -66,4 +68,6 @@ export interface SigningKeyTable {
   private_jwk: string;
   public_jwk: string;
   created_at: string;
+  /** When it stopped signing (a rotation); null for the key that signs. Migration 2026-12-14. */
+  retired_at: string | null;
 }

@@ -1,5 +1,5 @@
 import type { SubAccount, Transfer } from './model.js';
-import { LedgerError, NotFound } from '../../../ledger/errors.js';
+import { LedgerError, NotFound, ValidationFailed } from '../../../ledger/errors.js';
 import { balanceAsOf } from '../../../ledger/balances-as-of.js';
 import { domainEvent } from '../../../ledger/events.js';
 import { newHexId } from '../../../ledger/ids.js';
@@ -83,9 +83,11 @@ export async function balanceOf(tx: LedgerTransaction, scope: Scope, holderId: s
 /**
  * Moves the amount atomically; the source may not go below zero. The reference is unique in
  * the scope by the store's unique constraint (no read first).
- * @throws NotFound('transfer_party'), HolderNotLive, InsufficientFunds, ValidationFailed, AlreadyExists('transfer', 'reference')
+ * @throws ValidationFailed (destination_user_id the source), NotFound('transfer_party'), HolderNotLive, InsufficientFunds, ValidationFailed, AlreadyExists('transfer', 'reference')
  */
 export async function createTransfer(tx: LedgerTransaction, ctx: CommandContext, input: CreateTransferInput): Promise<CommandOutput<{ transfer: Transfer; posting: PostingResult }>> {
+  // Named by the request's own field, not the posting's internal `to`.
+  if (input.sourceUserId === input.destinationUserId) throw ValidationFailed.of('destination_user_id', 'must differ from source_user_id: a transfer moves money between two balances');
   await lockLiveParties(tx, ctx.scope, [input.sourceUserId, input.destinationUserId]);
   const transfer: Transfer = { id: newHexId(ctx.now), status: 'SUCCESSFUL', createdAt: ctx.now, ...input };
   await platformRepositories.of(tx).transfers.insert(ctx.scope, transfer);

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
-import { jsonBodyProblem } from '../../../http/json-body.js';
-import { HttpFailure } from '../../../http/failures.js';
+import { parseCheckedJson } from '../../../http/json-body.js';
 
 /**
  * Xendit's amounts are JSON numbers in major units (SPEC §4), and an exact conversion needs the
@@ -21,21 +20,18 @@ export function numberTextOf(request: FastifyRequest, field: string): string | u
 export function parseJsonKeepingNumberTexts(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
-    parseJson(request, text, (error, value) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) =>
+    parseCheckedJson(parseJson, request, body as Buffer, (error, value, text) => {
       if (error) return done(error, undefined);
-      const problem = jsonBodyProblem(value);
-      if (problem) return done(new HttpFailure('request_invalid', 'the request body is invalid', [problem]), undefined);
-      const lossless = parseLossless(text) as unknown;
+      const lossless = parseLossless(text!) as unknown;
       if (lossless && typeof lossless === 'object' && !Array.isArray(lossless)) {
         const texts: Record<string, string> = {};
         for (const [key, field] of Object.entries(lossless)) if (isLosslessNumber(field)) texts[key] = field.value;
         numberTexts.set(request, texts);
       }
       done(null, value);
-    });
-  });
+    }),
+  );
 }
 
 const MARK = '\u0001';
