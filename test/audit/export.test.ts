@@ -27,7 +27,7 @@ for (const kind of await storeKinds()) {
       const result = await exportEntries('--mode', 'test');
       assert.equal(result.code, 0, result.stderr);
       const entries = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, string | null>);
-      assert.equal(entries.length, 13);
+      assert.equal(entries.length, 14);
       assert.ok(entries.every((e) => e.tenant_id === seeded.tenantId && e.mode === 'test'));
       const times = entries.map((e) => e.created_at!);
       assert.deepEqual(times, [...times].sort(), 'oldest first');

@@ -27,7 +27,7 @@ export async function runCli(args: string[], databaseUrl: string): Promise<CliRe
   return { code, stdout, stderr };
 }
 
-/** What a tenant's ledger holds after real API writes on every surface. */
+/** What a tenant's ledger holds after real API writes on every surface: 14 entries on 5 balances. */
 export interface SeededTenant {
   tenantId: string;
   billingAccountId: string;
@@ -49,6 +49,11 @@ export async function seedTenant(server: TestApp, name = 'audited'): Promise<See
     const patched = await billing.patch(`/billing/accounts/${account.body.id}`, { balance });
     assert.equal(patched.status, 200, patched.text);
   }
+  // A payment against the account (the testing API's checkout): a `payment` entry on its balance.
+  const rules = await billing.patch(`/billing/accounts/${account.body.id}`, { payment_rules: { min_amount: 1, max_amount: 5000, underpayment_allowed: true, overpayment_allowed: true } });
+  assert.equal(rules.status, 200, rules.text);
+  const paid = await billing.post('/testing/v1/billing/payments', { account: account.body.id, currency: 'ZAR', amount: 100 });
+  assert.equal(paid.status, 201, paid.text);
   const platform = platformClient(server, secret);
   await topUp(platform, '100000');
   const toppedUp = await liveAccount(platform);

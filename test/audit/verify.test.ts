@@ -55,10 +55,10 @@ for (const kind of await storeKinds()) {
       assert.equal(all.stderr, '', 'no progress when stderr is not a terminal');
       const one = await verify('--tenant', seeded[0]!.tenantId, '--mode', 'test');
       assert.equal(one.code, 0, one.stdout);
-      assert.match(one.stdout, /^verified: 13 entries on 5 balances, 0 problems\n$/);
+      assert.match(one.stdout, /^verified: 14 entries on 5 balances, 0 problems\n$/);
       const checked = await call(server, 'POST', `/admin/v1/tenants/${seeded[0]!.tenantId}/verify?mode=test`, undefined, { key: ADMIN_TOKEN });
       assert.equal(checked.status, 200, checked.text);
-      assert.deepEqual(checked.body, { tenant_id: seeded[0]!.tenantId, ok: true, entries: 13, balances: 5, problem_count: 0, problems: [], summary: 'verified: 13 entries on 5 balances, 0 problems' });
+      assert.deepEqual(checked.body, { tenant_id: seeded[0]!.tenantId, ok: true, entries: 14, balances: 5, problem_count: 0, problems: [], summary: 'verified: 14 entries on 5 balances, 0 problems' });
       assert.equal((await call(server, 'POST', '/admin/v1/tenants/ten_nobody/verify', undefined, { key: ADMIN_TOKEN })).status, 404);
       const live = await verify('--tenant', seeded[0]!.tenantId, '--mode', 'live');
       assert.equal(live.stdout, 'verified: 0 entries on 0 balances, 0 problems\n');
@@ -84,7 +84,7 @@ for (const kind of await storeKinds()) {
       assert.equal(checked.body.ok, false);
       assert.equal(checked.body.problem_count, checked.body.problems.length);
       assert.ok(checked.body.problems.some((p: { subject: string; what: string }) => p.subject === `entry ${second!.id}` && /hash does not match/.test(p.what)), checked.text);
-      assert.match(checked.body.summary, /^verified: 13 entries on 5 balances, [1-9]\d* problems$/);
+      assert.match(checked.body.summary, /^verified: 14 entries on 5 balances, [1-9]\d* problems$/);
     });
 
     test('a deleted entry is named by the entry after the gap, and its balance no longer sums', async () => {
