@@ -260,6 +260,13 @@ const TRANSACTION_QUERY = {
   values: ['TRANSFER', 'TOPUP,TRANSFER', 'PAYMENT', 'SUCCESS', 'PENDING', 'XENPLATFORM', 'BANK', '10', '12.5', 'SEED-TRF', 'txn_000000000000000000000'],
 };
 
+const AS_OF_QUERY = {
+  names: ['as_of'],
+  values: ['2026-12-07T00:00:00Z', '2026-12-07T10:00:00.123+07:00', '1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '2026-02-30T00:00:00Z', 'yesterday', '', '1733500000'],
+};
+
+const VERIFY_QUERY = { names: ['mode'], values: ['test', 'live', 'both', '', 'TEST'] };
+
 const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json;charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/problem+json', 'application/vnd.api+json', 'application/octet-stream', ';', 'json'];
 
 const BAD_IDEMPOTENCY_KEYS = ['', ' ', 'has space', 'ünïcödé', 'a/b', 'k'.repeat(256), 'key_with_underscore', '../../x'];
@@ -720,6 +727,9 @@ for (const kind of await storeKinds()) {
       { surface: 'billing', method: 'GET', template: '/billing/bills/{bill}', params: { bill: () => pools.bills } },
       { surface: 'billing', method: 'PATCH', template: '/billing/bills/{bill}', params: { bill: () => pools.bills }, body: billUpdate, fields: ['amount_paid', 'due_date', 'payment_rules', 'metadata', 'amount_remaining', 'status', 'amount_due', 'metadata.key'] },
       { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/accounts/{accountId}/bills', params: { tenantId: () => [...Array(10).fill(server.tenant.tenant.id), ...pools.tenants], accountId: () => [...Array(8).fill(pools.accounts[0]!), ...anyHolder()] } },
+      // A ledger you can audit (SPEC §8), after the bills: an account's balances at an instant, and one tenant's verify (reads only).
+      { surface: 'admin', method: 'GET', template: '/admin/v1/tenants/{tenantId}/accounts/{accountId}/balances', params: { tenantId: () => [...Array(10).fill(server.tenant.tenant.id), ...pools.tenants], accountId: () => [...Array(8).fill(pools.accounts[0]!), ...anyHolder()] }, query: AS_OF_QUERY },
+      { surface: 'admin', method: 'POST', template: '/admin/v1/tenants/{tenantId}/verify', params: { tenantId: () => [...Array(10).fill(server.tenant.tenant.id), ...pools.tenants] }, query: VERIFY_QUERY },
     ];
 
     // ---------------------------------------------------------------------------------------
