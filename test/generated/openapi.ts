@@ -10271,6 +10271,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Internal error ([internal-error](/docs/errors/admin#internal-error)): Something unexpected failed; nothing was changed. Quote `request_id` when reporting it. */
             500: {
                 headers: {
@@ -10343,6 +10352,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11050,6 +11068,15 @@ export interface operations {
             };
             /** @description Not found ([not-found](/docs/errors/admin#not-found)): No tenant, key, webhook endpoint or delivery with that id (in that tenant), or no such admin route. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests ([rate-limited](/docs/errors/admin#rate-limited)): More than 20 failed admin-token or console sign-ins came from this client address within a minute: every admin and console authentication from it (a correct token too) is refused until `Retry-After` seconds have passed. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
