@@ -1,30 +1,16 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { builtCli, ROOT } from '../support/built-cli.js';
+import { runCli as runServiceCli } from '../support/run-cli.js';
 import { client } from '../support/http.js';
-import { serviceEnv } from '../support/serve-process.js';
 import type { TestApp } from '../support/server.js';
 import { platformClient, liveAccount, topUp } from '../platform/platform-api.js';
 import { injectedToken, orgClient, uniqueName, usd } from '../org/org-client.js';
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { ProcessResult as CliResult } from '../support/run-cli.js';
 
 /** Runs the built `subledger <args>` against `databaseUrl` to completion (stdout and stderr are pipes, not a terminal). */
-export async function runCli(args: string[], databaseUrl: string): Promise<CliResult> {
-  const [file, main] = builtCli();
-  const child = spawn(file, [main, ...args], { cwd: ROOT, env: serviceEnv({ DATABASE_URL: databaseUrl }), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
+export function runCli(args: string[], databaseUrl: string) {
+  return runServiceCli(args, { DATABASE_URL: databaseUrl });
 }
 
 /** What a tenant's ledger holds after real API writes on every surface: 14 entries on 5 balances. */

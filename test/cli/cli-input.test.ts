@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, test } from 'node:test';
-import { builtCli, ROOT } from '../support/built-cli.js';
-import { serviceEnv } from '../support/serve-process.js';
+import { runCli } from '../support/run-cli.js';
 import { createTestDatabase } from '../support/stores.js';
 
 // What the CLI makes of a mistyped command, and the webhook URL policy (SPEC §9) at
@@ -12,16 +9,6 @@ import { createTestDatabase } from '../support/stores.js';
 const TIMEOUT = { timeout: 120_000 };
 const STACK_TRACE = /^\s+at |\bat \S+ \(|node_modules/m;
 
-async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const [file, ...prefix] = builtCli();
-  const child = spawn(file, [...prefix, ...args], { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
-}
 
 describe('subledger CLI input', { concurrency: true }, () => {
   test('a mistyped command is named with the nearest command, not passed to serve as an argument', TIMEOUT, async () => {

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { waitFor } from '../support/wait.js';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { call, client, uniqueRef } from '../support/http.js';
-import { builtCli, ROOT } from '../support/built-cli.js';
-import { ServeProcesses, serviceEnv } from '../support/serve-process.js';
+import { ROOT } from '../support/built-cli.js';
+import { runCli, type ProcessResult } from '../support/run-cli.js';
+import { ServeProcesses } from '../support/serve-process.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../support/stores.js';
 
 // Generous: each step spawns a process that loads the whole service, and a busy machine is slow at that.
@@ -18,26 +17,10 @@ const TIMEOUT = { timeout: 120_000 };
 const STACK_TRACE = /^\s+at |\bat \S+ \(|node_modules/m;
 const KEY = /\b[sp]k_(?:test|live)_[0-9A-Za-z]{32}\b/;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs `subledger <args>` to completion (`command`: how it is started, the built CLI by default). */
-async function runCli(args: string[], env: Record<string, string>, command: [string, ...string[]] = builtCli(), cwd = ROOT): Promise<CliResult> {
-  const [file, ...prefix] = command;
-  const child = spawn(file, [...prefix, ...args], { cwd, env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
-}
 
 /** JSON printed by a CLI command (the whole of stdout). */
-function printed(result: CliResult): any {
+function printed(result: ProcessResult): any {
   assert.equal(result.code, 0, `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { call } from '../support/http.js';
-import { builtCli, ROOT } from '../support/built-cli.js';
-import { ServeProcesses, serviceEnv } from '../support/serve-process.js';
+import { runCli } from '../support/run-cli.js';
+import { ServeProcesses } from '../support/serve-process.js';
 import { createTestDatabase, storeKinds } from '../support/stores.js';
 import { waitFor } from '../support/wait.js';
 
@@ -19,14 +17,9 @@ const TIMEOUT = { timeout: 120_000 };
 const processes = new ServeProcesses({}, TIMEOUT.timeout);
 after(() => processes.killAll());
 
-async function runCli(args: string[], env: Record<string, string>): Promise<any> {
-  const [file, main] = builtCli();
-  const child = spawn(file, [main, ...args], { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
+/** The JSON a successful `subledger <args>` prints. */
+async function runCliJson(args: string[], env: Record<string, string>): Promise<any> {
+  const { code, stdout, stderr } = await runCli(args, env);
   assert.equal(code, 0, `subledger ${args.join(' ')}: exit ${code}\n${stderr}`);
   return JSON.parse(stdout);
 }
@@ -47,8 +40,8 @@ for (const kind of await storeKinds()) {
       const database = await createTestDatabase(kind);
       try {
         const env = { DATABASE_URL: database.url };
-        const tenant = await runCli(['tenants', 'create', '--name', 'rotation'], env);
-        const client = await runCli(['oauth-clients', 'create', '--tenant', tenant.id, '--mode', 'test'], env);
+        const tenant = await runCliJson(['tenants', 'create', '--name', 'rotation'], env);
+        const client = await runCliJson(['oauth-clients', 'create', '--tenant', tenant.id, '--mode', 'test'], env);
         const serve = processes.start(`serve (${kind})`, env);
         const base = await serve.ready();
 
@@ -56,7 +49,7 @@ for (const kind of await storeKinds()) {
         const [published] = (await jwksOf(base)).keys;
         assert.equal(kidOf(before), published!.kid);
 
-        const rotated = await runCli(['signing-keys', 'rotate'], env);
+        const rotated = await runCliJson(['signing-keys', 'rotate'], env);
         assert.equal(rotated.previous_kid, published!.kid);
         assert.notEqual(rotated.kid, rotated.previous_kid);
         assert.ok(Date.parse(rotated.previous_published_until) > Date.now() + 3600_000, 'published for at least the hour its last token lives');
@@ -87,7 +80,7 @@ for (const kind of await storeKinds()) {
         }
 
         // Revoked from the CLI: the running server refuses the client's tokens, old key and new.
-        await runCli(['oauth-clients', 'revoke', '--tenant', tenant.id, '--client', client.client_id], env);
+        await runCliJson(['oauth-clients', 'revoke', '--tenant', tenant.id, '--client', client.client_id], env);
         await waitFor(async () => (await call(base, 'GET', '/v1/accounts', undefined, { key: after })).status === 401, 30_000, 'the revoked client to be refused');
         const refused = await call(base, 'GET', '/v1/accounts', undefined, { key: before });
         assert.equal(refused.status, 401, refused.text);

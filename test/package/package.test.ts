@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { builtCli, ROOT } from '../support/built-cli.js';
 import { serviceEnv } from '../support/serve-process.js';
+import { runToEnd, type ProcessResult } from '../support/run-cli.js';
 import { waitFor } from '../support/wait.js';
 
 // SPEC §7 "Installed like any dev dependency": `npm pack` of the repository, installed into an
@@ -20,23 +21,10 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const REPOSITORY_PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-async function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
-}
+const run = runToEnd;
 
-function succeeded(result: Run, what: string): string {
+function succeeded(result: ProcessResult, what: string): string {
   assert.equal(result.code, 0, `${what} exited ${result.code}\nstdout: ${result.stdout.slice(-3000)}\nstderr: ${result.stderr.slice(-3000)}`);
   return result.stdout;
 }

@@ -46,7 +46,14 @@ export async function call<T = any>(target: HttpTarget, method: string, path: st
   let responseHeaders: Headers;
   let text: string;
   if (typeof target === 'string') {
-    const response = await fetch(`${target}${path}`, { method, headers, body: payload });
+    let response: Response;
+    try {
+      response = await fetch(`${target}${path}`, { method, headers, body: payload });
+    } catch (error) {
+      // undici says only "fetch failed": name what failed underneath (a refused or timed-out connect, a reset).
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(`${method} ${path}: ${(error as Error).message} (${cause?.code ?? cause?.message ?? 'no cause given'})`, { cause: error });
+    }
     [status, responseHeaders, text] = [response.status, response.headers, await response.text()];
   } else {
     const response = await target.app.inject({

@@ -67,7 +67,9 @@ export async function build(kind: StoreKind, { env = {}, listen = false, extraSu
   const worker = config.workers ? startOutboxWorker(services, app.log) : undefined;
   let baseUrl: string | undefined;
   if (listen) {
-    await app.listen({ host: '127.0.0.1', port: 0 });
+    // A backlog above node's 511: the concurrency tests open 1,000 connections at once, and on a
+    // loaded machine a full accept queue drops connects until the client's connect timeout.
+    await app.listen({ host: '127.0.0.1', port: 0, backlog: 2048 });
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('no address');
     baseUrl = `http://127.0.0.1:${address.port}`;
