@@ -50,9 +50,10 @@ export async function call<T = any>(target: HttpTarget, method: string, path: st
     try {
       response = await fetch(`${target}${path}`, { method, headers, body: payload });
     } catch (error) {
-      // undici says only "fetch failed": name what failed underneath (a refused or timed-out connect, a reset).
+      // undici says only "fetch failed": name what failed underneath (a refused or timed-out connect, a reset),
+      // still a TypeError as fetch throws.
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`${method} ${path}: ${(error as Error).message} (${cause?.code ?? cause?.message ?? 'no cause given'})`, { cause: error });
+      throw new TypeError(`${method} ${path}: ${(error as Error).message} (${cause?.code ?? cause?.message ?? 'no cause given'})`, { cause: error });
     }
     [status, responseHeaders, text] = [response.status, response.headers, await response.text()];
   } else {
