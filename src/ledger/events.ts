@@ -82,7 +82,7 @@ export interface OutboxEvent {
   createdAt: string;
   /** The holder the event is about (its id), for the operator console's account page. */
   subjectId?: string;
-  /** The object the event carries (its own id), when it has one: a transfer's, where the subject is its sub-account. */
+  /** The object the event carries (its own id), when it has one: a posting's, where the subject is the holder it moved money for. */
   objectId?: string;
 }
 
