@@ -176,10 +176,12 @@ export async function startSubledger(options: {
   databaseUrl: string;
   env?: Record<string, string>;
   known?: { key: string; tenantId: string };
+  /** Node's own flags before the script (a profiler's). */
+  nodeArgs?: string[];
 }): Promise<SubledgerServer> {
   const server = new ServerProcess(
     options.label,
-    ['dist/cli/main.js', 'serve'],
+    [...(options.nodeArgs ?? []), 'dist/cli/main.js', 'serve'],
     { LOG_LEVEL: 'warn', SUBLEDGER_RATE_LIMIT: '0', ...serverEnvironment, DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1', ...options.env },
     /API docs: (http:\/\/127\.0\.0\.1:\d+)\/docs/,
   );

@@ -75,7 +75,7 @@ export function registerAuditRoutes(app: SurfaceApp, services: AppServices): voi
   });
 
   // SPEC §8 "Point in time": each balance as its last entry by then left it (the kernel's
-  // balancesAsOf: one keyed read of ledger_entries_as_of per currency, never a sum).
+  // balancesAsOf: per currency, a bisection of its chain by keyed reads, never a sum).
   app.get('/tenants/:tenantId/accounts/:accountId/balances', {
     schema: {
       operationId: 'retrieveDirectoryAccountBalancesAsOf',

@@ -4,8 +4,8 @@ import type { LedgerTransaction } from './store.js';
 
 /**
  * Balances as they stood at an instant (SPEC §8 "Point in time"): each one is its last entry's
- * `balance_after` at or before the instant, one keyed read per balance (EntryStore.lastAsOf),
- * never a sum of entries. Entries of one balance are stamped in the order they were applied
+ * `balance_after` at or before the instant, found by keyed reads (EntryStore.lastAsOf), never a
+ * sum of entries. Entries of one balance are stamped in the order they were applied
  * (postings.ts changeTime), so the last one by time is the last one applied.
  */
 

@@ -56,7 +56,8 @@ export interface EntryStore {
   append(scope: Scope, entry: LedgerEntry): Promise<void>;
   /**
    * The balance's last entry created at or before `at` (UTC ISO 8601 with milliseconds), or
-   * undefined when it had none yet: one keyed read of an index, never a scan.
+   * undefined when it had none yet: keyed reads (a bisection of the balance's chain, whose times
+   * follow its sequence), never a scan.
    * @throws StoreUnavailable
    */
   lastAsOf(scope: Scope, holderId: string, currency: string, at: string): Promise<LedgerEntry | undefined>;

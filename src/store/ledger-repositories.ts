@@ -14,6 +14,7 @@ const balanceByKey = defineKeyedRead('balances', ['tenant_id', 'mode', 'holder_i
 const insertBalance = defineInsert('balances');
 const updateBalance = defineUpdate('balances', { set: ['amount', 'sequence', 'hash', 'updated_at'], key: ['tenant_id', 'mode', 'holder_id', 'currency'] });
 const appendEntry = defineInsert('ledger_entries');
+const entryBySequence = defineKeyedRead('ledger_entries', ['tenant_id', 'holder_id', 'currency', 'sequence', 'mode']);
 const claimUniqueKey = defineInsert<'unique_keys', { resource: string; field: string }>('unique_keys', [
   { name: 'unique_keys_pk', primaryKey: true, error: (row, conflict) => new AlreadyExists(conflict.resource, conflict.field, row.value) },
 ]);
@@ -55,7 +56,8 @@ export function balanceRepository(handle: Omit<StoreHandle, 'balances'>): Balanc
 }
 
 /** Ledger entries: appended only, listed per holder by (time-ordered) id. */
-export function ledgerRepository({ db, writes }: Pick<StoreHandle, 'db' | 'writes'>): LedgerRepository {
+export function ledgerRepository(handle: Pick<StoreHandle, 'db' | 'writes' | 'dialect'>): LedgerRepository {
+  const { db, writes } = handle;
   const scoped = (tenantId: string, mode: string) => db.selectFrom('ledger_entries').selectAll().where('tenant_id', '=', tenantId).where('mode', '=', mode);
   return {
     append: (scope, e: LedgerEntry) => writes.write(appendEntry.write(ledgerEntryToRow(scope.tenantId, scope.mode, e))),
@@ -71,16 +73,34 @@ export function ledgerRepository({ db, writes }: Pick<StoreHandle, 'db' | 'write
       return row && { id: row.id };
     },
     async lastAsOf(scope, holderId, currency, at) {
-      // Served by ledger_entries_as_of: seek to `at`, take the row before it.
-      const row = await scoped(scope.tenantId, scope.mode)
-        .where('holder_id', '=', holderId)
-        .where('currency', '=', currency)
-        .where('created_at', '<=', at)
-        .orderBy('created_at', 'desc')
-        .orderBy('sequence', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      return row && rowToLedgerEntry(row);
+      // No index on time: a balance's entries are stamped in the order they were applied
+      // (postings.ts changeTime), so created_at never decreases along the chain's sequence and
+      // the last entry at or before `at` is found by bisecting the chain on its primary key:
+      // about log2(length) keyed reads, the head first (the common "now" case). Every write
+      // then keeps one index entry fewer (docs/decisions.md, issue 25).
+      const head = await findRow(handle, balanceByKey, [scope.tenantId, scope.mode, holderId, currency]);
+      if (!head || Number(head.sequence) === 0) return undefined;
+      const entryAt = async (sequence: number) => {
+        const row = await findRow(handle, entryBySequence, [scope.tenantId, holderId, currency, sequence, scope.mode]);
+        if (!row) throw new Error(`ledger chain ${holderId}/${currency} has no entry ${sequence} below its head (subledger verify names it)`);
+        return row;
+      };
+      const last = await entryAt(Number(head.sequence));
+      if (last.created_at <= at) return rowToLedgerEntry(last);
+      let found: typeof last | undefined;
+      let low = 1;
+      let high = Number(head.sequence) - 1;
+      while (low <= high) {
+        const middle = (low + high) >>> 1;
+        const row = await entryAt(middle);
+        if (row.created_at <= at) {
+          found = row;
+          low = middle + 1;
+        } else {
+          high = middle - 1;
+        }
+      }
+      return found && rowToLedgerEntry(found);
     },
     list: (scope, holderId, page) => keysetPage(scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId), page, rowToLedgerEntry),
     listFiltered(scope, holderId, filter) {

@@ -60,6 +60,27 @@ for (const kind of await storeKinds()) {
       assert.equal(offset.body.as_of, '2999-01-01T00:00:00.000Z', 'any ISO 8601 offset, answered in UTC');
     });
 
+    test('a long chain: every instant between its entries answers the entry before it (the chain is bisected, no index on time)', async () => {
+      const billing = client(server, server.tenant.keys.test.secret);
+      const created = await billing.post('/billing/accounts', { customer: { external_reference: randomUUID() }, external_reference: randomUUID(), currency: 'ZAR', balance: 100 });
+      assert.equal(created.status, 201, created.text);
+      const id = created.body.id as string;
+      // 23 entries: odd and even lengths of every sub-range the bisection visits.
+      for (let n = 2; n <= 23; n++) {
+        nextMillisecond();
+        assert.equal((await billing.patch(`/billing/accounts/${id}`, { balance: n * 100 })).status, 200);
+      }
+      const entries = await entriesOf(id);
+      assert.equal(entries.length, 23);
+      assert.deepEqual((await asOf(id, `?as_of=${encodeURIComponent(instantBefore(entries[0]!.created_at))}`)).body.data, []);
+      for (const [i, entry] of entries.entries()) {
+        const expected = [{ currency: 'ZAR', amount: String((i + 1) * 100) }];
+        assert.deepEqual((await asOf(id, `?as_of=${encodeURIComponent(entry.created_at)}`)).body.data, expected, `at entry ${i + 1}`);
+        const justBeforeNext = entries[i + 1] ? instantBefore(entries[i + 1]!.created_at) : '2999-01-01T00:00:00.000Z';
+        assert.deepEqual((await asOf(id, `?as_of=${encodeURIComponent(justBeforeNext)}`)).body.data, expected, `just before entry ${i + 2}`);
+      }
+    });
+
     test('an org account: a fraction of a minor unit after a point', async () => {
       const org = orgClient(server, await injectedToken(server));
       const account = await org.post('/v1/accounts', { name: uniqueName(), currencyCode: 'USD' });

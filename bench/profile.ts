@@ -1,0 +1,83 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { peak } from './load.js';
+import { cpuSecondsOf, startSubledger } from './servers.js';
+import { SURFACES } from './surfaces/index.js';
+import type { OperationName } from './surfaces/surface.js';
+
+// Where one operation's server CPU goes: `tsx bench/profile.ts <surface> <operation> [seconds]`
+// runs the server under `node --cpu-prof` on a fresh SQLite database, loads it with the bench's
+// own request for that operation (50 connections) and prints self time per request, grouped by
+// where it runs (our files, each package, node internals, GC, native). Not part of `npm run bench`.
+
+const [surfaceName = 'billing', operation = 'create', seconds = '6'] = process.argv.slice(2);
+const surface = SURFACES.find((s) => s.name === surfaceName);
+if (!surface) throw new Error(`no surface ${surfaceName}`);
+const dir = mkdtempSync(join(tmpdir(), 'subledger-profile-'));
+const server = await startSubledger({
+  label: 'profiled',
+  databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`,
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100'],
+});
+try {
+  const operations = await surface.setup(server);
+  const spec = operation === 'healthz' ? { method: 'GET' as const, path: '/healthz', headers: {}, expectStatus: 200 } : operations[operation as OperationName];
+  if (!spec) throw new Error(`${surfaceName} has no ${operation}`);
+  await peak({ base: server.base, spec, connections: 50, durationS: 1 });
+  const cpuBefore = cpuSecondsOf(server.process.pid)!;
+  const result = await peak({ base: server.base, spec, connections: 50, durationS: Number(seconds) });
+  const cpu = cpuSecondsOf(server.process.pid)! - cpuBefore;
+  console.log(`${surfaceName} ${operation}: ${Math.round(result.rps)} req/s, ${result.errors} errors, server CPU ${Math.round((cpu * 1e6) / result.requests)} µs/req (/proc)`);
+  await server.process.stop();
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error('no profile written');
+  printProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), result.requests);
+} finally {
+  await server.process.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+function printProfile(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }, requests: number): void {
+  // The profile covers the whole process life; only the measured window's share matters, but
+  // setup and warm-up are small: every figure is per request of the measured run, a slight overestimate.
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const byGroup = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const us = self.get(node.id) ?? 0;
+    if (!us) continue;
+    const { url, functionName, lineNumber } = node.callFrame;
+    const group = groupOf(url, functionName);
+    byGroup.set(group, (byGroup.get(group) ?? 0) + us);
+    const name = `${functionName || '(anonymous)'} ${url ? `${shortUrl(url)}:${lineNumber + 1}` : ''}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+  }
+  const per = (us: number) => (us / requests).toFixed(1);
+  const total = [...byGroup.entries()].filter(([g]) => g !== '(idle)').reduce((s, [, v]) => s + v, 0);
+  console.log(`profiled busy time: ${per(total)} µs/req`);
+  for (const [group, us] of [...byGroup.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${per(us).padStart(7)}  ${group}`);
+  console.log('top functions (self):');
+  for (const [name, us] of [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`  ${per(us).padStart(7)}  ${name}`);
+}
+
+function shortUrl(url: string): string {
+  const at = url.indexOf('/node_modules/');
+  if (at >= 0) return url.slice(at + '/node_modules/'.length);
+  const dist = url.indexOf('/dist/');
+  return dist >= 0 ? url.slice(dist + 1) : basename(url);
+}
+
+function groupOf(url: string, functionName: string): string {
+  if (!url) return functionName === '(idle)' ? '(idle)' : functionName.startsWith('(') ? functionName : `native ${functionName}`;
+  if (url.startsWith('node:')) return `node ${url.slice(5).split('/')[0]}`;
+  const at = url.indexOf('/node_modules/');
+  if (at >= 0) {
+    const rest = url.slice(at + '/node_modules/'.length).split('/');
+    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
+  }
+  const dist = url.indexOf('/dist/');
+  return dist >= 0 ? url.slice(dist + 1).split('/').slice(0, 3).join('/') : url;
+}
