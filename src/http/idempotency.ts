@@ -5,7 +5,7 @@ import { IdempotencyKeyInUse, IdempotencyKeyReused, IdempotencyKeyTaken, LedgerE
 import type { CommandContext } from '../ledger/model.js';
 import type { Command, LedgerPipeline } from '../ledger/pipeline.js';
 import { stableJson } from '../ledger/stable-json.js';
-import type { IdempotencyRecord, Repositories, Store, StoredResponse } from '../store/ports.js';
+import type { IdempotencyKeyPosition, IdempotencyRecord, Repositories, Store, StoredResponse } from '../store/ports.js';
 
 /** An idempotent request: the client's key and what identifies the request it names. */
 export interface IdempotentRequest {
@@ -139,8 +139,23 @@ export class IdempotentCommands {
     return replayOf(existing, idempotency);
   }
 
-  async purgeExpired(now: string): Promise<number> {
-    return this.store.transaction((tx) => tx.idempotency.purgeExpired(now));
+  /**
+   * Deletes every record expired by `now`, in batches of `batch` keys, each its own short
+   * transaction with a turn of the event loop between: requests are never held up behind a
+   * purge (SQLite runs on the event loop), and the writes that record keys keep no index on
+   * expiry up to date (docs/decisions.md, issue 25).
+   */
+  async purgeExpired(now: string, batch = 1000): Promise<number> {
+    let deleted = 0;
+    let after: IdempotencyKeyPosition | null = null;
+    do {
+      const from: IdempotencyKeyPosition | null = after;
+      const result: { deleted: number; next: IdempotencyKeyPosition | null } = await this.store.transaction((tx) => tx.idempotency.purgeExpiredBatch(now, from, batch));
+      deleted += result.deleted;
+      after = result.next;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } while (after);
+    return deleted;
   }
 }
 

@@ -165,7 +165,19 @@ export interface IdempotencyRepository {
    * @throws IdempotencyKeyTaken when the key already has a record, live or expired (possibly at commit).
    */
   record(scope: Scope, record: IdempotencyRecord): Promise<void>;
-  purgeExpired(now: string): Promise<number>;
+  /**
+   * Deletes the records expired by `now` among the next `limit` keys after `after` (all
+   * tenants and modes, in primary-key order; null: from the first), and says where the next
+   * batch starts (null: none left). No index on expiry: the purge walks the primary key.
+   */
+  purgeExpiredBatch(now: string, after: IdempotencyKeyPosition | null, limit: number): Promise<{ deleted: number; next: IdempotencyKeyPosition | null }>;
+}
+
+/** Where a walk over every idempotency key stands: the last key seen. */
+export interface IdempotencyKeyPosition {
+  tenantId: string;
+  mode: string;
+  key: string;
 }
 
 /**

@@ -321,6 +321,24 @@ for (const kind of await storeKinds()) {
       assert.equal(record?.response?.resourceId, fresh.body.id, 'the key now answers for the new request');
     });
 
+    test('the purge deletes every expired key and no live one, batch by batch over the primary key', async () => {
+      const keys = Array.from({ length: 7 }, () => newKey());
+      for (const key of keys) assert.equal((await api.post('/billing/customers', { external_reference: uniqueRef('PURGE') }, { idempotencyKey: key })).status, 201);
+      const expiredKeys = keys.filter((_, i) => i % 2 === 0);
+      await store.db.updateTable('idempotency_keys').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('tenant_id', '=', scope.tenantId).where('key', 'in', expiredKeys).execute();
+      const now = new Date().toISOString();
+      const expiredEverywhere = async () => Number((await store.db.selectFrom('idempotency_keys').select((eb) => eb.fn.countAll().as('n')).where('expires_at', '<=', now).executeTakeFirstOrThrow()).n);
+      const before = await expiredEverywhere();
+      assert.ok(before >= expiredKeys.length);
+      // Batches of 2 keys: the walk must carry on from batch to batch to reach them all.
+      assert.equal(await server.services.commands.purgeExpired(now, 2), before);
+      assert.equal(await expiredEverywhere(), 0);
+      for (const [i, key] of keys.entries()) {
+        const record = await store.reader.idempotency.find(scope, key, '1999-01-01T00:00:00.000Z');
+        assert.equal(record !== undefined, i % 2 === 1, `key ${i}: ${i % 2 === 1 ? 'live, kept' : 'expired, deleted'}`);
+      }
+    });
+
     test('a 5xx is not stored: the retry with the same key runs again', async () => {
       // A real database fault (a trigger that aborts one insert), not a mock.
       const ref = uniqueRef('BOOM');
