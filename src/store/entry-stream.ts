@@ -1,5 +1,5 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
-import type { BalanceTable, Database, LedgerEntryTable } from './database.js';
+import type { BalanceTable, Database, DialectName, LedgerEntryTable } from './database.js';
 
 /**
  * Streaming reads of the whole ledger, in batches by keyset on the primary keys: memory stays
@@ -64,16 +64,36 @@ export interface EntryWindow {
 }
 
 /**
- * A tenant's entries oldest first: by (created_at, id), through ledger_entries_by_time
- * (tenant_id, created_at, id, mode). Entries of one instant keep their id order, which within a
- * posting is its source side first.
+ * A tenant's entries oldest first: by (created_at, id). Entries of one instant keep their id
+ * order, which within a posting is its source side first.
+ *
+ * On PostgreSQL through ledger_entries_by_time (tenant_id, created_at, id, mode), in keyset
+ * batches. SQLite keeps no index on time (every posting would write it, issue 25): one
+ * statement reads the tenant's entries and SQLite sorts them once, spilling to temporary files
+ * beyond its cache, so memory stays bounded; rows stream from it in batches.
  */
-export async function* entriesInTimeOrder(db: Kysely<Database>, window: EntryWindow, batch = STREAM_BATCH): AsyncGenerator<LedgerEntryTable[]> {
-  let last: LedgerEntryTable | undefined;
-  for (;;) {
+export async function* entriesInTimeOrder(db: Kysely<Database>, dialect: DialectName, window: EntryWindow, batch = STREAM_BATCH): AsyncGenerator<LedgerEntryTable[]> {
+  const inWindow = () => {
     let query = db.selectFrom('ledger_entries').selectAll().where('tenant_id', '=', window.tenantId).where('mode', '=', window.mode);
     if (window.from !== undefined) query = query.where('created_at', '>=', window.from);
     if (window.to !== undefined) query = query.where('created_at', '<', window.to);
+    return query;
+  };
+  if (dialect === 'sqlite') {
+    let rows: LedgerEntryTable[] = [];
+    for await (const row of inWindow().orderBy('created_at').orderBy('id').stream(batch)) {
+      rows.push(row);
+      if (rows.length === batch) {
+        yield rows;
+        rows = [];
+      }
+    }
+    if (rows.length > 0) yield rows;
+    return;
+  }
+  let last: LedgerEntryTable | undefined;
+  for (;;) {
+    let query = inWindow();
     if (last) {
       const k = last;
       query = query.where(sql<SqlBool>`(created_at, id) > (${k.created_at}, ${k.id})`);

@@ -53,7 +53,7 @@ export class KyselyStore implements Store {
     this.shared = { tenantCache: new ExpiringMap<string, Tenant>(TENANT_CACHE_MAX), directory: options.directory ?? [] };
     this.reader = new UnitRepositories(this.db, this.dialect, new ImmediateWrites((query) => this.db.executeQuery(query), this.dialect), this.shared);
     this.outbox = new KyselyOutboxQueue(this);
-    this.audit = { verify: (slice, listener) => verifyLedger(this.db, slice, listener), entries: (window) => entriesInTimeOrder(this.db, window) };
+    this.audit = { verify: (slice, listener) => verifyLedger(this.db, slice, listener), entries: (window) => entriesInTimeOrder(this.db, this.dialect, window) };
     this.groupCommit = this.dialect === 'sqlite' ? new SqliteGroupCommit(this.db) : undefined;
   }
 
