@@ -1,7 +1,24 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './load.js';
-import { soakGrowth, type BenchReport, type HttpRecord, type MemoryRecord, type PgbenchRecord, type ProcessesRecord, type ScaleRecord, type SeedRecord, type SoakRecord, type StartupRecord, type TestDataRecord } from './results.js';
+import {
+  cpuMultipleTarget,
+  helloUsOf,
+  pgbenchCreateRatio,
+  PGBENCH_CREATE_SHARE,
+  soakGrowth,
+  type BenchReport,
+  type FloorRecord,
+  type HttpRecord,
+  type MemoryRecord,
+  type PgbenchRecord,
+  type ProcessesRecord,
+  type ScaleRecord,
+  type SeedRecord,
+  type SoakRecord,
+  type StartupRecord,
+  type TestDataRecord,
+} from './results.js';
 import { ROOT } from './servers.js';
 
 // Tables (markdown, readable in a terminal), bench/results/*.json and the README's results section.
@@ -62,6 +79,10 @@ export function renderTables(report: BenchReport): string {
     const breakdown = cpuBreakdown(http);
     if (breakdown) out.push(breakdown);
   }
+  const multiples = multiplesTable(report);
+  if (multiples) out.push(multiples);
+  const floors = floorTable(report);
+  if (floors) out.push(floors);
   const scale = report.results.filter((r): r is ScaleRecord => r.kind === 'scale');
   const sizes = [...new Set(scale.map((r) => r.rows))].sort((a, b) => a - b);
   if (sizes.length) {
@@ -182,12 +203,96 @@ export function renderTables(report: BenchReport): string {
   if (report.targets.length) {
     out.push(
       table(
-        ["target (issue 13)", "measured", "holds"],
+        ['target (SPEC §6, issue 25)', 'measured', 'holds'],
         report.targets.map((t) => [t.name, t.value + (t.detail ? ` — ${t.detail}` : ''), t.holds === null ? 'n/a' : t.holds ? 'yes' : 'NO']),
       ),
     );
   }
   return out.join('\n\n');
+}
+
+/** µs with one decimal below 100. */
+const us = (n: number) => (n >= 100 ? int(n) : n.toFixed(1));
+const multiple = (n: number) => `${n.toFixed(2)}×`;
+
+/**
+ * SPEC §6 / issue 25: every operation's server CPU per request as a multiple of the hello's (bare
+ * fastify, the lower of the run's two ceilings), its target and PASS/FAIL, and its floor (SQLite).
+ */
+function multiplesTable(report: BenchReport): string | null {
+  const results = report.results;
+  const hello = helloUsOf(results);
+  const http = results.filter((r): r is HttpRecord => r.kind === 'http' && r.surface !== 'fastify' && r.surface !== 'subledger' && (r.store === 'sqlite' || r.store === 'postgres'));
+  const floors = results.filter((r): r is FloorRecord => r.kind === 'floor');
+  const keys: { surface: string; store: 'sqlite' | 'postgres'; operation: string }[] = [];
+  const add = (surface: string, store: 'sqlite' | 'postgres', operation: string) => {
+    if (!keys.some((k) => k.surface === surface && k.store === store && k.operation === operation)) keys.push({ surface, store, operation });
+  };
+  for (const r of http) add(r.surface, r.store as 'sqlite' | 'postgres', r.operation);
+  for (const f of floors) add(f.surface, 'sqlite', f.operation);
+  if (!keys.length) return null;
+  const rows = keys.map(({ surface, store, operation }) => {
+    const r = http.find((h) => h.surface === surface && h.store === store && h.operation === operation);
+    const floor = store === 'sqlite' ? floors.find((f) => f.surface === surface && f.operation === operation) : undefined;
+    const cpu = r?.cpuUsPerRequest ?? null;
+    const times = cpu === null || hello === null ? null : cpu / hello;
+    const limit = cpuMultipleTarget(store, operation);
+    let target = '–';
+    let mark = '–';
+    if (limit !== null) {
+      target = `≤ ${limit}×`;
+      mark = times === null ? 'n/a' : times <= limit ? 'PASS' : 'FAIL';
+    } else if (store === 'postgres' && operation === 'create') {
+      const pgbench = pgbenchCreateRatio(results, surface);
+      target = `≥ ${PGBENCH_CREATE_SHARE}× pgbench: ${pgbench ? multiple(pgbench.ratio) : 'not run'}`;
+      mark = pgbench ? (pgbench.ratio >= PGBENCH_CREATE_SHARE ? 'PASS' : 'FAIL') : 'n/a';
+    }
+    return [
+      surface,
+      store,
+      operation,
+      cpu === null ? '–' : us(cpu),
+      times === null ? '–' : multiple(times),
+      target,
+      mark,
+      floor ? us(floor.floorUs) : '–',
+      floor && hello !== null ? multiple(floor.floorUs / hello) : '–',
+    ];
+  });
+  const ceilings = results.filter((r): r is HttpRecord => r.kind === 'http' && r.surface === 'fastify' && r.cpuUsPerRequest != null);
+  const caption =
+    hello === null
+      ? 'Server CPU per request against the targets (SPEC §6, issue 25): no ceiling in this run, so no "hello" — × hello and PASS/FAIL are n/a, and floor µs is the statements and the serialization only, without hello.'
+      : `Server CPU per request as a multiple of hello (SPEC §6, issue 25): hello = ${us(hello)} µs, bare fastify's server CPU per request, the lower of its runs (${ceilings.map((c) => `${c.operation.replace('hello, ', '')} ${us(c.cpuUsPerRequest!)}`).join(', ')}). ` +
+        'floor (SQLite) = hello + the operation\'s own SQLite statements replayed alone + JSON.stringify of its answer: how far each operation is from the physical limit.';
+  return `${caption}\n\n${table(['surface', 'store', 'operation', 'CPU µs/req', '× hello', 'target', 'PASS/FAIL', 'floor µs', 'floor × hello'], rows)}`;
+}
+
+/** The floor of each SQLite operation, split: hello, its statements (how many, how long), its answer's serialization. */
+function floorTable(report: BenchReport): string | null {
+  const floors = report.results.filter((r): r is FloorRecord => r.kind === 'floor');
+  if (!floors.length) return null;
+  const http = report.results.filter((r): r is HttpRecord => r.kind === 'http' && r.store === 'sqlite');
+  const rows = floors.map((f) => {
+    const cpu = http.find((r) => r.surface === f.surface && r.operation === f.operation)?.cpuUsPerRequest ?? null;
+    return [
+      f.surface,
+      f.operation,
+      int(f.requests),
+      f.statementsPerRequest.toFixed(1),
+      us(f.statementsUs),
+      f.serializationUs.toFixed(2),
+      int(f.answerBytes),
+      f.helloUs === null ? '–' : us(f.helloUs),
+      us(f.floorUs),
+      cpu === null ? '–' : us(cpu),
+      cpu === null ? '–' : `${((f.floorUs / cpu) * 100).toFixed(0)}%`,
+    ];
+  });
+  return `Floor (SQLite): requests sent to a server with SUBLEDGER_SQLITE_TRACE, its statements replayed alone (transactions and outbox dispatching included; per request), JSON.stringify of one answer; not included: Node's HTTP parsing, socket writes, our code.\n\n${table(
+    ['surface', 'operation', 'requests', 'statements/req', 'statements µs', 'serialize µs', 'answer bytes', 'hello µs', 'floor µs', 'CPU µs/req', 'floor / CPU'],
+    rows,
+  )}`;
 }
 
 /**
@@ -235,6 +340,7 @@ function comparable(report: BenchReport): Map<string, number> {
     } else if (r.kind === 'scale') values.set(`${r.surface} ${r.store} ${r.operation} @ ${sizeLabel(r.rows)} rows: req/s`, r.result.rps);
     else if (r.kind === 'pgbench') values.set(`pgbench ${r.surface} ${r.variant}: tps`, r.tps);
     else if (r.kind === 'memory' && r.rssMiB !== null) values.set(`${r.store} RSS ${r.when}: MiB`, r.rssMiB);
+    else if (r.kind === 'floor') values.set(`floor ${r.surface} ${r.operation}: statements µs`, r.statementsUs);
     else if (r.kind === 'startup') values.set('startSubledger() start: median ms', r.medianMs);
     else if (r.kind === 'testdata') {
       values.set(`testing reset of ${r.objects} objects: median ms`, r.resetMedianMs);

@@ -121,7 +121,32 @@ export interface TestDataRecord {
   resetMedianMs: number;
 }
 
-export type ResultRecord = HttpRecord | ScaleRecord | SeedRecord | MemoryRecord | PgbenchRecord | ProcessesRecord | SoakRecord | StartupRecord | TestDataRecord;
+/**
+ * The floor of one SQLite operation (bench/floor.ts): its own SQLite statements, traced in a
+ * server and replayed alone (better-sqlite3 in the bench process), and serializing its answer.
+ */
+export interface FloorRecord {
+  kind: 'floor';
+  surface: string;
+  store: 'sqlite';
+  operation: string;
+  /** Requests sent to the traced server (each checked as the http section checks them). */
+  requests: number;
+  /** Statements the server ran per request (traced lines in the operation's window / requests), outbox dispatching and transactions included. */
+  statementsPerRequest: number;
+  /** Time of their .run/.all/.iterate calls, replayed, per request, µs. */
+  statementsUs: number;
+  /** JSON.stringify of one answer's parsed body, µs. */
+  serializationUs: number;
+  /** Bytes of that answer's body. */
+  answerBytes: number;
+  /** The hello's server CPU per request of the same run (the lower of its two ceilings); null: no ceiling measured. */
+  helloUs: number | null;
+  /** helloUs + statementsUs + serializationUs (without hello when there is none). */
+  floorUs: number;
+}
+
+export type ResultRecord = HttpRecord | ScaleRecord | SeedRecord | MemoryRecord | PgbenchRecord | ProcessesRecord | SoakRecord | StartupRecord | TestDataRecord | FloorRecord;
 
 export interface Target {
   name: string;
@@ -142,10 +167,24 @@ export interface BenchReport {
   targets: Target[];
 }
 
-const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
-
-/** Issue 13: each operation's share of the bare-fastify ceiling on SQLite ("a posting": balance change, transfer, transaction). */
-const SQLITE_CEILING_SHARE: Record<string, number> = { create: 0.2, get: 0.6, list: 0.3, balance: 0.2, transfer: 0.2, transactions_list: 0.3, bill_create: 0.2 };
+/**
+ * SPEC §6 / issue 25: each operation's server CPU per request at most this multiple of the
+ * hello's (bare fastify, the same run): get 2.5×, first list page 5×, create and postings 6×.
+ */
+export const SQLITE_CPU_MULTIPLE: Readonly<Record<string, number>> = {
+  get: 2.5,
+  list: 5,
+  transactions_list: 5,
+  create: 6,
+  bill_create: 6,
+  balance: 6,
+  transfer: 6,
+  transfer_spread: 6,
+};
+/** PostgreSQL: get ≤ 3× the hello's CPU (its create's target is the pgbench ratio). */
+export const POSTGRES_CPU_MULTIPLE: Readonly<Record<string, number>> = { get: 3 };
+/** PostgreSQL create ≥ this share of pgbench's tps running the same inserts. */
+export const PGBENCH_CREATE_SHARE = 0.8;
 export const P99_LIMIT_MS = 20;
 export const RSS_LIMIT_MB = 250;
 /** SPEC §7: `startSubledger()` starts "well under a second": half a second, read strictly. */
@@ -156,43 +195,63 @@ const MIB_PER_MB = 1e6 / 2 ** 20;
 /** Soak: RSS at the end may exceed its level after the first minutes by at most this share. */
 export const SOAK_GROWTH_LIMIT = 0.1;
 
-/** Issue 13's targets, as far as this run measured them (holds null: not measured in this run). */
+/** The CPU-multiple target of an operation on a store, or null (none: PostgreSQL but get, sync=full). */
+export function cpuMultipleTarget(store: StoreLabel, operation: string): number | null {
+  if (store === 'sqlite') return SQLITE_CPU_MULTIPLE[operation] ?? null;
+  if (store === 'postgres') return POSTGRES_CPU_MULTIPLE[operation] ?? null;
+  return null;
+}
+
+/**
+ * "hello": the bare fastify ceiling's server CPU per request, the LOWER of its two runs (first
+ * and last) — the strict reading of the multiples. null: no ceiling in this run.
+ */
+export function helloUsOf(results: ResultRecord[]): number | null {
+  const values = results.filter((r): r is HttpRecord => r.kind === 'http' && r.surface === 'fastify' && r.cpuUsPerRequest != null).map((r) => r.cpuUsPerRequest!);
+  return values.length ? Math.min(...values) : null;
+}
+
+/** PostgreSQL create's peak req/s over pgbench's tps for the same inserts, or null (no pgbench run). */
+export function pgbenchCreateRatio(results: ResultRecord[], surface: string): { ratio: number; rps: number; tps: number; clients: number } | null {
+  const row = results.find((r): r is HttpRecord => r.kind === 'http' && r.surface === surface && r.store === 'postgres' && r.operation === 'create');
+  const baseline = results.find((r): r is PgbenchRecord => r.kind === 'pgbench' && r.surface === surface && r.variant === 'writes');
+  if (!row || !baseline || baseline.tps <= 0) return null;
+  return { ratio: row.peak.rps / baseline.tps, rps: row.peak.rps, tps: baseline.tps, clients: baseline.clients };
+}
+
+const fixed = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+/** SPEC §6 / issue 25's targets (and issue 13's that stay), as far as this run measured them (holds null: not measured in this run). */
 export function evaluateTargets(results: ResultRecord[]): Target[] {
   const http = results.filter((r): r is HttpRecord => r.kind === 'http' && r.surface !== 'fastify' && r.surface !== 'subledger');
   const find = (surface: string, store: StoreLabel, operation: string) => http.find((r) => r.surface === surface && r.store === store && r.operation === operation);
   const surfaces = [...new Set(http.map((r) => r.surface))];
   const stores = [...new Set(http.map((r) => r.store))].filter((s) => s !== 'sqlite sync=full');
   const targets: Target[] = [];
-  const pgbenchOf = (surface: string, variant: PgbenchRecord['variant']) => results.find((r): r is PgbenchRecord => r.kind === 'pgbench' && r.surface === surface && r.variant === variant);
+  const hello = helloUsOf(results);
 
-  for (const surface of surfaces) {
-    for (const [operation, minimum] of Object.entries(SQLITE_CEILING_SHARE)) {
-      const row = find(surface, 'sqlite', operation);
-      if (!row) continue;
-      const ratio = row.ratioToCeiling;
+  // Server CPU per request as a multiple of the hello's (SQLite: every operation; PostgreSQL: get).
+  for (const store of ['sqlite', 'postgres'] as const) {
+    for (const r of http.filter((h) => h.store === store)) {
+      const limit = cpuMultipleTarget(store, r.operation);
+      if (limit === null) continue;
+      const multiple = hello === null || r.cpuUsPerRequest == null ? null : r.cpuUsPerRequest / hello;
       targets.push({
-        name: `SQLite ${surface} ${operation} ≥ ${minimum * 100}% of the ceiling`,
-        value: ratio === null ? 'no ceiling measured' : pct(ratio),
-        holds: ratio === null ? null : ratio >= minimum,
-        detail: row.cpuUsPerRequest === null ? undefined : `${Math.round(row.peak.rps).toLocaleString('en-US')} req/s, ${row.cpuUsPerRequest} µs CPU/request`,
+        name: `${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ${r.surface} ${r.operation} ≤ ${limit}× hello's server CPU per request`,
+        value: multiple === null ? (hello === null ? 'no ceiling measured' : 'CPU not measured') : `${multiple.toFixed(2)}×`,
+        holds: multiple === null ? null : multiple <= limit,
+        detail: r.cpuUsPerRequest == null || hello === null ? undefined : `${fixed(r.cpuUsPerRequest)} vs ${fixed(hello)} µs/request`,
       });
     }
   }
   for (const surface of surfaces) {
-    for (const [operation, variant, what] of [
-      ['create', 'writes', 'its inserts as one transaction'],
-      ['get', 'get', 'its keyed select'],
-    ] as const) {
-      const row = find(surface, 'postgres', operation);
-      if (!row) continue;
-      const baseline = pgbenchOf(surface, variant);
-      const ratio = baseline ? row.peak.rps / baseline.tps : null;
-      targets.push({
-        name: `PostgreSQL ${surface} ${operation} ≥ 0.8× pgbench (${what}${baseline ? `, ${baseline.clients} clients` : ''})`,
-        value: ratio === null ? 'no pgbench script' : `${ratio.toFixed(2)}× (${Math.round(row.peak.rps)} req/s vs ${baseline!.tps} tps)`,
-        holds: ratio === null ? null : ratio >= 0.8,
-      });
-    }
+    if (!find(surface, 'postgres', 'create')) continue;
+    const measured = pgbenchCreateRatio(results, surface);
+    targets.push({
+      name: `PostgreSQL ${surface} create ≥ ${PGBENCH_CREATE_SHARE}× pgbench (its inserts as one transaction${measured ? `, ${measured.clients} clients` : ''})`,
+      value: measured === null ? 'no pgbench run' : `${measured.ratio.toFixed(2)}× (${Math.round(measured.rps)} req/s vs ${measured.tps} tps)`,
+      holds: measured === null ? null : measured.ratio >= PGBENCH_CREATE_SHARE,
+    });
   }
 
   // The default configuration's operations (sync=full is the measured trade-off, not the default).

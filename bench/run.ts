@@ -3,7 +3,8 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { machine, versions } from './environment.js';
 import { readPrevious, renderComparison, renderTables, describeRun, writeReport } from './report.js';
-import { evaluateTargets, type BenchReport, type HttpRecord } from './results.js';
+import { measureFloor } from './floor.js';
+import { evaluateTargets, helloUsOf, type BenchReport, type FloorRecord, type HttpRecord } from './results.js';
 import { measureCeiling, measureHttp, measurePgbench, measureProcesses, measureScale, measureSoak, plannedSteps, type Bench, type BenchConfig, type Progress } from './sections.js';
 import { killAllChildren, setServerEnvironment } from './servers.js';
 import { measureStartup } from './startup.js';
@@ -11,7 +12,7 @@ import { measureTestData } from './test-data.js';
 import { dropAllScratch, type StoreKind } from './stores.js';
 import { OPERATIONS } from './surfaces/surface.js';
 
-const SECTIONS = ['ceiling', 'startup', 'testdata', 'http', 'sync', 'pgbench', 'processes', 'scale'] as const;
+const SECTIONS = ['ceiling', 'startup', 'testdata', 'http', 'sync', 'floor', 'pgbench', 'processes', 'scale'] as const;
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
 
 function integer(name: string, fallback: number, minimum: number): number {
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
   for (const store of config.stores) {
     if (config.sections.has('http')) await measureHttp(bench, store, 'default');
     if (store === 'sqlite' && config.sections.has('sync')) await measureHttp(bench, 'sqlite', 'sync-full');
+    if (store === 'sqlite' && config.sections.has('floor')) await measureFloor(bench);
     if (store === 'postgres' && config.sections.has('pgbench')) await measurePgbench(bench);
     if (store === 'postgres' && config.sections.has('processes')) await measureProcesses(bench);
   }
@@ -125,6 +127,12 @@ async function main(): Promise<void> {
   const http = bench.results.filter((r): r is HttpRecord => r.kind === 'http');
   const ceiling = Math.max(0, ...http.filter((r) => r.surface === 'fastify').map((r) => r.peak.rps));
   if (ceiling > 0) for (const r of http) r.ratioToCeiling = Math.round((r.peak.rps / ceiling) * 1000) / 1000;
+  // Each floor starts at the hello's server CPU per request (the lower of the two ceilings).
+  const hello = helloUsOf(bench.results);
+  for (const floor of bench.results.filter((r): r is FloorRecord => r.kind === 'floor')) {
+    floor.helloUs = hello;
+    floor.floorUs = Math.round(((hello ?? 0) + floor.statementsUs + floor.serializationUs) * 10) / 10;
+  }
 
   host.loadavgAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
   const report: BenchReport = {
@@ -150,6 +158,8 @@ async function main(): Promise<void> {
       halfRate: 'paced open loop at peak/2 req/s over the same connections; latency from when each request was issued (also: service = from the socket write, fromDue, generatorLag)',
       get: 'random ids: the setup pool (500 accounts) in the load section; a uniform random sample of stored ids at scale',
       server: 'node dist/cli/main.js serve, LOG_LEVEL=warn, SUBLEDGER_RATE_LIMIT=0, outbox worker on (default), fresh database per store',
+      hello: 'the lower of the two ceiling runs\' server CPU per request; targets are multiples of it',
+      floor: 'hello + the operation\'s SQLite statements (traced with SUBLEDGER_SQLITE_TRACE, replayed alone with better-sqlite3) + JSON.stringify of its answer',
     },
     durationS: Math.round((performance.now() - started) / 1000),
     results: bench.results,

@@ -27,6 +27,7 @@ const Environment = Type.Object({
   SUBLEDGER_PUBLIC_URL: Type.Optional(Type.String()),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://.+' })),
   SUBLEDGER_SQLITE_SYNC: oneOf(['normal', 'full'] as const, 'normal'),
+  SUBLEDGER_SQLITE_TRACE: Type.Optional(Type.String({ minLength: 1 })),
   SUBLEDGER_IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, default: 24 }),
   SUBLEDGER_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   SUBLEDGER_PG_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
@@ -64,6 +65,11 @@ export interface Config {
   rateLimitPerMinute: number;
   smtpUrl: string | undefined;
   sqliteSync: 'normal' | 'full';
+  /**
+   * Bench only (bench/floor.ts): a file every SQLite statement the server runs is appended to,
+   * one JSON line each (sql, params, op). Slows every statement; undefined: no trace.
+   */
+  sqliteTrace: string | undefined;
   idempotencyTtlMs: number;
   pgPoolSize: number;
   /** How long opening a PostgreSQL connection may take (a server that does not answer is down). */
@@ -164,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: withDefaults.SUBLEDGER_RATE_LIMIT,
     smtpUrl: withDefaults.SMTP_URL,
     sqliteSync: withDefaults.SUBLEDGER_SQLITE_SYNC,
+    sqliteTrace: withDefaults.SUBLEDGER_SQLITE_TRACE,
     idempotencyTtlMs: withDefaults.SUBLEDGER_IDEMPOTENCY_TTL_HOURS * 3_600_000,
     pgPoolSize: withDefaults.SUBLEDGER_PG_POOL_SIZE,
     pgConnectTimeoutMs: withDefaults.SUBLEDGER_PG_CONNECT_TIMEOUT_MS,

@@ -82,12 +82,12 @@ export interface StoreOpening {
 
 /** @throws StartupFailure naming DATABASE_URL when the database cannot be opened or migrated */
 export async function openStore(
-  config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'> & Partial<Pick<Config, 'pgConnectTimeoutMs'>>,
+  config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'> & Partial<Pick<Config, 'pgConnectTimeoutMs' | 'sqliteTrace'>>,
   { migrate = true, vendors = VENDORS }: StoreOpening = {},
 ): Promise<KyselyStore> {
   let database: ReturnType<typeof openDatabase>;
   try {
-    database = openDatabase({ url: config.databaseUrl, sqliteSync: config.sqliteSync, poolSize: config.pgPoolSize, connectTimeoutMs: config.pgConnectTimeoutMs });
+    database = openDatabase({ url: config.databaseUrl, sqliteSync: config.sqliteSync, poolSize: config.pgPoolSize, connectTimeoutMs: config.pgConnectTimeoutMs, sqliteTrace: config.sqliteTrace });
   } catch (error) {
     throw databaseStartupFailure(error, config.databaseUrl);
   }

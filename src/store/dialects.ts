@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -30,6 +30,11 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** How long opening a PostgreSQL connection may take (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * Bench only (SUBLEDGER_SQLITE_TRACE): SQLite appends every statement it runs to this file, one
+   * JSON line each (see tracingTo). Slows every statement.
+   */
+  sqliteTrace?: string;
 }
 
 export interface OpenDatabase {
@@ -64,7 +69,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     // Integers come back as BigInt: money never passes through a float.
     sqlite.defaultSafeIntegers(true);
     const checkpointer = path === ':memory:' ? undefined : startCheckpointer(sqlite, path, synchronous);
-    const database = withBinder(dialect, new SqliteDialect({ database: withStatementCache(sqlite, () => checkpointer?.stop()) }));
+    const database = withBinder(dialect, new SqliteDialect({ database: withStatementCache(sqlite, () => checkpointer?.stop(), options.sqliteTrace) }));
     return {
       ...database,
       close: async () => {
@@ -120,18 +125,23 @@ const STATEMENT_CACHE_SIZE = 1000;
 /**
  * Kysely's SQLite driver prepares every statement anew; preparing costs more than running
  * most of ours. Statements are reusable, so keep the most recent ones by SQL text.
+ * With `tracePath`, every statement goes through `tracingTo` (chosen here, once: without a
+ * trace the statements are exactly the untraced ones).
  */
-function withStatementCache(sqlite: SqliteDatabase.Database, beforeClose: () => void): SqliteDialectDatabase {
+function withStatementCache(sqlite: SqliteDatabase.Database, beforeClose: () => void, tracePath?: string): SqliteDialectDatabase {
   const cache = new Map<string, SqliteStatement>();
+  const trace = tracePath === undefined ? undefined : openSync(tracePath, 'a');
+  const wrap: (statement: SqliteDatabase.Statement, sql: string) => SqliteStatement = trace === undefined ? reportingUnavailable : tracingTo(trace);
   return {
     close: () => {
       beforeClose();
       sqlite.close();
+      if (trace !== undefined) closeSync(trace);
     },
     prepare(sql: string) {
       let statement = cache.get(sql);
       if (statement) return statement;
-      statement = reportingUnavailable(translatingFailures(() => sqlite.prepare(sql)));
+      statement = wrap(translatingFailures(() => sqlite.prepare(sql)), sql);
       if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       cache.set(sql, statement);
       return statement;
@@ -162,6 +172,52 @@ function reportingUnavailable(statement: SqliteDatabase.Statement): SqliteStatem
         throw storeFailureOf(error);
       }
     },
+  };
+}
+
+/** A statement parameter as JSON: BigInt as {"$bigint":"123"}, bytes as {"$hex":"…"}, the rest as is. */
+function traceValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return { $bigint: value.toString() };
+  if (value instanceof Uint8Array) return { $hex: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') };
+  return value;
+}
+
+/**
+ * SUBLEDGER_SQLITE_TRACE (bench/floor.ts replays it): each run of a statement appends one line
+ * `{"sql":…,"params":[…],"op":"all"|"run"|"iterate"}` to the trace file (fd), written with
+ * writeSync once the call returns, so the file holds the statements in the order SQLite ran them.
+ * `rows` (all: rows returned; run: rows changed) lets the replay check it did the same; a call
+ * that threw has `error` instead. `iterate` is written when the iteration starts.
+ */
+function tracingTo(fd: number): (statement: SqliteDatabase.Statement, sql: string) => SqliteStatement {
+  const write = (sql: string, parameters: ReadonlyArray<unknown>, op: 'all' | 'run' | 'iterate', outcome: { rows?: number | bigint; error?: unknown }) => {
+    const line: Record<string, unknown> = { sql, params: parameters.map(traceValue), op };
+    if (outcome.error !== undefined) line.error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    else if (outcome.rows !== undefined) line.rows = Number(outcome.rows);
+    writeSync(fd, `${JSON.stringify(line)}\n`);
+  };
+  const traced = <T>(sql: string, parameters: ReadonlyArray<unknown>, op: 'all' | 'run', call: () => T, rows: (result: T) => number | bigint): T => {
+    let result: T;
+    try {
+      result = call();
+    } catch (error) {
+      write(sql, parameters, op, { error });
+      throw error;
+    }
+    write(sql, parameters, op, { rows: rows(result) });
+    return result;
+  };
+  return (statement, sql) => {
+    const inner = reportingUnavailable(statement);
+    return {
+      reader: inner.reader,
+      all: (parameters) => traced(sql, parameters, 'all', () => inner.all(parameters), (rows) => rows.length),
+      run: (parameters) => traced(sql, parameters, 'run', () => inner.run(parameters), (result) => result.changes),
+      *iterate(parameters) {
+        write(sql, parameters, 'iterate', {});
+        yield* inner.iterate(parameters);
+      },
+    };
   };
 }
 
