@@ -29,21 +29,28 @@ try {
   const result = await peak({ base: server.base, spec, connections: 50, durationS: Number(seconds) });
   const cpu = cpuSecondsOf(server.process.pid)! - cpuBefore;
   console.log(`${surfaceName} ${operation}: ${Math.round(result.rps)} req/s, ${result.errors} errors, server CPU ${Math.round((cpu * 1e6) / result.requests)} µs/req (/proc)`);
+  const stopping = performance.now();
   await server.process.stop();
+  // Only the measured run's samples: those of its last `seconds` before the server was told to stop.
+  const windowUs = (Number(seconds) + (performance.now() - stopping) / 1000) * 1e6;
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no profile written');
-  printProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), result.requests);
+  printProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), result.requests, windowUs);
 } finally {
   await server.process.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-function printProfile(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }, requests: number): void {
-  // The profile covers the whole process life; only the measured window's share matters, but
-  // setup and warm-up are small: every figure is per request of the measured run, a slight overestimate.
+function printProfile(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }, requests: number, windowUs: number): void {
+  // The profile covers the whole process life: start-up, setup and warm-up are left out by time.
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = profile.startTime;
+  const from = profile.endTime - windowUs;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= from) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const byGroup = new Map<string, number>();
   const byFunction = new Map<string, number>();
   for (const node of profile.nodes) {
