@@ -66,6 +66,27 @@ function printProfile(profile: { nodes: ProfileNode[]; samples: number[]; timeDe
   const total = [...byGroup.entries()].filter(([g]) => g !== '(idle)').reduce((s, [, v]) => s + v, 0);
   console.log(`profiled busy time: ${per(total)} µs/req`);
   for (const [group, us] of [...byGroup.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${per(us).padStart(7)}  ${group}`);
+  // Inclusive time of our own functions (a function's self time and its callees'), counted once
+  // per stack even when it recurses: which of our steps the request's time is spent under.
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const inclusive = new Map<string, number>();
+  const walk = (id: number, onStack: Set<string>): number => {
+    const node = byId.get(id)!;
+    const { url, functionName, lineNumber } = node.callFrame;
+    const key = url.includes('/dist/') ? `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}` : '';
+    const fresh = key !== '' && !onStack.has(key);
+    if (fresh) onStack.add(key);
+    let total = self.get(id) ?? 0;
+    for (const child of node.children ?? []) total += walk(child, onStack);
+    if (fresh) {
+      onStack.delete(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + total);
+    }
+    return total;
+  };
+  walk(profile.nodes[0]!.id, new Set());
+  console.log('our functions, inclusive:');
+  for (const [name, us] of [...inclusive.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${per(us).padStart(7)}  ${name}`);
   console.log('top functions (self):');
   for (const [name, us] of [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`  ${per(us).padStart(7)}  ${name}`);
 }
