@@ -1,6 +1,6 @@
 import { entriesInTimeOrder } from './entry-stream.js';
 import { verifyLedger } from './ledger-verify.js';
-import { sql, type DatabaseConnection, type Kysely, type SqlBool } from 'kysely';
+import { sql, type DatabaseConnection, type Kysely } from 'kysely';
 import { AlreadyExists, IdempotencyKeyTaken } from '../ledger/errors.js';
 import type { ApiKey, Tenant } from '../tenancy/model.js';
 import { accountDirectoryRepository, type DirectorySource } from './account-directory.js';
@@ -307,26 +307,20 @@ function idempotencyRepository(db: Kysely<Database>, writes: WriteSink): Idempot
         .where('key', '=', key)
         .execute();
     },
-    async purgeExpiredBatch(now, after, limit) {
-      let query = db.selectFrom('idempotency_keys').select(['tenant_id', 'mode', 'key', 'expires_at']);
-      if (after) query = query.where(sql<SqlBool>`(tenant_id, mode, key) > (${after.tenantId}, ${after.mode}, ${after.key})`);
-      const rows = await query.orderBy('tenant_id').orderBy('mode').orderBy('key').limit(limit).execute();
-      const expiredByScope = new Map<string, { tenantId: string; mode: string; keys: string[] }>();
+    async purgeExpiredBatch(now, limit) {
+      const rows = await db.selectFrom('idempotency_keys').select(['tenant_id', 'mode', 'key']).where('expires_at', '<=', now).orderBy('expires_at').limit(limit).execute();
+      const byScope = new Map<string, { tenantId: string; mode: string; keys: string[] }>();
       for (const row of rows) {
-        if (row.expires_at > now) continue;
         const scopeKey = `${row.tenant_id}/${row.mode}`;
-        let scoped = expiredByScope.get(scopeKey);
-        if (!scoped) expiredByScope.set(scopeKey, (scoped = { tenantId: row.tenant_id, mode: row.mode, keys: [] }));
+        let scoped = byScope.get(scopeKey);
+        if (!scoped) byScope.set(scopeKey, (scoped = { tenantId: row.tenant_id, mode: row.mode, keys: [] }));
         scoped.keys.push(row.key);
       }
-      let deleted = 0;
-      for (const { tenantId, mode, keys } of expiredByScope.values()) {
+      for (const { tenantId, mode, keys } of byScope.values()) {
         // expires_at again: a key claimed anew since the read above is not the expired record.
-        const result = await db.deleteFrom('idempotency_keys').where('tenant_id', '=', tenantId).where('mode', '=', mode).where('key', 'in', keys).where('expires_at', '<=', now).executeTakeFirst();
-        deleted += Number(result.numDeletedRows);
+        await db.deleteFrom('idempotency_keys').where('tenant_id', '=', tenantId).where('mode', '=', mode).where('key', 'in', keys).where('expires_at', '<=', now).execute();
       }
-      const last = rows[rows.length - 1];
-      return { deleted, next: rows.length < limit || !last ? null : { tenantId: last.tenant_id, mode: last.mode, key: last.key } };
+      return rows.length;
     },
   };
 }

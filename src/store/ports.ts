@@ -166,18 +166,11 @@ export interface IdempotencyRepository {
    */
   record(scope: Scope, record: IdempotencyRecord): Promise<void>;
   /**
-   * Deletes the records expired by `now` among the next `limit` keys after `after` (all
-   * tenants and modes, in primary-key order; null: from the first), and says where the next
-   * batch starts (null: none left). No index on expiry: the purge walks the primary key.
+   * Deletes up to `limit` of the records expired by `now` (all tenants and modes, oldest expiry
+   * first, through the expiry index); answers how many expired records it found (fewer than
+   * `limit`: none is left).
    */
-  purgeExpiredBatch(now: string, after: IdempotencyKeyPosition | null, limit: number): Promise<{ deleted: number; next: IdempotencyKeyPosition | null }>;
-}
-
-/** Where a walk over every idempotency key stands: the last key seen. */
-export interface IdempotencyKeyPosition {
-  tenantId: string;
-  mode: string;
-  key: string;
+  purgeExpiredBatch(now: string, limit: number): Promise<number>;
 }
 
 /**

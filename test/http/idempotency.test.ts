@@ -321,7 +321,7 @@ for (const kind of await storeKinds()) {
       assert.equal(record?.response?.resourceId, fresh.body.id, 'the key now answers for the new request');
     });
 
-    test('the purge deletes every expired key and no live one, batch by batch over the primary key', async () => {
+    test('the purge deletes every expired key and no live one, batch by batch', async () => {
       const keys = Array.from({ length: 7 }, () => newKey());
       for (const key of keys) assert.equal((await api.post('/billing/customers', { external_reference: uniqueRef('PURGE') }, { idempotencyKey: key })).status, 201);
       const expiredKeys = keys.filter((_, i) => i % 2 === 0);

@@ -14,7 +14,6 @@ import * as entriesAsOf from './2026-12-10-entries-as-of.js';
 import * as ledgerHashChains from './2026-12-10-ledger-hash-chains.js';
 import * as authFailures from './2026-12-14-auth-failures.js';
 import * as entriesWithoutTimeIndexes from './2026-12-15-entries-without-time-indexes.js';
-import * as idempotencyWithoutExpiryIndex from './2026-12-15-idempotency-without-expiry-index.js';
 import * as sqliteEntriesWithoutTimeOrder from './2026-12-15-sqlite-entries-without-time-order.js';
 
 /**
@@ -37,7 +36,6 @@ export const SERVICE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-10-ledger-hash-chains': ledgerHashChains,
   '2026-12-14-auth-failures': authFailures,
   '2026-12-15-entries-without-time-indexes': entriesWithoutTimeIndexes,
-  '2026-12-15-idempotency-without-expiry-index': idempotencyWithoutExpiryIndex,
   '2026-12-15-sqlite-entries-without-time-order': sqliteEntriesWithoutTimeOrder,
 };
 
