@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import type { SqliteTraceLine } from '../src/store/dialects.js';
 import type { BuiltRequest, RequestSpec } from './load.js';
 import type { FloorRecord } from './results.js';
 import { drainOutbox, reportServerErrors, type Bench } from './sections.js';
@@ -29,15 +30,7 @@ const SERIALIZATION_ROUNDS = 20_000;
 /** How often the replay checkpoints the WAL, untimed (the server's checkpointer thread: every 100 ms). */
 const CHECKPOINT_EVERY_MS = 100;
 
-interface TraceLine {
-  sql: string;
-  params: unknown[];
-  op: 'all' | 'run' | 'iterate';
-  /** all: rows returned; run: rows changed (the server's, to check the replay against). */
-  rows?: number;
-  /** The server's call threw this. */
-  error?: string;
-}
+type TraceLine = SqliteTraceLine;
 
 interface Window {
   operation: OperationName;

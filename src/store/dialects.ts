@@ -175,6 +175,18 @@ function reportingUnavailable(statement: SqliteDatabase.Statement): SqliteStatem
   };
 }
 
+/** One line of a SQLITE trace file (tracingTo writes them; bench/floor.ts replays them). */
+export interface SqliteTraceLine {
+  sql: string;
+  /** Each as traceValue wrote it. */
+  params: unknown[];
+  op: 'all' | 'run' | 'iterate';
+  /** all: rows returned; run: rows changed (the server's, to check a replay against). */
+  rows?: number;
+  /** The server's call threw this. */
+  error?: string;
+}
+
 /** A statement parameter as JSON: BigInt as {"$bigint":"123"}, bytes as {"$hex":"…"}, the rest as is. */
 function traceValue(value: unknown): unknown {
   if (typeof value === 'bigint') return { $bigint: value.toString() };
@@ -191,7 +203,7 @@ function traceValue(value: unknown): unknown {
  */
 function tracingTo(fd: number): (statement: SqliteDatabase.Statement, sql: string) => SqliteStatement {
   const write = (sql: string, parameters: ReadonlyArray<unknown>, op: 'all' | 'run' | 'iterate', outcome: { rows?: number | bigint; error?: unknown }) => {
-    const line: Record<string, unknown> = { sql, params: parameters.map(traceValue), op };
+    const line: SqliteTraceLine = { sql, params: parameters.map(traceValue), op };
     if (outcome.error !== undefined) line.error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
     else if (outcome.rows !== undefined) line.rows = Number(outcome.rows);
     writeSync(fd, `${JSON.stringify(line)}\n`);

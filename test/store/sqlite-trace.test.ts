@@ -4,19 +4,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
+import type { SqliteTraceLine } from '../../src/store/dialects.js';
 import { client, uniqueRef } from '../support/http.js';
 import { build } from '../support/server.js';
 
 // SUBLEDGER_SQLITE_TRACE (bench only, bench/floor.ts): every SQLite statement the server runs is
 // appended to the file as one JSON line; unset, nothing is written.
 
-interface TraceLine {
-  sql: string;
-  params: unknown[];
-  op: 'all' | 'run' | 'iterate';
-  rows?: number;
-  error?: string;
-}
+type TraceLine = SqliteTraceLine;
 
 const readTrace = (file: string): TraceLine[] =>
   readFileSync(file, 'utf8')
