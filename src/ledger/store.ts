@@ -55,12 +55,11 @@ export interface EntryStore {
   /** @throws the driver's unique violation on a duplicate (holder, currency, sequence): a bug, since callers hold the balance's lock */
   append(scope: Scope, entry: LedgerEntry): Promise<void>;
   /**
-   * The balance's last entry created at or before `at` (UTC ISO 8601 with milliseconds), or
-   * undefined when it had none yet: keyed reads (a bisection of the balance's chain, whose times
-   * follow its sequence), never a scan.
+   * The balance's entry number `sequence` (1: its first), or undefined when it has none of that
+   * number: one keyed read of the chain's primary key.
    * @throws StoreUnavailable
    */
-  lastAsOf(scope: Scope, holderId: string, currency: string, at: string): Promise<LedgerEntry | undefined>;
+  atSequence(scope: Scope, holderId: string, currency: string, sequence: number): Promise<LedgerEntry | undefined>;
 }
 
 /**

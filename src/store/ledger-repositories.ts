@@ -72,35 +72,9 @@ export function ledgerRepository(handle: Pick<StoreHandle, 'db' | 'writes' | 'di
         .executeTakeFirst();
       return row && { id: row.id };
     },
-    async lastAsOf(scope, holderId, currency, at) {
-      // No index on time: a balance's entries are stamped in the order they were applied
-      // (postings.ts changeTime), so created_at never decreases along the chain's sequence and
-      // the last entry at or before `at` is found by bisecting the chain on its primary key:
-      // about log2(length) keyed reads, the head first (the common "now" case). Every write
-      // then keeps one index entry fewer (docs/decisions.md, issue 25).
-      const head = await findRow(handle, balanceByKey, [scope.tenantId, scope.mode, holderId, currency]);
-      if (!head || Number(head.sequence) === 0) return undefined;
-      const entryAt = async (sequence: number) => {
-        const row = await findRow(handle, entryBySequence, [scope.tenantId, holderId, currency, sequence, scope.mode]);
-        if (!row) throw new Error(`ledger chain ${holderId}/${currency} has no entry ${sequence} below its head (subledger verify names it)`);
-        return row;
-      };
-      const last = await entryAt(Number(head.sequence));
-      if (last.created_at <= at) return rowToLedgerEntry(last);
-      let found: typeof last | undefined;
-      let low = 1;
-      let high = Number(head.sequence) - 1;
-      while (low <= high) {
-        const middle = (low + high) >>> 1;
-        const row = await entryAt(middle);
-        if (row.created_at <= at) {
-          found = row;
-          low = middle + 1;
-        } else {
-          high = middle - 1;
-        }
-      }
-      return found && rowToLedgerEntry(found);
+    async atSequence(scope, holderId, currency, sequence) {
+      const row = await findRow(handle, entryBySequence, [scope.tenantId, holderId, currency, sequence, scope.mode]);
+      return row && rowToLedgerEntry(row);
     },
     list: (scope, holderId, page) => keysetPage(scoped(scope.tenantId, scope.mode).where('holder_id', '=', holderId), page, rowToLedgerEntry),
     listFiltered(scope, holderId, filter) {

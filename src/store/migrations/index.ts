@@ -13,7 +13,7 @@ import * as eventObjects from './2026-12-09-event-objects.js';
 import * as entriesAsOf from './2026-12-10-entries-as-of.js';
 import * as ledgerHashChains from './2026-12-10-ledger-hash-chains.js';
 import * as authFailures from './2026-12-14-auth-failures.js';
-import * as entriesWithoutTimeIndexes from './2026-12-15-entries-without-time-indexes.js';
+import * as entriesWithoutAsOfIndex from './2026-12-15-entries-without-as-of-index.js';
 import * as sqliteEntriesWithoutTimeOrder from './2026-12-15-sqlite-entries-without-time-order.js';
 
 /**
@@ -35,7 +35,7 @@ export const SERVICE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-10-entries-as-of': entriesAsOf,
   '2026-12-10-ledger-hash-chains': ledgerHashChains,
   '2026-12-14-auth-failures': authFailures,
-  '2026-12-15-entries-without-time-indexes': entriesWithoutTimeIndexes,
+  '2026-12-15-entries-without-as-of-index': entriesWithoutAsOfIndex,
   '2026-12-15-sqlite-entries-without-time-order': sqliteEntriesWithoutTimeOrder,
 };
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 
 // Frozen once released. Issue 25: every ledger entry wrote an index entry that no request reads
 // on its hot path. A balance as it stood at an instant is now found by bisecting the balance's
-// chain on its primary key (ledger-repositories.ts lastAsOf): its entries' times follow their
+// chain on its primary key (balances-as-of.ts lastEntryAsOf): its entries' times follow their
 // sequence, so no index on time is needed for it.
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
