@@ -143,14 +143,14 @@ export class IdempotentCommands {
    * Deletes every record expired by `now`, `batch` at a time, each batch its own short
    * transaction with a turn of the event loop between: one delete of a day's expired keys
    * would hold SQLite (on the event loop) and every request behind it for seconds.
-   * @returns how many expired records were found (and deleted, unless claimed anew meanwhile)
+   * @returns how many were deleted
    */
   async purgeExpired(now: string, batch = 1000): Promise<number> {
-    let found = 0;
+    let deleted = 0;
     for (;;) {
       const inBatch = await this.store.transaction((tx) => tx.idempotency.purgeExpiredBatch(now, batch));
-      found += inBatch;
-      if (inBatch < batch) return found;
+      deleted += inBatch;
+      if (inBatch < batch) return deleted;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

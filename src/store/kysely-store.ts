@@ -1,6 +1,6 @@
 import { entriesInTimeOrder } from './entry-stream.js';
 import { verifyLedger } from './ledger-verify.js';
-import { sql, type DatabaseConnection, type Kysely } from 'kysely';
+import { sql, type DatabaseConnection, type Kysely, type SqlBool } from 'kysely';
 import { AlreadyExists, IdempotencyKeyTaken } from '../ledger/errors.js';
 import type { ApiKey, Tenant } from '../tenancy/model.js';
 import { accountDirectoryRepository, type DirectorySource } from './account-directory.js';
@@ -308,19 +308,14 @@ function idempotencyRepository(db: Kysely<Database>, writes: WriteSink): Idempot
         .execute();
     },
     async purgeExpiredBatch(now, limit) {
-      const rows = await db.selectFrom('idempotency_keys').select(['tenant_id', 'mode', 'key']).where('expires_at', '<=', now).orderBy('expires_at').limit(limit).execute();
-      const byScope = new Map<string, { tenantId: string; mode: string; keys: string[] }>();
-      for (const row of rows) {
-        const scopeKey = `${row.tenant_id}/${row.mode}`;
-        let scoped = byScope.get(scopeKey);
-        if (!scoped) byScope.set(scopeKey, (scoped = { tenantId: row.tenant_id, mode: row.mode, keys: [] }));
-        scoped.keys.push(row.key);
-      }
-      for (const { tenantId, mode, keys } of byScope.values()) {
-        // expires_at again: a key claimed anew since the read above is not the expired record.
-        await db.deleteFrom('idempotency_keys').where('tenant_id', '=', tenantId).where('mode', '=', mode).where('key', 'in', keys).where('expires_at', '<=', now).execute();
-      }
-      return rows.length;
+      const oldest = db.selectFrom('idempotency_keys').select(['tenant_id', 'mode', 'key']).where('expires_at', '<=', now).orderBy('expires_at').limit(limit);
+      const result = await db
+        .deleteFrom('idempotency_keys')
+        .where(sql<SqlBool>`(tenant_id, mode, key) in (${oldest})`)
+        // Again on the row deleted: a key claimed anew meanwhile (PostgreSQL rechecks a row a concurrent write changed) is not the expired record.
+        .where('expires_at', '<=', now)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

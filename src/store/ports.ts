@@ -167,8 +167,8 @@ export interface IdempotencyRepository {
   record(scope: Scope, record: IdempotencyRecord): Promise<void>;
   /**
    * Deletes up to `limit` of the records expired by `now` (all tenants and modes, oldest expiry
-   * first, through the expiry index); answers how many expired records it found (fewer than
-   * `limit`: none is left).
+   * first, through the expiry index), in one statement; answers how many (fewer than `limit`:
+   * none is left).
    */
   purgeExpiredBatch(now: string, limit: number): Promise<number>;
 }
