@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { openDatabase, migrateToLatest } from '../src/store/dialects.js';
 import { migrationProviderOf } from '../src/store/migrations/index.js';
 import { VENDORS } from '../src/surfaces/index.js';
+import { median } from './probe.js';
 
 // What the ledger's and the idempotency keys' indexes cost a write on SQLite (issue 25):
 // `tsx bench/index-cost.ts` migrates a fresh database to today's schema, then measures the
@@ -100,9 +101,4 @@ function writeRound(db: Database.Database, state: { n: number; sequences: Map<st
   }
   const used = process.cpuUsage(started);
   return (used.user + used.system) / count;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }

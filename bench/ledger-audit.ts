@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
+import { median } from './probe.js';
 import { nowIso } from '../src/ledger/clock.js';
 import { EXTERNAL, type Balance, type CommandContext } from '../src/ledger/model.js';
 import { applyPosting, newBalance, type Posting } from '../src/ledger/postings.js';
@@ -153,7 +154,6 @@ async function measureWrites(label: string, dist: string, requests: number): Pro
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const sections = (process.env.BENCH_AUDIT_SECTIONS ?? 'verify,writes').split(',');
 const output: Record<string, unknown> = {};
