@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import type { SqliteTraceLine } from '../src/store/dialects.js';
+import { sqlitePragmas, type SqliteTraceLine } from '../src/store/dialects.js';
 import type { BuiltRequest, RequestSpec } from './load.js';
 import type { FloorRecord } from './results.js';
 import { drainOutbox, reportServerErrors, type Bench } from './sections.js';
@@ -211,8 +211,7 @@ function timerOverheadNs(): bigint {
 function replay(tracePath: string, windows: Window[], file: string): { ns: bigint; lines: number; bySql: Map<string, { ns: bigint; calls: number }> }[] {
   const db = new Database(file);
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    for (const pragma of sqlitePragmas('NORMAL')) db.pragma(pragma);
     // The server's connection leaves checkpoints to its worker thread (src/store/sqlite-checkpointer.ts).
     db.pragma('wal_autocheckpoint = 10000');
     db.defaultSafeIntegers(true);

@@ -189,3 +189,18 @@ describe('SQLite checkpoints on a worker thread', () => {
     }
   });
 });
+
+describe("SQLite group commit's savepoints", () => {
+  test('keep their sub-journal in memory (temp_store = MEMORY), not in a temporary file written with every page a unit changes', async () => {
+    const database = await createTestDatabase('sqlite');
+    const opened = openDatabase({ url: database.url });
+    try {
+      const { rows } = await sql<{ temp_store: number | bigint }>`pragma temp_store`.execute(opened.db);
+      // 2 = MEMORY: SQLite then opens each savepoint's sub-journal in memory (pager.c openSubJournal).
+      assert.equal(Number(rows[0]?.temp_store), 2);
+    } finally {
+      await opened.close();
+      await database.drop();
+    }
+  });
+});
