@@ -180,7 +180,13 @@ class InsertDefinition<T extends TableName, Context> extends WriteDefinition<T, 
   }
 }
 
+/** At most this many narrowed variants per update definition (writeChanges); past them the whole update is written. */
+const MAX_NARROWED = 64;
+
 class UpdateDefinition<T extends TableName, S extends ColumnOf<T>, K extends ColumnOf<T>, Context> extends WriteDefinition<T, Pick<Database[T], S | K>, Context> {
+  /** Variants that set only some of `set`, by the columns they set. */
+  private readonly narrowed = new Map<string, UpdateDefinition<T, S, K, Context>>();
+
   constructor(
     table: T,
     private readonly set: readonly S[],
@@ -189,6 +195,33 @@ class UpdateDefinition<T extends TableName, S extends ColumnOf<T>, K extends Col
   ) {
     super('update', table, unique);
   }
+
+  /**
+   * The update of only those columns of `row` that differ from `before`, the row as this
+   * transaction last read or wrote it; null when none does. An index none of whose columns is
+   * set is then left alone: SQLite rewrites the entries of every index on a column the
+   * statement sets, changed or not (an account's balance written with its whole row also
+   * rewrote its reference, customer and name indexes: 39 against 13 µs, issue 25), and
+   * PostgreSQL can update in place (HOT) only when no indexed column is set. Without `before`,
+   * every column is set.
+   */
+  writeChanges(row: Pick<Database[T], S | K>, before: Pick<Database[T], S | K> | undefined, ...context: Context extends undefined ? [] : [Context]): PendingWrite | null {
+    if (before === undefined) return this.write(row, ...context);
+    const values = row as Record<string, unknown>;
+    const old = before as Record<string, unknown>;
+    const changed = this.set.filter((column) => !sameValue(values[column], old[column]));
+    if (changed.length === 0) return null;
+    if (changed.length === this.set.length) return this.write(row, ...context);
+    const signature = changed.join(',');
+    let variant = this.narrowed.get(signature);
+    if (variant === undefined) {
+      if (this.narrowed.size >= MAX_NARROWED) return this.write(row, ...context);
+      variant = new UpdateDefinition<T, S, K, Context>(this.table, changed, this.key, this.unique);
+      this.narrowed.set(signature, variant);
+    }
+    return variant.write(row, ...context);
+  }
+
   protected columnsOf(): readonly string[] {
     return [...this.set, ...this.key];
   }
@@ -204,6 +237,15 @@ class UpdateDefinition<T extends TableName, S extends ColumnOf<T>, K extends Col
   }
 }
 
+/** Column values as the store keeps them: text, numbers, BigInt, null (bytes compared by content). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // A BigInt column may come back as a number from one driver and a BigInt from the other.
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) return BigInt(a) === BigInt(b);
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
+  return false;
+}
+
 /** `insert into <table> (<the row's columns>) values (…)`. */
 export function defineInsert<T extends TableName, Context = undefined>(table: T, unique: readonly UniqueConstraint<Database[T], Context>[] = []): WriteDefinition<T, Database[T], Context> {
   return new InsertDefinition<T, Context>('insert', table, unique);
@@ -214,9 +256,12 @@ export function defineUpdate<T extends TableName, S extends ColumnOf<T>, K exten
   table: T,
   columns: { set: readonly S[]; key: readonly K[] },
   unique: readonly UniqueConstraint<Pick<Database[T], S | K>, Context>[] = [],
-): WriteDefinition<T, Pick<Database[T], S | K>, Context> {
+): UpdateStatement<T, S, K, Context> {
   return new UpdateDefinition<T, S, K, Context>(table, columns.set, columns.key, unique);
 }
+
+/** An update definition: `write` sets every column it names, `writeChanges` only those that changed. */
+export type UpdateStatement<T extends TableName, S extends ColumnOf<T>, K extends ColumnOf<T>, Context = undefined> = Pick<UpdateDefinition<T, S, K, Context>, 'write' | 'writeChanges' | 'id' | 'name' | 'table' | 'kind'>;
 
 /** The compiled query of one write, with its values and its prepared name. */
 export function statementOf(write: PendingWrite, dialect: DialectName): StatementQuery {

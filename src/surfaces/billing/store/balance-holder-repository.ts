@@ -53,6 +53,10 @@ export function balanceHolderRepository<T extends HolderTable, H extends Balance
   // One table of the two: the statements' row types are the union's, the rows this table's.
   const own = statements[table] as (typeof statements)['accounts'];
   const holderOf = (row: unknown) => (row as Database[T] | undefined) && fromRow(row as Database[T]);
+  // The rows this transaction locked or last wrote, so that an update sets only what changed
+  // (writeChanges). The repository lives as long as its transaction.
+  const current = new Map<string, AccountTable>();
+  const rowKey = (scope: Scope, id: string) => `${scope.tenantId}/${scope.mode}/${id}`;
   return {
     insert: (scope, holder, conflictField = 'externalReference') => writes.write(own.insert.write(toRow(scope.tenantId, scope.mode, holder) as AccountTable, conflictField)),
     findById: async (scope, id) => holderOf(await findRow(handle, own.byId, [scope.tenantId, scope.mode, id])),
@@ -60,12 +64,19 @@ export function balanceHolderRepository<T extends HolderTable, H extends Balance
     async lockById(scope, id) {
       const row = await lockRow(handle, own.byId, [scope.tenantId, scope.mode, id]);
       if (!row) return undefined;
+      current.set(rowKey(scope, id), row as AccountTable);
       // Locked after the holder's lock is held, by its own statement: read inside the locking
       // statement it would keep that statement's snapshot and be stale after a lock wait.
       const balance = row.balance === null || row.currency === null ? undefined : await balances.lock(scope, id, row.currency);
       return { holder: holderOf(row)!, balance };
     },
-    update: (scope, holder) => writes.write(own.update.write(toRow(scope.tenantId, scope.mode, holder) as AccountTable)),
+    async update(scope, holder) {
+      const row = toRow(scope.tenantId, scope.mode, holder) as AccountTable;
+      const key = rowKey(scope, row.id);
+      const write = own.update.writeChanges(row, current.get(key));
+      current.set(key, row);
+      if (write) await writes.write(write);
+    },
     async cursorOf(scope, id) {
       const row = await db
         .selectFrom(table as HolderTable)
