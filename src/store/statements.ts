@@ -201,9 +201,9 @@ class UpdateDefinition<T extends TableName, S extends ColumnOf<T>, K extends Col
    * transaction last read or wrote it; null when none does. An index none of whose columns is
    * set is then left alone: SQLite rewrites the entries of every index on a column the
    * statement sets, changed or not (an account's balance written with its whole row also
-   * rewrote its reference, customer and name indexes: 39 against 13 µs, issue 25), and
-   * PostgreSQL can update in place (HOT) only when no indexed column is set. Without `before`,
-   * every column is set.
+   * rewrote its reference, customer and name indexes: 39 against 13 µs, issue 25).
+   * PostgreSQL compares indexed values itself: there it only shortens the statement. Without
+   * `before`, every column is set.
    */
   writeChanges(row: Pick<Database[T], S | K>, before: Pick<Database[T], S | K> | undefined, ...context: Context extends undefined ? [] : [Context]): PendingWrite | null {
     if (before === undefined) return this.write(row, ...context);
