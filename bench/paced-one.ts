@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { paced, peak } from './load.js';
+import { startSubledger } from './servers.js';
+import { SURFACES } from './surfaces/index.js';
+import type { OperationName } from './surfaces/surface.js';
+
+// One operation's latency at a fixed rate, and how long its WAL grows, without the whole bench:
+// `tsx bench/paced-one.ts <surface> <operation> <rate> [rounds]` starts a fresh SQLite server,
+// runs the surface's setup and 2 s at the peak (as the bench's http section does before its
+// half-rate run), then `rounds` (3) paced runs of 8 s at `rate` requests a second over 50
+// connections, each printing p99 from issue and from the socket write, the generator's lag, and
+// the largest WAL file seen (sampled every 200 ms). Not part of `npm run bench`.
+
+const [surfaceName = 'billing', operation = 'balance', rateText = '2300', roundsText = '3'] = process.argv.slice(2);
+const surface = SURFACES.find((s) => s.name === surfaceName);
+if (!surface) throw new Error(`no surface ${surfaceName}`);
+const dir = mkdtempSync(join(tmpdir(), 'subledger-paced-'));
+const file = join(dir, 'db.sqlite');
+const server = await startSubledger({ label: 'paced', databaseUrl: `sqlite:${file}` });
+try {
+  const spec = (await surface.setup(server))[operation as OperationName];
+  if (!spec) throw new Error(`${surfaceName} has no ${operation}`);
+  await peak({ base: server.base, spec, connections: 50, durationS: 2 });
+  for (let round = 1; round <= Number(roundsText); round++) {
+    let walMb = 0;
+    const sampler = setInterval(() => {
+      try {
+        walMb = Math.max(walMb, statSync(`${file}-wal`).size / 1e6);
+      } catch {
+        // no WAL file at this instant
+      }
+    }, 200);
+    const result = await paced({ base: server.base, spec, connections: 50, durationS: 8, rate: Number(rateText) });
+    clearInterval(sampler);
+    console.log(
+      `${surfaceName} ${operation} at ${rateText}/s: p99 ${result.p99} ms (from the socket write ${result.service?.p99} ms, generator lag p99 ${result.generatorLag?.p99} ms), max ${result.max} ms, ${result.errors} errors, WAL up to ${walMb.toFixed(1)} MB`,
+    );
+  }
+} finally {
+  await server.process.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
