@@ -13,6 +13,7 @@ import {
 import type { Database } from './database.js';
 import type { DialectName } from './database.js';
 import { forUpdate, type Session } from './row-locks.js';
+import type { WriteSink } from './write-behind.js';
 
 // Statement definitions: the store's hot keyed reads and its queued writes, each declared once
 // in code (a module-level `const`), built with Kysely over the typed `Database` and compiled
@@ -222,6 +223,11 @@ class UpdateDefinition<T extends TableName, S extends ColumnOf<T>, K extends Col
     return variant.write(row, ...context);
   }
 
+  /** The row's key, as writeChanges' caller keeps the rows it compares with (RowsOfTransaction). */
+  keyOf(row: Pick<Database[T], S | K>): string {
+    return this.rowKeyOf(row);
+  }
+
   protected columnsOf(): readonly string[] {
     return [...this.set, ...this.key];
   }
@@ -261,7 +267,35 @@ export function defineUpdate<T extends TableName, S extends ColumnOf<T>, K exten
 }
 
 /** An update definition: `write` sets every column it names, `writeChanges` only those that changed. */
-export type UpdateStatement<T extends TableName, S extends ColumnOf<T>, K extends ColumnOf<T>, Context = undefined> = Pick<UpdateDefinition<T, S, K, Context>, 'write' | 'writeChanges' | 'id' | 'name' | 'table' | 'kind'>;
+export type UpdateStatement<T extends TableName, S extends ColumnOf<T>, K extends ColumnOf<T>, Context = undefined> = Pick<UpdateDefinition<T, S, K, Context>, 'write' | 'writeChanges' | 'keyOf' | 'id' | 'name' | 'table' | 'kind'>;
+
+/**
+ * The rows of one table that a transaction read under their lock or wrote, by key, so that an
+ * update sets only the columns that changed since (UpdateStatement.writeChanges). Made by a
+ * repository, which lives as long as its transaction.
+ */
+export class RowsOfTransaction<T extends TableName, S extends ColumnOf<T>, K extends ColumnOf<T>> {
+  private readonly rows = new Map<string, Pick<Database[T], S | K>>();
+
+  constructor(
+    private readonly update: UpdateStatement<T, S, K>,
+    private readonly writes: WriteSink,
+  ) {}
+
+  /** Keeps a row as read under its lock; answers it. */
+  read<R extends Pick<Database[T], S | K> | undefined>(row: R): R {
+    if (row) this.rows.set(this.update.keyOf(row), row);
+    return row;
+  }
+
+  /** Writes what of `row` differs from the row as last read or written (all of it when never read). */
+  async write(row: Pick<Database[T], S | K>): Promise<void> {
+    const key = this.update.keyOf(row);
+    const write = this.update.writeChanges(row, this.rows.get(key));
+    this.rows.set(key, row);
+    if (write) await this.writes.write(write);
+  }
+}
 
 /** The compiled query of one write, with its values and its prepared name. */
 export function statementOf(write: PendingWrite, dialect: DialectName): StatementQuery {

@@ -4,7 +4,7 @@ import type { BalanceHolder } from '../domain/model.js';
 import type { BalanceHolderRepository } from '../domain/ports.js';
 import type { Database } from '../../../store/database.js';
 import type { StoreHandle } from '../../../store/module-repositories.js';
-import { defineInsert, defineKeyedRead, defineUpdate, findRow, lockRow } from '../../../store/statements.js';
+import { defineInsert, defineKeyedRead, defineUpdate, findRow, lockRow, RowsOfTransaction } from '../../../store/statements.js';
 import type { AccountTable } from './tables.js';
 
 type HolderTable = 'customers' | 'accounts';
@@ -53,30 +53,21 @@ export function balanceHolderRepository<T extends HolderTable, H extends Balance
   // One table of the two: the statements' row types are the union's, the rows this table's.
   const own = statements[table] as (typeof statements)['accounts'];
   const holderOf = (row: unknown) => (row as Database[T] | undefined) && fromRow(row as Database[T]);
-  // The rows this transaction locked or last wrote, so that an update sets only what changed
-  // (writeChanges). The repository lives as long as its transaction.
-  const current = new Map<string, AccountTable>();
-  const rowKey = (scope: Scope, id: string) => `${scope.tenantId}/${scope.mode}/${id}`;
+  // An update sets only what changed since the row was locked (the repository lives as long as its transaction).
+  const locked = new RowsOfTransaction(own.update, writes);
   return {
     insert: (scope, holder, conflictField = 'externalReference') => writes.write(own.insert.write(toRow(scope.tenantId, scope.mode, holder) as AccountTable, conflictField)),
     findById: async (scope, id) => holderOf(await findRow(handle, own.byId, [scope.tenantId, scope.mode, id])),
     findByExternalReference: async (scope, ref) => holderOf(await findRow(handle, own.byExternalReference, [scope.tenantId, scope.mode, ref])),
     async lockById(scope, id) {
-      const row = await lockRow(handle, own.byId, [scope.tenantId, scope.mode, id]);
+      const row = locked.read(await lockRow(handle, own.byId, [scope.tenantId, scope.mode, id]));
       if (!row) return undefined;
-      current.set(rowKey(scope, id), row as AccountTable);
       // Locked after the holder's lock is held, by its own statement: read inside the locking
       // statement it would keep that statement's snapshot and be stale after a lock wait.
       const balance = row.balance === null || row.currency === null ? undefined : await balances.lock(scope, id, row.currency);
       return { holder: holderOf(row)!, balance };
     },
-    async update(scope, holder) {
-      const row = toRow(scope.tenantId, scope.mode, holder) as AccountTable;
-      const key = rowKey(scope, row.id);
-      const write = own.update.writeChanges(row, current.get(key));
-      current.set(key, row);
-      if (write) await writes.write(write);
-    },
+    update: (scope, holder) => locked.write(toRow(scope.tenantId, scope.mode, holder) as AccountTable),
     async cursorOf(scope, id) {
       const row = await db
         .selectFrom(table as HolderTable)

@@ -1,11 +1,11 @@
 import { sql, type SqlBool } from 'kysely';
 import { AlreadyExists } from '../../../ledger/errors.js';
 import type { OAuthClientRepository, OrgAccountRepository, OrgRepositories, OrgTransactionRepository, SigningKeyRepository } from '../domain/ports.js';
-import type { Page, Scope } from '../../../ledger/model.js';
+import type { Page } from '../../../ledger/model.js';
 import { defineRepositories, type StoreHandle } from '../../../store/module-repositories.js';
-import { defineInsert, defineKeyedRead, defineUpdate, findRow, lockRow } from '../../../store/statements.js';
+import { defineInsert, defineKeyedRead, defineUpdate, findRow, lockRow, RowsOfTransaction } from '../../../store/statements.js';
 import { oauthClientToRow, orgAccountToRow, orgTransactionToRow, rowToOAuthClient, rowToOrgAccount, rowToOrgTransaction, rowToSigningKey, signingKeyToRow } from './rows.js';
-import type { OrgAccountTable } from './tables.js';
+import './tables.js';
 
 /** An account name is unique per tenant and mode (constraint org_accounts_by_name). */
 const nameTaken = { name: 'org_accounts_by_name', primaryKey: false, error: (row: { name: string }) => new AlreadyExists('account', 'name', row.name) };
@@ -33,10 +33,8 @@ export const orgRepositoriesOf = defineRepositories<OrgRepositories>((handle) =>
 /** Every statement is bounded by tenant and mode; keyed reads name a whole primary key or unique constraint. */
 export function orgRepositories(handle: Pick<StoreHandle, 'db' | 'dialect' | 'writes'>): OrgRepositories {
   const { db, writes } = handle;
-  // The account rows this transaction locked or last wrote, so that an update sets only what
-  // changed (writeChanges). The repositories live as long as their transaction.
-  const current = new Map<string, OrgAccountTable>();
-  const rowKey = (scope: Scope, id: string) => `${scope.tenantId}/${scope.mode}/${id}`;
+  // An update sets only what changed since the account was locked (the repositories live as long as their transaction).
+  const lockedAccounts = new RowsOfTransaction(updateAccount, writes);
   const accounts: OrgAccountRepository = {
     insert: (scope, account) => writes.write(insertAccount.write(orgAccountToRow(scope.tenantId, scope.mode, account))),
     async findById(scope, id) {
@@ -44,17 +42,10 @@ export function orgRepositories(handle: Pick<StoreHandle, 'db' | 'dialect' | 'wr
       return row && rowToOrgAccount(row);
     },
     async lockById(scope, id) {
-      const row = await lockRow(handle, accountById, [scope.tenantId, id, scope.mode]);
-      if (row) current.set(rowKey(scope, id), row);
+      const row = lockedAccounts.read(await lockRow(handle, accountById, [scope.tenantId, id, scope.mode]));
       return row && rowToOrgAccount(row);
     },
-    async update(scope, account) {
-      const row = orgAccountToRow(scope.tenantId, scope.mode, account);
-      const key = rowKey(scope, row.id);
-      const write = updateAccount.writeChanges(row, current.get(key));
-      current.set(key, row);
-      if (write) await writes.write(write);
-    },
+    update: (scope, account) => lockedAccounts.write(orgAccountToRow(scope.tenantId, scope.mode, account)),
     async list(scope, page) {
       let q = db.selectFrom('org_accounts').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
       if (page.afterId !== undefined) q = q.where('id', '<', page.afterId);
