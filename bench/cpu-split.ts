@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { peak, type RequestSpec } from './load.js';
-import { startCeiling, startSubledger } from './servers.js';
-import { SURFACES } from './surfaces/index.js';
-import type { OperationName } from './surfaces/surface.js';
+import { withOneOperation } from './one-operation.js';
+import { startCeiling } from './servers.js';
 
 // Where one operation's server CPU goes between user and kernel time, and between the event
 // loop's thread and the others (V8's collector, the WAL checkpointer): `tsx bench/cpu-split.ts
@@ -76,16 +73,6 @@ if (process.env.BENCH_NO_HELLO !== '1') {
     await hello.process.stop();
   }
 }
-const surface = SURFACES.find((s) => s.name === surfaceName);
-if (!surface) throw new Error(`no surface ${surfaceName}`);
-const dir = mkdtempSync(join(tmpdir(), 'subledger-cpu-split-'));
-const server = await startSubledger({ label: 'measured', databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`, nodeArgs: PERF ? ['--perf-basic-prof'] : [] });
-try {
-  const operations = await surface.setup(server);
-  const spec = operations[operation as OperationName];
-  if (!spec) throw new Error(`${surfaceName} has no ${operation}`);
-  await measure(`${surfaceName} ${operation}`, server.process.pid, server.base, spec, PERF);
-} finally {
-  await server.process.stop();
-  rmSync(dir, { recursive: true, force: true });
-}
+await withOneOperation({ surfaceName, operation, label: 'cpu-split', nodeArgs: PERF ? ['--perf-basic-prof'] : [] }, ({ server, spec }) =>
+  measure(`${surfaceName} ${operation}`, server.process.pid, server.base, spec, PERF),
+);

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { paced, peak } from './load.js';
-import { startSubledger } from './servers.js';
-import { SURFACES } from './surfaces/index.js';
-import type { OperationName } from './surfaces/surface.js';
+import { withOneOperation } from './one-operation.js';
 
 // One operation's latency at a fixed rate, and how long its WAL grows, without the whole bench:
 // `tsx bench/paced-one.ts <surface> <operation> <rate> [rounds]` starts a fresh SQLite server,
@@ -14,14 +10,7 @@ import type { OperationName } from './surfaces/surface.js';
 // the largest WAL file seen (sampled every 200 ms). Not part of `npm run bench`.
 
 const [surfaceName = 'billing', operation = 'balance', rateText = '2300', roundsText = '3'] = process.argv.slice(2);
-const surface = SURFACES.find((s) => s.name === surfaceName);
-if (!surface) throw new Error(`no surface ${surfaceName}`);
-const dir = mkdtempSync(join(tmpdir(), 'subledger-paced-'));
-const file = join(dir, 'db.sqlite');
-const server = await startSubledger({ label: 'paced', databaseUrl: `sqlite:${file}` });
-try {
-  const spec = (await surface.setup(server))[operation as OperationName];
-  if (!spec) throw new Error(`${surfaceName} has no ${operation}`);
+await withOneOperation({ surfaceName, operation, label: 'paced' }, async ({ server, file, spec }) => {
   await peak({ base: server.base, spec, connections: 50, durationS: 2 });
   for (let round = 1; round <= Number(roundsText); round++) {
     let walMb = 0;
@@ -38,7 +27,4 @@ try {
       `${surfaceName} ${operation} at ${rateText}/s: p99 ${result.p99} ms (from the socket write ${result.service?.p99} ms, generator lag p99 ${result.generatorLag?.p99} ms), max ${result.max} ms, ${result.errors} errors, WAL up to ${walMb.toFixed(1)} MB`,
     );
   }
-} finally {
-  await server.process.stop();
-  rmSync(dir, { recursive: true, force: true });
-}
+});

@@ -2,9 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { peak } from './load.js';
-import { cpuSecondsOf, startSubledger } from './servers.js';
-import { SURFACES } from './surfaces/index.js';
-import type { OperationName } from './surfaces/surface.js';
+import { withOneOperation } from './one-operation.js';
+import { cpuSecondsOf } from './servers.js';
 
 // Where one operation's server CPU goes: `tsx bench/profile.ts <surface> <operation> [seconds]`
 // runs the server under `node --cpu-prof` on a fresh SQLite database, loads it with the bench's
@@ -12,34 +11,24 @@ import type { OperationName } from './surfaces/surface.js';
 // where it runs (our files, each package, node internals, GC, native). Not part of `npm run bench`.
 
 const [surfaceName = 'billing', operation = 'create', seconds = '6'] = process.argv.slice(2);
-const surface = SURFACES.find((s) => s.name === surfaceName);
-if (!surface) throw new Error(`no surface ${surfaceName}`);
-const dir = mkdtempSync(join(tmpdir(), 'subledger-profile-'));
-const server = await startSubledger({
-  label: 'profiled',
-  databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`,
-  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100'],
-});
-try {
-  const operations = await surface.setup(server);
-  const spec = operation === 'healthz' ? { method: 'GET' as const, path: '/healthz', headers: {}, expectStatus: 200 } : operations[operation as OperationName];
-  if (!spec) throw new Error(`${surfaceName} has no ${operation}`);
-  await peak({ base: server.base, spec, connections: 50, durationS: 1 });
-  const cpuBefore = cpuSecondsOf(server.process.pid)!;
-  const result = await peak({ base: server.base, spec, connections: 50, durationS: Number(seconds) });
-  const cpu = cpuSecondsOf(server.process.pid)! - cpuBefore;
-  console.log(`${surfaceName} ${operation}: ${Math.round(result.rps)} req/s, ${result.errors} errors, server CPU ${Math.round((cpu * 1e6) / result.requests)} µs/req (/proc)`);
-  const stopping = performance.now();
-  await server.process.stop();
-  // Only the measured run's samples: those of its last `seconds` before the server was told to stop.
-  const windowUs = (Number(seconds) + (performance.now() - stopping) / 1000) * 1e6;
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error('no profile written');
-  printProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), result.requests, windowUs);
-} finally {
-  await server.process.stop();
-  rmSync(dir, { recursive: true, force: true });
-}
+const PROFILE_DIR = mkdtempSync(join(tmpdir(), 'subledger-cpu-profile-'));
+await withOneOperation(
+  { surfaceName, operation, label: 'profile', nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--cpu-prof-interval=100'] },
+  async ({ server, spec }) => {
+    await peak({ base: server.base, spec, connections: 50, durationS: 1 });
+    const cpuBefore = cpuSecondsOf(server.process.pid)!;
+    const result = await peak({ base: server.base, spec, connections: 50, durationS: Number(seconds) });
+    const cpu = cpuSecondsOf(server.process.pid)! - cpuBefore;
+    console.log(`${surfaceName} ${operation}: ${Math.round(result.rps)} req/s, ${result.errors} errors, server CPU ${Math.round((cpu * 1e6) / result.requests)} µs/req (/proc)`);
+    const stopping = performance.now();
+    await server.process.stop();
+    // Only the measured run's samples: those of its last `seconds` before the server was told to stop.
+    const windowUs = (Number(seconds) + (performance.now() - stopping) / 1000) * 1e6;
+    const file = readdirSync(PROFILE_DIR).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('no profile written');
+    printProfile(JSON.parse(readFileSync(join(PROFILE_DIR, file), 'utf8')), result.requests, windowUs);
+  },
+).finally(() => rmSync(PROFILE_DIR, { recursive: true, force: true }));
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 function printProfile(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }, requests: number, windowUs: number): void {
