@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { sqlitePragmas, type SqliteTraceLine } from '../src/store/dialects.js';
+import { BACKSTOP_PAGES } from '../src/store/sqlite-checkpointer.js';
 import type { BuiltRequest, RequestSpec } from './load.js';
 import type { FloorRecord } from './results.js';
 import { drainOutbox, reportServerErrors, type Bench } from './sections.js';
@@ -213,7 +214,7 @@ function replay(tracePath: string, windows: Window[], file: string): { ns: bigin
   try {
     for (const pragma of sqlitePragmas('NORMAL')) db.pragma(pragma);
     // The server's connection leaves checkpoints to its worker thread (src/store/sqlite-checkpointer.ts).
-    db.pragma('wal_autocheckpoint = 10000');
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     db.defaultSafeIntegers(true);
     const cache = new Map<string, Database.Statement>();
     const timed = windows.map(() => ({ ns: 0n, lines: 0, bySql: new Map<string, { ns: bigint; calls: number }>() }));
