@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { plusMs } from '../ledger/clock.js';
 import { IdempotencyKeyInUse, IdempotencyKeyReused, IdempotencyKeyTaken, LedgerError } from '../ledger/errors.js';
@@ -189,9 +189,7 @@ export function idempotentRequestOf(request: FastifyRequest, headerNames: readon
   if (key === undefined || !IDEMPOTENCY_KEY.test(key)) return null;
   const method = request.method;
   const path = request.url;
-  const fingerprint = createHash('sha256')
-    .update(`${method} ${path}\n${stableJson(request.body ?? null)}`)
-    .digest('base64url');
+  const fingerprint = hash('sha256', `${method} ${path}\n${stableJson(request.body ?? null)}`, 'base64url');
   return { key, fingerprint, method, path };
 }
 

