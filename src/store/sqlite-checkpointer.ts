@@ -6,17 +6,12 @@ import type SqliteDatabase from 'better-sqlite3';
 const INTERVAL_MS = 100;
 /**
  * The event loop's own (automatic, passive) checkpoint stays on as a backstop, at this many WAL
- * pages (~200 MB) instead of SQLite's 1,000: under continuous writes the worker's checkpoints
+ * pages (~40 MB) instead of SQLite's 1,000: under continuous writes the worker's checkpoints
  * rarely finish between two commits, and only a checkpoint that does lets the WAL start over.
- * By then the worker has copied almost every page, but the backstop still syncs the WAL and the
- * database file inside a commit, and every write waits 15–40 ms for it (issue 25: the writes'
- * half-rate p99). At 10,000 pages that came every 1–2 s under load and the p99 of the writes
- * grew past 20 ms; at 50,000 it comes every 7–15 s, too seldom for a p99 (docs/decisions.md).
- * The price is disk: the WAL file keeps its largest size (up to ~200 MB) until the database
- * closes, and a crash's recovery reads that much once. Light writes never get near it: there
- * the worker's checkpoints finish and the WAL starts over from its beginning.
+ * By then the worker has copied almost every page, so the backstop has little left to do.
+ * (50,000 pages was tried against the writes' half-rate p99 and not kept: docs/decisions.md.)
  */
-export const BACKSTOP_PAGES = 50_000;
+export const BACKSTOP_PAGES = 10_000;
 
 // Runs in the worker thread (CommonJS, eval'd): its own connection to the same file.
 const WORKER_SOURCE = `

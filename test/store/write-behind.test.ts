@@ -168,13 +168,13 @@ for (const kind of await storeKinds()) {
 }
 
 describe('SQLite checkpoints on a worker thread', () => {
-  test("the writer checkpoints only as a backstop (50,000 pages), yet committed pages reach the database file long before", async () => {
+  test("the writer checkpoints only as a backstop (10,000 pages), yet committed pages reach the database file long before", async () => {
     const database = await createTestDatabase('sqlite');
     const opened = openDatabase({ url: database.url });
     const { db } = opened;
     try {
       const { rows } = await sql<{ wal_autocheckpoint: number | bigint }>`pragma wal_autocheckpoint`.execute(db);
-      assert.equal(Number(rows[0]?.wal_autocheckpoint), 50_000, "the event loop's connection checkpoints only past 50,000 WAL pages");
+      assert.equal(Number(rows[0]?.wal_autocheckpoint), 10_000, "the event loop's connection checkpoints only past 10,000 WAL pages");
       await sql`create table filler (n integer primary key, payload text not null)`.execute(db);
       const file = database.url.slice('sqlite:'.length);
       const sizeBefore = statSync(file).size;
