@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestSpec } from './load.js';
-import { startSubledger, type SubledgerServer } from './servers.js';
+import { serverEnvironmentOf, startSubledger, type SubledgerServer } from './servers.js';
 import { analyzePostgres, scratchPostgres, type ScratchStore } from './stores.js';
 import { SURFACES } from './surfaces/index.js';
 import type { OperationName } from './surfaces/surface.js';
@@ -23,6 +23,7 @@ export interface OneOperation {
  * `operation` (`healthz` too); `use` runs with them, then the server is stopped and its
  * scratch directory removed. BENCH_STORE=postgres: a scratch PostgreSQL database at BENCH_PG_URL
  * instead (analyzed after the setup, as the bench's http section does), dropped at the end.
+ * BENCH_SERVER_ENV: extra variables for the server, as for `npm run bench`.
  */
 export async function withOneOperation<T>(
   options: { surfaceName: string; operation: string; label: string; nodeArgs?: string[] },
@@ -34,7 +35,12 @@ export async function withOneOperation<T>(
   const file = join(dir, 'db.sqlite');
   const postgres: ScratchStore | undefined =
     process.env.BENCH_STORE === 'postgres' ? await scratchPostgres(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', options.label) : undefined;
-  const server = await startSubledger({ label: options.label, databaseUrl: postgres?.url ?? `sqlite:${file}`, nodeArgs: options.nodeArgs ?? [] });
+  const server = await startSubledger({
+    label: options.label,
+    databaseUrl: postgres?.url ?? `sqlite:${file}`,
+    nodeArgs: options.nodeArgs ?? [],
+    env: serverEnvironmentOf(process.env.BENCH_SERVER_ENV),
+  });
   try {
     const operations = await surface.setup(server);
     if (postgres) await analyzePostgres(postgres);

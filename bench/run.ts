@@ -6,7 +6,7 @@ import { readPrevious, renderComparison, renderTables, describeRun, writeReport 
 import { measureFloor } from './floor.js';
 import { evaluateTargets, helloUsOf, type BenchReport, type FloorRecord, type HttpRecord } from './results.js';
 import { measureCeiling, measureHttp, measurePgbench, measureProcesses, measureScale, measureSoak, plannedSteps, type Bench, type BenchConfig, type Progress } from './sections.js';
-import { killAllChildren, setServerEnvironment } from './servers.js';
+import { killAllChildren, serverEnvironmentOf, setServerEnvironment } from './servers.js';
 import { measureStartup } from './startup.js';
 import { measureTestData } from './test-data.js';
 import { dropAllScratch, type StoreKind } from './stores.js';
@@ -31,19 +31,6 @@ function list<T extends string>(name: string, allowed: readonly T[]): T[] {
   return values as T[];
 }
 
-/** BENCH_SERVER_ENV="NAME=value,NAME=value": extra variables for every subledger server. */
-function serverEnvironment(): Record<string, string> {
-  const raw = process.env.BENCH_SERVER_ENV?.trim();
-  if (!raw) return {};
-  return Object.fromEntries(
-    raw.split(',').map((pair) => {
-      const match = /^\s*([A-Z_][A-Z0-9_]*)=(.*)$/.exec(pair);
-      if (!match) throw new Error(`BENCH_SERVER_ENV=${JSON.stringify(raw)}: must be NAME=value pairs separated by commas`);
-      return [match[1], match[2].trim()];
-    }),
-  );
-}
-
 function readConfig(): BenchConfig {
   const scale = integer('BENCH_SCALE', 1_000_000, 2);
   const scaleSmall = integer('BENCH_SCALE_SMALL', Math.min(1000, Math.floor(scale / 10) || 1), 1);
@@ -62,7 +49,7 @@ function readConfig(): BenchConfig {
     sections: new Set(list('BENCH_SECTIONS', SECTIONS)),
     pgAdminUrl: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     pgAnalyze: integer('BENCH_PG_ANALYZE', 1, 0) !== 0,
-    serverEnv: serverEnvironment(),
+    serverEnv: serverEnvironmentOf(process.env.BENCH_SERVER_ENV),
     soakMinutes: integer('BENCH_SOAK', 0, 0) === 0 ? 0 : integer('BENCH_SOAK_MINUTES', 10, 1),
     operations: list('BENCH_OPERATIONS', OPERATIONS),
   };

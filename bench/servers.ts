@@ -152,6 +152,18 @@ export class ServerProcess {
   }
 }
 
+/** BENCH_SERVER_ENV="NAME=value,NAME=value": extra variables for every subledger server. */
+export function serverEnvironmentOf(raw: string | undefined): Record<string, string> {
+  if (!raw?.trim()) return {};
+  return Object.fromEntries(
+    raw.trim().split(',').map((pair) => {
+      const match = /^\s*([A-Z_][A-Z0-9_]*)=(.*)$/.exec(pair);
+      if (!match) throw new Error(`BENCH_SERVER_ENV=${JSON.stringify(raw)}: must be NAME=value pairs separated by commas`);
+      return [match[1]!, match[2]!.trim()];
+    }),
+  );
+}
+
 /** Extra variables for every subledger server of the run (BENCH_SERVER_ENV), for experiments. */
 let serverEnvironment: Record<string, string> = {};
 export function setServerEnvironment(env: Record<string, string>): void {
