@@ -60,7 +60,7 @@ export function renderTables(report: BenchReport): string {
   if (http.length) {
     out.push(
       table(
-        ['surface', 'store', 'operation', 'req/s', 'p50 ms', 'p99 ms', 'p99 ms @ ½ rate', 'errors', '× ceiling', 'server CPU', 'CPU µs/req'],
+        ['surface', 'store', 'operation', 'req/s', 'p50 ms', 'p99 ms', 'p99 ms @ ½ rate', 'errors', '× ceiling', 'server CPU', 'CPU µs/req', 'CPU µs/req @ ½ rate'],
         http.map((r) => [
           r.surface,
           r.store,
@@ -73,6 +73,7 @@ export function renderTables(report: BenchReport): string {
           times(r.ratioToCeiling),
           r.serverCpu === null ? '–' : `${r.serverCpu}%`,
           r.cpuUsPerRequest === null || r.cpuUsPerRequest === undefined ? '–' : int(r.cpuUsPerRequest),
+          r.halfRateCpuUsPerRequest === null || r.halfRateCpuUsPerRequest === undefined ? '–' : int(r.halfRateCpuUsPerRequest),
         ]),
       ),
     );

@@ -21,6 +21,8 @@ export interface HttpRecord {
   serverCpu: number | null;
   /** Server CPU time per answered request during the peak, in µs (its process and any workers). */
   cpuUsPerRequest: number | null;
+  /** The same during the half-rate run (null: none, or not readable; absent in runs before it was recorded). */
+  halfRateCpuUsPerRequest?: number | null;
   /**
    * Outbox events left undispatched when the measurement ended, and how long the worker took to
    * dispatch them (null: not within 120 s); the next measurement starts after. null: worker off.

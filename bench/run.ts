@@ -142,7 +142,7 @@ async function main(): Promise<void> {
       stores: config.stores,
       sections: [...config.sections],
       quick: config.durationS < 8 || config.scale < 1_000_000 || config.sections.size < SECTIONS.length || config.stores.length < STORES.length,
-      halfRate: 'paced open loop at peak/2 req/s over the same connections; latency from when each request was issued (also: service = from the socket write, fromDue, generatorLag)',
+      halfRate: 'paced open loop at peak/2 req/s over the same connections; latency from when each request was issued (also: service = from the socket write, fromDue, generatorLag); halfRateCpuUsPerRequest: the server CPU per request meanwhile',
       get: 'random ids: the setup pool (500 accounts) in the load section; a uniform random sample of stored ids at scale',
       server: 'node dist/cli/main.js serve, LOG_LEVEL=warn, SUBLEDGER_RATE_LIMIT=0, outbox worker on (default), fresh database per store',
       hello: 'the lower of the two ceiling runs\' server CPU per request; targets are multiples of it',

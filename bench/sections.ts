@@ -88,20 +88,28 @@ async function measure(bench: Bench, label: string, base: string, spec: RequestS
   // To 0.1 µs: the hello's is about 15 µs, and the targets are multiples of it.
   const cpuUsPerRequest = cpuBefore === null || cpuAfter === null || result.requests === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1e7) / result.requests) / 10;
   let half: LoadResult | null = null;
+  // The same at half rate: a request costs more there than at the peak (fewer share each group
+  // commit and each wakeup), so "half the peak" keeps the server more than half busy.
+  let halfRateCpuUsPerRequest: number | null = null;
   if (halfRate && result.rps >= 2) {
     await sleep(300);
     progress.live(`½ rate: ${int(result.rps / 2)}/s for ${config.durationS} s (paced)`);
+    const halfCpuBefore = cpuSecondsOf(serverPid);
     half = await paced({ base, spec, connections: config.connections, durationS: config.durationS, rate: result.rps / 2 });
+    const halfCpuAfter = cpuSecondsOf(serverPid);
+    if (halfCpuBefore !== null && halfCpuAfter !== null && half.requests > 0) halfRateCpuUsPerRequest = Math.round(((halfCpuAfter - halfCpuBefore) * 1e7) / half.requests) / 10;
   }
   assertRunning(server, label);
   const errors = result.errors + (half?.errors ?? 0);
   progress.note(
     `${int(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, server CPU ${serverCpu}% (${cpuUsPerRequest} µs/request)` +
-      (half ? `; at ${int(half.targetRate ?? 0)}/s p99 ${half.p99} ms (from the socket write ${half.service?.p99} ms, from due time ${half.fromDue?.p99} ms, generator lag ${half.generatorLag?.p99} ms)` : '') +
+      (half
+        ? `; at ${int(half.targetRate ?? 0)}/s p99 ${half.p99} ms (from the socket write ${half.service?.p99} ms, from due time ${half.fromDue?.p99} ms, generator lag ${half.generatorLag?.p99} ms), ${halfRateCpuUsPerRequest} µs/request`
+        : '') +
       `; errors ${errors}${errors ? ` ${JSON.stringify(result.statusCounts)}` : ''}; load average ${loadavg1}`,
   );
   await sleep(300);
-  return { peak: result, halfRate: half, loadavg1, serverCpu, cpuUsPerRequest };
+  return { peak: result, halfRate: half, loadavg1, serverCpu, cpuUsPerRequest, halfRateCpuUsPerRequest };
 }
 
 /** The V8 heap figures of the server's own /metrics (prom-client default metrics), in MiB. */
