@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestSpec } from './load.js';
 import { serverEnvironmentOf, startSubledger, type SubledgerServer } from './servers.js';
-import { analyzePostgres, scratchPostgres, type ScratchStore } from './stores.js';
+import { analyzePostgres, benchPgUrl, scratchPostgres, type ScratchStore } from './stores.js';
 import { SURFACES } from './surfaces/index.js';
 import type { OperationName } from './surfaces/surface.js';
 
@@ -34,7 +34,7 @@ export async function withOneOperation<T>(
   const dir = mkdtempSync(join(tmpdir(), `subledger-${options.label}-`));
   const file = join(dir, 'db.sqlite');
   const postgres: ScratchStore | undefined =
-    process.env.BENCH_STORE === 'postgres' ? await scratchPostgres(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', options.label) : undefined;
+    process.env.BENCH_STORE === 'postgres' ? await scratchPostgres(benchPgUrl(), options.label) : undefined;
   const server = await startSubledger({
     label: options.label,
     databaseUrl: postgres?.url ?? `sqlite:${file}`,

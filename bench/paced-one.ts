@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { paced, peak } from './load.js';
 import { withOneOperation } from './one-operation.js';
-import { cpuSecondsOf } from './servers.js';
+import { cpuSecondsOf, cpuUsPerRequestOf } from './servers.js';
 
 // One operation's latency at a fixed rate, and how long its WAL grows, without the whole bench:
 // `tsx bench/paced-one.ts <surface> <operation> <rate> [rounds]` starts a fresh SQLite server,
@@ -24,12 +24,12 @@ await withOneOperation({ surfaceName, operation, label: 'paced' }, async ({ serv
         // no WAL file at this instant
       }
     }, 200);
-    const cpuBefore = cpuSecondsOf(server.process.pid) ?? 0;
+    const cpuBefore = cpuSecondsOf(server.process.pid);
     const result = await paced({ base: server.base, spec, connections: 50, durationS: 8, rate });
-    const cpuUs = (((cpuSecondsOf(server.process.pid) ?? 0) - cpuBefore) * 1e6) / Math.max(1, result.requests);
+    const cpuUs = cpuUsPerRequestOf(cpuBefore, cpuSecondsOf(server.process.pid), result.requests);
     clearInterval(sampler);
     console.log(
-      `${surfaceName} ${operation} at ${rate}/s: p99 ${result.p99} ms (from the socket write ${result.service?.p99} ms, generator lag p99 ${result.generatorLag?.p99} ms), max ${result.max} ms, ${result.errors} errors, WAL up to ${walMb.toFixed(1)} MB, server CPU ${cpuUs.toFixed(0)} µs/request`,
+      `${surfaceName} ${operation} at ${rate}/s: p99 ${result.p99} ms (from the socket write ${result.service?.p99} ms, generator lag p99 ${result.generatorLag?.p99} ms), max ${result.max} ms, ${result.errors} errors, WAL up to ${walMb.toFixed(1)} MB, server CPU ${cpuUs === null ? '–' : Math.round(cpuUs)} µs/request`,
     );
   }
 });

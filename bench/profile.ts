@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { peak } from './load.js';
 import { withOneOperation } from './one-operation.js';
-import { cpuSecondsOf } from './servers.js';
+import { cpuSecondsOf, cpuUsPerRequestOf } from './servers.js';
 
 // Where one operation's server CPU goes: `tsx bench/profile.ts <surface> <operation> [seconds]`
 // runs the server under `node --cpu-prof` on a fresh SQLite database, loads it with the bench's
@@ -16,10 +16,10 @@ await withOneOperation(
   { surfaceName, operation, label: 'profile', nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--cpu-prof-interval=100'] },
   async ({ server, spec }) => {
     await peak({ base: server.base, spec, connections: 50, durationS: 1 });
-    const cpuBefore = cpuSecondsOf(server.process.pid)!;
+    const cpuBefore = cpuSecondsOf(server.process.pid);
     const result = await peak({ base: server.base, spec, connections: 50, durationS: Number(seconds) });
-    const cpu = cpuSecondsOf(server.process.pid)! - cpuBefore;
-    console.log(`${surfaceName} ${operation}: ${Math.round(result.rps)} req/s, ${result.errors} errors, server CPU ${Math.round((cpu * 1e6) / result.requests)} µs/req (/proc)`);
+    const cpuUs = cpuUsPerRequestOf(cpuBefore, cpuSecondsOf(server.process.pid), result.requests);
+    console.log(`${surfaceName} ${operation}: ${Math.round(result.rps)} req/s, ${result.errors} errors, server CPU ${cpuUs === null ? '–' : Math.round(cpuUs)} µs/req (/proc)`);
     const stopping = performance.now();
     await server.process.stop();
     // Only the measured run's samples: those of its last `seconds` before the server was told to stop.

@@ -9,7 +9,7 @@ import { measureCeiling, measureHttp, measurePgbench, measureProcesses, measureS
 import { killAllChildren, serverEnvironmentOf, setServerEnvironment } from './servers.js';
 import { measureStartup } from './startup.js';
 import { measureTestData } from './test-data.js';
-import { dropAllScratch, type StoreKind } from './stores.js';
+import { benchPgUrl, dropAllScratch, type StoreKind } from './stores.js';
 import { OPERATIONS } from './surfaces/surface.js';
 
 const SECTIONS = ['ceiling', 'startup', 'testdata', 'http', 'sync', 'floor', 'pgbench', 'processes', 'scale'] as const;
@@ -47,7 +47,7 @@ function readConfig(): BenchConfig {
     pgbenchClients: 10,
     stores: list('BENCH_STORES', STORES),
     sections: new Set(list('BENCH_SECTIONS', SECTIONS)),
-    pgAdminUrl: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+    pgAdminUrl: benchPgUrl(),
     pgAnalyze: integer('BENCH_PG_ANALYZE', 1, 0) !== 0,
     serverEnv: serverEnvironmentOf(process.env.BENCH_SERVER_ENV),
     soakMinutes: integer('BENCH_SOAK', 0, 0) === 0 ? 0 : integer('BENCH_SOAK_MINUTES', 10, 1),

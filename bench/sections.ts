@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { paced, peak, type LoadResult, type RequestSpec } from './load.js';
 import { pgbench } from './pgbench.js';
 import type { MemoryRecord, PgbenchRecord, ResultRecord, StoreLabel } from './results.js';
-import { cpuSecondsOf, processTree, startCeiling, startSubledger, type ServerProcess, type SubledgerServer } from './servers.js';
+import { cpuSecondsOf, cpuUsPerRequestOf, processTree, startCeiling, startSubledger, type ServerProcess, type SubledgerServer } from './servers.js';
 import { afterBulkLoad, analyzePostgres, undispatchedEvents, scratchPostgres, scratchSqlite, type ScratchStore, type StoreKind } from './stores.js';
 import { SURFACES } from './surfaces/index.js';
 import { OPERATIONS, type OperationName, type Scope } from './surfaces/surface.js';
@@ -85,8 +85,7 @@ async function measure(bench: Bench, label: string, base: string, spec: RequestS
   // Share of one core the server process used during the peak (100% = one core busy all along).
   const serverCpu = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) / ((performance.now() - started) / 1000)) * 100);
   // What one answer cost the server (all its processes), whatever else had the cores meanwhile.
-  // To 0.1 µs: the hello's is about 15 µs, and the targets are multiples of it.
-  const cpuUsPerRequest = cpuBefore === null || cpuAfter === null || result.requests === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1e7) / result.requests) / 10;
+  const cpuUsPerRequest = cpuUsPerRequestOf(cpuBefore, cpuAfter, result.requests);
   let half: LoadResult | null = null;
   // The same at half rate: a request costs more there than at the peak (fewer share each group
   // commit and each wakeup), so "half the peak" keeps the server more than half busy.
@@ -96,8 +95,7 @@ async function measure(bench: Bench, label: string, base: string, spec: RequestS
     progress.live(`½ rate: ${int(result.rps / 2)}/s for ${config.durationS} s (paced)`);
     const halfCpuBefore = cpuSecondsOf(serverPid);
     half = await paced({ base, spec, connections: config.connections, durationS: config.durationS, rate: result.rps / 2 });
-    const halfCpuAfter = cpuSecondsOf(serverPid);
-    if (halfCpuBefore !== null && halfCpuAfter !== null && half.requests > 0) halfRateCpuUsPerRequest = Math.round(((halfCpuAfter - halfCpuBefore) * 1e7) / half.requests) / 10;
+    halfRateCpuUsPerRequest = cpuUsPerRequestOf(halfCpuBefore, cpuSecondsOf(serverPid), half.requests);
   }
   assertRunning(server, label);
   const errors = result.errors + (half?.errors ?? 0);

@@ -74,6 +74,15 @@ export function cpuSecondsOf(pid: number): number | null {
   return seconds;
 }
 
+/**
+ * Server CPU µs per request between two cpuSecondsOf readings, to 0.1 µs (hello's is ~10–50 µs and
+ * the targets are multiples of it); null when either reading failed or nothing was answered.
+ */
+export function cpuUsPerRequestOf(before: number | null, after: number | null, requests: number): number | null {
+  if (before === null || after === null || requests === 0) return null;
+  return Math.round(((after - before) * 1e7) / requests) / 10;
+}
+
 /** A child process whose stdout is scanned line by line (the last lines are kept for errors). */
 export class ServerProcess {
   readonly child: ChildProcess;

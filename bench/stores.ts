@@ -6,6 +6,9 @@ import pg from 'pg';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
+/** Where the bench creates its scratch PostgreSQL databases (BENCH_PG_URL, else this machine's own). */
+export const benchPgUrl = (): string => process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
 /** A fresh database for one server: its DATABASE_URL, and how to open it for bulk seeding. */
 export interface ScratchStore {
   kind: StoreKind;

@@ -8,7 +8,7 @@ import { defineInsert, defineUpdate, statementOf } from '../../src/store/stateme
 const balanceRow = { tenant_id: 'ten_1', mode: 'test', holder_id: 'bacc_1', currency: 'USD', amount: '100', sequence: 1n, hash: 'h1', created_at: 't0', updated_at: 't0' };
 
 describe("a write's parameters", () => {
-  test("come in the compiled statement's column order, for rows of different tables and for updates", () => {
+  test("come in the compiled statement's column order, whatever order the row's properties were made in, for inserts and updates", () => {
     const insertBalance = defineInsert('balances');
     const insert = statementOf(insertBalance.write(balanceRow), 'sqlite');
     assert.equal(insert.sql, 'insert into "balances" ("tenant_id", "mode", "holder_id", "currency", "amount", "sequence", "hash", "created_at", "updated_at") values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
